@@ -1,0 +1,91 @@
+// attnlab: the executable. Dispatches to the command line or the window.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "app_state.hpp"
+#include "cli.hpp"
+#include "platform_glfw.hpp"
+#include "presets.hpp"
+
+namespace {
+
+using attnlab::cli::kExitBadInput;
+
+int BadUsage(const std::string& what) {
+  std::fprintf(stderr, "attnlab: %s (see attnlab --help)\n", what.c_str());
+  return kExitBadInput;
+}
+
+bool ParseInt(const std::string& text, int lo, int hi, int* out) {
+  char* end = nullptr;
+  const long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < lo || v > hi) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::fputs(attnlab::cli::Usage(), stdout);
+    return 0;
+  }
+  if (!args.empty() && args[0] == "--version") {
+    std::printf("attnlab %s\n", ATTNLAB_VERSION);
+    return 0;
+  }
+  if (!args.empty() && args[0] == "eval") return attnlab::cli::RunEval({args.begin() + 1, args.end()});
+
+  attnlab::ui::WindowOptions window;
+  attnlab::ui::AppState state;
+  std::string scenario_path;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    if (a == "--presentation") {
+      state.ui.presentation = true;
+    } else if (a == "--light" || a == "--dark") {
+      state.ui.dark = a == "--dark";
+    } else if (a == "--frames") {
+      if (!has_value || !ParseInt(args[++i], 1, 1000000, &window.frames)) return BadUsage("--frames needs a count from 1");
+    } else if (a == "--size") {
+      int w = 0, h = 0;
+      const std::string v = has_value ? args[++i] : "";
+      const size_t x = v.find('x');
+      if (x == std::string::npos || !ParseInt(v.substr(0, x), 320, 8192, &w) || !ParseInt(v.substr(x + 1), 240, 8192, &h))
+        return BadUsage("--size needs WIDTHxHEIGHT, e.g. 1280x720 (320x240 to 8192x8192)");
+      window.width = w;
+      window.height = h;
+    } else if (a == "--screenshot" || a == "--report") {
+      if (!has_value) return BadUsage(a + " needs a file name");
+      (a == "--screenshot" ? window.screenshot : window.report) = args[++i];
+    } else if (!a.empty() && a[0] == '-') {
+      return BadUsage("unknown option " + a);
+    } else if (scenario_path.empty()) {
+      scenario_path = a;
+    } else {
+      return BadUsage("one scenario at a time (got " + scenario_path + " and " + a + ")");
+    }
+  }
+  if (!window.screenshot.empty() && window.frames <= 0) window.frames = 3;
+
+  const std::string assets = attnlab::ui::FindAssetsDir();
+  if (!assets.empty()) state.presets = attnlab::ui::ListPresets(assets + "/presets");
+  if (scenario_path.empty()) {
+    if (assets.empty()) {
+      std::fprintf(stderr, "attnlab: cannot find the presets folder (set ATTNLAB_ASSETS to the assets folder)\n");
+      return 1;
+    }
+    scenario_path = assets + "/presets/" + attnlab::ui::kDefaultPreset;
+  }
+  const attnlab::Status st = state.LoadScenario(scenario_path);
+  if (!st.ok()) {
+    std::fprintf(stderr, "attnlab: %s: %s\n", scenario_path.c_str(), st.ToString().c_str());
+    return kExitBadInput;
+  }
+  return attnlab::ui::RunWindow(state, window);
+}

@@ -1,0 +1,141 @@
+#include "platform_glfw.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cstdio>
+#include <string>
+#include <fstream>
+#include <vector>
+
+#include "attnlab/scenario_io.hpp"
+#include "ui/frame.hpp"
+#include "ui/theme.hpp"
+
+namespace attnlab::ui {
+namespace {
+
+void OnGlfwError(int code, const char* description) { std::fprintf(stderr, "attnlab: GLFW error %d: %s\n", code, description); }
+
+// Reads the back buffer (call after rendering, before swapping) and writes it
+// as an RGB PNG, atomically.
+bool SaveScreenshot(const std::string& path, int w, int h) {
+  std::vector<unsigned char> pixels(static_cast<size_t>(w) * h * 3);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadBuffer(GL_BACK);
+  glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
+  // GL rows run bottom-up; flip while encoding.
+  std::vector<unsigned char> flipped(pixels.size());
+  const size_t stride = static_cast<size_t>(w) * 3;
+  for (int y = 0; y < h; ++y) std::copy_n(&pixels[static_cast<size_t>(h - 1 - y) * stride], stride, &flipped[y * stride]);
+  std::string png;
+  auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+  };
+  if (!stbi_write_png_to_func(append, &png, w, h, 3, flipped.data(), static_cast<int>(stride))) return false;
+  const Status st = WriteFileAtomic(path, png);
+  if (!st.ok()) std::fprintf(stderr, "attnlab: %s\n", st.ToString().c_str());
+  return st.ok();
+}
+
+void WriteReport(const AppState& s, const std::string& path, int w, int h) {
+  std::string text = "{\n  \"width\": " + std::to_string(w) + ",\n  \"height\": " + std::to_string(h) + ",\n  \"items\": {";
+  bool first = true;
+  for (const auto& [name, r] : s.ui.items) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s\n    \"%s\": [%.1f, %.1f, %.1f, %.1f]", first ? "" : ",", name.c_str(), r.min.x,
+                  r.min.y, r.max.x, r.max.y);
+    text += buf;
+    first = false;
+  }
+  text += "\n  }\n}\n";
+  const Status st = WriteFileAtomic(path, text);
+  if (!st.ok()) std::fprintf(stderr, "attnlab: %s\n", st.ToString().c_str());
+}
+
+}  // namespace
+
+int RunWindow(AppState& state, const WindowOptions& options) {
+  glfwSetErrorCallback(OnGlfwError);
+  if (!glfwInit()) {
+    std::fprintf(stderr, "attnlab: cannot open a window (no display?). Run it on a desktop, or headless under "
+                         "xvfb-run; `attnlab eval FILE.json` needs no display.\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
+  GLFWwindow* window = glfwCreateWindow(options.width, options.height, "attnlab", nullptr, nullptr);
+  if (!window) {
+    std::fprintf(stderr, "attnlab: cannot create an OpenGL 3.3 window\n");
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // layout is fixed; never litter the working directory
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  state.ui.fonts = LoadFonts(1.0f);
+  if (!state.ui.fonts.dejavu) std::fprintf(stderr, "attnlab: DejaVu Sans not found (fonts-dejavu-core); Greek letters will show as '?'\n");
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  if (!ImGui_ImplOpenGL3_Init("#version 330 core")) {
+    std::fprintf(stderr, "attnlab: OpenGL 3.3 renderer failed to start\n");
+    return 1;
+  }
+
+  int exit_code = 0;
+  for (int frame = 0; !glfwWindowShouldClose(window); ++frame) {
+    if (options.frames > 0 && frame >= options.frames) break;
+    if (options.frames > 0) {
+      glfwPollEvents();
+    } else {
+      glfwWaitEventsTimeout(0.5);  // idle when nothing happens: no spinning CPU
+    }
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    // Scripted runs (tests, screenshots) ignore wherever the pointer happens
+    // to be, so no stray tooltip or hover lands in the picture.
+    if (options.frames > 0) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    ImGui::NewFrame();
+    if (ImGui::IsKeyPressed(GLFW_KEY_F11, false)) state.ui.presentation = !state.ui.presentation;
+    DrawFrame(state);
+    ImGui::Render();
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    const bool last = options.frames > 0 && frame == options.frames - 1;
+    if (last && !options.screenshot.empty()) {
+      if (SaveScreenshot(options.screenshot, fb_w, fb_h)) {
+        std::printf("screenshot %s %dx%d: ok\n", options.screenshot.c_str(), fb_w, fb_h);
+      } else {
+        std::fprintf(stderr, "attnlab: could not write %s\n", options.screenshot.c_str());
+        exit_code = 1;
+      }
+      if (!options.report.empty()) WriteReport(state, options.report, fb_w, fb_h);
+    }
+    glfwSwapBuffers(window);
+  }
+
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return exit_code;
+}
+
+}  // namespace attnlab::ui

@@ -1,0 +1,65 @@
+#include "presets.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
+#include "attnlab/scenario_io.hpp"
+
+namespace attnlab::ui {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool HasPresets(const fs::path& dir) {
+  std::error_code ec;
+  return !dir.empty() && fs::is_directory(dir / "presets", ec);
+}
+
+fs::path ExecutableDir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+
+}  // namespace
+
+std::string FindAssetsDir() {
+  std::vector<fs::path> candidates;
+  if (const char* env = std::getenv("ATTNLAB_ASSETS")) candidates.emplace_back(env);
+  const fs::path exe_dir = ExecutableDir();
+  if (!exe_dir.empty()) candidates.push_back(exe_dir / ".." / "share" / "attnlab");
+  candidates.emplace_back(ATTNLAB_INSTALL_ASSETS);
+  candidates.emplace_back(ATTNLAB_SOURCE_ASSETS);
+  for (const fs::path& dir : candidates) {
+    if (HasPresets(dir)) {
+      std::error_code ec;
+      const fs::path canonical = fs::weakly_canonical(dir, ec);
+      return (ec ? dir : canonical).string();
+    }
+  }
+  return "";
+}
+
+std::vector<PresetEntry> ListPresets(const std::string& presets_dir) {
+  std::vector<PresetEntry> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(presets_dir, ec)) {
+    if (entry.path().extension() != ".json") continue;
+    PresetEntry p;
+    p.path = entry.path().string();
+    p.file_name = entry.path().filename().string();
+    Scenario s;
+    const Status st = LoadScenarioFile(p.path, &s);
+    p.title = st.ok() && !s.title.empty() ? s.title : p.file_name;
+    if (!st.ok()) p.error = st.ToString();
+    out.push_back(std::move(p));
+  }
+  std::sort(out.begin(), out.end(), [](const PresetEntry& a, const PresetEntry& b) { return a.file_name < b.file_name; });
+  return out;
+}
+
+}  // namespace attnlab::ui

@@ -1,0 +1,22 @@
+// attnlab app: where the shipped presets are, from the build tree or an install.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app_state.hpp"
+
+namespace attnlab::ui {
+
+// The preset a bare `attnlab` opens.
+inline constexpr const char* kDefaultPreset = "e9-dedupe-sort.json";
+
+// The assets folder (holding presets/): $ATTNLAB_ASSETS, then <exe>/../share/attnlab
+// (an install), then the configured install prefix, then the source tree.
+// "" when none has a presets/ folder.
+std::string FindAssetsDir();
+
+// Every *.json in `presets_dir`, sorted by file name, with its title.
+std::vector<PresetEntry> ListPresets(const std::string& presets_dir);
+
+}  // namespace attnlab::ui

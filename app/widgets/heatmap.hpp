@@ -1,0 +1,56 @@
+// attnlab widgets: a labelled matrix heatmap.
+//
+//   HeatmapResult r = Heatmap("##P", spec, size);   // draws into the current window
+//
+// Knows nothing of AppState: the caller owns the data and reads back which cell
+// is hovered or clicked. Cells are coloured by value (colour bar on the right),
+// values printed when they fit, argmax cells outlined, masked cells hatched.
+// Row = query, column = key; row labels on the left, column labels on top.
+#pragma once
+
+#include <imgui.h>
+
+#include <string>
+#include <vector>
+
+#include "attnlab/format.hpp"
+#include "attnlab/matrix.hpp"
+#include "widgets/colormap.hpp"
+
+namespace attnlab::ui {
+
+struct HeatmapSpec {
+  std::string title;     // "P", shown with the shape: "P  7x7"
+  std::string subtitle;  // one line under the title, e.g. "softmax(Q K^T / T)"
+  const Matrix* values = nullptr;
+  const Mask* allowed = nullptr;                         // masked (false) cells hatched; may be null
+  const std::vector<std::vector<int>>* argmax = nullptr;  // per row, outlined columns; may be null
+  const std::vector<std::string>* row_labels = nullptr;  // may be null: indices are shown
+  const std::vector<std::string>* col_labels = nullptr;
+  Colormap colormap = Colormap::kViridis;
+  bool fixed_range = true;  // [vmin, vmax]; false = the values' own range
+  double vmin = 0.0, vmax = 1.0;
+  NumberStyle number_style = NumberStyle::kAuto;
+  float max_cell_fonts = 3.4f;  // largest cell, in font sizes
+};
+
+struct HeatmapResult {
+  ImVec2 grid_min{0, 0}, grid_max{0, 0};  // the cells' rectangle, in screen pixels
+  float cell = 0;                         // side of one cell, pixels
+  int hovered_row = -1, hovered_col = -1;
+  bool clicked = false;  // left click released on a cell this frame (hovered_* say which)
+  double vmin = 0, vmax = 1;  // the colour range used
+};
+
+// Lays out and draws the heatmap within `size` (the widget may use less).
+HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size);
+
+// The cell under `p`, for a grid of rows x cols square cells of side `cell`
+// starting at `grid_min`. False outside the grid.
+bool CellAt(ImVec2 grid_min, float cell, int rows, int cols, ImVec2 p, int* row, int* col);
+
+// Draws `text` rotated 90 degrees counter-clockwise (reading bottom to top) with
+// the start of the text at `bottom_left`.
+void AddTextVertical(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, const char* text);
+
+}  // namespace attnlab::ui

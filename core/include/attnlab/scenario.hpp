@@ -1,0 +1,116 @@
+// attnlab core: a scenario (what the user edits) and everything derived from it.
+//
+//   X       = E[tokens]   or given                      (n, d_model)
+//   head h:   Q_h = X W_Q,h   K_h = X W_K,h   V_h = X W_V,h   (a missing W is the identity)
+//             P_h = softmax(scale * Q_h K_h^T + mask) / T),   Z_h = P_h V_h
+//             (or Q, K, V given directly: one head, no projections)
+//   Z       = [Z_1 ... Z_H]                              (n, sum d_v)
+//   R       = Z W_O   (Z when there is no W_O)           (n, d_r)
+//   logits  = R U,  U = E^T ("tied") or given             (n, vocab)
+//   probs   = softmax(logits) row-wise                   (n, vocab)
+//   loss    = sum over chosen positions p of  -log probs(row(p), target(p))
+//             row(p) = p ("same_position") or p - 1 ("next_token")
+//             with label smoothing eps: -(1 - eps) log p_target - eps/V sum_j log p_j
+//
+// Evaluate() is a pure function: the window and the command line both call it.
+#pragma once
+
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "attnlab/attention.hpp"
+#include "attnlab/matrix.hpp"
+#include "attnlab/status.hpp"
+
+namespace attnlab {
+
+// The largest sequence attnlab evaluates: the weight matrix of 2048 positions
+// is 32 MiB; far past that the picture is unreadable and memory runs out.
+inline constexpr int kMaxPositions = 2048;
+inline constexpr int kMaxWidth = 4096;  // d_model, d_k, d_v, vocabulary size
+
+enum class InputMode {
+  kTokens,  // vocab + tokens + E
+  kX,       // X given, one row per position
+  kQKV,     // Q, K, V given directly
+};
+
+struct HeadWeights {
+  Matrix W_Q, W_K, W_V;  // (d_model, d_k), (d_model, d_k), (d_model, d_v); empty = identity
+};
+
+enum class LossConvention { kSamePosition, kNextToken };
+enum class Unembedding { kNone, kTied, kMatrix };
+
+struct LossSpec {
+  bool enabled = false;
+  LossConvention convention = LossConvention::kSamePosition;
+  // Positions (0-based) whose token is predicted, and the predicted token (a
+  // column of the logits). Empty positions = every position that has a row to
+  // predict it from; empty targets = the sequence's own tokens at `positions`.
+  std::vector<int> positions;
+  std::vector<int> targets;
+  double label_smoothing = 0.0;  // in [0, 1)
+};
+
+struct Scenario {
+  std::string title;
+  std::string notes;
+  std::string view = "attention";
+
+  InputMode input = InputMode::kTokens;
+  std::vector<std::string> vocab;
+  std::vector<std::string> tokens;
+  Matrix E;        // (vocab, d_model)
+  Matrix X;        // (n, d_model)
+  Matrix Q, K, V;  // kQKV only
+
+  std::vector<HeadWeights> heads{HeadWeights{}};  // at least one
+  Matrix W_O;                                     // (sum d_v, d_model); empty = none
+
+  AttentionOptions attention;
+
+  Unembedding unembedding = Unembedding::kTied;  // kTied needs E; falls back to kNone without it
+  Matrix U;                                      // kMatrix: (d_r, vocab)
+
+  LossSpec loss;
+};
+
+struct LossTerm {
+  int position = 0;  // the predicted token's position
+  int row = 0;       // the logits row that predicts it
+  int target = 0;    // column of the logits
+  double prob = 0;   // probs(row, target)
+  double loss = 0;   // its term of the loss
+};
+
+struct Result {
+  Matrix X;                       // the model input (empty in QKV mode)
+  std::vector<HeadResult> heads;  // one per head
+  Matrix Q, K, V;                 // heads side by side (one head: that head's)
+  Matrix scores, weights;         // one head: that head's; several: their mean
+  Matrix Z;                       // heads' outputs side by side
+  Matrix R;                       // Z W_O, or Z
+  Matrix logits, probs;           // empty when there is no unembedding
+  std::vector<LossTerm> loss_terms;
+  double loss = std::numeric_limits<double>::quiet_NaN();  // sum of the terms
+  double mean_loss = std::numeric_limits<double>::quiet_NaN();
+  double perplexity = std::numeric_limits<double>::quiet_NaN();  // exp(mean_loss)
+  std::vector<std::string> diagnostics;  // true facts worth a look, e.g. a fully masked row
+
+  bool has_logits() const { return logits.size() > 0; }
+  bool has_loss() const { return !loss_terms.empty(); }
+};
+
+// Tokens -> vocabulary ids; fails naming "tokens[i]" for an unknown token.
+Status TokenIds(const Scenario& scenario, std::vector<int>* ids);
+
+// The sequence length n of a scenario (tokens, rows of X, or rows of Q).
+int SequenceLength(const Scenario& scenario);
+
+// Evaluates the whole pipeline. On failure `result` is left unspecified and the
+// status names the field and, for shapes, the expected shape and why.
+Status Evaluate(const Scenario& scenario, Result* result);
+
+}  // namespace attnlab

@@ -1,0 +1,97 @@
+#include "attnlab/format.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace attnlab {
+namespace {
+
+std::string Printf(const char* fmt, int digits, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, digits, v);
+  return buf;
+}
+
+std::string NonFinite(double v) {
+  if (std::isnan(v)) return "NaN";
+  return v > 0 ? "inf" : "-inf";
+}
+
+// Decimal with trailing zeros trimmed ("0.500" -> "0.5"), never "-0".
+std::string Decimal(double v, int digits) {
+  std::string s = Printf("%.*f", digits, v);
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
+}
+
+}  // namespace
+
+bool SimpleRational(double v, Rational* out, long long max_den) {
+  if (!std::isfinite(v) || std::abs(v) > 1e9) return false;
+  const double tol = 1e-9 * std::max(1.0, std::abs(v));
+  // Continued-fraction convergents h/k of |v|.
+  const double x0 = std::abs(v);
+  double x = x0;
+  long long h_prev = 1, h = static_cast<long long>(std::floor(x));
+  long long k_prev = 0, k = 1;
+  for (int iter = 0; iter < 32; ++iter) {
+    if (std::abs(static_cast<double>(h) / static_cast<double>(k) - x0) <= tol) {
+      out->num = v < 0 ? -h : h;
+      out->den = k;
+      if (out->num == 0) out->den = 1;
+      return true;
+    }
+    const double frac = x - std::floor(x);
+    if (frac < 1e-15) break;
+    x = 1.0 / frac;
+    const long long a = static_cast<long long>(std::floor(x));
+    const long long h_next = a * h + h_prev;
+    const long long k_next = a * k + k_prev;
+    if (k_next > max_den) break;
+    h_prev = h;
+    h = h_next;
+    k_prev = k;
+    k = k_next;
+  }
+  return false;
+}
+
+std::string FormatNumber(double v, NumberStyle style, int digits) {
+  if (!std::isfinite(v)) return NonFinite(v);
+  Rational r;
+  switch (style) {
+    case NumberStyle::kDecimal: return Decimal(v, digits);
+    case NumberStyle::kScientific: return Printf("%.*e", digits, v);
+    case NumberStyle::kFraction:
+      if (SimpleRational(v, &r)) {
+        return r.den == 1 ? std::to_string(r.num) : std::to_string(r.num) + "/" + std::to_string(r.den);
+      }
+      return Decimal(v, digits);
+    case NumberStyle::kAuto:
+      if (SimpleRational(v, &r, 12)) {
+        return r.den == 1 ? std::to_string(r.num) : std::to_string(r.num) + "/" + std::to_string(r.den);
+      }
+      if (v != 0 && (std::abs(v) < 1e-3 || std::abs(v) >= 1e5)) return Printf("%.*e", 1, v);
+      return Decimal(v, digits);
+  }
+  return Decimal(v, digits);
+}
+
+std::string LatexNumber(double v, int digits) {
+  if (!std::isfinite(v)) return std::isnan(v) ? "\\mathrm{NaN}" : (v > 0 ? "\\infty" : "-\\infty");
+  Rational r;
+  if (SimpleRational(v, &r)) {
+    if (r.den == 1) return std::to_string(r.num);
+    const std::string frac = "\\frac{" + std::to_string(std::llabs(r.num)) + "}{" + std::to_string(r.den) + "}";
+    return r.num < 0 ? "-" + frac : frac;
+  }
+  return Decimal(v, digits);
+}
+
+}  // namespace attnlab

@@ -1,0 +1,372 @@
+#include "attnlab/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace attnlab {
+namespace {
+
+std::string Num(Eigen::Index n) { return std::to_string(n); }
+
+std::string Shape(const Matrix& m) { return Num(m.rows()) + "x" + Num(m.cols()); }
+
+// NaN or infinity anywhere in an input is an error naming the matrix and cell.
+Status CheckFinite(const std::string& name, const Matrix& m) {
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      const double v = m(i, j);
+      if (!std::isfinite(v)) {
+        return Status::Error(name, "cell [" + Num(i) + "][" + Num(j) + "] is " +
+                                       (std::isnan(v) ? "NaN" : v > 0 ? "+infinity" : "-infinity") +
+                                       "; every entry must be a finite number");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckWidth(const std::string& name, const Matrix& m) {
+  if (m.rows() > kMaxWidth || m.cols() > kMaxWidth) {
+    return Status::Error(name, "is " + Shape(m) + "; attnlab handles at most " + Num(kMaxWidth) +
+                                   " rows and columns per matrix");
+  }
+  return Status::Ok();
+}
+
+std::string HeadPrefix(const Scenario& s, size_t h) {
+  return s.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : "";
+}
+
+// Builds X (or nothing in QKV mode) and names d_model's origin for messages.
+Status BuildInput(const Scenario& s, Result* r, std::string* d_model_origin) {
+  switch (s.input) {
+    case InputMode::kTokens: {
+      if (s.vocab.empty()) return Status::Error("vocab", "needs at least one token");
+      if (s.tokens.empty()) return Status::Error("tokens", "needs at least one token");
+      if (s.E.size() == 0) return Status::Error("E", "is missing: tokens need an embedding matrix");
+      if (s.E.rows() != static_cast<Eigen::Index>(s.vocab.size())) {
+        return Status::Error("E", "expected " + Num(s.vocab.size()) +
+                                      " rows (one per vocab entry), got " + Num(s.E.rows()));
+      }
+      std::vector<int> ids;
+      Status st = TokenIds(s, &ids);
+      if (!st.ok()) return st;
+      r->X.resize(static_cast<Eigen::Index>(ids.size()), s.E.cols());
+      for (size_t i = 0; i < ids.size(); ++i) r->X.row(static_cast<Eigen::Index>(i)) = s.E.row(ids[i]);
+      *d_model_origin = "d_model of E";
+      return Status::Ok();
+    }
+    case InputMode::kX:
+      if (s.X.size() == 0) return Status::Error("X", "needs at least one row and one column");
+      if (!s.tokens.empty() && static_cast<Eigen::Index>(s.tokens.size()) != s.X.rows()) {
+        return Status::Error("tokens", "expected " + Num(s.X.rows()) +
+                                           " labels (one per row of X), got " + Num(s.tokens.size()));
+      }
+      r->X = s.X;
+      *d_model_origin = "d_model, the columns of X";
+      return Status::Ok();
+    case InputMode::kQKV:
+      for (const char* name : {"Q", "K", "V"}) {
+        const Matrix& m = name[0] == 'Q' ? s.Q : name[0] == 'K' ? s.K : s.V;
+        if (m.size() == 0) return Status::Error(name, "needs at least one row and one column");
+      }
+      if (!s.tokens.empty() && static_cast<Eigen::Index>(s.tokens.size()) != s.Q.rows()) {
+        return Status::Error("tokens", "expected " + Num(s.Q.rows()) +
+                                           " labels (one per row of Q), got " + Num(s.tokens.size()));
+      }
+      r->X.resize(0, 0);
+      *d_model_origin = "";
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+// W_Q/W_K/W_V of one head against X: rows = d_model, W_K's width = W_Q's.
+Status CheckProjections(const Scenario& s, size_t h, Eigen::Index d_model, const std::string& origin) {
+  const HeadWeights& w = s.heads[h];
+  const std::string prefix = HeadPrefix(s, h);
+  const std::pair<const char*, const Matrix*> all[] = {{"W_Q", &w.W_Q}, {"W_K", &w.W_K}, {"W_V", &w.W_V}};
+  for (const auto& [name, m] : all) {
+    if (m->size() == 0) continue;
+    if (m->rows() != d_model) {
+      return Status::Error(prefix + name, "expected " + Num(d_model) + " rows (" + origin + "), got " +
+                                              Num(m->rows()));
+    }
+  }
+  const Eigen::Index d_q = w.W_Q.size() ? w.W_Q.cols() : d_model;
+  const Eigen::Index d_k = w.W_K.size() ? w.W_K.cols() : d_model;
+  if (d_q != d_k) {
+    const bool blame_k = w.W_K.size() != 0;
+    return Status::Error(prefix + (blame_k ? "W_K" : "W_Q"),
+                         "expected " + Num(blame_k ? d_q : d_k) + " columns (d_k, the width of " +
+                             (blame_k ? "Q = X W_Q" : "K = X W_K") + ", so that Q K^T exists), got " +
+                             Num(blame_k ? d_k : d_q));
+  }
+  return Status::Ok();
+}
+
+Matrix Project(const Matrix& X, const Matrix& W) {
+  if (W.size() == 0) return X;
+  Matrix out;
+  out.noalias() = X * W;
+  return out;
+}
+
+Matrix SideBySide(const std::vector<HeadResult>& heads, Matrix HeadResult::*field) {
+  Eigen::Index cols = 0;
+  for (const HeadResult& h : heads) cols += (h.*field).cols();
+  Matrix out((heads.front().*field).rows(), cols);
+  Eigen::Index at = 0;
+  for (const HeadResult& h : heads) {
+    out.middleCols(at, (h.*field).cols()) = h.*field;
+    at += (h.*field).cols();
+  }
+  return out;
+}
+
+std::string RowLabel(const Scenario& s, int row) {
+  std::string label = "row " + std::to_string(row);
+  if (row < static_cast<int>(s.tokens.size())) label += " (" + s.tokens[row] + ")";
+  return label;
+}
+
+// log softmax of one row, stable: x - max - log sum exp(x - max).
+RowVector LogSoftmax(const RowVector& x) {
+  const double m = x.maxCoeff();
+  const double lse = m + std::log((x.array() - m).exp().sum());
+  return (x.array() - lse).matrix();
+}
+
+Status ComputeLoss(const Scenario& s, Result* r) {
+  const LossSpec& spec = s.loss;
+  if (!spec.enabled) return Status::Ok();
+  if (!r->has_logits()) {
+    return Status::Error("loss", "needs logits: give E (tied unembedding) or an \"unembedding\" matrix");
+  }
+  if (!(spec.label_smoothing >= 0.0 && spec.label_smoothing < 1.0)) {
+    return Status::Error("loss.label_smoothing", "must be in [0, 1), got " + std::to_string(spec.label_smoothing));
+  }
+  const int n = static_cast<int>(r->logits.rows());
+  const int vocab = static_cast<int>(r->logits.cols());
+  const bool next = spec.convention == LossConvention::kNextToken;
+
+  std::vector<int> positions = spec.positions;
+  if (positions.empty()) {
+    for (int p = next ? 1 : 0; p < n; ++p) positions.push_back(p);
+  }
+  std::vector<int> targets = spec.targets;
+  if (targets.empty()) {
+    if (s.input != InputMode::kTokens) {
+      return Status::Error("loss.targets", "needed when the input is not a token sequence");
+    }
+    std::vector<int> ids;
+    Status st = TokenIds(s, &ids);
+    if (!st.ok()) return st;
+    for (int p : positions) {
+      if (p < 0 || p >= n) break;  // reported below
+      targets.push_back(ids[p]);
+    }
+    if (targets.size() != positions.size()) targets.resize(positions.size(), 0);
+  }
+  if (targets.size() != positions.size()) {
+    return Status::Error("loss.targets", "expected " + Num(positions.size()) +
+                                             " targets (one per position), got " + Num(targets.size()));
+  }
+
+  r->loss_terms.clear();
+  double total = 0.0;
+  for (size_t i = 0; i < positions.size(); ++i) {
+    const int p = positions[i];
+    const std::string where = "loss.positions[" + std::to_string(i) + "]";
+    if (p < 0 || p >= n) {
+      return Status::Error(where, "position " + std::to_string(p) + " is outside the sequence (0.." +
+                                      std::to_string(n - 1) + ", 0-based)");
+    }
+    if (next && p == 0) {
+      return Status::Error(where, "position 0 has no previous position to predict it from "
+                                  "(next_token convention: row t predicts position t + 1)");
+    }
+    const int t = targets[i];
+    if (t < 0 || t >= vocab) {
+      return Status::Error("loss.targets[" + std::to_string(i) + "]",
+                           "target " + std::to_string(t) + " is not a column of the logits (0.." +
+                               std::to_string(vocab - 1) + ")");
+    }
+    LossTerm term;
+    term.position = p;
+    term.row = next ? p - 1 : p;
+    term.target = t;
+    const RowVector logp = LogSoftmax(r->logits.row(term.row));
+    term.prob = r->probs(term.row, t);
+    const double eps = spec.label_smoothing;
+    term.loss = -(1.0 - eps) * logp(t) - (eps / vocab) * logp.sum();
+    total += term.loss;
+    r->loss_terms.push_back(term);
+  }
+  r->loss = total;
+  r->mean_loss = r->loss_terms.empty() ? 0.0 : total / static_cast<double>(r->loss_terms.size());
+  r->perplexity = std::exp(r->mean_loss);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status TokenIds(const Scenario& s, std::vector<int>* ids) {
+  ids->clear();
+  ids->reserve(s.tokens.size());
+  for (size_t i = 0; i < s.tokens.size(); ++i) {
+    int id = -1;
+    for (size_t v = 0; v < s.vocab.size(); ++v) {
+      if (s.vocab[v] == s.tokens[i]) {
+        id = static_cast<int>(v);
+        break;
+      }
+    }
+    if (id < 0) {
+      return Status::Error("tokens[" + std::to_string(i) + "]",
+                           "\"" + s.tokens[i] + "\" is not in the vocabulary");
+    }
+    ids->push_back(id);
+  }
+  return Status::Ok();
+}
+
+int SequenceLength(const Scenario& s) {
+  switch (s.input) {
+    case InputMode::kTokens: return static_cast<int>(s.tokens.size());
+    case InputMode::kX: return static_cast<int>(s.X.rows());
+    case InputMode::kQKV: return static_cast<int>(s.Q.rows());
+  }
+  return 0;
+}
+
+Status Evaluate(const Scenario& s, Result* r) {
+  *r = Result();
+  Status st = ValidateAttentionOptions(s.attention);
+  if (!st.ok()) return st;
+
+  const long long n_positions =
+      s.input == InputMode::kQKV ? std::max<long long>(s.Q.rows(), s.K.rows()) : SequenceLength(s);
+  if (n_positions > kMaxPositions) {
+    const double bytes = static_cast<double>(n_positions) * static_cast<double>(n_positions) * 8.0;
+    char size[64];
+    std::snprintf(size, sizeof size, "%.3g GB", bytes / 1e9);
+    return Status::Error(s.input == InputMode::kTokens ? "tokens" : s.input == InputMode::kX ? "X" : "Q",
+                         std::to_string(n_positions) + " positions is more than attnlab's limit of " +
+                             std::to_string(kMaxPositions) + " (one weight matrix alone would need " +
+                             size + ")");
+  }
+  if (s.heads.empty()) return Status::Error("heads", "needs at least one head");
+
+  // Every input matrix: size limits, then NaN / infinity.
+  std::vector<std::pair<std::string, const Matrix*>> inputs = {
+      {"E", &s.E}, {"X", &s.X}, {"Q", &s.Q}, {"K", &s.K}, {"V", &s.V}, {"W_O", &s.W_O}, {"unembedding", &s.U}};
+  for (size_t h = 0; h < s.heads.size(); ++h) {
+    const std::string p = HeadPrefix(s, h);
+    inputs.push_back({p + "W_Q", &s.heads[h].W_Q});
+    inputs.push_back({p + "W_K", &s.heads[h].W_K});
+    inputs.push_back({p + "W_V", &s.heads[h].W_V});
+  }
+  for (const auto& [name, m] : inputs) {
+    if ((st = CheckWidth(name, *m)).ok()) st = CheckFinite(name, *m);
+    if (!st.ok()) return st;
+  }
+
+  std::string origin;
+  if (!(st = BuildInput(s, r, &origin)).ok()) return st;
+
+  if (s.input == InputMode::kQKV) {
+    if (s.heads.size() != 1 || s.heads[0].W_Q.size() || s.heads[0].W_K.size() || s.heads[0].W_V.size()) {
+      return Status::Error("W_Q", "projections are not used when Q, K and V are given directly");
+    }
+    r->heads.resize(1);
+    if (!(st = Attend(s.Q, s.K, s.V, s.attention, &r->heads[0])).ok()) return st;
+  } else {
+    r->heads.resize(s.heads.size());
+    for (size_t h = 0; h < s.heads.size(); ++h) {
+      if (!(st = CheckProjections(s, h, r->X.cols(), origin)).ok()) return st;
+      const HeadWeights& w = s.heads[h];
+      st = Attend(Project(r->X, w.W_Q), Project(r->X, w.W_K), Project(r->X, w.W_V), s.attention,
+                  &r->heads[h], HeadPrefix(s, h));
+      if (!st.ok()) return st;
+    }
+  }
+
+  // Heads side by side; one head's scores and weights, or their mean.
+  const double n_heads = static_cast<double>(r->heads.size());
+  r->Q = SideBySide(r->heads, &HeadResult::Q);
+  r->K = SideBySide(r->heads, &HeadResult::K);
+  r->V = SideBySide(r->heads, &HeadResult::V);
+  r->Z = SideBySide(r->heads, &HeadResult::output);
+  r->scores = r->heads[0].scores;
+  r->weights = r->heads[0].weights;
+  for (size_t h = 1; h < r->heads.size(); ++h) {
+    r->scores += r->heads[h].scores;
+    r->weights += r->heads[h].weights;
+  }
+  if (r->heads.size() > 1) {
+    r->scores /= n_heads;
+    r->weights /= n_heads;
+  }
+
+  for (size_t h = 0; h < r->heads.size(); ++h) {
+    const std::string head = r->heads.size() > 1 ? "head " + std::to_string(h) + ", " : "";
+    for (int row : r->heads[h].fully_masked_rows) {
+      r->diagnostics.push_back(head + RowLabel(s, row) + ": every key is masked, so its weights are all 0");
+    }
+    if (s.attention.naive_softmax && !r->heads[h].weights.allFinite()) {
+      r->diagnostics.push_back(head + "naive softmax overflowed: exp(score / T) became infinite and the "
+                                      "weights are NaN; the stable softmax subtracts the row maximum first");
+    }
+  }
+
+  // Output projection.
+  if (s.W_O.size() != 0) {
+    if (s.W_O.rows() != r->Z.cols()) {
+      const std::string why = r->heads.size() > 1
+                                  ? std::to_string(r->heads.size()) + " heads' outputs side by side"
+                                  : "d_v, the width of V";
+      return Status::Error("W_O", "expected " + Num(r->Z.cols()) + " rows (" + why + "), got " + Num(s.W_O.rows()));
+    }
+    r->R.noalias() = r->Z * s.W_O;
+  } else {
+    r->R = r->Z;
+  }
+
+  // Unembedding.
+  Unembedding unembedding = s.unembedding;
+  if (unembedding == Unembedding::kTied && s.E.size() == 0) unembedding = Unembedding::kNone;
+  if (unembedding == Unembedding::kTied) {
+    if (r->R.cols() != s.E.cols()) {
+      if (s.W_O.size() != 0) {
+        return Status::Error("W_O", "expected " + Num(s.E.cols()) +
+                                        " columns (d_model of E, for the tied unembedding U = E^T), got " +
+                                        Num(s.W_O.cols()));
+      }
+      return Status::Error("unembedding", "the tied unembedding U = E^T needs outputs of width " +
+                                              Num(s.E.cols()) + " (d_model of E), but the attention output is " +
+                                              Num(r->R.cols()) + " wide; add W_O or give an unembedding matrix");
+    }
+    r->logits.noalias() = r->R * s.E.transpose();
+  } else if (unembedding == Unembedding::kMatrix) {
+    if (s.U.rows() != r->R.cols()) {
+      return Status::Error("unembedding", "expected " + Num(r->R.cols()) +
+                                              " rows (the width of the attention output" +
+                                              std::string(s.W_O.size() ? " after W_O" : "") + "), got " +
+                                              Num(s.U.rows()));
+    }
+    if (s.input == InputMode::kTokens && s.U.cols() != static_cast<Eigen::Index>(s.vocab.size())) {
+      return Status::Error("unembedding", "expected " + Num(s.vocab.size()) +
+                                              " columns (one per vocab entry), got " + Num(s.U.cols()));
+    }
+    r->logits.noalias() = r->R * s.U;
+  }
+  if (r->has_logits()) {
+    r->probs = RowSoftmax(r->logits, Mask(), SoftmaxOptions{});
+  }
+  return ComputeLoss(s, r);
+}
+
+}  // namespace attnlab

@@ -1,0 +1,110 @@
+#include "attnlab/softmax.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace attnlab {
+namespace {
+
+bool Allowed(const Mask& allowed, int i, int j) { return allowed.size() == 0 || allowed(i, j); }
+
+}  // namespace
+
+std::vector<int> ArgmaxColumns(const Matrix& m, int row, const Mask& allowed) {
+  std::vector<int> columns;
+  double best = -std::numeric_limits<double>::infinity();
+  bool any = false;
+  for (int j = 0; j < m.cols(); ++j) {
+    if (!Allowed(allowed, row, j)) continue;
+    if (!any || m(row, j) > best) best = m(row, j);
+    any = true;
+  }
+  if (!any) return columns;
+  const double tol = kArgmaxRelTol * std::max(1.0, std::abs(best));
+  for (int j = 0; j < m.cols(); ++j) {
+    if (Allowed(allowed, row, j) && best - m(row, j) <= tol) columns.push_back(j);
+  }
+  return columns;
+}
+
+std::vector<std::vector<int>> ArgmaxPerRow(const Matrix& weights, const Mask& allowed) {
+  std::vector<std::vector<int>> out(weights.rows());
+  for (int i = 0; i < weights.rows(); ++i) out[i] = ArgmaxColumns(weights, i, allowed);
+  return out;
+}
+
+Matrix RowSoftmax(const Matrix& scores, const Mask& allowed, const SoftmaxOptions& options,
+                  std::vector<int>* fully_masked_rows) {
+  const int n_q = static_cast<int>(scores.rows());
+  const int n_k = static_cast<int>(scores.cols());
+  Matrix weights = Matrix::Zero(n_q, n_k);
+  const bool masked = allowed.size() != 0;
+  const double T = options.temperature;
+
+  for (int i = 0; i < n_q; ++i) {
+    if (T == 0.0) {
+      // The T -> 0+ limit: equal shares among the tied maxima.
+      const std::vector<int> top = ArgmaxColumns(scores, i, allowed);
+      if (top.empty()) {
+        if (fully_masked_rows) fully_masked_rows->push_back(i);
+        continue;
+      }
+      const double share = 1.0 / static_cast<double>(top.size());
+      for (int j : top) weights(i, j) = share;
+      continue;
+    }
+
+    double row_max = -std::numeric_limits<double>::infinity();
+    bool any = false;
+    for (int j = 0; j < n_k; ++j) {
+      if (masked && !allowed(i, j)) continue;
+      row_max = any ? std::max(row_max, scores(i, j)) : scores(i, j);
+      any = true;
+    }
+    if (!any) {
+      if (fully_masked_rows) fully_masked_rows->push_back(i);
+      continue;
+    }
+    const double shift = options.subtract_max ? row_max : 0.0;
+    double sum = 0.0;
+    for (int j = 0; j < n_k; ++j) {
+      if (masked && !allowed(i, j)) continue;
+      // (s - max) / T rather than s / T - max / T: the difference is <= 0, so
+      // even T = 1e-300 gives exp(-inf) = 0 or exp(0) = 1, never inf - inf.
+      const double e = std::exp((scores(i, j) - shift) / T);
+      weights(i, j) = e;
+      sum += e;
+    }
+    weights.row(i) /= sum;  // naive mode: inf / inf = NaN, which is the lesson
+  }
+  return weights;
+}
+
+SoftmaxTerms ExplainSoftmaxRow(const Matrix& scores, const Mask& allowed, int row, double temperature) {
+  SoftmaxTerms t;
+  const int n_k = static_cast<int>(scores.cols());
+  t.exps.assign(n_k, 0.0);
+  t.allowed.assign(n_k, false);
+  for (int j = 0; j < n_k; ++j) {
+    t.allowed[j] = Allowed(allowed, row, j);
+    if (!t.allowed[j]) continue;
+    t.row_max = t.any_allowed ? std::max(t.row_max, scores(row, j)) : scores(row, j);
+    t.any_allowed = true;
+  }
+  if (!t.any_allowed) return t;
+  if (temperature == 0.0) {
+    for (int j : ArgmaxColumns(scores, row, allowed)) t.exps[j] = 1.0;
+    t.ties = static_cast<int>(ArgmaxColumns(scores, row, allowed).size());
+    t.sum = t.ties;
+    return t;
+  }
+  for (int j = 0; j < n_k; ++j) {
+    if (!t.allowed[j]) continue;
+    t.exps[j] = std::exp((scores(row, j) - t.row_max) / temperature);
+    t.sum += t.exps[j];
+  }
+  return t;
+}
+
+}  // namespace attnlab
