@@ -78,6 +78,7 @@ void DrawSidebar(AppState& s) {
 
 void DrawFrame(AppState& s) {
   s.Recompute();
+  s.ui.items.clear();  // re-recorded as the widgets are drawn
   const int theme_key = (s.ui.dark ? 1 : 0) + (s.ui.presentation ? 2 : 0);
   ImFont* font = s.ui.presentation ? s.ui.fonts.presentation : s.ui.fonts.regular;
   if (theme_key != s.ui.applied_theme) {

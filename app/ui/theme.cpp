@@ -60,6 +60,12 @@ void ApplyTheme(bool dark, bool presentation, float font_px) {
     c[ImGuiCol_ChildBg] = dark ? ImVec4(0.13f, 0.13f, 0.14f, 1) : ImVec4(1, 1, 1, 1);
     c[ImGuiCol_TextDisabled] = dark ? ImVec4(0.62f, 0.62f, 0.64f, 1) : ImVec4(0.40f, 0.40f, 0.42f, 1);
   }
+  if (!dark) {
+    // ImGui's light frames are white: invisible on a white panel.
+    c[ImGuiCol_FrameBg] = ImVec4(0.87f, 0.88f, 0.90f, 1);
+    c[ImGuiCol_FrameBgHovered] = ImVec4(0.80f, 0.84f, 0.92f, 1);
+    c[ImGuiCol_FrameBgActive] = ImVec4(0.74f, 0.80f, 0.92f, 1);
+  }
   style.ScaleAllSizes(font_px / 13.0f * 0.8f);
   ImGui::GetStyle() = style;
 }

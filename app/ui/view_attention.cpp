@@ -174,7 +174,10 @@ void DrawWeights(AppState& s, ImVec2 size) {
 
   HeatmapSpec spec;
   spec.title = "P";
-  spec.subtitle = one_head ? "= softmax(scale \u00B7 Q K\u1D40 / T)" : "mean over " + std::to_string(r.heads.size()) + " heads";
+  if (!s.ui.presentation) {
+    spec.subtitle = one_head ? "= softmax(scale \u00B7 Q K\u1D40 / T)" : "mean over " + std::to_string(r.heads.size()) + " heads";
+  }
+  spec.label_scale = s.ui.presentation ? 0.8f : 1.0f;
   spec.values = &r.weights;
   spec.allowed = &r.heads[0].allowed;
   spec.argmax = one_head ? &r.heads[0].argmax : &mean_argmax;
@@ -228,8 +231,9 @@ void DrawLoss(AppState& s) {
       ImGui::TextUnformatted(t.target < static_cast<int>(vocab.size()) ? vocab[t.target].c_str()
                                                                        : std::to_string(t.target).c_str());
       ImGui::TableNextColumn();
-      const std::string p = FormatNumber(t.prob, NumberStyle::kDecimal, 4);
-      ImGui::ProgressBar(static_cast<float>(t.prob), ImVec2(-1, 0), p.c_str());
+      ImGui::TextUnformatted(FormatNumber(t.prob, NumberStyle::kDecimal, 4).c_str());
+      ImGui::SameLine();
+      ImGui::ProgressBar(static_cast<float>(t.prob), ImVec2(-1, ImGui::GetFontSize() * 0.8f), "");
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(FormatNumber(t.loss, NumberStyle::kDecimal, 4).c_str());
     }

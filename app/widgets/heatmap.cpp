@@ -39,13 +39,13 @@ bool CellAt(ImVec2 grid_min, float cell, int rows, int cols, ImVec2 p, int* row,
   return true;
 }
 
-void AddTextVertical(ImDrawList* dl, ImVec2 bottom_left, ImU32 color, const char* text) {
+void AddTextVertical(ImDrawList* dl, ImVec2 bottom_left, ImU32 color, const char* text, float size) {
   const int first = dl->VtxBuffer.Size;
-  const float h = ImGui::GetFontSize();
+  const float h = size > 0 ? size : ImGui::GetFontSize();
   // Drawn horizontally with its top-left at the pivot, then turned about it:
   // (x, y) -> (y, -x) makes the reading direction point up.
   const ImVec2 pivot(bottom_left.x - h, bottom_left.y);
-  dl->AddText(pivot, color, text);
+  dl->AddText(ImGui::GetFont(), h, pivot, color, text);
   for (int i = first; i < dl->VtxBuffer.Size; ++i) {
     ImVec2& p = dl->VtxBuffer[i].pos;
     const float dx = p.x - pivot.x, dy = p.y - pivot.y;
@@ -64,14 +64,31 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   const ImU32 text_color = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 dim_color = ImGui::GetColorU32(ImGuiCol_TextDisabled);
 
-  // Title: "P  7x7" and the subtitle.
+  // Label extents (labels may be drawn smaller than the UI font).
+  ImFont* ui_font = ImGui::GetFont();
+  const float label_px = font * spec.label_scale;
+  auto label_size = [&](const std::string& s) { return ui_font->CalcTextSizeA(label_px, FLT_MAX, 0.0f, s.c_str()); };
+  float row_label_w = 0, col_label_h = 0;
+  for (int i = 0; i < rows; ++i) row_label_w = std::max(row_label_w, label_size(Label(spec.row_labels, i)).x);
+  for (int j = 0; j < cols; ++j) col_label_h = std::max(col_label_h, label_size(Label(spec.col_labels, j)).x);
+  row_label_w += style.ItemInnerSpacing.x * 2;
+  col_label_h += style.ItemInnerSpacing.y * 2;
+
+  // Title "P  7x7": in the empty corner above the row labels when it fits and
+  // there is no subtitle, else on a line of its own with the subtitle.
+  const std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
+  const float title_w = ImGui::CalcTextSize((spec.title + "  " + shape).c_str()).x;
+  const bool title_in_corner = spec.subtitle.empty() && title_w + style.ItemInnerSpacing.x <= row_label_w &&
+                               col_label_h >= font * 1.2f;
   const float title_top = ImGui::GetCursorScreenPos().y;
-  ImGui::Text("%s", spec.title.c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("%dx%d", rows, cols);
-  if (!spec.subtitle.empty()) {
+  if (!title_in_corner) {
+    ImGui::Text("%s", spec.title.c_str());
     ImGui::SameLine();
-    ImGui::TextDisabled("  %s", spec.subtitle.c_str());
+    ImGui::TextDisabled("%s", shape.c_str());
+    if (!spec.subtitle.empty()) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("  %s", spec.subtitle.c_str());
+    }
   }
 
   // Colour range.
@@ -96,12 +113,6 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   result.vmin = vmin;
   result.vmax = vmax;
 
-  // Label extents.
-  float row_label_w = 0, col_label_h = 0;
-  for (int i = 0; i < rows; ++i) row_label_w = std::max(row_label_w, ImGui::CalcTextSize(Label(spec.row_labels, i).c_str()).x);
-  for (int j = 0; j < cols; ++j) col_label_h = std::max(col_label_h, ImGui::CalcTextSize(Label(spec.col_labels, j).c_str()).x);
-  row_label_w += style.ItemInnerSpacing.x * 2;
-  col_label_h += style.ItemInnerSpacing.y * 2;
   const float bar_w = font * 0.9f;
   const float bar_label_w = ImGui::CalcTextSize("-0.00").x + font * 0.45f;
   const float bar_total = style.ItemSpacing.x * 2 + bar_w + style.ItemInnerSpacing.x + bar_label_w;
@@ -133,18 +144,25 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
     }
   }
 
+  if (title_in_corner) {
+    const ImVec2 at(origin.x, grid_min.y - style.ItemInnerSpacing.y - font);
+    dl->AddText(at, text_color, spec.title.c_str());
+    dl->AddText(ImVec2(at.x + ImGui::CalcTextSize((spec.title + "  ").c_str()).x, at.y), dim_color, shape.c_str());
+  }
+
   // Labels: only as many as fit (every k-th when cells are small).
-  const int label_every = std::max(1, static_cast<int>(std::ceil(font * 1.1f / cell)));
+  const int label_every = std::max(1, static_cast<int>(std::ceil(label_px * 1.1f / cell)));
   for (int i = 0; i < rows; i += label_every) {
     const std::string s = Label(spec.row_labels, i);
-    const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
-    dl->AddText(ImVec2(grid_min.x - style.ItemInnerSpacing.x - ts.x, grid_min.y + cell * i + (cell - ts.y) * 0.5f),
-                i == result.hovered_row ? text_color : text_color, s.c_str());
+    const ImVec2 ts = label_size(s);
+    dl->AddText(ui_font, label_px,
+                ImVec2(grid_min.x - style.ItemInnerSpacing.x - ts.x, grid_min.y + cell * i + (cell - ts.y) * 0.5f),
+                text_color, s.c_str());
   }
   for (int j = 0; j < cols; j += label_every) {
     const std::string s = Label(spec.col_labels, j);
-    AddTextVertical(dl, ImVec2(grid_min.x + cell * j + (cell - font) * 0.5f, grid_min.y - style.ItemInnerSpacing.y),
-                    text_color, s.c_str());
+    AddTextVertical(dl, ImVec2(grid_min.x + cell * j + (cell - label_px) * 0.5f, grid_min.y - style.ItemInnerSpacing.y),
+                    text_color, s.c_str(), label_px);
   }
 
   // Cells.

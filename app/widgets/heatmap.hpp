@@ -21,7 +21,7 @@ namespace attnlab::ui {
 
 struct HeatmapSpec {
   std::string title;     // "P", shown with the shape: "P  7x7"
-  std::string subtitle;  // one line under the title, e.g. "softmax(Q K^T / T)"
+  std::string subtitle;  // beside the title, e.g. "softmax(Q K^T / T)"; "" puts the title in the corner
   const Matrix* values = nullptr;
   const Mask* allowed = nullptr;                         // masked (false) cells hatched; may be null
   const std::vector<std::vector<int>>* argmax = nullptr;  // per row, outlined columns; may be null
@@ -32,6 +32,7 @@ struct HeatmapSpec {
   double vmin = 0.0, vmax = 1.0;
   NumberStyle number_style = NumberStyle::kAuto;
   float max_cell_fonts = 3.4f;  // largest cell, in font sizes
+  float label_scale = 1.0f;     // row/column labels' size, relative to the UI font
 };
 
 struct HeatmapResult {
@@ -51,6 +52,7 @@ bool CellAt(ImVec2 grid_min, float cell, int rows, int cols, ImVec2 p, int* row,
 
 // Draws `text` rotated 90 degrees counter-clockwise (reading bottom to top) with
 // the start of the text at `bottom_left`.
-void AddTextVertical(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, const char* text);
+// `size` is the font size in pixels (0 = the current font's).
+void AddTextVertical(ImDrawList* draw_list, ImVec2 bottom_left, ImU32 color, const char* text, float size = 0);
 
 }  // namespace attnlab::ui

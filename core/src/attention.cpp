@@ -36,6 +36,16 @@ Status ValidateAttentionOptions(const AttentionOptions& options) {
 
 Status Attend(const Matrix& Q, const Matrix& K, const Matrix& V, const AttentionOptions& options,
               HeadResult* out, const std::string& field_prefix) {
+  out->Q = Q;
+  out->K = K;
+  out->V = V;
+  return AttendInPlace(options, out, field_prefix);
+}
+
+Status AttendInPlace(const AttentionOptions& options, HeadResult* out, const std::string& field_prefix) {
+  const Matrix& Q = out->Q;
+  const Matrix& K = out->K;
+  const Matrix& V = out->V;
   Status valid = ValidateAttentionOptions(options);
   if (!valid.ok()) return valid;
   if (Q.cols() != K.cols()) {
@@ -54,31 +64,24 @@ Status Attend(const Matrix& Q, const Matrix& K, const Matrix& V, const Attention
   }
 
   HeadResult& h = *out;
-  h.Q = Q;
-  h.K = K;
-  h.V = V;
   h.scale = options.scale.Factor(static_cast<int>(Q.cols()));
   h.raw_scores.noalias() = Q * K.transpose();
-  if (!h.raw_scores.allFinite()) {
-    return Status::Error(field_prefix + "scores",
-                         "Q K^T overflows the range of a double; scale the inputs down");
+  h.scores = h.scale * h.raw_scores;
+  if (!AllFinite(h.scores)) {
+    if (!AllFinite(h.raw_scores))
+      return Status::Error(field_prefix + "scores", "Q K^T overflows the range of a double; scale the inputs down");
+    return Status::Error("scale", "scale * Q K^T overflows the range of a double");
   }
   Status mask_status =
       BuildMask(options.mask, static_cast<int>(Q.rows()), static_cast<int>(K.rows()), &h.allowed);
   if (!mask_status.ok()) return mask_status;
 
-  h.scores = h.scale * h.raw_scores;
-  if (!h.scores.allFinite()) {
-    return Status::Error("scale", "scale * Q K^T overflows the range of a double");
-  }
   SoftmaxOptions softmax;
   softmax.temperature = options.temperature;
   softmax.subtract_max = !options.naive_softmax;
   h.fully_masked_rows.clear();
-  h.weights = RowSoftmax(h.scores, h.allowed, softmax, &h.fully_masked_rows);
-  for (Eigen::Index j = 0; j < h.scores.cols(); ++j)
-    for (Eigen::Index i = 0; i < h.scores.rows(); ++i)
-      if (!h.allowed(i, j)) h.scores(i, j) = -std::numeric_limits<double>::infinity();
+  RowSoftmaxInto(h.scores, h.allowed, softmax, &h.weights, &h.fully_masked_rows);
+  h.scores = h.allowed.select(h.scores.array(), -std::numeric_limits<double>::infinity()).matrix();
   h.output.noalias() = h.weights * V;
   h.argmax = ArgmaxPerRow(h.weights, h.allowed);
   return Status::Ok();

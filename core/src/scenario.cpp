@@ -14,6 +14,7 @@ std::string Shape(const Matrix& m) { return Num(m.rows()) + "x" + Num(m.cols());
 
 // NaN or infinity anywhere in an input is an error naming the matrix and cell.
 Status CheckFinite(const std::string& name, const Matrix& m) {
+  if (AllFinite(m)) return Status::Ok();  // the common case, vectorised; then find the cell
   for (Eigen::Index i = 0; i < m.rows(); ++i) {
     for (Eigen::Index j = 0; j < m.cols(); ++j) {
       const double v = m(i, j);
@@ -107,23 +108,30 @@ Status CheckProjections(const Scenario& s, size_t h, Eigen::Index d_model, const
   return Status::Ok();
 }
 
-Matrix Project(const Matrix& X, const Matrix& W) {
-  if (W.size() == 0) return X;
-  Matrix out;
-  out.noalias() = X * W;
-  return out;
+void Multiply(const Matrix& A, const Matrix& B, Matrix* out) { out->noalias() = A * B; }
+
+// out = X W (X itself when W is absent: the identity), reusing out's storage.
+void Project(const Matrix& X, const Matrix& W, Matrix* out) {
+  if (W.size() == 0) {
+    *out = X;
+  } else {
+    Multiply(X, W, out);
+  }
 }
 
-Matrix SideBySide(const std::vector<HeadResult>& heads, Matrix HeadResult::*field) {
+void SideBySide(const std::vector<HeadResult>& heads, Matrix HeadResult::*field, Matrix* out) {
+  if (heads.size() == 1) {
+    *out = heads.front().*field;
+    return;
+  }
   Eigen::Index cols = 0;
   for (const HeadResult& h : heads) cols += (h.*field).cols();
-  Matrix out((heads.front().*field).rows(), cols);
+  out->resize((heads.front().*field).rows(), cols);
   Eigen::Index at = 0;
   for (const HeadResult& h : heads) {
-    out.middleCols(at, (h.*field).cols()) = h.*field;
+    out->middleCols(at, (h.*field).cols()) = h.*field;
     at += (h.*field).cols();
   }
-  return out;
 }
 
 std::string RowLabel(const Scenario& s, int row) {
@@ -198,10 +206,17 @@ Status ComputeLoss(const Scenario& s, Result* r) {
     term.position = p;
     term.row = next ? p - 1 : p;
     term.target = t;
-    const RowVector logp = LogSoftmax(r->logits.row(term.row));
     term.prob = r->probs(term.row, t);
     const double eps = spec.label_smoothing;
-    term.loss = -(1.0 - eps) * logp(t) - (eps / vocab) * logp.sum();
+    // log p from the probability when it is representable; from the logits
+    // (log-sum-exp) when it underflowed, so a confident mistake costs its true
+    // loss rather than infinity.
+    const double log_p = term.prob > 1e-300 ? std::log(term.prob) : LogSoftmax(r->logits.row(term.row))(t);
+    term.loss = -log_p;
+    if (eps > 0.0) {
+      const RowVector logp = LogSoftmax(r->logits.row(term.row));
+      term.loss = -(1.0 - eps) * log_p - (eps / vocab) * logp.sum();
+    }
     total += term.loss;
     r->loss_terms.push_back(term);
   }
@@ -243,7 +258,11 @@ int SequenceLength(const Scenario& s) {
 }
 
 Status Evaluate(const Scenario& s, Result* r) {
-  *r = Result();
+  // Keep r's matrices: same-sized results reuse their storage, so an edit in
+  // the window allocates nothing. Everything else is reset.
+  r->diagnostics.clear();
+  r->loss_terms.clear();
+  r->loss = r->mean_loss = r->perplexity = std::numeric_limits<double>::quiet_NaN();
   Status st = ValidateAttentionOptions(s.attention);
   if (!st.ok()) return st;
 
@@ -288,18 +307,21 @@ Status Evaluate(const Scenario& s, Result* r) {
     for (size_t h = 0; h < s.heads.size(); ++h) {
       if (!(st = CheckProjections(s, h, r->X.cols(), origin)).ok()) return st;
       const HeadWeights& w = s.heads[h];
-      st = Attend(Project(r->X, w.W_Q), Project(r->X, w.W_K), Project(r->X, w.W_V), s.attention,
-                  &r->heads[h], HeadPrefix(s, h));
+      HeadResult& head = r->heads[h];
+      Project(r->X, w.W_Q, &head.Q);
+      Project(r->X, w.W_K, &head.K);
+      Project(r->X, w.W_V, &head.V);
+      st = AttendInPlace(s.attention, &head, HeadPrefix(s, h));
       if (!st.ok()) return st;
     }
   }
 
   // Heads side by side; one head's scores and weights, or their mean.
   const double n_heads = static_cast<double>(r->heads.size());
-  r->Q = SideBySide(r->heads, &HeadResult::Q);
-  r->K = SideBySide(r->heads, &HeadResult::K);
-  r->V = SideBySide(r->heads, &HeadResult::V);
-  r->Z = SideBySide(r->heads, &HeadResult::output);
+  SideBySide(r->heads, &HeadResult::Q, &r->Q);
+  SideBySide(r->heads, &HeadResult::K, &r->K);
+  SideBySide(r->heads, &HeadResult::V, &r->V);
+  SideBySide(r->heads, &HeadResult::output, &r->Z);
   r->scores = r->heads[0].scores;
   r->weights = r->heads[0].weights;
   for (size_t h = 1; h < r->heads.size(); ++h) {
@@ -330,7 +352,7 @@ Status Evaluate(const Scenario& s, Result* r) {
                                   : "d_v, the width of V";
       return Status::Error("W_O", "expected " + Num(r->Z.cols()) + " rows (" + why + "), got " + Num(s.W_O.rows()));
     }
-    r->R.noalias() = r->Z * s.W_O;
+    Multiply(r->Z, s.W_O, &r->R);
   } else {
     r->R = r->Z;
   }
@@ -361,10 +383,14 @@ Status Evaluate(const Scenario& s, Result* r) {
       return Status::Error("unembedding", "expected " + Num(s.vocab.size()) +
                                               " columns (one per vocab entry), got " + Num(s.U.cols()));
     }
-    r->logits.noalias() = r->R * s.U;
+    Multiply(r->R, s.U, &r->logits);
+  } else {
+    r->logits.resize(0, 0);
   }
   if (r->has_logits()) {
-    r->probs = RowSoftmax(r->logits, Mask(), SoftmaxOptions{});
+    RowSoftmaxInto(r->logits, Mask(), SoftmaxOptions{}, &r->probs);
+  } else {
+    r->probs.resize(0, 0);
   }
   return ComputeLoss(s, r);
 }

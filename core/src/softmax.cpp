@@ -5,6 +5,7 @@
 #include <limits>
 
 namespace attnlab {
+
 namespace {
 
 bool Allowed(const Mask& allowed, int i, int j) { return allowed.size() == 0 || allowed(i, j); }
@@ -36,49 +37,54 @@ std::vector<std::vector<int>> ArgmaxPerRow(const Matrix& weights, const Mask& al
 
 Matrix RowSoftmax(const Matrix& scores, const Mask& allowed, const SoftmaxOptions& options,
                   std::vector<int>* fully_masked_rows) {
-  const int n_q = static_cast<int>(scores.rows());
-  const int n_k = static_cast<int>(scores.cols());
-  Matrix weights = Matrix::Zero(n_q, n_k);
+  Matrix weights;
+  RowSoftmaxInto(scores, allowed, options, &weights, fully_masked_rows);
+  return weights;
+}
+
+void RowSoftmaxInto(const Matrix& scores, const Mask& allowed, const SoftmaxOptions& options, Matrix* out,
+                    std::vector<int>* fully_masked_rows) {
+  const Eigen::Index n_q = scores.rows(), n_k = scores.cols();
+  Matrix& weights = *out;
+  weights.setZero(n_q, n_k);
   const bool masked = allowed.size() != 0;
   const double T = options.temperature;
+  constexpr double kMinusInf = -std::numeric_limits<double>::infinity();
 
-  for (int i = 0; i < n_q; ++i) {
+  for (Eigen::Index i = 0; i < n_q; ++i) {
+    const bool any = !masked || allowed.row(i).any();
+    if (!any) {
+      if (fully_masked_rows) fully_masked_rows->push_back(static_cast<int>(i));
+      continue;  // nothing to attend to: the row stays all zero
+    }
     if (T == 0.0) {
       // The T -> 0+ limit: equal shares among the tied maxima.
-      const std::vector<int> top = ArgmaxColumns(scores, i, allowed);
-      if (top.empty()) {
-        if (fully_masked_rows) fully_masked_rows->push_back(i);
-        continue;
-      }
+      const std::vector<int> top = ArgmaxColumns(scores, static_cast<int>(i), allowed);
       const double share = 1.0 / static_cast<double>(top.size());
       for (int j : top) weights(i, j) = share;
       continue;
     }
-
-    double row_max = -std::numeric_limits<double>::infinity();
-    bool any = false;
-    for (int j = 0; j < n_k; ++j) {
-      if (masked && !allowed(i, j)) continue;
-      row_max = any ? std::max(row_max, scores(i, j)) : scores(i, j);
-      any = true;
-    }
-    if (!any) {
-      if (fully_masked_rows) fully_masked_rows->push_back(i);
+    auto w = weights.row(i).array();
+    if (!options.subtract_max) {
+      // Teaching path, written as the naive formula: exp(s / T) overflows to
+      // inf for large scores and inf / inf turns the row to NaN.
+      for (Eigen::Index j = 0; j < n_k; ++j)
+        if (!masked || allowed(i, j)) w(j) = std::exp(scores(i, j) / T);
+      w /= w.sum();
       continue;
     }
-    const double shift = options.subtract_max ? row_max : 0.0;
-    double sum = 0.0;
-    for (int j = 0; j < n_k; ++j) {
-      if (masked && !allowed(i, j)) continue;
-      // (s - max) / T rather than s / T - max / T: the difference is <= 0, so
-      // even T = 1e-300 gives exp(-inf) = 0 or exp(0) = 1, never inf - inf.
-      const double e = std::exp((scores(i, j) - shift) / T);
-      weights(i, j) = e;
-      sum += e;
+    // (s - max) / T rather than s / T - max / T: the difference is <= 0, so
+    // even T = 1e-300 gives exp(-inf) = 0 or exp(0) = 1, never inf - inf.
+    if (masked) {
+      const auto ok = allowed.row(i);
+      const double row_max = ok.select(scores.row(i).array(), kMinusInf).maxCoeff();
+      w = ok.select(((scores.row(i).array() - row_max) / T).exp(), 0.0);
+    } else {
+      const double row_max = scores.row(i).maxCoeff();
+      w = ((scores.row(i).array() - row_max) / T).exp();
     }
-    weights.row(i) /= sum;  // naive mode: inf / inf = NaN, which is the lesson
+    w /= w.sum();
   }
-  return weights;
 }
 
 SoftmaxTerms ExplainSoftmaxRow(const Matrix& scores, const Mask& allowed, int row, double temperature) {

@@ -53,5 +53,7 @@ Status ValidateAttentionOptions(const AttentionOptions& options);
 // not fit, or "scores" when Q K^T overflows to infinity.
 Status Attend(const Matrix& Q, const Matrix& K, const Matrix& V, const AttentionOptions& options,
               HeadResult* out, const std::string& field_prefix = "");
+// The same on out->Q, out->K, out->V as they are, reusing every buffer of `out`.
+Status AttendInPlace(const AttentionOptions& options, HeadResult* out, const std::string& field_prefix = "");
 
 }  // namespace attnlab

@@ -32,6 +32,9 @@ struct SoftmaxOptions {
 // Appends to `fully_masked_rows` (if given) each row with no allowed key.
 Matrix RowSoftmax(const Matrix& scores, const Mask& allowed, const SoftmaxOptions& options,
                   std::vector<int>* fully_masked_rows = nullptr);
+// The same into `weights`, reusing its storage (the window recomputes every edit).
+void RowSoftmaxInto(const Matrix& scores, const Mask& allowed, const SoftmaxOptions& options, Matrix* weights,
+                    std::vector<int>* fully_masked_rows = nullptr);
 
 // Columns of `m`'s row `row` that share that row's maximum within
 // kArgmaxRelTol, among the allowed ones (`allowed` may be empty = all).

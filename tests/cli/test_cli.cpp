@@ -1,0 +1,199 @@
+// The attnlab binary run as a process: exit codes, messages, and the numbers
+// `attnlab eval` prints for the shipped presets.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+using nlohmann::json;
+
+const std::string kBin = ATTNLAB_BIN;
+const std::string kPresets = ATTNLAB_PRESETS_DIR;
+
+struct Outcome {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs `attnlab ARGS` through the shell (ARGS are trusted test strings).
+Outcome Attnlab(const std::string& args, const std::string& env = "") {
+  char dir[] = "/tmp/attnlab-cli-XXXXXX";
+  EXPECT_NE(mkdtemp(dir), nullptr);
+  const std::string out = std::string(dir) + "/out", err = std::string(dir) + "/err";
+  const std::string cmd = env + " '" + kBin + "' " + args + " >" + out + " 2>" + err + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  Outcome r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = Slurp(out);
+  r.err = Slurp(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  rmdir(dir);
+  return r;
+}
+
+std::string WriteTemp(const std::string& text) {
+  char path[] = "/tmp/attnlab-scenario-XXXXXX";
+  const int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  return path;
+}
+
+TEST(Cli, HelpAndVersionSucceed) {
+  Outcome help = Attnlab("--help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("attnlab eval FILE.json"), std::string::npos);
+  Outcome version = Attnlab("--version");
+  EXPECT_EQ(version.code, 0);
+  EXPECT_EQ(version.out.rfind("attnlab ", 0), 0u) << version.out;
+}
+
+TEST(Cli, EvalOfE9PrintsTheExamsNumbers) {
+  Outcome r = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const json j = json::parse(r.out);
+  // Closed forms from EXERCISES.md E9.
+  const double e3 = std::exp(3.0);
+  const double p_a = e3 / (2 * e3 + 4);
+  const double p_stop = 1.0 / (2 * std::exp(9.0 / 7) + 2 * std::exp(6.0 / 7) + 2);
+  ASSERT_EQ(j["target_probs"].size(), 3u);
+  EXPECT_NEAR(j["target_probs"][0].get<double>(), p_a, 1e-12);
+  EXPECT_NEAR(j["target_probs"][1].get<double>(), p_a, 1e-12);
+  EXPECT_NEAR(j["target_probs"][2].get<double>(), p_stop, 1e-12);
+  EXPECT_NEAR(j["loss"].get<double>(), -2 * std::log(p_a) - std::log(p_stop), 1e-12);
+  EXPECT_NEAR(j["loss"].get<double>(), 4.2114, 5e-5);
+  // P's last row is 1/7 everywhere; its first row attends to itself only.
+  for (int c = 0; c < 7; ++c) EXPECT_NEAR(j["weights"][6][c].get<double>(), 1.0 / 7, 1e-15);
+  EXPECT_TRUE(j["scores"][0][1].is_null());  // masked scores are null
+  EXPECT_EQ(j["argmax"][3], json::array({0, 1, 2, 3}));
+  EXPECT_EQ(j["argmax"][5], json::array({0, 5}));
+  for (const char* key : {"Q", "K", "V", "scores", "weights", "output", "logits", "probs", "loss", "token_losses",
+                          "argmax", "diagnostics"})
+    EXPECT_TRUE(j.contains(key)) << key;
+}
+
+TEST(Cli, EvalOfTheTwoHeadsPresetShowsTheLiteralComputation) {
+  Outcome r = Attnlab("eval '" + kPresets + "/e9-two-heads.json'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_NEAR(j["loss"].get<double>(), 10.2114, 5e-5);
+  ASSERT_EQ(j["heads"].size(), 2u);
+  EXPECT_EQ(j["heads"][0]["weights"], j["heads"][1]["weights"]);
+}
+
+TEST(Cli, EvalOfE2PrintsScoresAndTheSelectedValue) {
+  Outcome r = Attnlab("eval '" + kPresets + "/e2-argmax-attention.json'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["scores"], json::parse("[[3.0, 11.0, 5.0, 2.0]]"));
+  EXPECT_EQ(j["output"], json::parse("[[1.0, 4.0, 3.0]]"));
+  EXPECT_EQ(j["argmax"], json::parse("[[1]]"));
+}
+
+TEST(Cli, EvalReadsStandardInput) {
+  const std::string cmd = "'" + kBin + "' eval - <'" + kPresets + "/e2-argmax-attention.json' >/dev/null 2>&1";
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  const std::string bad = "echo '{\"X\": [[1]], \"oops\": 0}' | '" + kBin + "' eval - >/dev/null 2>&1";
+  EXPECT_EQ(WEXITSTATUS(std::system(bad.c_str())), 2);
+}
+
+TEST(Cli, AShapeMismatchNamesTheFieldAndExitsTwo) {
+  const std::string file = WriteTemp(R"({
+    "vocab": ["a", "b"], "tokens": ["a", "b"], "E": [[1, 0, 0, 0], [0, 1, 0, 0]],
+    "W_Q": [[1, 0], [0, 1], [1, 1]]})");
+  Outcome r = Attnlab("eval '" + file + "'");
+  std::remove(file.c_str());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("W_Q: expected 4 rows (d_model of E), got 3"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+}
+
+TEST(Cli, MalformedJsonUnknownKeysAndMissingFilesExitTwo) {
+  const std::string truncated = WriteTemp(R"({"Q": [[1, 2], [3)");
+  Outcome r = Attnlab("eval '" + truncated + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("malformed JSON"), std::string::npos) << r.err;
+  std::remove(truncated.c_str());
+
+  const std::string unknown = WriteTemp(R"({"X": [[1]], "temprature": 2})");
+  r = Attnlab("eval '" + unknown + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("temprature: unknown key"), std::string::npos) << r.err;
+  std::remove(unknown.c_str());
+
+  r = Attnlab("eval /nonexistent/scenario.json");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("cannot open /nonexistent/scenario.json"), std::string::npos) << r.err;
+}
+
+TEST(Cli, NegativeTemperatureAndNaNAreRejected) {
+  const std::string negative = WriteTemp(R"({"X": [[1, 0]], "temperature": -1})");
+  Outcome r = Attnlab("eval '" + negative + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("temperature: must be >= 0"), std::string::npos) << r.err;
+  std::remove(negative.c_str());
+  // JSON has no NaN literal: a NaN written by a careless script is malformed JSON.
+  const std::string nan = WriteTemp(R"({"X": [[NaN, 0]]})");
+  r = Attnlab("eval '" + nan + "'");
+  EXPECT_EQ(r.code, 2);
+  std::remove(nan.c_str());
+}
+
+TEST(Cli, AMillionTokenRequestIsRefusedQuicklyWithTheLimit) {
+  std::string text = R"({"vocab": ["a"], "E": [[1]], "tokens": ")";
+  for (int i = 0; i < 1000000; ++i) text += "a ";
+  text += "\"}";
+  const std::string file = WriteTemp(text);
+  Outcome r = Attnlab("eval '" + file + "'");
+  std::remove(file.c_str());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("1000000 positions is more than attnlab's limit of 2048"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UsageErrorsExitTwoWithAHint) {
+  Outcome r = Attnlab("eval");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("eval takes one scenario file"), std::string::npos) << r.err;
+  r = Attnlab("--frobnicate");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown option --frobnicate"), std::string::npos) << r.err;
+  r = Attnlab("--size 12");
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST(Cli, OpeningABadScenarioInTheWindowFailsBeforeAnyWindow) {
+  Outcome r = Attnlab("/nonexistent.json --frames 1", "env -u DISPLAY");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("cannot open /nonexistent.json"), std::string::npos) << r.err;
+}
+
+TEST(Cli, TheWindowWithoutADisplaySaysWhatIsMissing) {
+  Outcome r = Attnlab("--frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cannot open a window"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("xvfb-run"), std::string::npos) << r.err;
+}
+
+}  // namespace

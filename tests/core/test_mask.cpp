@@ -1,0 +1,234 @@
+// BuildMask against 0/1 matrices written out by hand.
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include "attnlab/mask.hpp"
+
+namespace attnlab {
+namespace {
+
+// A 0/1 matrix written row by row.
+Mask B(std::initializer_list<std::initializer_list<int>> rows) {
+  const Eigen::Index r = static_cast<Eigen::Index>(rows.size());
+  const Eigen::Index c = r ? static_cast<Eigen::Index>(rows.begin()->size()) : 0;
+  Mask m(r, c);
+  Eigen::Index i = 0;
+  for (const auto& row : rows) {
+    EXPECT_EQ(static_cast<Eigen::Index>(row.size()), c) << "ragged expected mask";
+    Eigen::Index j = 0;
+    for (int v : row) m(i, j++) = v != 0;
+    ++i;
+  }
+  return m;
+}
+
+std::string Show(const Mask& m) {
+  std::ostringstream out;
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    out << "  [";
+    for (Eigen::Index j = 0; j < m.cols(); ++j) out << (j ? " " : "") << (m(i, j) ? 1 : 0);
+    out << "]\n";
+  }
+  return out.str();
+}
+
+::testing::AssertionResult MaskIs(const MaskSpec& spec, int n_q, int n_k, const Mask& expected) {
+  Mask got;
+  const Status st = BuildMask(spec, n_q, n_k, &got);
+  if (!st.ok()) return ::testing::AssertionFailure() << "BuildMask failed: " << st.ToString();
+  if (got.rows() != expected.rows() || got.cols() != expected.cols() || (got != expected).any()) {
+    return ::testing::AssertionFailure() << "got " << got.rows() << "x" << got.cols() << ":\n"
+                                         << Show(got) << "expected " << expected.rows() << "x"
+                                         << expected.cols() << ":\n"
+                                         << Show(expected);
+  }
+  return ::testing::AssertionSuccess();
+}
+
+MaskSpec Spec(MaskKind kind, int param = 0) {
+  MaskSpec s;
+  s.kind = kind;
+  s.param = param;
+  return s;
+}
+
+TEST(Mask, NoneAllowsEveryKey) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kNone), 3, 3, B({{1, 1, 1}, {1, 1, 1}, {1, 1, 1}})));
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kNone), 2, 4, B({{1, 1, 1, 1}, {1, 1, 1, 1}})));
+}
+
+TEST(Mask, CausalIsLowerTriangular) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kCausal), 4, 4,
+                     B({{1, 0, 0, 0},  //
+                        {1, 1, 0, 0},
+                        {1, 1, 1, 0},
+                        {1, 1, 1, 1}})));
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kCausal), 1, 1, B({{1}})));
+}
+
+TEST(Mask, PaddingHidesKeysFromLengthOn) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kPadding, 2), 3, 4,
+                     B({{1, 1, 0, 0},  //
+                        {1, 1, 0, 0},
+                        {1, 1, 0, 0}})));
+  // A length past the end hides nothing.
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kPadding, 9), 2, 2, B({{1, 1}, {1, 1}})));
+}
+
+TEST(Mask, SlidingWindowKeepsTheLastWidthKeysCausally) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kSlidingWindow, 2), 4, 4,
+                     B({{1, 0, 0, 0},  //
+                        {1, 1, 0, 0},
+                        {0, 1, 1, 0},
+                        {0, 0, 1, 1}})));
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kSlidingWindow, 3), 5, 5,
+                     B({{1, 0, 0, 0, 0},  //
+                        {1, 1, 0, 0, 0},
+                        {1, 1, 1, 0, 0},
+                        {0, 1, 1, 1, 0},
+                        {0, 0, 1, 1, 1}})));
+  // Width 1: each query sees only itself.
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kSlidingWindow, 1), 3, 3, B({{1, 0, 0}, {0, 1, 0}, {0, 0, 1}})));
+}
+
+TEST(Mask, PrefixLmSeesThePrefixBidirectionallyAndTheRestCausally) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kPrefixLm, 2), 4, 4,
+                     B({{1, 1, 0, 0},  //
+                        {1, 1, 0, 0},
+                        {1, 1, 1, 0},
+                        {1, 1, 1, 1}})));
+  // Prefix 1 is plain causal.
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kPrefixLm, 1), 3, 3, B({{1, 0, 0}, {1, 1, 0}, {1, 1, 1}})));
+}
+
+TEST(Mask, BlockDiagonalGroupsPositionsInBlocks) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kBlockDiagonal, 2), 4, 4,
+                     B({{1, 1, 0, 0},  //
+                        {1, 1, 0, 0},
+                        {0, 0, 1, 1},
+                        {0, 0, 1, 1}})));
+  // A last, shorter block.
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kBlockDiagonal, 2), 5, 5,
+                     B({{1, 1, 0, 0, 0},  //
+                        {1, 1, 0, 0, 0},
+                        {0, 0, 1, 1, 0},
+                        {0, 0, 1, 1, 0},
+                        {0, 0, 0, 0, 1}})));
+}
+
+// n_q != n_k: the queries are the LAST n_q positions, query i at key position
+// i + (n_k - n_q).
+TEST(Mask, CausalWithFewerQueriesPlacesThemAtTheEnd) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kCausal), 2, 4,
+                     B({{1, 1, 1, 0},  // position 2
+                        {1, 1, 1, 1}})));  // position 3
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kCausal), 1, 5, B({{1, 1, 1, 1, 1}})));
+}
+
+TEST(Mask, SlidingWindowWithFewerQueriesPlacesThemAtTheEnd) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kSlidingWindow, 2), 2, 5,
+                     B({{0, 0, 1, 1, 0},  // position 3
+                        {0, 0, 0, 1, 1}})));  // position 4
+}
+
+TEST(Mask, PrefixLmWithFewerQueriesPlacesThemAtTheEnd) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kPrefixLm, 3), 2, 5,
+                     B({{1, 1, 1, 1, 0},  // position 3
+                        {1, 1, 1, 1, 1}})));  // position 4
+}
+
+TEST(Mask, BlockDiagonalWithFewerQueriesPlacesThemAtTheEnd) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kBlockDiagonal, 2), 2, 5,
+                     B({{0, 0, 1, 1, 0},  // position 3, block {2, 3}
+                        {0, 0, 0, 0, 1}})));  // position 4, block {4}
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kBlockDiagonal, 3), 1, 6, B({{0, 0, 0, 1, 1, 1}})));
+}
+
+TEST(Mask, PaddingWithFewerQueriesDependsOnlyOnTheKey) {
+  EXPECT_TRUE(MaskIs(Spec(MaskKind::kPadding, 3), 1, 5, B({{1, 1, 1, 0, 0}})));
+}
+
+TEST(Mask, ParameterBelowOneIsAnErrorNamingMask) {
+  const struct {
+    MaskKind kind;
+    const char* param;
+  } cases[] = {{MaskKind::kPadding, "length"},
+               {MaskKind::kSlidingWindow, "width"},
+               {MaskKind::kPrefixLm, "prefix"},
+               {MaskKind::kBlockDiagonal, "block"}};
+  for (const auto& c : cases) {
+    for (int p : {0, -1, -100}) {
+      Mask out;
+      const Status st = BuildMask(Spec(c.kind, p), 3, 3, &out);
+      EXPECT_FALSE(st.ok()) << MaskKindName(c.kind) << " with " << p;
+      EXPECT_EQ(st.field(), "mask");
+      EXPECT_NE(st.message().find(c.param), std::string::npos) << st.ToString();
+      EXPECT_NE(st.message().find(std::to_string(p)), std::string::npos) << st.ToString();
+    }
+  }
+}
+
+TEST(Mask, KindsWithoutParameterIgnoreIt) {
+  Mask out;
+  EXPECT_TRUE(BuildMask(Spec(MaskKind::kNone, 0), 2, 2, &out).ok());
+  EXPECT_TRUE(BuildMask(Spec(MaskKind::kCausal, -3), 2, 2, &out).ok());
+}
+
+TEST(Mask, CustomMatrixIsUsedAsGiven) {
+  MaskSpec spec = Spec(MaskKind::kCustom);
+  spec.custom = B({{0, 1, 1}, {1, 0, 1}});
+  EXPECT_TRUE(MaskIs(spec, 2, 3, B({{0, 1, 1}, {1, 0, 1}})));
+}
+
+TEST(Mask, CustomMatrixWithWrongShapeIsAnError) {
+  MaskSpec spec = Spec(MaskKind::kCustom);
+  spec.custom = B({{1, 1}, {1, 1}});
+  for (auto [n_q, n_k] : {std::pair{2, 3}, std::pair{3, 2}, std::pair{1, 2}}) {
+    Mask out;
+    const Status st = BuildMask(spec, n_q, n_k, &out);
+    EXPECT_FALSE(st.ok());
+    EXPECT_EQ(st.field(), "mask");
+    const std::string want = std::to_string(n_q) + "x" + std::to_string(n_k);
+    EXPECT_NE(st.message().find(want), std::string::npos) << st.ToString();
+    EXPECT_NE(st.message().find("2x2"), std::string::npos) << st.ToString();
+  }
+  MaskSpec empty = Spec(MaskKind::kCustom);
+  Mask out;
+  EXPECT_FALSE(BuildMask(empty, 2, 2, &out).ok());
+}
+
+TEST(Mask, KindNamesRoundTrip) {
+  const struct {
+    MaskKind kind;
+    const char* name;
+    const char* param;
+  } kinds[] = {{MaskKind::kNone, "none", ""},
+               {MaskKind::kCausal, "causal", ""},
+               {MaskKind::kPadding, "padding", "length"},
+               {MaskKind::kSlidingWindow, "sliding_window", "width"},
+               {MaskKind::kPrefixLm, "prefix_lm", "prefix"},
+               {MaskKind::kBlockDiagonal, "block_diagonal", "block"},
+               {MaskKind::kCustom, "custom", ""}};
+  for (const auto& k : kinds) {
+    EXPECT_STREQ(MaskKindName(k.kind), k.name);
+    EXPECT_STREQ(MaskParamName(k.kind), k.param);
+    MaskKind back = k.kind == MaskKind::kNone ? MaskKind::kCausal : MaskKind::kNone;
+    ASSERT_TRUE(MaskKindFromName(k.name, &back)) << k.name;
+    EXPECT_EQ(back, k.kind) << k.name;
+  }
+}
+
+TEST(Mask, UnknownKindNameIsRejected) {
+  MaskKind kind = MaskKind::kCausal;
+  EXPECT_FALSE(MaskKindFromName("diagonal", &kind));
+  EXPECT_FALSE(MaskKindFromName("Causal", &kind));
+  EXPECT_FALSE(MaskKindFromName("", &kind));
+  EXPECT_EQ(kind, MaskKind::kCausal);
+}
+
+}  // namespace
+}  // namespace attnlab

@@ -1,0 +1,81 @@
+// Test support: drive the real UI with no window and no GL.
+//
+// A fresh ImGui context per test, fonts built on the CPU, and input written
+// straight into ImGuiIO frame by frame (ImGui 1.86 polls state: a click is a
+// frame with the button down and one with it up).
+#pragma once
+
+#include <imgui.h>
+
+#include <cfloat>
+#include <string>
+
+#include "app_state.hpp"
+#include "ui/frame.hpp"
+#include "ui/theme.hpp"
+
+namespace attnlab::testing {
+
+class HeadlessUi {
+ public:
+  explicit HeadlessUi(ui::AppState& state, ImVec2 display = ImVec2(1280, 720)) : s_(state) {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = display;
+    io.DeltaTime = 1.0f / 60.0f;
+    io.KeyMap[ImGuiKey_Tab] = 1;
+    io.KeyMap[ImGuiKey_Enter] = 2;
+    io.KeyMap[ImGuiKey_Escape] = 3;
+    io.KeyMap[ImGuiKey_LeftArrow] = 4;
+    io.KeyMap[ImGuiKey_RightArrow] = 5;
+    io.KeyMap[ImGuiKey_UpArrow] = 6;
+    io.KeyMap[ImGuiKey_DownArrow] = 7;
+    io.KeyMap[ImGuiKey_Backspace] = 8;
+    s_.ui.fonts = ui::LoadFonts(1.0f);
+    unsigned char* pixels;
+    int w, h;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    Frame();  // the first frame creates the windows
+    Frame();  // the second settles table columns and focus
+  }
+  ~HeadlessUi() { ImGui::DestroyContext(); }
+  HeadlessUi(const HeadlessUi&) = delete;
+  HeadlessUi& operator=(const HeadlessUi&) = delete;
+
+  void Frame() {
+    ImGui::NewFrame();
+    ui::DrawFrame(s_);
+    ImGui::Render();
+  }
+
+  // The centre of a widget recorded under `name` last frame.
+  ImVec2 Center(const std::string& name) const {
+    auto it = s_.ui.items.find(name);
+    return it == s_.ui.items.end() ? ImVec2(-1, -1) : it->second.Center();
+  }
+  bool Has(const std::string& name) const { return s_.ui.items.count(name) != 0; }
+
+  void MoveTo(ImVec2 p) {
+    ImGui::GetIO().MousePos = p;
+    Frame();
+  }
+  void Click(ImVec2 p) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = p;
+    io.MouseDown[0] = false;
+    Frame();
+    io.MouseDown[0] = true;
+    Frame();
+    io.MouseDown[0] = false;
+    Frame();
+    Frame();  // the edit is recomputed at the start of the next frame
+  }
+  void Click(const std::string& name) { Click(Center(name)); }
+
+ private:
+  ui::AppState& s_;
+};
+
+}  // namespace attnlab::testing

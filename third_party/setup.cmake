@@ -1,0 +1,81 @@
+# One-command set-up for a fresh Debian 12 machine (see README.md):
+#
+#   cmake -P third_party/setup.cmake run    install what is missing, build, open the window
+#   cmake -P third_party/setup.cmake test   install what is missing, build, run every test
+#   cmake -P third_party/setup.cmake deps   only install what is missing
+#
+# Installs only Debian packages that are not installed yet (apt-get; through
+# sudo when not root), configures once with Ninja into build/, and rebuilds only
+# what changed.
+
+set(ATTNLAB_PACKAGES
+  # toolchain
+  g++ cmake ninja-build pkg-config
+  # libraries
+  libeigen3-dev nlohmann-json3-dev libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1
+  # fonts with Greek letters and maths symbols
+  fonts-dejavu-core
+  # tests and benchmarks
+  googletest libgtest-dev libbenchmark-dev
+  # the window without a display (tests), and Mesa's software OpenGL
+  xvfb xauth libgl1-mesa-dri
+)
+
+get_filename_component(ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(BUILD "${ROOT}/build")
+set(MODE "${CMAKE_ARGV3}")
+if(NOT MODE MATCHES "^(run|test|deps)$")
+  message(FATAL_ERROR "usage: cmake -P third_party/setup.cmake run|test|deps")
+endif()
+
+function(run_or_die)
+  execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    string(REPLACE ";" " " line "${ARGV}")
+    message(FATAL_ERROR "failed (${rc}): ${line}")
+  endif()
+endfunction()
+
+# 1. Debian packages that are missing.
+set(missing "")
+foreach(pkg IN LISTS ATTNLAB_PACKAGES)
+  execute_process(COMMAND dpkg-query -W -f=\${Status} ${pkg}
+                  OUTPUT_VARIABLE status ERROR_QUIET RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0 OR NOT status MATCHES "install ok installed")
+    list(APPEND missing ${pkg})
+  endif()
+endforeach()
+if(missing)
+  string(REPLACE ";" " " shown "${missing}")
+  message(STATUS "attnlab: installing Debian packages: ${shown}")
+  execute_process(COMMAND id -u OUTPUT_VARIABLE uid OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(sudo "")
+  if(NOT uid STREQUAL "0")
+    set(sudo sudo)
+  endif()
+  run_or_die(${sudo} apt-get update)
+  run_or_die(${sudo} env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing})
+else()
+  message(STATUS "attnlab: every Debian package is already installed")
+endif()
+if(MODE STREQUAL "deps")
+  return()
+endif()
+
+# 2. Configure once, then build what changed.
+if(NOT EXISTS "${BUILD}/build.ninja")
+  run_or_die(${CMAKE_COMMAND} -S "${ROOT}" -B "${BUILD}" -G Ninja -DCMAKE_BUILD_TYPE=Release)
+endif()
+run_or_die(${CMAKE_COMMAND} --build "${BUILD}")
+
+# 3. Run.
+if(MODE STREQUAL "test")
+  run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${BUILD}" --output-on-failure)
+else()
+  if(NOT DEFINED ENV{DISPLAY} AND NOT DEFINED ENV{WAYLAND_DISPLAY})
+    message(FATAL_ERROR "attnlab is built (${BUILD}/app/attnlab) but there is no display to open its window on. "
+                        "On a desktop, run this again from a terminal there; headless: "
+                        "xvfb-run -a ${BUILD}/app/attnlab --frames 5 --screenshot attnlab.png")
+  endif()
+  run_or_die("${BUILD}/app/attnlab")
+endif()
