@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <unordered_map>
 
 namespace attnlab {
 namespace {
@@ -45,6 +46,7 @@ Status BuildInput(const Scenario& s, Result* r, std::string* d_model_origin) {
   switch (s.input) {
     case InputMode::kTokens: {
       if (s.vocab.empty()) return Status::Error("vocab", "needs at least one token");
+      if (Status v = CheckVocabulary(s.vocab); !v.ok()) return v;
       if (s.tokens.empty()) return Status::Error("tokens", "needs at least one token");
       if (s.E.size() == 0) return Status::Error("E", "is missing: tokens need an embedding matrix");
       if (s.E.rows() != static_cast<Eigen::Index>(s.vocab.size())) {
@@ -228,6 +230,19 @@ Status ComputeLoss(const Scenario& s, Result* r) {
 
 }  // namespace
 
+Status CheckVocabulary(const std::vector<std::string>& vocab) {
+  std::unordered_map<std::string, size_t> first;
+  for (size_t i = 0; i < vocab.size(); ++i) {
+    const auto [it, inserted] = first.emplace(vocab[i], i);
+    if (!inserted) {
+      return Status::Error("vocab[" + std::to_string(i) + "]",
+                           "\"" + vocab[i] + "\" is already vocab[" + std::to_string(it->second) +
+                               "]; each entry names one row of E and one column of the logits");
+    }
+  }
+  return Status::Ok();
+}
+
 Status TokenIds(const Scenario& s, std::vector<int>* ids) {
   ids->clear();
   ids->reserve(s.tokens.size());
@@ -272,7 +287,11 @@ Status Evaluate(const Scenario& s, Result* r) {
     const double bytes = static_cast<double>(n_positions) * static_cast<double>(n_positions) * 8.0;
     char size[64];
     std::snprintf(size, sizeof size, "%.3g GB", bytes / 1e9);
-    return Status::Error(s.input == InputMode::kTokens ? "tokens" : s.input == InputMode::kX ? "X" : "Q",
+    const char* field = s.input == InputMode::kTokens ? "tokens"
+                        : s.input == InputMode::kX    ? "X"
+                        : s.Q.rows() >= s.K.rows()    ? "Q"
+                                                      : "K";
+    return Status::Error(field,
                          std::to_string(n_positions) + " positions is more than attnlab's limit of " +
                              std::to_string(kMaxPositions) + " (one weight matrix alone would need " +
                              size + ")");

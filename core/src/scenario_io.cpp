@@ -190,7 +190,7 @@ Status ReadTargets(const json& j, const std::vector<std::string>& vocab, std::ve
     if (j[i].is_string()) {
       const std::string t = j[i].get<std::string>();
       int id = -1;
-      for (size_t v = 0; v < vocab.size(); ++v)
+      for (size_t v = 0; v < vocab.size() && id < 0; ++v)
         if (vocab[v] == t) id = static_cast<int>(v);
       if (id < 0) return Status::Error(path, "\"" + t + "\" is not in the vocabulary");
       out->push_back(id);
@@ -252,6 +252,7 @@ Status Parse(const json& j, Scenario* s) {
     if (!(st = ReadString(j[key], key, out)).ok()) return st;
   }
   if (j.contains("vocab") && !(st = ReadStringList(j["vocab"], "vocab", &s->vocab)).ok()) return st;
+  if (!(st = CheckVocabulary(s->vocab)).ok()) return st;
   if (j.contains("tokens") && !(st = ReadStringList(j["tokens"], "tokens", &s->tokens)).ok()) return st;
   for (const char* key : {"E", "X", "Q", "K", "V", "W_O"}) {
     if (!j.contains(key)) continue;
@@ -382,6 +383,50 @@ ordered_json ArgmaxJson(const std::vector<std::vector<int>>& argmax) {
   return out;
 }
 
+// JSON for people: a matrix row (an array of numbers) stays on one line, so a
+// saved 7x7 matrix reads as 7 lines, not 49.
+void Pretty(const ordered_json& j, int indent, int depth, std::string* out) {
+  const std::string pad(static_cast<size_t>(indent * (depth + 1)), ' ');
+  const std::string close_pad(static_cast<size_t>(indent * depth), ' ');
+  if (j.is_array()) {
+    bool flat = true;
+    for (const auto& e : j) flat = flat && !e.is_structured();
+    if (j.empty() || flat) {
+      *out += "[";
+      for (size_t i = 0; i < j.size(); ++i) *out += (i ? ", " : "") + j[i].dump();
+      *out += "]";
+      return;
+    }
+    *out += "[\n";
+    for (size_t i = 0; i < j.size(); ++i) {
+      *out += pad;
+      Pretty(j[i], indent, depth + 1, out);
+      *out += i + 1 < j.size() ? ",\n" : "\n";
+    }
+    *out += close_pad + "]";
+    return;
+  }
+  if (j.is_object() && !j.empty()) {
+    *out += "{\n";
+    size_t i = 0;
+    for (auto it = j.begin(); it != j.end(); ++it, ++i) {
+      *out += pad + ordered_json(it.key()).dump() + ": ";
+      Pretty(it.value(), indent, depth + 1, out);
+      *out += i + 1 < j.size() ? ",\n" : "\n";
+    }
+    *out += close_pad + "}";
+    return;
+  }
+  *out += j.dump();
+}
+
+std::string Dump(const ordered_json& j, int indent) {
+  if (indent < 0) return j.dump() + "\n";
+  std::string out;
+  Pretty(j, indent, 0, &out);
+  return out + "\n";
+}
+
 }  // namespace
 
 Status ParseScenario(const std::string& text, Scenario* scenario) {
@@ -402,6 +447,10 @@ Status ParseScenario(const std::string& text, Scenario* scenario) {
 }
 
 Status LoadScenarioFile(const std::string& path, Scenario* scenario) {
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    return Status::Error("", path + " is a folder, not a scenario file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::Error("", "cannot open " + path + ": " + std::strerror(errno));
   in.seekg(0, std::ios::end);
@@ -480,7 +529,7 @@ std::string ScenarioToJson(const Scenario& s) {
     if (s.loss.label_smoothing != 0.0) l["label_smoothing"] = s.loss.label_smoothing;
     j["loss"] = std::move(l);
   }
-  return j.dump(2) + "\n";
+  return Dump(j, 2);
 }
 
 Status WriteFileAtomic(const std::string& path, const std::string& text) {
@@ -581,7 +630,7 @@ std::string ResultToJson(const Scenario& s, const Result& r, int indent) {
     j["heads"] = std::move(hs);
   }
   j["diagnostics"] = r.diagnostics;
-  return j.dump(indent) + "\n";
+  return Dump(j, indent);
 }
 
 }  // namespace attnlab

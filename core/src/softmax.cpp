@@ -15,14 +15,16 @@ bool Allowed(const Mask& allowed, int i, int j) { return allowed.size() == 0 || 
 std::vector<int> ArgmaxColumns(const Matrix& m, int row, const Mask& allowed) {
   std::vector<int> columns;
   double best = -std::numeric_limits<double>::infinity();
+  double magnitude = 0.0;  // the row's largest |s|: round-off in Q K^T is relative to it
   bool any = false;
   for (int j = 0; j < m.cols(); ++j) {
     if (!Allowed(allowed, row, j)) continue;
     if (!any || m(row, j) > best) best = m(row, j);
+    magnitude = std::max(magnitude, std::abs(m(row, j)));
     any = true;
   }
   if (!any) return columns;
-  const double tol = kArgmaxRelTol * std::max(1.0, std::abs(best));
+  const double tol = kArgmaxRelTol * magnitude;
   for (int j = 0; j < m.cols(); ++j) {
     if (Allowed(allowed, row, j) && best - m(row, j) <= tol) columns.push_back(j);
   }
@@ -74,7 +76,9 @@ void RowSoftmaxInto(const Matrix& scores, const Mask& allowed, const SoftmaxOpti
       continue;
     }
     // (s - max) / T rather than s / T - max / T: the difference is <= 0, so
-    // even T = 1e-300 gives exp(-inf) = 0 or exp(0) = 1, never inf - inf.
+    // even T = 1e-300 gives exp(0) = 1 for the maximum and an underflow (to
+    // about 0: Eigen's vectorised exp stops at 5.6e-309) for the rest, never
+    // inf - inf. Masked keys are set to exactly 0 by the select.
     if (masked) {
       const auto ok = allowed.row(i);
       const double row_max = ok.select(scores.row(i).array(), kMinusInf).maxCoeff();

@@ -264,12 +264,10 @@ TEST(ArgmaxColumns, ZeroTemperatureSoftmaxSplitsRoundOffTies) {
   EXPECT_MATRIX_NEAR(Softmax(z, 0.0), M({{0.5, 0.5, 0}}), 0.0);
 }
 
-// KNOWN CORE BUG (disabled so the suite stays green; enable when fixed):
-// the T = 0 tie tolerance is kArgmaxRelTol * max(1, |m|), an ABSOLUTE 1e-9 for
-// scores below 1 in magnitude, so small but real gaps count as ties. E2's
-// scores times 1e-10 give uniform weights at T = 0, while every small positive
-// T gives key 2, contradicting "T = 0: the limit T -> 0+" in softmax.hpp.
-TEST(Softmax, DISABLED_ZeroTemperatureIsTheLimitEvenForTinyScores) {
+// The T = 0 tie tolerance is relative to the row's magnitude: E2's scores
+// times 1e-10 still pick key 2, as every small positive T does (an absolute
+// 1e-9 once made them uniform).
+TEST(Softmax, ZeroTemperatureIsTheLimitEvenForTinyScores) {
   const Matrix z = M({{3e-10, 11e-10, 5e-10, 2e-10}});
   const Matrix limit = M({{0, 1, 0, 0}});
   ASSERT_MATRIX_NEAR(Softmax(z, 1e-14), limit, 1e-12);  // the premise: T -> 0+ picks key 2

@@ -103,6 +103,10 @@ struct Result {
   bool has_loss() const { return !loss_terms.empty(); }
 };
 
+// Every vocabulary entry must be distinct (each names one row of E and one
+// column of the logits); fails naming "vocab[i]" for a repeat.
+Status CheckVocabulary(const std::vector<std::string>& vocab);
+
 // Tokens -> vocabulary ids; fails naming "tokens[i]" for an unknown token.
 Status TokenIds(const Scenario& scenario, std::vector<int>* ids);
 

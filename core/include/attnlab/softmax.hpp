@@ -8,9 +8,11 @@
 //   masked keys get exactly 0. A row whose keys are all masked is all zero
 //   (the limit of nothing to attend to) and is reported, never NaN.
 //
-// Ties: s_j ties with the maximum m when m - s_j <= kArgmaxRelTol * max(1, |m|).
-// The relative tolerance absorbs round-off in Q K^T (so exact-arithmetic ties
-// such as 3/4 + 3/4 vs 1/2 + 1 stay ties) and is far below any real gap.
+// Ties: s_j ties with the maximum m when m - s_j <= kArgmaxRelTol * max_k |s_k|
+// (over the row's allowed keys). Relative to the row's own magnitude, it
+// absorbs round-off in Q K^T (exact-arithmetic ties such as 3/4 + 3/4 vs
+// 1/2 + 1 stay ties) at any scale, and is far below any real gap: scores of
+// [3, 11, 5, 2] * 1e-10 pick the same key as [3, 11, 5, 2].
 #pragma once
 
 #include <vector>
