@@ -18,6 +18,7 @@ const char* Usage() {
          "  attnlab FILE.json            open the window on a scenario or preset\n"
          "  attnlab eval FILE.json       evaluate a scenario and print every result as JSON\n"
          "                               (FILE may be - for standard input)\n"
+         "  attnlab presets              list the shipped presets (path, then title)\n"
          "  attnlab --help | --version\n"
          "\n"
          "Window options:\n"

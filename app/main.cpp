@@ -39,6 +39,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!args.empty() && args[0] == "eval") return attnlab::cli::RunEval({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "presets") {
+    if (args.size() != 1) return BadUsage("presets takes no arguments");
+    const std::string assets = attnlab::ui::FindAssetsDir();
+    if (assets.empty()) {
+      std::fprintf(stderr, "attnlab: cannot find the presets folder (set ATTNLAB_ASSETS to the assets folder)\n");
+      return 1;
+    }
+    for (const attnlab::ui::PresetEntry& p : attnlab::ui::ListPresets(assets + "/presets")) {
+      std::printf("%s\t%s%s%s\n", p.path.c_str(), p.title.c_str(), p.error.empty() ? "" : "\tERROR: ", p.error.c_str());
+    }
+    return 0;
+  }
 
   attnlab::ui::WindowOptions window;
   attnlab::ui::AppState state;
