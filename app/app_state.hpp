@@ -17,6 +17,7 @@
 #include "attnlab/format.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/status.hpp"
+#include "ui/labs_state.hpp"
 #include "ui/theme.hpp"
 #include "widgets/colormap.hpp"
 
@@ -44,6 +45,7 @@ struct UiState {
   Fonts fonts;                 // set by whoever builds the font atlas
   int applied_theme = -1;      // which (dark, presentation) the style holds now
   std::string message;         // a one-line notice (e.g. a preset that failed to load)
+  LabsUiState labs;            // the Temperature, Scaling and Selection views
   // Screen rectangles of the widgets drawn last frame, by name, so that tests
   // and screenshots can find them (ImGui 1.86 has no lookup by ID).
   std::map<std::string, ItemRect> items;

@@ -76,6 +76,11 @@ void DrawSidebar(AppState& s) {
 
 }  // namespace
 
+void DrawView(AppState& s) {
+  // Views are chosen by the scenario's "view" key; "attention" is the default.
+  DrawAttentionView(s);
+}
+
 void DrawFrame(AppState& s) {
   s.Recompute();
   s.ui.items.clear();  // re-recorded as the widgets are drawn
@@ -103,7 +108,7 @@ void DrawFrame(AppState& s) {
     ImGui::SameLine();
   }
   ImGui::BeginChild("view", ImVec2(0, 0), false);
-  DrawAttentionView(s);
+  DrawView(s);
   ImGui::EndChild();
 
   ImGui::End();

@@ -11,7 +11,9 @@ namespace attnlab::ui {
 
 void DrawFrame(AppState& state);
 
-// Views: contents only (no Begin/End of top-level windows).
+// Views: contents only (no Begin/End of top-level windows). One file each:
+// ui/view_<name>.cpp. DrawView() picks the one named by scenario.view.
+void DrawView(AppState& state);
 void DrawAttentionView(AppState& state);
 
 }  // namespace attnlab::ui
