@@ -2,10 +2,11 @@
 //
 //   AppState { scenario (what the user edits), derived (what core computed), ui }
 //
-// Panels edit `scenario` and `ui` and call MarkDirty(); only Recompute() writes
-// `derived`, once per frame when something changed. When the scenario cannot be
-// evaluated, `status` holds the message (with the field to show it beside) and
-// `derived` keeps the last good result, drawn as stale.
+// Panels change `scenario` only through Edit(), which snapshots it for undo
+// once per gesture (a drag of many frames is one step) and marks it dirty;
+// only Recompute() writes `derived`, once per frame when something changed.
+// When the scenario cannot be evaluated, `status` holds the message (with the
+// field to show it beside) and `derived` keeps the last good result.
 #pragma once
 
 #include <imgui.h>
@@ -20,6 +21,7 @@
 #include "ui/labs_state.hpp"
 #include "ui/theme.hpp"
 #include "widgets/colormap.hpp"
+#include "widgets/matrix_editor.hpp"
 
 namespace attnlab::ui {
 
@@ -35,17 +37,37 @@ struct PresetEntry {
   std::string error;      // why the file cannot be loaded, or ""
 };
 
+// The pipeline's stages, in the order step mode reveals them.
+enum class Stage { kInputs, kScores, kScaled, kMasked, kWeights, kOutput, kProjected, kLogits, kLoss, kAll };
+inline constexpr int kStageCount = static_cast<int>(Stage::kAll);
+
 struct UiState {
   bool presentation = false;  // large font, high contrast, only the panels that matter
   bool dark = true;
-  Colormap weights_colormap = Colormap::kViridis;
+  float ui_scale = 1.0f;          // multiplies every font size (2 for a 4K screen)
+  float applied_ui_scale = 1.0f;  // the scale the font atlas was built for
+  Colormap weights_colormap = Colormap::kViridis;   // sequential: weights, probabilities
+  Colormap signed_colormap = Colormap::kBlueOrange; // diverging: everything signed
+  bool weights_auto_range = false;                  // P and probs: 0..1, or their own range
   NumberStyle number_style = NumberStyle::kAuto;
+  bool step_mode = false;       // reveal the pipeline one stage at a time
+  int step = 0;                 // with step_mode: stages shown (0 = inputs only)
   double remembered_temperature = 1.0;  // restored when leaving argmax (T = 0)
   bool show_sidebar = true;
   Fonts fonts;                 // set by whoever builds the font atlas
   int applied_theme = -1;      // which (dark, presentation) the style holds now
   std::string message;         // a one-line notice (e.g. a preset that failed to load)
   LabsUiState labs;            // the Temperature, Scaling and Selection views
+  std::map<std::string, bool> collapsed;                 // panel name -> folded
+  std::map<std::string, MatrixEditorState> editors;      // panel name -> cell being edited
+  std::string tokens_text;     // the token sequence as typed
+  bool tokens_text_valid = false;
+  std::string hover_explanation;  // "read the maths": how the hovered cell was computed
+  char path_buffer[512] = {};     // the Save/Open dialog's path
+  std::string file_error;         // why the last save/open failed, shown in its dialog
+  unsigned random_seed = 0;       // "fill at random": each fill the next seed
+  int context_row = -1, context_col = -1;  // the right-clicked cell of an input panel
+  bool open_save_dialog = false;  // Ctrl+S with no file of our own yet
   // Screen rectangles of the widgets drawn last frame, by name, so that tests
   // and screenshots can find them (ImGui 1.86 has no lookup by ID).
   std::map<std::string, ItemRect> items;
@@ -55,6 +77,17 @@ struct AppState {
   Scenario scenario;
   std::string scenario_path;  // the file it came from, or ""
   std::vector<PresetEntry> presets;
+  bool edited = false;        // changed since it was loaded or saved
+
+  // Undo: whole-scenario snapshots (an exercise is a few KB; 200 steps deep).
+  static constexpr size_t kUndoDepth = 200;
+  std::vector<Scenario> undo, redo;
+  bool gesture_open = false;  // an edit is under way (e.g. a drag)
+  Scenario gesture_before;
+
+  std::string autosave_path;  // "" = no autosave (scripted runs, tests)
+  bool autosave_pending = false;
+  double autosave_due = 0;    // ImGui time at which to write
 
   Result derived;
   Status status;             // of the last Recompute()
@@ -64,10 +97,24 @@ struct AppState {
   UiState ui;
 
   void MarkDirty() { dirty = true; }
+  // The scenario, to be changed now: snapshots it for undo at the start of a
+  // gesture and marks it dirty. Call it only when a change really happens.
+  Scenario& Edit();
+  // Closes the gesture once no widget is active (called at the end of a frame).
+  void EndGesture();
+  bool CanUndo() const { return !undo.empty() || gesture_open; }
+  bool CanRedo() const { return !redo.empty(); }
+  void Undo();
+  void Redo();
   // Evaluates the scenario if it changed since the last call; true if it ran.
   bool Recompute();
   // Replaces the scenario with the one in `path`; on failure nothing changes.
+  // Unsaved edits are kept in the undo history (one Ctrl+Z brings them back).
   Status LoadScenario(const std::string& path);
+  // Writes the scenario to `path` atomically (the old file stays whole on failure).
+  Status SaveScenario(const std::string& path);
+  // Writes the autosave when one is due (`now`: seconds, monotonic).
+  void Autosave(double now, bool force = false);
 };
 
 }  // namespace attnlab::ui

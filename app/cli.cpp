@@ -1,10 +1,14 @@
 #include "cli.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
+#include "attnlab/format.hpp"
+#include "attnlab/matrix_text.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
 
@@ -18,6 +22,8 @@ const char* Usage() {
          "  attnlab FILE.json            open the window on a scenario or preset\n"
          "  attnlab eval FILE.json       evaluate a scenario and print every result as JSON\n"
          "                               (FILE may be - for standard input)\n"
+         "    --format json|latex|csv    how eval prints: one JSON object (the default), or each\n"
+         "                               matrix as a titled LaTeX bmatrix or CSV block\n"
          "  attnlab presets              list the shipped presets (path, then title)\n"
          "  attnlab --help | --version\n"
          "\n"
@@ -35,12 +41,113 @@ const char* Usage() {
          "$ATTNLAB_ASSETS overrides where they are looked for.\n";
 }
 
+namespace {
+
+enum class EvalFormat { kJson, kLatex, kCsv };
+
+// The text form of every matrix `eval` prints, each under a title line that
+// is a comment in its own language ("% weights (P) 7x7", "# weights 7x7"), so
+// a block pasted into the window's matrix editor reads back.
+std::string ResultToText(const Result& r, EvalFormat format) {
+  const bool latex = format == EvalFormat::kLatex;
+  const MatrixTextFormat matrix_format = latex ? MatrixTextFormat::kLatex : MatrixTextFormat::kCsv;
+  const std::string comment = latex ? "% " : "# ";
+  std::string s;
+  auto block = [&](const std::string& name, const char* symbol, const Matrix& m) {
+    if (m.size() == 0) return;
+    if (!s.empty()) s += '\n';
+    s += comment + name + (latex && symbol ? std::string(" (") + symbol + ")" : "") + " " + std::to_string(m.rows()) +
+         "x" + std::to_string(m.cols()) + "\n";
+    s += FormatMatrixText(m, matrix_format);
+  };
+  // Exact numbers, as the JSON writes them: a loss is compared, not read.
+  auto number = [](double v) {
+    if (!std::isfinite(v)) return FormatNumber(v);
+    char buf[64];
+    const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, end.ptr);
+  };
+  auto line = [&](const std::string& name, const std::vector<double>& values) {
+    s += comment + name + (latex ? " = " : ",");
+    for (size_t i = 0; i < values.size(); ++i) s += (i ? (latex ? ", " : ",") : "") + number(values[i]);
+    s += '\n';
+  };
+
+  block("X", nullptr, r.X);
+  block("Q", nullptr, r.Q);
+  block("K", nullptr, r.K);
+  block("V", nullptr, r.V);
+  block("scores", nullptr, r.scores);
+  block("weights", "P", r.weights);
+  block("output", "Z", r.Z);
+  block("R", nullptr, r.R);
+  block("logits", nullptr, r.logits);
+  block("probs", nullptr, r.probs);
+  if (r.heads.size() > 1) {
+    for (size_t h = 0; h < r.heads.size(); ++h) {
+      const std::string head = "head " + std::to_string(h) + " ";
+      block(head + "scores", nullptr, r.heads[h].scores);
+      block(head + "weights", "P", r.heads[h].weights);
+      block(head + "output", "Z", r.heads[h].output);
+    }
+  }
+  if (r.has_loss()) {
+    std::vector<double> losses, probs;
+    for (const LossTerm& t : r.loss_terms) {
+      losses.push_back(t.loss);
+      probs.push_back(t.prob);
+    }
+    s += '\n';
+    line("loss", {r.loss});
+    line("token_losses", losses);
+    line("target_probs", probs);
+    line("mean_loss", {r.mean_loss});
+    line("perplexity", {r.perplexity});
+  }
+  return s;
+}
+
+}  // namespace
+
 int RunEval(const std::vector<std::string>& args) {
-  if (args.size() != 1) {
+  // eval FILE [--format F] in any order; --format=F too.
+  std::vector<std::string> files;
+  EvalFormat format = EvalFormat::kJson;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--format" || a.rfind("--format=", 0) == 0) {
+      std::string name;
+      if (a == "--format") {
+        if (i + 1 >= args.size()) {
+          std::fprintf(stderr, "attnlab: --format needs one of json, latex, csv (see attnlab --help)\n");
+          return kExitBadInput;
+        }
+        name = args[++i];
+      } else {
+        name = a.substr(9);
+      }
+      if (name == "json") {
+        format = EvalFormat::kJson;
+      } else if (name == "latex") {
+        format = EvalFormat::kLatex;
+      } else if (name == "csv") {
+        format = EvalFormat::kCsv;
+      } else {
+        std::fprintf(stderr, "attnlab: unknown format \"%s\" for --format: use json, latex or csv\n", name.c_str());
+        return kExitBadInput;
+      }
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "attnlab: unknown option %s for eval (see attnlab --help)\n", a.c_str());
+      return kExitBadInput;
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.size() != 1) {
     std::fprintf(stderr, "attnlab: eval takes one scenario file, e.g. `attnlab eval e9.json` (see attnlab --help)\n");
     return kExitBadInput;
   }
-  const std::string& path = args[0];
+  const std::string& path = files[0];
   Scenario scenario;
   Status st;
   if (path == "-") {
@@ -59,8 +166,9 @@ int RunEval(const std::vector<std::string>& args) {
     std::fprintf(stderr, "attnlab: %s: %s\n", path == "-" ? "<stdin>" : path.c_str(), st.ToString().c_str());
     return kExitBadInput;
   }
-  const std::string json = ResultToJson(scenario, result);
-  if (std::fwrite(json.data(), 1, json.size(), stdout) != json.size() || std::fflush(stdout) != 0) {
+  const std::string text =
+      format == EvalFormat::kJson ? ResultToJson(scenario, result) : ResultToText(result, format);
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
     std::fprintf(stderr, "attnlab: cannot write the result to standard output\n");
     return kExitFailure;
   }

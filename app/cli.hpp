@@ -12,8 +12,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 
-// `attnlab eval FILE.json` (FILE may be "-" for standard input). `args` are
-// the words after "eval".
+// `attnlab eval FILE.json [--format json|latex|csv]` (FILE may be "-" for
+// standard input). `args` are the words after "eval".
 int RunEval(const std::vector<std::string>& args);
 
 const char* Usage();

@@ -1,6 +1,9 @@
 #include "ui/frame.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <imgui.h>
 
@@ -26,12 +29,72 @@ std::string Ellipsize(const std::string& text, float width) {
   return "";
 }
 
+// The path the Save dialog suggests: the scenario's own file, unless that is a
+// shipped preset (never overwritten by default), then one in the home folder.
+std::string SuggestedSavePath(const AppState& s) {
+  const std::string& p = s.scenario_path;
+  const bool preset = p.find("/presets/") != std::string::npos;
+  if (!p.empty() && !preset) return p;
+  const char* home = std::getenv("HOME");
+  std::string name = p.empty() ? "attnlab-session.json" : p.substr(p.rfind('/') + 1);
+  return std::string(home ? home : ".") + "/" + name;
+}
+
+void FileDialog(AppState& s, const char* id, bool save) {
+  if (!ImGui::BeginPopup(id)) return;
+  ImGui::TextUnformatted(save ? "Save the scenario as JSON (written atomically)" : "Open a scenario file");
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 28);
+  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+  const bool enter = ImGui::InputText("##path", s.ui.path_buffer, sizeof s.ui.path_buffer,
+                                      ImGuiInputTextFlags_EnterReturnsTrue);
+  Record(s, save ? "dialog.save.path" : "dialog.open.path");
+  if (ImGui::Button(save ? "Save" : "Open") || enter) {
+    const Status st = save ? s.SaveScenario(s.ui.path_buffer) : s.LoadScenario(s.ui.path_buffer);
+    s.ui.file_error = st.ok() ? "" : st.ToString();
+    if (st.ok()) {
+      s.ui.message = save ? std::string("Saved ") + s.ui.path_buffer : s.ui.message;
+      ImGui::CloseCurrentPopup();
+    }
+  }
+  Record(s, save ? "dialog.save.ok" : "dialog.open.ok");
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+  if (!s.ui.file_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.3f, 0.25f, 1));
+    ImGui::TextWrapped("%s", s.ui.file_error.c_str());
+    ImGui::PopStyleColor();
+  }
+  ImGui::EndPopup();
+}
+
+void OpenFileDialog(AppState& s, const char* id, const std::string& path) {
+  std::snprintf(s.ui.path_buffer, sizeof s.ui.path_buffer, "%s", path.c_str());
+  s.ui.file_error.clear();
+  ImGui::OpenPopup(id);
+}
+
+void DrawSettings(AppState& s) {
+  if (!ImGui::BeginPopup("settings")) return;
+  ImGui::TextUnformatted("Display");
+  float scale = s.ui.ui_scale;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  if (ImGui::SliderFloat("UI scale", &scale, 0.75f, 2.5f, "%.2f")) s.ui.ui_scale = scale;
+  ImGui::TextDisabled("2 suits a 4K screen; presentation mode (F11) enlarges further.");
+  ImGui::Checkbox("exercise list", &s.ui.show_sidebar);
+  ImGui::EndPopup();
+}
+
 void DrawTopBar(AppState& s) {
+  const bool compact = s.ui.presentation;
+  std::vector<const char*> labels;
+  if (!compact) labels = {"Undo", "Redo", "Save\u2026", "Open\u2026", "Settings"};
   const char* present = s.ui.presentation ? "Exit presentation (F11)" : "Presentation (F11)";
   const char* theme = s.ui.dark ? "Light theme" : "Dark theme";
+  labels.push_back(present);
+  labels.push_back(theme);
   const ImGuiStyle& style = ImGui::GetStyle();
-  const float buttons_w = ImGui::CalcTextSize(present).x + ImGui::CalcTextSize(theme).x + style.FramePadding.x * 4 +
-                          style.ItemSpacing.x;
+  float buttons_w = 0;
+  for (const char* l : labels) buttons_w += ImGui::CalcTextSize(l).x + style.FramePadding.x * 2 + style.ItemSpacing.x;
   const float right = ImGui::GetWindowContentRegionMax().x;
 
   ImGui::AlignTextToFramePadding();
@@ -40,9 +103,41 @@ void DrawTopBar(AppState& s) {
   ImGui::TextDisabled("|");
   ImGui::SameLine();
   const float title_w = right - buttons_w - ImGui::GetCursorPosX() - style.ItemSpacing.x * 2;
-  const std::string title = Ellipsize(s.scenario.title.empty() ? "(untitled scenario)" : s.scenario.title, title_w);
+  std::string title = s.scenario.title.empty() ? "(untitled scenario)" : s.scenario.title;
+  if (s.edited) title += " \u2022";  // unsaved edits
+  title = Ellipsize(title, title_w);
   ImGui::TextUnformatted(title.c_str());
-  ImGui::SameLine(right - buttons_w);
+  ImGui::SameLine(right - buttons_w + style.ItemSpacing.x);
+  if (!compact) {
+    ImGui::BeginDisabled(!s.CanUndo());
+    if (ImGui::Button("Undo")) s.Undo();
+    ImGui::EndDisabled();
+    Record(s, "button.undo");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Ctrl+Z");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!s.CanRedo());
+    if (ImGui::Button("Redo")) s.Redo();
+    ImGui::EndDisabled();
+    Record(s, "button.redo");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Ctrl+Shift+Z");
+    ImGui::SameLine();
+    if (ImGui::Button("Save\u2026")) OpenFileDialog(s, "save", SuggestedSavePath(s));
+    Record(s, "button.save");
+    ImGui::SameLine();
+    if (ImGui::Button("Open\u2026")) OpenFileDialog(s, "open", s.scenario_path);
+    Record(s, "button.open");
+    ImGui::SameLine();
+    if (ImGui::Button("Settings")) ImGui::OpenPopup("settings");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Settings: UI scale, exercise list");
+    ImGui::SameLine();
+    if (s.ui.open_save_dialog) {
+      s.ui.open_save_dialog = false;
+      OpenFileDialog(s, "save", SuggestedSavePath(s));
+    }
+    FileDialog(s, "save", true);
+    FileDialog(s, "open", false);
+    DrawSettings(s);
+  }
   if (ImGui::Button(present)) s.ui.presentation = !s.ui.presentation;
   Record(s, "button.presentation");
   ImGui::SameLine();
@@ -52,8 +147,34 @@ void DrawTopBar(AppState& s) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.55f, 0.2f, 1));
     ImGui::TextWrapped("%s", s.ui.message.c_str());
     ImGui::PopStyleColor();
+    ImGui::SameLine();
+    if (ImGui::SmallButton("\u00D7")) s.ui.message.clear();
   }
   ImGui::Separator();
+}
+
+// Ctrl+Z undo, Ctrl+Shift+Z / Ctrl+Y redo, Ctrl+S save. Not while typing in a
+// text field, which has its own undo.
+void HandleShortcuts(AppState& s) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!io.KeyCtrl || io.WantTextInput) return;
+  if (ImGui::IsKeyPressed('Z', false)) {
+    if (io.KeyShift) {
+      s.Redo();
+    } else {
+      s.Undo();
+    }
+  }
+  if (ImGui::IsKeyPressed('Y', false)) s.Redo();
+  if (ImGui::IsKeyPressed('S', false)) {
+    const std::string path = SuggestedSavePath(s);
+    if (path == s.scenario_path) {
+      const Status st = s.SaveScenario(path);
+      s.ui.message = st.ok() ? "Saved " + path : st.ToString();
+    } else {
+      s.ui.open_save_dialog = true;
+    }
+  }
 }
 
 void DrawSidebar(AppState& s) {
@@ -64,7 +185,7 @@ void DrawSidebar(AppState& s) {
     const bool current = p.path == s.scenario_path;
     if (ImGui::Selectable(p.title.c_str(), current)) {
       const Status st = s.LoadScenario(p.path);
-      s.ui.message = st.ok() ? "" : p.file_name + ": " + st.ToString();
+      if (!st.ok()) s.ui.message = p.file_name + ": " + st.ToString();
     }
     Record(s, "preset." + p.file_name);
     if (ImGui::IsItemHovered()) {
@@ -113,6 +234,10 @@ void DrawFrame(AppState& s) {
 
   ImGui::End();
   if (font) ImGui::PopFont();
+  HandleShortcuts(s);
+  // A gesture (typing, a drag, a slider) ends when nothing is held any more:
+  // that is one step of undo.
+  if (!ImGui::IsAnyItemActive()) s.EndGesture();
 }
 
 }  // namespace attnlab::ui

@@ -1,13 +1,25 @@
-// The Attention view: controls, the weight map P, and the loss.
+// The Attention view: the whole pipeline, every matrix a panel, every input
+// editable in place.
+//
+//   tokens -> X -> Q, K, V -> scores -> P -> Z -> (W_O) -> R -> logits -> probs -> loss
+//
+// Left: the panels in pipeline order, flowing into rows that fit the window.
+// Right: the loss, "read the maths" for the hovered cell, the exercise text.
 #include <algorithm>
 #include <cmath>
+#include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "attnlab/format.hpp"
+#include "attnlab/matrix_text.hpp"
 #include "attnlab/softmax.hpp"
+#include "ui/explain.hpp"
 #include "ui/frame.hpp"
+#include "ui/panels.hpp"
 #include "widgets/heatmap.hpp"
+#include "widgets/matrix_editor.hpp"
 
 namespace attnlab::ui {
 namespace {
@@ -19,37 +31,34 @@ void Record(AppState& s, const std::string& name) {
   s.ui.items[name] = ItemRect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()};
 }
 
-std::vector<std::string> QueryLabels(const Scenario& sc, int n) {
-  if (static_cast<int>(sc.tokens.size()) == n) return sc.tokens;
-  std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) out.push_back((sc.input == InputMode::kQKV ? "q" : "") + std::to_string(i));
-  return out;
+bool Shown(const AppState& s, Stage stage) {
+  return !s.ui.step_mode || static_cast<int>(stage) <= s.ui.step;
 }
 
-std::vector<std::string> KeyLabels(const Scenario& sc, int n) {
-  if (sc.input != InputMode::kQKV && static_cast<int>(sc.tokens.size()) == n) return sc.tokens;
-  std::vector<std::string> out;
-  for (int j = 0; j < n; ++j) out.push_back((sc.input == InputMode::kQKV ? "k" : "") + std::to_string(j));
-  return out;
-}
+// ---------------------------------------------------------------------------
+// Controls
 
-// Wide enough for `longest` and the combo's arrow.
 float ComboWidth(const char* longest) {
   return ImGui::CalcTextSize(longest).x + ImGui::GetFrameHeight() + ImGui::GetStyle().FramePadding.x * 2;
 }
 
+// SameLine() when an item `width` wide still fits on this line, else a new line.
+void SameLineIfFits(float width) {
+  ImGui::SameLine(0, ImGui::GetFontSize() * 1.2f);
+  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+}
+
 // Temperature: an explicit argmax switch, else a logarithmic slider.
 void DrawTemperature(AppState& s) {
-  double& T = s.scenario.attention.temperature;
+  const double T = s.scenario.attention.temperature;
   bool argmax = T == 0.0;
   if (ImGui::Checkbox("argmax (T = 0)", &argmax)) {
     if (argmax) {
       if (T > 0) s.ui.remembered_temperature = T;
-      T = 0.0;
+      s.Edit().attention.temperature = 0.0;
     } else {
-      T = s.ui.remembered_temperature > 0 ? s.ui.remembered_temperature : 1.0;
+      s.Edit().attention.temperature = s.ui.remembered_temperature > 0 ? s.ui.remembered_temperature : 1.0;
     }
-    s.MarkDirty();
   }
   Record(s, "control.argmax");
   ImGui::SameLine();
@@ -58,157 +67,182 @@ void DrawTemperature(AppState& s) {
   ImGui::BeginDisabled(argmax);
   if (ImGui::SliderFloat("##temperature", &t, 1e-3f, 1e3f, "T = %.3g",
                          ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
-    T = static_cast<double>(t);
-    s.ui.remembered_temperature = T;
-    s.MarkDirty();
+    s.ui.remembered_temperature = t;
+    s.Edit().attention.temperature = t;
   }
   ImGui::EndDisabled();
   Record(s, "control.temperature");
 }
 
 void DrawScale(AppState& s) {
-  ScaleSpec& scale = s.scenario.attention.scale;
+  const ScaleSpec& scale = s.scenario.attention.scale;
   const char* names[] = {"none", "1/\u221Ad\u2096", "custom"};
   int kind = static_cast<int>(scale.kind);
   ImGui::SetNextItemWidth(ComboWidth("custom"));
-  if (ImGui::Combo("scale", &kind, names, 3)) {
-    scale.kind = static_cast<ScaleKind>(kind);
-    s.MarkDirty();
-  }
+  if (ImGui::Combo("scale", &kind, names, 3)) s.Edit().attention.scale.kind = static_cast<ScaleKind>(kind);
   Record(s, "control.scale");
   if (scale.kind == ScaleKind::kCustom) {
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.0f);
-    if (ImGui::InputDouble("##scale_value", &scale.value, 0, 0, "%.4g")) s.MarkDirty();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
+    double v = scale.value;
+    if (ImGui::InputDouble("##scale_value", &v, 0, 0, "%.4g")) s.Edit().attention.scale.value = v;
   }
 }
 
 void DrawMask(AppState& s) {
-  MaskSpec& mask = s.scenario.attention.mask;
+  const MaskSpec& mask = s.scenario.attention.mask;
   const MaskKind kinds[] = {MaskKind::kNone, MaskKind::kCausal, MaskKind::kPadding, MaskKind::kSlidingWindow,
                             MaskKind::kPrefixLm, MaskKind::kBlockDiagonal, MaskKind::kCustom};
   ImGui::SetNextItemWidth(ComboWidth("sliding_window"));
   if (ImGui::BeginCombo("mask", MaskKindName(mask.kind))) {
     const int n = SequenceLength(s.scenario);
     for (MaskKind k : kinds) {
-      if (k == MaskKind::kCustom && mask.kind != MaskKind::kCustom) continue;  // custom comes from a file
-      if (ImGui::Selectable(MaskKindName(k), k == mask.kind)) {
-        mask.kind = k;
-        if (*MaskParamName(k) != '\0' && mask.param < 1) mask.param = std::max(1, n / 2);
-        s.MarkDirty();
+      const bool picked = ImGui::Selectable(MaskKindName(k), k == mask.kind);
+      Record(s, std::string("control.mask.") + MaskKindName(k));
+      if (picked && k != mask.kind) {
+        MaskSpec next = mask;
+        if (k == MaskKind::kCustom && s.has_result && !s.derived.heads.empty()) {
+          next.custom = s.derived.heads[0].allowed;  // start from what is shown now
+        } else if (k == MaskKind::kCustom) {
+          next.custom = Mask::Constant(n, n, true);
+        }
+        next.kind = k;
+        if (*MaskParamName(k) != '\0' && next.param < 1) next.param = std::max(1, n / 2);
+        s.Edit().attention.mask = next;
       }
     }
     ImGui::EndCombo();
   }
   Record(s, "control.mask");
+  if (ImGui::IsItemHovered() && mask.kind == MaskKind::kCustom) {
+    ImGui::SetTooltip("Click cells of P to mask or unmask them");
+  }
   if (*MaskParamName(mask.kind) != '\0') {
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.0f);
-    if (ImGui::InputInt(MaskParamName(mask.kind), &mask.param)) s.MarkDirty();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
+    int p = mask.param;
+    if (ImGui::InputInt(MaskParamName(mask.kind), &p)) s.Edit().attention.mask.param = std::max(1, p);
+    Record(s, "control.mask_param");
   }
 }
 
-// SameLine() when an item `width` wide still fits on this line, else a new line.
-void SameLineIfFits(float width) {
-  const float spacing = ImGui::GetFontSize() * 1.5f;
-  ImGui::SameLine(0, spacing);
-  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+void DrawTeachingControls(AppState& s) {
+  bool naive = s.scenario.attention.naive_softmax;
+  if (ImGui::Checkbox("naive softmax", &naive)) s.Edit().attention.naive_softmax = naive;
+  Record(s, "control.naive");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("Skip subtracting the row maximum: exp() overflows for large scores\n"
+                      "and the weights turn to NaN. The default stays stable.");
+  }
+  SameLineIfFits(ImGui::GetFontSize() * 14);
+  if (ImGui::Checkbox("step by step", &s.ui.step_mode)) s.ui.step = 0;
+  Record(s, "control.step_mode");
+  if (s.ui.step_mode) {
+    static const char* kStageNames[] = {"inputs", "Q K\u1D40", "\u00D7 scale", "+ mask", "softmax",
+                                        "\u00D7 V",   "\u00D7 W_O", "logits",   "loss"};
+    ImGui::SameLine();
+    if (ImGui::ArrowButton("##step_back", ImGuiDir_Left)) s.ui.step = std::max(0, s.ui.step - 1);
+    ImGui::SameLine();
+    if (ImGui::ArrowButton("##step_next", ImGuiDir_Right)) s.ui.step = std::min(kStageCount - 1, s.ui.step + 1);
+    Record(s, "control.step_next");
+    ImGui::SameLine();
+    ImGui::Text("%d/%d: %s", s.ui.step, kStageCount - 1, kStageNames[std::clamp(s.ui.step, 0, kStageCount - 1)]);
+  }
+  SameLineIfFits(ComboWidth("scientific") + ImGui::CalcTextSize("numbers").x);
+  const char* styles[] = {"auto", "decimal", "fraction", "scientific"};
+  int style = static_cast<int>(s.ui.number_style);
+  ImGui::SetNextItemWidth(ComboWidth("scientific"));
+  if (ImGui::Combo("numbers", &style, styles, 4)) s.ui.number_style = static_cast<NumberStyle>(style);
+  SameLineIfFits(ComboWidth("cividis") + ImGui::CalcTextSize("colours").x);
+  const char* maps[] = {"viridis", "cividis"};
+  int map = s.ui.weights_colormap == Colormap::kCividis ? 1 : 0;
+  ImGui::SetNextItemWidth(ComboWidth("cividis"));
+  if (ImGui::Combo("colours", &map, maps, 2)) s.ui.weights_colormap = map ? Colormap::kCividis : Colormap::kViridis;
+  SameLineIfFits(ImGui::GetFontSize() * 8);
+  ImGui::Checkbox("auto range", &s.ui.weights_auto_range);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Colour P and probs by their own range instead of 0..1");
+}
+
+// The token sequence, as typed: "D A A <START> A D <STOP>".
+void DrawTokens(AppState& s) {
+  if (s.scenario.input != InputMode::kTokens) return;
+  if (!s.ui.tokens_text_valid) {
+    std::string joined;
+    for (const std::string& t : s.scenario.tokens) joined += (joined.empty() ? "" : " ") + t;
+    s.ui.tokens_text = joined;
+    s.ui.tokens_text_valid = true;
+  }
+  char buf[2048];
+  std::snprintf(buf, sizeof buf, "%s", s.ui.tokens_text.c_str());
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("tokens");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x * 0.6f, ImGui::GetFontSize() * 30));
+  if (ImGui::InputText("##tokens", buf, sizeof buf)) {
+    s.ui.tokens_text = buf;
+    std::istringstream in(s.ui.tokens_text);
+    std::vector<std::string> tokens;
+    for (std::string t; in >> t;) tokens.push_back(t);
+    s.Edit().tokens = tokens;
+  }
+  Record(s, "control.tokens");
+  ImGui::SameLine();
+  std::string vocab;
+  for (const std::string& v : s.scenario.vocab) vocab += (vocab.empty() ? "" : " ") + v;
+  ImGui::TextDisabled("vocabulary: %s", vocab.c_str());
+  if (!s.status.ok() && s.status.field().rfind("tokens", 0) == 0) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
+    ImGui::TextWrapped("\u26A0 %s", s.status.ToString().c_str());
+    ImGui::PopStyleColor();
+  }
 }
 
 void DrawStatus(AppState& s) {
-  if (!s.status.ok()) {
+  if (!s.status.ok() && s.status.field().rfind("tokens", 0) != 0) {
     ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
     ImGui::TextWrapped("\u26A0 %s", s.status.ToString().c_str());
     ImGui::PopStyleColor();
     Record(s, "status.error");
-    if (s.has_result) ImGui::TextDisabled("The panels show the last result that could be computed.");
+    if (s.has_result) ImGui::TextDisabled("The results show the last scenario that could be computed.");
   }
+  if (!s.has_result) return;
   for (const std::string& d : s.derived.diagnostics) {
-    if (!s.has_result) break;
     ImGui::PushStyleColor(ImGuiCol_Text, kNoticeColor);
     ImGui::TextWrapped("%s", d.c_str());
     ImGui::PopStyleColor();
   }
 }
 
-// How one weight was computed, with the actual numbers.
-void WeightTooltip(const AppState& s, int head, int i, int j, const std::vector<std::string>& rows,
-                   const std::vector<std::string>& cols) {
-  const HeadResult& h = s.derived.heads[head];
-  const double T = s.scenario.attention.temperature;
-  const NumberStyle ns = s.ui.number_style;
-  ImGui::BeginTooltip();
-  ImGui::Text("P[%d][%d] = %s   (query %d \"%s\" \u2192 key %d \"%s\")", i, j,
-              FormatNumber(h.weights(i, j), ns, 4).c_str(), i, rows[i].c_str(), j, cols[j].c_str());
-  if (!h.allowed(i, j)) {
-    ImGui::TextUnformatted("masked: this query may not attend to this key, so its weight is exactly 0");
-    ImGui::EndTooltip();
-    return;
-  }
-  ImGui::Text("score s = %s \u00B7 (q%d \u00B7 k%d) = %s \u00B7 %s = %s", "scale", i, j,
-              FormatNumber(h.scale, ns, 4).c_str(), FormatNumber(h.raw_scores(i, j), ns, 4).c_str(),
-              FormatNumber(h.scores(i, j), ns, 4).c_str());
-  const SoftmaxTerms t = ExplainSoftmaxRow(h.scores, h.allowed, i, T);
-  if (T == 0.0) {
-    ImGui::Text("T = 0 (argmax): row maximum %s, shared by %d key%s", FormatNumber(t.row_max, ns, 4).c_str(), t.ties,
-                t.ties == 1 ? "" : "s");
-    ImGui::Text("weight = %s", t.exps[j] > 0 ? ("1/" + std::to_string(t.ties)).c_str() : "0 (not a maximum)");
-  } else {
-    ImGui::Text("row maximum m = %s,  T = %s", FormatNumber(t.row_max, ns, 4).c_str(), FormatNumber(T, ns, 4).c_str());
-    ImGui::Text("exp((s \u2212 m) / T) = exp(%s) = %s", FormatNumber((h.scores(i, j) - t.row_max) / T, ns, 4).c_str(),
-                FormatNumber(t.exps[j], NumberStyle::kDecimal, 4).c_str());
-    ImGui::Text("\u2211 over the row = %s", FormatNumber(t.sum, NumberStyle::kDecimal, 4).c_str());
-    ImGui::Text("weight = %s / %s = %s", FormatNumber(t.exps[j], NumberStyle::kDecimal, 4).c_str(),
-                FormatNumber(t.sum, NumberStyle::kDecimal, 4).c_str(),
-                FormatNumber(t.exps[j] / t.sum, NumberStyle::kDecimal, 4).c_str());
-  }
-  ImGui::EndTooltip();
-}
-
-void DrawWeights(AppState& s, ImVec2 size) {
-  const Result& r = s.derived;
-  const bool one_head = r.heads.size() == 1;
-  const std::vector<std::string> rows = QueryLabels(s.scenario, static_cast<int>(r.weights.rows()));
-  const std::vector<std::string> cols = KeyLabels(s.scenario, static_cast<int>(r.weights.cols()));
-  const std::vector<std::vector<int>> mean_argmax = one_head ? std::vector<std::vector<int>>() : ArgmaxPerRow(r.weights, r.heads[0].allowed);
-
-  HeatmapSpec spec;
-  spec.title = "P";
-  if (!s.ui.presentation) {
-    spec.subtitle = one_head ? "= softmax(scale \u00B7 Q K\u1D40 / T)" : "mean over " + std::to_string(r.heads.size()) + " heads";
-  }
-  spec.label_scale = s.ui.presentation ? 0.8f : 1.0f;
-  spec.values = &r.weights;
-  spec.allowed = &r.heads[0].allowed;
-  spec.argmax = one_head ? &r.heads[0].argmax : &mean_argmax;
-  spec.row_labels = &rows;
-  spec.col_labels = &cols;
-  spec.colormap = s.ui.weights_colormap;
-  spec.number_style = s.ui.number_style;
-  const HeatmapResult hr = Heatmap("weights", spec, size);
-  s.ui.items["heatmap.P"] = ItemRect{hr.grid_min, hr.grid_max};
-  if (hr.hovered_row >= 0 && one_head) WeightTooltip(s, 0, hr.hovered_row, hr.hovered_col, rows, cols);
-}
+// ---------------------------------------------------------------------------
+// The loss panel
 
 void DrawLoss(AppState& s) {
   const Result& r = s.derived;
   ImGui::TextUnformatted("Cross-entropy loss");
   if (!s.scenario.loss.enabled) {
     ImGui::TextDisabled("This scenario defines no loss.");
+    if (s.has_result && r.has_logits() && ImGui::Button("Add a loss")) s.Edit().loss.enabled = true;
     return;
   }
   int convention = static_cast<int>(s.scenario.loss.convention);
-  if (ImGui::RadioButton("same position", &convention, 0)) s.MarkDirty();
+  if (ImGui::RadioButton("same position", &convention, 0)) s.Edit().loss.convention = LossConvention::kSamePosition;
   Record(s, "control.loss.same_position");
   ImGui::SameLine();
-  if (ImGui::RadioButton("next token", &convention, 1)) s.MarkDirty();
+  if (ImGui::RadioButton("next token", &convention, 1)) s.Edit().loss.convention = LossConvention::kNextToken;
   Record(s, "control.loss.next_token");
-  s.scenario.loss.convention = static_cast<LossConvention>(convention);
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("%s", convention == 0 ? "Row t scores the token at position t (the exam's convention)."
-                                           : "Row t − 1 predicts the token at position t.");
+                                           : "Row t \u2212 1 predicts the token at position t.");
   ImGui::PopStyleColor();
-  if (!r.has_loss()) return;
+  if (!s.ui.presentation) {
+    float eps = static_cast<float>(s.scenario.loss.label_smoothing);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    if (ImGui::SliderFloat("label smoothing \u03B5", &eps, 0.0f, 0.5f, "%.2f")) {
+      s.Edit().loss.label_smoothing = eps;
+    }
+    Record(s, "control.label_smoothing");
+  }
+  if (!s.has_result || !r.has_loss()) return;
 
   const std::vector<std::string>& vocab = s.scenario.vocab;
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
@@ -233,7 +267,8 @@ void DrawLoss(AppState& s) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(FormatNumber(t.prob, NumberStyle::kDecimal, 4).c_str());
       ImGui::SameLine();
-      ImGui::ProgressBar(static_cast<float>(t.prob), ImVec2(-1, ImGui::GetFontSize() * 0.8f), "");
+      ImGui::ProgressBar(static_cast<float>(t.prob), ImVec2(-1, ImGui::GetTextLineHeight()), "");
+      if (ImGui::IsItemHovered()) s.ui.hover_explanation = ExplainLossTerm(s.scenario, t, s.ui.number_style);
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(FormatNumber(t.loss, NumberStyle::kDecimal, 4).c_str());
     }
@@ -245,9 +280,84 @@ void DrawLoss(AppState& s) {
               FormatNumber(r.perplexity, NumberStyle::kDecimal, 3).c_str());
 }
 
+// ---------------------------------------------------------------------------
+// The pipeline panels
+
+// Input panels of this scenario, in pipeline order, before the results.
+void DrawInputPanels(AppState& s, PanelFlow& flow) {
+  Scenario& sc = s.scenario;
+  switch (sc.input) {
+    case InputMode::kTokens:
+      InputMatrixPanel(s, flow, "E", "", &sc.vocab, nullptr);
+      break;
+    case InputMode::kX:
+      InputMatrixPanel(s, flow, "X", "", sc.tokens.empty() ? nullptr : &sc.tokens, nullptr);
+      break;
+    case InputMode::kQKV:
+      InputMatrixPanel(s, flow, "Q", "", sc.tokens.empty() ? nullptr : &sc.tokens, nullptr);
+      InputMatrixPanel(s, flow, "K", "", nullptr, nullptr);
+      InputMatrixPanel(s, flow, "V", "", nullptr, nullptr);
+      return;
+  }
+  for (size_t h = 0; h < sc.heads.size(); ++h) {
+    const std::string prefix = sc.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : "";
+    for (const char* w : {"W_Q", "W_K", "W_V"}) InputMatrixPanel(s, flow, prefix + w, "", nullptr, nullptr);
+  }
+}
+
+void DrawResultPanels(AppState& s, PanelFlow& flow) {
+  const Result& r = s.derived;
+  const Scenario& sc = s.scenario;
+  if (sc.input == InputMode::kTokens) {
+    ResultMatrixPanel(s, flow, {"X", "E[tokens]", &r.X, MatrixKind::kSigned});
+  }
+  const bool several = r.heads.size() > 1;
+  for (size_t h = 0; h < r.heads.size(); ++h) {
+    const HeadResult& head = r.heads[h];
+    const std::string suffix = several ? " (head " + std::to_string(h) + ")" : "";
+    const std::string key = several ? "heads[" + std::to_string(h) + "]." : "";
+    if (sc.input != InputMode::kQKV) {
+      ResultMatrixPanel(s, flow, {key + "Q", "X W_Q" + suffix, &head.Q, MatrixKind::kSigned, static_cast<int>(h)});
+      ResultMatrixPanel(s, flow, {key + "K", "X W_K" + suffix, &head.K, MatrixKind::kSigned, static_cast<int>(h)});
+      ResultMatrixPanel(s, flow, {key + "V", "X W_V" + suffix, &head.V, MatrixKind::kSigned, static_cast<int>(h)});
+    }
+    if (s.ui.step_mode && s.ui.step < static_cast<int>(Stage::kMasked)) {
+      if (Shown(s, Stage::kScores)) {
+        ResultMatrixPanel(s, flow, {key + "QK^T", "Q K\u1D40" + suffix, &head.raw_scores, MatrixKind::kRawScores,
+                                    static_cast<int>(h)});
+      }
+      if (Shown(s, Stage::kScaled)) {
+        ResultMatrixPanel(s, flow, {key + "scaled", "scale \u00B7 Q K\u1D40" + suffix, &head.raw_scores,
+                                    MatrixKind::kScaledScores, static_cast<int>(h)});
+      }
+    } else if (Shown(s, Stage::kMasked)) {
+      ResultMatrixPanel(s, flow, {key + "scores", "scale \u00B7 Q K\u1D40, masked" + suffix, &head.scores,
+                                  MatrixKind::kScores, static_cast<int>(h)});
+    }
+    if (Shown(s, Stage::kWeights)) {
+      ResultMatrixPanel(s, flow, {key + "P", "softmax(scores / T)" + suffix, &head.weights, MatrixKind::kWeights,
+                                  static_cast<int>(h)});
+    }
+  }
+  if (Shown(s, Stage::kOutput)) {
+    ResultMatrixPanel(s, flow, {"Z", several ? "[Z\u2080 \u2026 Z\u2095]" : "P V", &r.Z, MatrixKind::kOutput});
+  }
+  if (Shown(s, Stage::kProjected) && sc.W_O.size()) {
+    InputMatrixPanel(s, flow, "W_O", "", nullptr, nullptr);
+    ResultMatrixPanel(s, flow, {"R", "Z W_O", &r.R, MatrixKind::kProjected});
+  }
+  if (Shown(s, Stage::kLogits) && r.has_logits()) {
+    if (sc.unembedding == Unembedding::kMatrix) InputMatrixPanel(s, flow, "unembedding", "", nullptr, &sc.vocab);
+    ResultMatrixPanel(s, flow, {"logits", sc.unembedding == Unembedding::kMatrix ? "R U" : "R E\u1D40", &r.logits,
+                                MatrixKind::kLogits});
+    ResultMatrixPanel(s, flow, {"probs", "softmax(logits)", &r.probs, MatrixKind::kProbs});
+  }
+}
+
 }  // namespace
 
 void DrawAttentionView(AppState& s) {
+  s.ui.hover_explanation.clear();
   const float font = ImGui::GetFontSize();
   DrawTemperature(s);
   SameLineIfFits(ComboWidth("custom") + ImGui::CalcTextSize("scale").x);
@@ -255,25 +365,57 @@ void DrawAttentionView(AppState& s) {
   SameLineIfFits(ComboWidth("sliding_window") + ImGui::CalcTextSize("mask").x +
                  (*MaskParamName(s.scenario.attention.mask.kind) ? font * 8.0f : 0.0f));
   DrawMask(s);
+  if (!s.ui.presentation) {
+    DrawTeachingControls(s);
+    DrawTokens(s);
+  }
   DrawStatus(s);
   ImGui::Spacing();
-  if (!s.has_result) return;
 
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float right_w = std::clamp(avail.x * 0.38f, font * 16.0f, font * 26.0f);
+  const float right_w = std::clamp(avail.x * 0.3f, font * 17.0f, font * 26.0f);
   const float left_w = avail.x - right_w - ImGui::GetStyle().ItemSpacing.x;
 
-  ImGui::BeginChild("weights_panel", ImVec2(left_w, 0), false);
-  DrawWeights(s, ImGui::GetContentRegionAvail());
+  ImGui::BeginChild("pipeline", ImVec2(left_w, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  PanelFlow flow;
+  if (s.ui.presentation) {
+    // Only what matters in a lecture hall: the weights, big.
+    if (s.has_result) {
+      for (size_t h = 0; h < s.derived.heads.size(); ++h) {
+        const std::string key = s.derived.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : "";
+        ResultMatrixPanel(s, flow, {key + "P", "", &s.derived.heads[h].weights, MatrixKind::kWeights,
+                                    static_cast<int>(h), /*large=*/true});
+      }
+    }
+  } else {
+    DrawInputPanels(s, flow);
+    if (s.has_result && Shown(s, Stage::kScores)) DrawResultPanels(s, flow);
+  }
   ImGui::EndChild();
+
   ImGui::SameLine();
   ImGui::BeginChild("side_panel", ImVec2(0, 0), false);
-  DrawLoss(s);
-  if (!s.scenario.notes.empty() && !s.ui.presentation) {
+  if (!s.ui.step_mode || Shown(s, Stage::kLoss)) {
+    DrawLoss(s);
+  } else {
+    ImGui::TextDisabled("The loss appears at the last step.");
+  }
+  if (!s.ui.presentation) {
     ImGui::Spacing();
     ImGui::Separator();
-    ImGui::TextDisabled("Exercise");
-    ImGui::TextWrapped("%s", s.scenario.notes.c_str());
+    ImGui::TextDisabled("Read the maths");
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
+    ImGui::TextWrapped("%s", s.ui.hover_explanation.empty()
+                                 ? "Hover over any result cell to see how it was computed, with its numbers."
+                                 : s.ui.hover_explanation.c_str());
+    ImGui::PopStyleColor();
+    Record(s, "text.explanation");
+    if (!s.scenario.notes.empty()) {
+      ImGui::Spacing();
+      ImGui::Separator();
+      ImGui::TextDisabled("Exercise");
+      ImGui::TextWrapped("%s", s.scenario.notes.c_str());
+    }
   }
   ImGui::EndChild();
 }

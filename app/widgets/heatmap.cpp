@@ -26,7 +26,45 @@ std::string Label(const std::vector<std::string>* labels, int i) {
   return std::to_string(i);
 }
 
+struct Extents {
+  float row_label_w = 0, col_label_h = 0, bar_total = 0, title_h = 0;
+  bool title_in_corner = false;
+};
+
+Extents MeasureExtents(const HeatmapSpec& spec) {
+  Extents e;
+  const Matrix& m = *spec.values;
+  const int rows = static_cast<int>(m.rows()), cols = static_cast<int>(m.cols());
+  const float font = ImGui::GetFontSize();
+  const ImGuiStyle& style = ImGui::GetStyle();
+  ImFont* ui_font = ImGui::GetFont();
+  const float label_px = font * spec.label_scale;
+  for (int i = 0; i < rows; ++i)
+    e.row_label_w = std::max(e.row_label_w, ui_font->CalcTextSizeA(label_px, FLT_MAX, 0.0f, Label(spec.row_labels, i).c_str()).x);
+  for (int j = 0; j < cols; ++j)
+    e.col_label_h = std::max(e.col_label_h, ui_font->CalcTextSizeA(label_px, FLT_MAX, 0.0f, Label(spec.col_labels, j).c_str()).x);
+  e.row_label_w += style.ItemInnerSpacing.x * 2;
+  e.col_label_h += style.ItemInnerSpacing.y * 2;
+  const float bar_w = font * 0.9f;
+  const float bar_label_w = ImGui::CalcTextSize("-0.00").x + font * 0.45f;
+  e.bar_total = spec.show_colorbar ? style.ItemSpacing.x * 2 + bar_w + style.ItemInnerSpacing.x + bar_label_w
+                                   : style.ItemSpacing.x;
+  const std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
+  const float title_w = ImGui::CalcTextSize((spec.title + "  " + shape).c_str()).x;
+  e.title_in_corner = spec.show_title && spec.subtitle.empty() && title_w + style.ItemInnerSpacing.x <= e.row_label_w &&
+                      e.col_label_h >= font * 1.2f;
+  e.title_h = spec.show_title && !e.title_in_corner ? ImGui::GetTextLineHeightWithSpacing() : 0.0f;
+  return e;
+}
+
 }  // namespace
+
+ImVec2 HeatmapSize(const HeatmapSpec& spec, float cell) {
+  const Extents e = MeasureExtents(spec);
+  const float font = ImGui::GetFontSize();
+  return ImVec2(e.row_label_w + cell * static_cast<float>(spec.values->cols()) + e.bar_total,
+                e.title_h + e.col_label_h + cell * static_cast<float>(spec.values->rows()) + font * 0.6f);
+}
 
 bool CellAt(ImVec2 grid_min, float cell, int rows, int cols, ImVec2 p, int* row, int* col) {
   if (cell <= 0) return false;
@@ -68,20 +106,16 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   ImFont* ui_font = ImGui::GetFont();
   const float label_px = font * spec.label_scale;
   auto label_size = [&](const std::string& s) { return ui_font->CalcTextSizeA(label_px, FLT_MAX, 0.0f, s.c_str()); };
-  float row_label_w = 0, col_label_h = 0;
-  for (int i = 0; i < rows; ++i) row_label_w = std::max(row_label_w, label_size(Label(spec.row_labels, i)).x);
-  for (int j = 0; j < cols; ++j) col_label_h = std::max(col_label_h, label_size(Label(spec.col_labels, j)).x);
-  row_label_w += style.ItemInnerSpacing.x * 2;
-  col_label_h += style.ItemInnerSpacing.y * 2;
+  const Extents ext = MeasureExtents(spec);
+  const float row_label_w = ext.row_label_w, col_label_h = ext.col_label_h, bar_total = ext.bar_total;
+  const float bar_w = font * 0.9f;
 
   // Title "P  7x7": in the empty corner above the row labels when it fits and
   // there is no subtitle, else on a line of its own with the subtitle.
   const std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
-  const float title_w = ImGui::CalcTextSize((spec.title + "  " + shape).c_str()).x;
-  const bool title_in_corner = spec.subtitle.empty() && title_w + style.ItemInnerSpacing.x <= row_label_w &&
-                               col_label_h >= font * 1.2f;
+  const bool title_in_corner = ext.title_in_corner;
   const float title_top = ImGui::GetCursorScreenPos().y;
-  if (!title_in_corner) {
+  if (spec.show_title && !title_in_corner) {
     ImGui::Text("%s", spec.title.c_str());
     ImGui::SameLine();
     ImGui::TextDisabled("%s", shape.c_str());
@@ -113,16 +147,12 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   result.vmin = vmin;
   result.vmax = vmax;
 
-  const float bar_w = font * 0.9f;
-  const float bar_label_w = ImGui::CalcTextSize("-0.00").x + font * 0.45f;
-  const float bar_total = style.ItemSpacing.x * 2 + bar_w + style.ItemInnerSpacing.x + bar_label_w;
-
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float used_by_title = origin.y - title_top;
   const float avail_w = size.x - row_label_w - bar_total;
   const float avail_h = size.y - used_by_title - col_label_h - font * 0.6f;  // colour bar's last label
   float cell = std::min(avail_w / std::max(cols, 1), avail_h / std::max(rows, 1));
-  cell = std::clamp(cell, 2.0f, font * spec.max_cell_fonts);
+  cell = std::clamp(cell, 2.0f, spec.cell > 0 ? spec.cell : font * spec.max_cell_fonts);
   cell = std::floor(cell);
   result.cell = cell;
 
@@ -140,7 +170,8 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
     if (CellAt(grid_min, cell, rows, cols, ImGui::GetIO().MousePos, &r, &c)) {
       result.hovered_row = r;
       result.hovered_col = c;
-      result.clicked = ImGui::IsItemDeactivated() || ImGui::IsMouseReleased(ImGuiMouseButton_Left);
+      const ImVec2 drag = ImGui::GetMouseDragDelta(ImGuiMouseButton_Left);  // (0, 0) unless dragged
+      result.clicked = ImGui::IsItemDeactivated() && drag.x == 0.0f && drag.y == 0.0f;
     }
   }
 
@@ -191,10 +222,16 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
       dl->AddRectFilled(a, b, ToImU32(c));
       if (show_values) {
         const std::string s = FormatNumber(v, spec.number_style, 2);
-        const ImVec2 ts = value_font->CalcTextSizeA(value_px, FLT_MAX, 0.0f, s.c_str());
-        if (ts.x <= cell - 4) {
+        // Shrink a long value to fit its cell, down to a readable minimum.
+        float px = value_px;
+        ImVec2 ts = value_font->CalcTextSizeA(px, FLT_MAX, 0.0f, s.c_str());
+        if (ts.x > cell - 4) {
+          px = px * (cell - 4) / ts.x;
+          ts = value_font->CalcTextSizeA(px, FLT_MAX, 0.0f, s.c_str());
+        }
+        if (px >= 9.0f) {
           const ImU32 ink = Luminance(c) > 0.33f ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
-          dl->AddText(value_font, value_px, ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f), ink,
+          dl->AddText(value_font, px, ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f), ink,
                       s.c_str());
         }
       }
@@ -225,6 +262,7 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   }
 
   // Colour bar with three ticks.
+  if (spec.show_colorbar) {
   const ImVec2 bar_a(grid_max.x + style.ItemSpacing.x * 2, grid_min.y);
   const ImVec2 bar_b(bar_a.x + bar_w, grid_max.y);
   const int steps = 48;
@@ -242,6 +280,7 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
     const std::string s = FormatNumber(v, NumberStyle::kDecimal, 2);
     dl->AddLine(ImVec2(bar_b.x - bar_w * 0.35f, y), ImVec2(bar_b.x, y), text_color, std::max(1.0f, font / 14.0f));
     dl->AddText(ImVec2(bar_b.x + font * 0.45f, y - font * 0.5f), text_color, s.c_str());
+  }
   }
 
   ImGui::PopID();

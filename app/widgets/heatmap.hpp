@@ -33,6 +33,9 @@ struct HeatmapSpec {
   NumberStyle number_style = NumberStyle::kAuto;
   float max_cell_fonts = 3.4f;  // largest cell, in font sizes
   float label_scale = 1.0f;     // row/column labels' size, relative to the UI font
+  bool show_title = true;       // false: the caller draws its own header
+  bool show_colorbar = true;
+  float cell = 0;               // > 0: use this cell size (still clamped to fit `size`)
 };
 
 struct HeatmapResult {
@@ -45,6 +48,10 @@ struct HeatmapResult {
 
 // Lays out and draws the heatmap within `size` (the widget may use less).
 HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size);
+
+// The size Heatmap() takes with square cells of side `cell` (labels, colour
+// bar and title included), for laying panels out before drawing them.
+ImVec2 HeatmapSize(const HeatmapSpec& spec, float cell);
 
 // The cell under `p`, for a grid of rows x cols square cells of side `cell`
 // starting at `grid_min`. False outside the grid.

@@ -237,9 +237,125 @@ Status ReadLoss(const json& j, const std::vector<std::string>& vocab, LossSpec* 
   return Status::Ok();
 }
 
+// The labs' settings: one optional object per lab, every key optional,
+// unknown keys an error naming "<lab>.<key>" like the rest of the file.
+Status ReadBool(const json& j, const std::string& path, bool* out) {
+  if (!j.is_boolean()) return Status::Error(path, "expected true or false, got " + TypeName(j));
+  *out = j.get<bool>();
+  return Status::Ok();
+}
+
+Status ReadNumberList(const json& j, const std::string& path, std::vector<double>* out) {
+  if (!j.is_array()) return Status::Error(path, "expected an array of numbers, got " + TypeName(j));
+  out->assign(j.size(), 0.0);
+  for (size_t i = 0; i < j.size(); ++i) {
+    Status st = ReadNumber(j[i], path + "[" + std::to_string(i) + "]", &(*out)[i]);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status ReadSeed(const json& j, const std::string& path, std::uint64_t* out) {
+  int v = 0;
+  Status st = ReadInt(j, path, &v);
+  if (!st.ok()) return st;
+  if (v < 0) return Status::Error(path, "must be >= 0");
+  *out = static_cast<std::uint64_t>(v);
+  return Status::Ok();
+}
+
+// Reads `key` of lab object `j` (when present) with `read`, then checks it with `ok`.
+template <typename T, typename Reader, typename Check>
+Status LabField(const json& j, const std::string& lab, const char* key, T* out, Reader read, Check ok,
+                const char* requirement) {
+  if (!j.contains(key)) return Status::Ok();
+  const std::string path = lab + "." + key;
+  Status st = read(j[key], path, out);
+  if (!st.ok()) return st;
+  if (!ok(*out)) return Status::Error(path, std::string("must be ") + requirement + ", got " + j[key].dump());
+  return Status::Ok();
+}
+
+Status ReadTemperatureLab(const json& j, TemperatureLabSettings* lab) {
+  const std::string p = "temperature_lab";
+  if (!j.is_object()) return Status::Error(p, "expected an object, got " + TypeName(j));
+  Status st = CheckKeys(j, p, {"row", "scores", "t_min", "t_max", "cursor", "whole_matrix"});
+  auto any = [](const auto&) { return true; };
+  auto positive = [](double v) { return v > 0 && std::isfinite(v); };
+  if (!st.ok() ||
+      !(st = LabField(j, p, "row", &lab->row, ReadInt, [](int v) { return v >= 0; }, ">= 0")).ok() ||
+      !(st = LabField(j, p, "scores", &lab->scores, ReadNumberList, any, "")).ok() ||
+      !(st = LabField(j, p, "t_min", &lab->t_min, ReadNumber, positive, "> 0")).ok() ||
+      !(st = LabField(j, p, "t_max", &lab->t_max, ReadNumber, positive, "> 0")).ok() ||
+      !(st = LabField(j, p, "cursor", &lab->cursor, ReadNumber, [](double v) { return v >= 0 && std::isfinite(v); },
+                      ">= 0 (0 = argmax)")).ok() ||
+      !(st = LabField(j, p, "whole_matrix", &lab->whole_matrix, ReadBool, any, "")).ok())
+    return st;
+  if (!(lab->t_max > lab->t_min)) return Status::Error(p + ".t_max", "must be larger than t_min");
+  return Status::Ok();
+}
+
+Status ReadScalingLab(const json& j, ScalingLabSettings* lab) {
+  const std::string p = "scaling_lab";
+  if (!j.is_object()) return Status::Error(p, "expected an object, got " + TypeName(j));
+  Status st = CheckKeys(j, p, {"d", "mu", "mu_components", "sigma", "samples", "max_d", "keys", "seed"});
+  auto any = [](const auto&) { return true; };
+  auto dim = [](int v) { return v >= 1 && v <= 65536; };
+  if (!st.ok() || !(st = LabField(j, p, "d", &lab->d, ReadInt, dim, "from 1 to 65536")).ok() ||
+      !(st = LabField(j, p, "mu", &lab->mu, ReadNumber, any, "")).ok() ||
+      !(st = LabField(j, p, "mu_components", &lab->mu_components, ReadNumberList, any, "")).ok() ||
+      !(st = LabField(j, p, "sigma", &lab->sigma, ReadNumber, [](double v) { return v >= 0; }, ">= 0")).ok() ||
+      !(st = LabField(j, p, "samples", &lab->samples, ReadInt, [](int v) { return v >= 2 && v <= 1000000; },
+                      "from 2 to 1000000")).ok() ||
+      !(st = LabField(j, p, "max_d", &lab->max_d, ReadInt, dim, "from 1 to 65536")).ok() ||
+      !(st = LabField(j, p, "keys", &lab->keys, ReadInt, [](int v) { return v >= 1 && v <= 4096; },
+                      "from 1 to 4096")).ok() ||
+      !(st = LabField(j, p, "seed", &lab->seed, ReadSeed, any, "")).ok())
+    return st;
+  if (!lab->mu_components.empty() && static_cast<int>(lab->mu_components.size()) != lab->d)
+    return Status::Error(p + ".mu_components", "expected d = " + std::to_string(lab->d) + " numbers, got " +
+                                                   std::to_string(lab->mu_components.size()));
+  return Status::Ok();
+}
+
+Status ReadSelectionLab(const json& j, SelectionLabSettings* lab) {
+  const std::string p = "selection_lab";
+  if (!j.is_object()) return Status::Error(p, "expected an object, got " + TypeName(j));
+  Status st = CheckKeys(j, p, {"n", "a", "b", "t", "s", "two_heads", "alpha", "c_a", "c_b", "c_other", "query",
+                               "samples", "seed"});
+  auto any = [](const auto&) { return true; };
+  auto index = [](int v) { return v >= 0; };
+  auto positive = [](double v) { return v > 0 && std::isfinite(v); };
+  auto variance = [](double v) { return v >= 0 && std::isfinite(v); };
+  if (!st.ok() ||
+      !(st = LabField(j, p, "n", &lab->n, ReadInt, [](int v) { return v >= 2 && v <= 256; }, "from 2 to 256")).ok() ||
+      !(st = LabField(j, p, "a", &lab->a, ReadInt, index, ">= 0")).ok() ||
+      !(st = LabField(j, p, "b", &lab->b, ReadInt, index, ">= 0")).ok() ||
+      !(st = LabField(j, p, "t", &lab->t, ReadNumber, positive, "> 0")).ok() ||
+      !(st = LabField(j, p, "s", &lab->s, ReadNumber, positive, "> 0")).ok() ||
+      !(st = LabField(j, p, "two_heads", &lab->two_heads, ReadBool, any, "")).ok() ||
+      !(st = LabField(j, p, "alpha", &lab->alpha, ReadNumber, variance, ">= 0 (a variance)")).ok() ||
+      !(st = LabField(j, p, "c_a", &lab->c_a, ReadNumber, variance, ">= 0 (a variance)")).ok() ||
+      !(st = LabField(j, p, "c_b", &lab->c_b, ReadNumber, variance, ">= 0 (a variance)")).ok() ||
+      !(st = LabField(j, p, "c_other", &lab->c_other, ReadNumber, variance, ">= 0 (a variance)")).ok() ||
+      !(st = LabField(j, p, "query", &lab->query, ReadNumberList, any, "")).ok() ||
+      !(st = LabField(j, p, "samples", &lab->samples, ReadInt, [](int v) { return v >= 1 && v <= 200000; },
+                      "from 1 to 200000")).ok() ||
+      !(st = LabField(j, p, "seed", &lab->seed, ReadSeed, any, "")).ok())
+    return st;
+  if (lab->a >= lab->n) return Status::Error(p + ".a", "must be below n = " + std::to_string(lab->n));
+  if (lab->b >= lab->n) return Status::Error(p + ".b", "must be below n = " + std::to_string(lab->n));
+  if (lab->a == lab->b) return Status::Error(p + ".b", "must differ from a");
+  if (!lab->query.empty() && static_cast<int>(lab->query.size()) != lab->n)
+    return Status::Error(p + ".query", "expected n = " + std::to_string(lab->n) + " numbers, got " +
+                                           std::to_string(lab->query.size()));
+  return Status::Ok();
+}
+
 const std::set<std::string> kTopLevelKeys = {
     "title", "notes", "view", "vocab", "tokens", "E", "X", "Q", "K", "V", "W_Q", "W_K", "W_V",
-    "heads", "W_O", "scale", "temperature", "mask", "naive_softmax", "unembedding", "loss"};
+    "heads", "W_O", "scale", "temperature", "mask", "naive_softmax", "unembedding", "loss",
+    "temperature_lab", "scaling_lab", "selection_lab"};
 
 Status Parse(const json& j, Scenario* s) {
   if (!j.is_object()) return Status::Error("", "a scenario file holds one JSON object, got " + TypeName(j));
@@ -338,6 +454,13 @@ Status Parse(const json& j, Scenario* s) {
     }
   }
   if (j.contains("loss") && !(st = ReadLoss(j["loss"], s->vocab, &s->loss)).ok()) return st;
+  if (j.contains("temperature_lab") &&
+      !(st = ReadTemperatureLab(j["temperature_lab"], &s->temperature_lab.emplace())).ok())
+    return st;
+  if (j.contains("scaling_lab") && !(st = ReadScalingLab(j["scaling_lab"], &s->scaling_lab.emplace())).ok())
+    return st;
+  if (j.contains("selection_lab") && !(st = ReadSelectionLab(j["selection_lab"], &s->selection_lab.emplace())).ok())
+    return st;
   return Status::Ok();
 }
 
@@ -528,6 +651,48 @@ std::string ScenarioToJson(const Scenario& s) {
     }
     if (s.loss.label_smoothing != 0.0) l["label_smoothing"] = s.loss.label_smoothing;
     j["loss"] = std::move(l);
+  }
+  if (s.temperature_lab) {
+    const TemperatureLabSettings& t = *s.temperature_lab;
+    ordered_json o;
+    o["row"] = t.row;
+    if (!t.scores.empty()) o["scores"] = t.scores;
+    o["t_min"] = t.t_min;
+    o["t_max"] = t.t_max;
+    o["cursor"] = t.cursor;
+    o["whole_matrix"] = t.whole_matrix;
+    j["temperature_lab"] = std::move(o);
+  }
+  if (s.scaling_lab) {
+    const ScalingLabSettings& c = *s.scaling_lab;
+    ordered_json o;
+    o["d"] = c.d;
+    o["mu"] = c.mu;
+    if (!c.mu_components.empty()) o["mu_components"] = c.mu_components;
+    o["sigma"] = c.sigma;
+    o["samples"] = c.samples;
+    o["max_d"] = c.max_d;
+    o["keys"] = c.keys;
+    o["seed"] = c.seed;
+    j["scaling_lab"] = std::move(o);
+  }
+  if (s.selection_lab) {
+    const SelectionLabSettings& c = *s.selection_lab;
+    ordered_json o;
+    o["n"] = c.n;
+    o["a"] = c.a;
+    o["b"] = c.b;
+    o["t"] = c.t;
+    o["s"] = c.s;
+    o["two_heads"] = c.two_heads;
+    o["alpha"] = c.alpha;
+    o["c_a"] = c.c_a;
+    o["c_b"] = c.c_b;
+    o["c_other"] = c.c_other;
+    if (!c.query.empty()) o["query"] = c.query;
+    o["samples"] = c.samples;
+    o["seed"] = c.seed;
+    j["selection_lab"] = std::move(o);
   }
   return Dump(j, 2);
 }

@@ -10,9 +10,11 @@
 #include <cstring>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -91,6 +93,120 @@ TEST(Cli, EvalOfE9PrintsTheExamsNumbers) {
   for (const char* key : {"Q", "K", "V", "scores", "weights", "output", "logits", "probs", "loss", "token_losses",
                           "argmax", "diagnostics"})
     EXPECT_TRUE(j.contains(key)) << key;
+}
+
+TEST(Cli, EvalFormatLatexPrintsE9sWeightsAsExactFractions) {
+  Outcome r = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --format latex");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const std::string p =
+      "% weights (P) 7x7\n"
+      "\\begin{bmatrix}\n"
+      "1 & 0 & 0 & 0 & 0 & 0 & 0 \\\\\n"
+      "0 & 1 & 0 & 0 & 0 & 0 & 0 \\\\\n"
+      "0 & \\frac{1}{2} & \\frac{1}{2} & 0 & 0 & 0 & 0 \\\\\n"
+      "\\frac{1}{4} & \\frac{1}{4} & \\frac{1}{4} & \\frac{1}{4} & 0 & 0 & 0 \\\\\n"
+      "0 & \\frac{1}{3} & \\frac{1}{3} & 0 & \\frac{1}{3} & 0 & 0 \\\\\n"
+      "\\frac{1}{2} & 0 & 0 & 0 & 0 & \\frac{1}{2} & 0 \\\\\n"
+      "\\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7}\n"
+      "\\end{bmatrix}\n";
+  EXPECT_NE(r.out.find(p), std::string::npos) << r.out;
+  // Masked scores, the other matrices, and the loss as the JSON writes it.
+  EXPECT_NE(r.out.find("% scores 7x7\n\\begin{bmatrix}\n9 & -\\infty & -\\infty"), std::string::npos) << r.out;
+  for (const char* title : {"% Q 7x2\n", "% K 7x2\n", "% V 7x2\n", "% output (Z) 7x2\n", "% R 7x4\n",
+                            "% logits 7x6\n", "% probs 7x6\n", "% X 7x4\n"})
+    EXPECT_NE(r.out.find(title), std::string::npos) << title;
+  EXPECT_NE(r.out.find("% loss = 4.211428972286141\n"), std::string::npos) << r.out;
+  // Each token's -log p, against the closed forms (EXERCISES.md E9).
+  const size_t at = r.out.find("% token_losses = ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  double losses[3] = {0, 0, 0};
+  ASSERT_EQ(std::sscanf(r.out.c_str() + at, "%% token_losses = %lf, %lf, %lf", &losses[0], &losses[1], &losses[2]), 3);
+  const double e3 = std::exp(3.0);
+  EXPECT_NEAR(losses[0], -std::log(e3 / (2 * e3 + 4)), 1e-12);
+  EXPECT_NEAR(losses[1], -std::log(e3 / (2 * e3 + 4)), 1e-12);
+  EXPECT_NEAR(losses[2], std::log(2 * std::exp(9.0 / 7) + 2 * std::exp(6.0 / 7) + 2), 1e-12);
+}
+
+// The CSV blocks of `eval --format csv`, read back by hand: "# name RxC", then R rows.
+std::map<std::string, std::vector<std::vector<double>>> CsvBlocks(const std::string& text) {
+  std::map<std::string, std::vector<std::vector<double>>> blocks;
+  std::istringstream in(text);
+  std::string line, name;
+  int rows_left = 0;
+  while (std::getline(in, line)) {
+    if (rows_left > 0) {
+      std::vector<double> row;
+      std::istringstream cells(line);
+      std::string cell;
+      while (std::getline(cells, cell, ',')) {
+        char* end = nullptr;
+        row.push_back(std::strtod(cell.c_str(), &end));
+        EXPECT_EQ(*end, '\0') << name << ": " << line;
+      }
+      blocks[name].push_back(row);
+      --rows_left;
+    } else if (line.rfind("# ", 0) == 0 && line.find(',') == std::string::npos) {
+      const size_t space = line.rfind(' ');
+      name = line.substr(2, space - 2);
+      rows_left = std::atoi(line.c_str() + space + 1);
+    }
+  }
+  return blocks;
+}
+
+TEST(Cli, EvalFormatCsvReadsBackToTheJsonNumbers) {
+  const std::string file = "'" + kPresets + "/e9-dedupe-sort.json'";
+  Outcome csv = Attnlab("eval " + file + " --format csv");
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  Outcome js = Attnlab("eval " + file);
+  ASSERT_EQ(js.code, 0) << js.err;
+  const json j = json::parse(js.out);
+  const auto blocks = CsvBlocks(csv.out);
+  for (const char* key : {"Q", "K", "V", "scores", "weights", "output", "R", "logits", "probs"}) {
+    ASSERT_TRUE(blocks.count(key)) << key << " missing from\n" << csv.out;
+    const auto& m = blocks.at(key);
+    ASSERT_EQ(m.size(), j[key].size()) << key;
+    for (size_t r = 0; r < m.size(); ++r) {
+      ASSERT_EQ(m[r].size(), j[key][r].size()) << key;
+      for (size_t c = 0; c < m[r].size(); ++c) {
+        if (j[key][r][c].is_null())
+          EXPECT_EQ(m[r][c], -INFINITY) << key << "(" << r << ", " << c << ")";  // masked
+        else
+          EXPECT_EQ(m[r][c], j[key][r][c].get<double>()) << key << "(" << r << ", " << c << ")";
+      }
+    }
+  }
+  EXPECT_NE(csv.out.find("# weights 7x7\n1,0,0,0,0,0,0\n"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find("# loss,4.211428972286141\n"), std::string::npos) << csv.out;
+  // The token losses, exactly as the JSON has them.
+  const size_t at = csv.out.find("\n# token_losses,");
+  ASSERT_NE(at, std::string::npos) << csv.out;
+  std::istringstream losses(csv.out.substr(at + 16, csv.out.find('\n', at + 1) - at - 16));
+  std::string cell;
+  size_t n = 0;
+  for (; std::getline(losses, cell, ','); ++n) {
+    ASSERT_LT(n, j["token_losses"].size()) << cell;
+    EXPECT_EQ(std::strtod(cell.c_str(), nullptr), j["token_losses"][n].get<double>()) << n;
+  }
+  EXPECT_EQ(n, 3u);
+  // json stays the default, byte for byte; --format=F is the same as --format F.
+  EXPECT_EQ(Attnlab("eval --format json " + file).out, js.out);
+  EXPECT_EQ(Attnlab("eval " + file + " --format=csv").out, csv.out);
+}
+
+TEST(Cli, EvalFormatBogusExitsTwoListingTheFormats) {
+  Outcome r = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --format bogus");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("unknown format \"bogus\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("json, latex or csv"), std::string::npos) << r.err;
+  r = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --format");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--format needs one of json, latex, csv"), std::string::npos) << r.err;
+  r = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --frobnicate");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown option --frobnicate"), std::string::npos) << r.err;
 }
 
 TEST(Cli, EvalOfTheTwoHeadsPresetShowsTheLiteralComputation) {

@@ -74,6 +74,39 @@ class HeadlessUi {
   }
   void Click(const std::string& name) { Click(Center(name)); }
 
+  void Type(const char* utf8) {
+    ImGui::GetIO().AddInputCharactersUTF8(utf8);
+    Frame();
+  }
+  // A named key (ImGuiKey_Enter, ...) pressed and released.
+  void Key(ImGuiKey key) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeysDown[io.KeyMap[key]] = true;
+    Frame();
+    io.KeysDown[io.KeyMap[key]] = false;
+    Frame();
+  }
+  // Ctrl (+ Shift) + a letter, as the GLFW backend reports it (key code = ASCII).
+  void Chord(char letter, bool shift = false) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyCtrl = true;
+    io.KeyShift = shift;
+    io.KeysDown[static_cast<int>(letter)] = true;
+    Frame();
+    io.KeysDown[static_cast<int>(letter)] = false;
+    io.KeyCtrl = io.KeyShift = false;
+    Frame();
+    Frame();
+  }
+  // The centre of cell (row, col) of a panel's grid, `n_cols` columns wide.
+  ImVec2 Cell(const std::string& panel, int row, int col, int n_cols) const {
+    auto it = s_.ui.items.find(panel);
+    if (it == s_.ui.items.end()) return ImVec2(-1, -1);
+    const float cell = (it->second.max.x - it->second.min.x) / static_cast<float>(n_cols);
+    return ImVec2(it->second.min.x + cell * (static_cast<float>(col) + 0.5f),
+                  it->second.min.y + cell * (static_cast<float>(row) + 0.5f));
+  }
+
  private:
   ui::AppState& s_;
 };

@@ -39,7 +39,7 @@ TEST(Screenshot, HasTheWindowSizeIsNotBlankAndShowsTheE9Map) {
   EXPECT_EQ(img.h, 720);
 
   // The map: a 7x7 grid of square cells inside the picture.
-  const auto& r = report["items"]["heatmap.P"];
+  const auto& r = report["items"]["panel.P"];
   const double x0 = r[0], y0 = r[1], x1 = r[2], y1 = r[3];
   ASSERT_GT(x1 - x0, 7 * 20.0);
   EXPECT_NEAR(x1 - x0, y1 - y0, 0.5);

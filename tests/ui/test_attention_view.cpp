@@ -27,8 +27,8 @@ ui::AppState LoadedState(const std::string& file) {
 TEST(AttentionView, DrawsTheE9WeightMapAsASquareGridOfSevenBySeven) {
   ui::AppState s = LoadedState("e9-dedupe-sort.json");
   HeadlessUi ui(s);
-  ASSERT_TRUE(ui.Has("heatmap.P"));
-  const ui::ItemRect r = s.ui.items["heatmap.P"];
+  ASSERT_TRUE(ui.Has("panel.P"));
+  const ui::ItemRect r = s.ui.items["panel.P"];
   const float w = r.max.x - r.min.x, h = r.max.y - r.min.y;
   EXPECT_GT(w, 7 * 20.0f);  // readable cells, not a thumbnail
   EXPECT_FLOAT_EQ(w, h);
@@ -87,30 +87,31 @@ TEST(AttentionView, AShapeThatCannotWorkIsShownAsAMessageAndTheLastResultIsKept)
 TEST(AttentionView, PresentationModeHidesTheSidebarAndEnlargesTheMap) {
   ui::AppState s = LoadedState("e9-dedupe-sort.json");
   HeadlessUi ui(s);
-  const float small = s.ui.items["heatmap.P"].max.x - s.ui.items["heatmap.P"].min.x;
+  const float small = s.ui.items["panel.P"].max.x - s.ui.items["panel.P"].min.x;
   ui.Click("button.presentation");
   EXPECT_TRUE(s.ui.presentation);
   ui.Frame();
   EXPECT_FALSE(ui.Has("preset.e9-dedupe-sort.json"));
-  ASSERT_TRUE(ui.Has("heatmap.P"));
-  EXPECT_GE(s.ui.items["heatmap.P"].max.x - s.ui.items["heatmap.P"].min.x, small);
+  ASSERT_TRUE(ui.Has("panel.P"));
+  EXPECT_GE(s.ui.items["panel.P"].max.x - s.ui.items["panel.P"].min.x, small);
 }
 
 TEST(AttentionView, HoveringEveryCellOfTheMapIsSafeIncludingMaskedOnes) {
   ui::AppState s = LoadedState("e9-dedupe-sort.json");
   HeadlessUi ui(s);
-  const ui::ItemRect r = s.ui.items["heatmap.P"];
+  const ui::ItemRect r = s.ui.items["panel.P"];
   const float cell = (r.max.x - r.min.x) / 7;
   for (int i = 0; i < 7; ++i)
     for (int j = 0; j < 7; ++j) ui.MoveTo(ImVec2(r.min.x + cell * (j + 0.5f), r.min.y + cell * (i + 0.5f)));
   SUCCEED();
 }
 
-TEST(AttentionView, MultiHeadScenariosDrawTheMeanWeights) {
+TEST(AttentionView, MultiHeadScenariosDrawEachHeadsWeights) {
   ui::AppState s = LoadedState("e9-two-heads.json");
   HeadlessUi ui(s);
   ASSERT_TRUE(s.status.ok()) << s.status.ToString();
-  EXPECT_TRUE(ui.Has("heatmap.P"));
+  EXPECT_TRUE(ui.Has("panel.heads[0].P"));
+  EXPECT_TRUE(ui.Has("panel.heads[1].P"));
   EXPECT_NEAR(s.derived.loss, 10.2114, 5e-5);
 }
 

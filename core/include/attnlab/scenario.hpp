@@ -15,7 +15,9 @@
 // Evaluate() is a pure function: the window and the command line both call it.
 #pragma once
 
+#include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +56,42 @@ struct LossSpec {
   double label_smoothing = 0.0;  // in [0, 1)
 };
 
+// Settings of the labs, one optional object each in a scenario file
+// ("temperature_lab", "scaling_lab", "selection_lab"); a missing object means
+// the defaults below. The maths they drive is in temperature.hpp,
+// dot_product_stats.hpp and selection.hpp.
+struct TemperatureLabSettings {
+  int row = 0;                 // the row of the scenario's scores that is swept (0-based)
+  std::vector<double> scores;  // a typed row instead; empty = use the scenario's scores
+  double t_min = 1e-3, t_max = 1e3;  // the swept range (log axis)
+  double cursor = 1.0;               // the T whose weights are drawn as bars
+  bool whole_matrix = false;         // every row: weight map at the cursor, entropy per row
+};
+
+struct ScalingLabSettings {
+  int d = 64;
+  double mu = 0.0;                    // every component of the mean...
+  std::vector<double> mu_components;  // ...or one per component (d of them)
+  double sigma = 1.0;
+  int samples = 5000;  // pairs (q, k)
+  int max_d = 1024;    // variance and saturation plots: d = 1, 2, 4, ..., max_d
+  int keys = 16;       // keys per query in the saturation plot
+  std::uint64_t seed = 1;
+};
+
+struct SelectionLabSettings {
+  int n = 8;         // keys, orthonormal at their means
+  int a = 0, b = 1;  // the pair the query averages (0-based)
+  double t = 100.0;  // q = log(t) (k_a + k_b); head 2: log(t) u_b
+  double s = 100.0;  // two heads: q1 = log(s) u_a
+  bool two_heads = false;
+  double alpha = 0.0;                    // every key: Sigma_i = alpha I + c_i u_i u_i^T
+  double c_a = 0.0, c_b = 0.0, c_other = 0.0;
+  std::vector<double> query;  // a typed query (n numbers); empty = log(t)(u_a + u_b)
+  int samples = 2000;
+  std::uint64_t seed = 1;
+};
+
 struct Scenario {
   std::string title;
   std::string notes;
@@ -75,6 +113,10 @@ struct Scenario {
   Matrix U;                                      // kMatrix: (d_r, vocab)
 
   LossSpec loss;
+
+  std::optional<TemperatureLabSettings> temperature_lab;
+  std::optional<ScalingLabSettings> scaling_lab;
+  std::optional<SelectionLabSettings> selection_lab;
 };
 
 struct LossTerm {

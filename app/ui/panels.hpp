@@ -1,0 +1,58 @@
+// attnlab app: the matrix panels of the Attention view.
+//
+// Every panel has a header (collapse arrow, name, shape, formula, a menu) and
+// a heatmap. Input panels edit the scenario in place (MatrixEditor) and carry
+// the error message when their shape is the one that no longer works; result
+// panels explain the hovered cell ("read the maths"). Panels flow left to
+// right and wrap, so the same layout serves a 1280x720 projector and a 4K
+// screen.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app_state.hpp"
+
+namespace attnlab::ui {
+
+// Where the next panel goes: beside the previous one when it fits.
+struct PanelFlow {
+  bool first = true;
+  bool last_folded = false;  // folded headers share rows; an open panel starts its own
+};
+
+enum class MatrixKind {
+  kSigned,        // X, Q, K, V: diverging colours
+  kRawScores,     // Q K^T (step mode)
+  kScaledScores,  // scale * Q K^T before the mask (step mode; values = raw scores)
+  kScores,        // scale * Q K^T with -inf where masked
+  kWeights,       // P: sequential 0..1, argmax outlined, click to mask
+  kOutput,        // Z = P V
+  kProjected,     // R = Z W_O
+  kLogits,
+  kProbs,         // sequential 0..1
+};
+
+struct ResultPanel {
+  std::string name;     // "P", "heads[1].scores": also the key of its UI state
+  std::string formula;  // "softmax(scores / T)"
+  const Matrix* values = nullptr;
+  MatrixKind kind = MatrixKind::kSigned;
+  int head = 0;
+  bool large = false;  // presentation: as big as the space allows
+};
+
+// The scenario's input matrix named as in a scenario file ("E", "X", "Q",
+// "W_O", "unembedding", "heads[1].W_K", "W_Q" for the single head), or null.
+Matrix* InputMatrix(Scenario& scenario, const std::string& name);
+
+void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, const char* what,
+                      const std::vector<std::string>* row_labels, const std::vector<std::string>* col_labels);
+void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& panel);
+
+// Fills (pure; tested): one-hot rows put a 1 in column i mod cols of row i.
+void FillIdentity(Matrix* m);
+void FillOneHotRows(Matrix* m);
+void FillRandom(Matrix* m, unsigned seed);  // N(0, 1), rounded to 2 decimals so it reads well
+
+}  // namespace attnlab::ui
