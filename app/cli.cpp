@@ -31,6 +31,7 @@ const char* Usage() {
          "  --presentation               start in presentation mode (large font, high contrast; F11 toggles)\n"
          "  --light | --dark             colour theme (default dark)\n"
          "  --size WxH                   window size in pixels (default 1280x720)\n"
+         "  --ui-scale S                 scale every font and size (2 for a 4K screen; Settings has it too)\n"
          "  --frames N                   draw N frames, then exit (scripts, tests)\n"
          "  --screenshot FILE.png        with --frames: save the last frame as PNG\n"
          "  --report FILE.json           with --screenshot: also write where each panel was drawn\n"

@@ -1,4 +1,6 @@
 // attnlab: the executable. Dispatches to the command line or the window.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -62,6 +64,12 @@ int main(int argc, char** argv) {
       state.ui.presentation = true;
     } else if (a == "--light" || a == "--dark") {
       state.ui.dark = a == "--dark";
+    } else if (a == "--ui-scale") {
+      const std::string v = has_value ? args[++i] : "";
+      char* end = nullptr;
+      const float scale = std::strtof(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(scale >= 0.5f && scale <= 4.0f)) return BadUsage("--ui-scale needs a number from 0.5 to 4");
+      state.ui.ui_scale = scale;
     } else if (a == "--frames") {
       if (!has_value || !ParseInt(args[++i], 1, 1000000, &window.frames)) return BadUsage("--frames needs a count from 1");
     } else if (a == "--size") {
@@ -87,6 +95,18 @@ int main(int argc, char** argv) {
 
   const std::string assets = attnlab::ui::FindAssetsDir();
   if (!assets.empty()) state.presets = attnlab::ui::ListPresets(assets + "/presets");
+  // An interactive window keeps an autosave and, opened with no file, brings
+  // back the last session (after a crash or an accidental close). Scripted
+  // runs (--frames) neither read nor write it unless ATTNLAB_STATE_DIR names
+  // a folder for it explicitly (as the tests do).
+  if (window.frames <= 0 || std::getenv("ATTNLAB_STATE_DIR")) state.autosave_path = attnlab::ui::AutosavePath();
+  if (scenario_path.empty() && !state.autosave_path.empty() && access(state.autosave_path.c_str(), R_OK) == 0) {
+    if (state.LoadScenario(state.autosave_path).ok()) {
+      state.scenario_path.clear();  // Save asks where: the autosave is not the user's file
+      state.ui.message = "Restored your last session. The exercises on the left open fresh copies.";
+      return attnlab::ui::RunWindow(state, window);
+    }
+  }
   if (scenario_path.empty()) {
     if (assets.empty()) {
       std::fprintf(stderr, "attnlab: cannot find the presets folder (set ATTNLAB_ASSETS to the assets folder)\n");

@@ -44,7 +44,13 @@ bool SaveScreenshot(const std::string& path, int w, int h) {
 }
 
 void WriteReport(const AppState& s, const std::string& path, int w, int h) {
-  std::string text = "{\n  \"width\": " + std::to_string(w) + ",\n  \"height\": " + std::to_string(h) + ",\n  \"items\": {";
+  std::string title;
+  for (char c : s.scenario.title) {
+    if (c == '"' || c == '\\') title += '\\';
+    title += c;
+  }
+  std::string text = "{\n  \"width\": " + std::to_string(w) + ",\n  \"height\": " + std::to_string(h) +
+                     ",\n  \"title\": \"" + title + "\",\n  \"items\": {";
   bool first = true;
   for (const auto& [name, r] : s.ui.items) {
     char buf[256];
@@ -85,7 +91,8 @@ int RunWindow(AppState& state, const WindowOptions& options) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // layout is fixed; never litter the working directory
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-  state.ui.fonts = LoadFonts(1.0f);
+  state.ui.fonts = LoadFonts(state.ui.ui_scale);
+  state.ui.applied_ui_scale = state.ui.ui_scale;
   if (!state.ui.fonts.dejavu) std::fprintf(stderr, "attnlab: DejaVu Sans not found (fonts-dejavu-core); Greek letters will show as '?'\n");
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   if (!ImGui_ImplOpenGL3_Init("#version 330 core")) {
@@ -100,6 +107,15 @@ int RunWindow(AppState& state, const WindowOptions& options) {
       glfwPollEvents();
     } else {
       glfwWaitEventsTimeout(0.5);  // idle when nothing happens: no spinning CPU
+    }
+    if (state.ui.ui_scale != state.ui.applied_ui_scale) {
+      // A new UI scale: rebuild the font atlas (sharp text at any size) and the style.
+      io.Fonts->Clear();
+      state.ui.fonts = LoadFonts(state.ui.ui_scale);
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+      state.ui.applied_ui_scale = state.ui.ui_scale;
+      state.ui.applied_theme = -1;
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
@@ -128,7 +144,10 @@ int RunWindow(AppState& state, const WindowOptions& options) {
       if (!options.report.empty()) WriteReport(state, options.report, fb_w, fb_h);
     }
     glfwSwapBuffers(window);
+    state.Autosave(glfwGetTime());
   }
+  state.EndGesture();
+  state.Autosave(glfwGetTime(), /*force=*/true);
 
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

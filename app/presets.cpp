@@ -44,6 +44,23 @@ std::string FindAssetsDir() {
   return "";
 }
 
+std::string AutosavePath() {
+  fs::path dir;
+  if (const char* d = std::getenv("ATTNLAB_STATE_DIR")) {
+    dir = d;
+  } else if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) {
+    dir = fs::path(x) / "attnlab";
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    dir = fs::path(home) / ".local" / "state" / "attnlab";
+  } else {
+    return "";
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "";
+  return (dir / "autosave.json").string();
+}
+
 std::vector<PresetEntry> ListPresets(const std::string& presets_dir) {
   std::vector<PresetEntry> out;
   std::error_code ec;

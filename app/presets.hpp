@@ -16,6 +16,11 @@ inline constexpr const char* kDefaultPreset = "e9-dedupe-sort.json";
 // "" when none has a presets/ folder.
 std::string FindAssetsDir();
 
+// Where the window keeps its autosave: $ATTNLAB_STATE_DIR, else
+// $XDG_STATE_HOME/attnlab, else ~/.local/state/attnlab (created on demand).
+// "" when there is no home to keep it in.
+std::string AutosavePath();
+
 // Every *.json in `presets_dir`, sorted by file name, with its title.
 std::vector<PresetEntry> ListPresets(const std::string& presets_dir);
 

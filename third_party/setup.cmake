@@ -73,6 +73,8 @@ if(MODE STREQUAL "test")
   # The hot paths' timings, into every CI log (ctest keeps passing output to itself).
   message(STATUS "attnlab: engine benchmarks (targets: N=16 < 20 us, N=512 < 5 ms)")
   run_or_die("${BUILD}/tests/bench_engine" --benchmark_min_time=0.2)
+  message(STATUS "attnlab: one frame of the Attention view, every panel open (targets: E9 < 2 ms, N=64 < 8 ms)")
+  run_or_die("${BUILD}/tests/bench_frame" --benchmark_min_time=0.2)
   run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${BUILD}" --output-on-failure)
 else()
   if(NOT DEFINED ENV{DISPLAY} AND NOT DEFINED ENV{WAYLAND_DISPLAY})

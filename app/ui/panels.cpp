@@ -383,6 +383,7 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
   spec.fixed_range = sequential && !s.ui.weights_auto_range;
   if (p.kind == MatrixKind::kScores || p.kind == MatrixKind::kWeights) spec.allowed = &head.allowed;
   if (p.kind == MatrixKind::kWeights) spec.argmax = &head.argmax;
+  if (p.kind == MatrixKind::kScores) spec.masked_text = "\u2212\u221E";
 
   const float cell = PanelCell(spec, p.large, p.kind == MatrixKind::kWeights ? 2.6f : 2.2f);
   const ImVec2 size = HeatmapSize(spec, cell);

@@ -7,6 +7,8 @@
 // Right: the loss, "read the maths" for the hovered cell, the exercise text.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <sstream>
 #include <string>
@@ -216,6 +218,63 @@ void DrawStatus(AppState& s) {
 // ---------------------------------------------------------------------------
 // The loss panel
 
+// Which positions are scored, and against which tokens: "4 5 6" and
+// "A D <STOP>" (empty targets: the sequence's own tokens).
+void DrawLossTargets(AppState& s) {
+  std::string positions, targets;
+  for (int p : s.scenario.loss.positions) positions += (positions.empty() ? "" : " ") + std::to_string(p);
+  for (int t : s.scenario.loss.targets) {
+    targets += (targets.empty() ? "" : " ") +
+               (t >= 0 && t < static_cast<int>(s.scenario.vocab.size()) ? s.scenario.vocab[t] : std::to_string(t));
+  }
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%s", positions.c_str());
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+  if (ImGui::InputTextWithHint("positions", "all", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
+    std::istringstream in(buf);
+    std::vector<int> parsed;
+    std::string word;
+    bool ok = true;
+    while (in >> word) {
+      char* end = nullptr;
+      const long v = std::strtol(word.c_str(), &end, 10);
+      ok = ok && *end == '\0' && v >= 0 && v < 1000000;
+      parsed.push_back(static_cast<int>(v));
+    }
+    if (ok) {
+      s.Edit().loss.positions = parsed;
+      s.ui.message.clear();
+    } else {
+      s.ui.message = std::string("loss positions: \"") + buf + "\" are not whole numbers from 0";
+    }
+  }
+  Record(s, "control.loss.positions");
+  std::snprintf(buf, sizeof buf, "%s", targets.c_str());
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+  if (ImGui::InputTextWithHint("targets", "the tokens there", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
+    std::istringstream in(buf);
+    std::vector<int> parsed;
+    std::string unknown;
+    for (std::string word; in >> word;) {
+      const auto it = std::find(s.scenario.vocab.begin(), s.scenario.vocab.end(), word);
+      if (it == s.scenario.vocab.end()) {
+        unknown += (unknown.empty() ? "" : ", ") + word;
+      } else {
+        parsed.push_back(static_cast<int>(it - s.scenario.vocab.begin()));
+      }
+    }
+    if (unknown.empty()) {
+      s.Edit().loss.targets = parsed;
+      s.ui.message.clear();
+    } else {
+      s.ui.message = "loss targets: not in the vocabulary: " + unknown;
+    }
+  }
+  Record(s, "control.loss.targets");
+  ImGui::SameLine();
+  ImGui::TextDisabled("(Enter)");
+}
+
 void DrawLoss(AppState& s) {
   const Result& r = s.derived;
   ImGui::TextUnformatted("Cross-entropy loss");
@@ -242,6 +301,7 @@ void DrawLoss(AppState& s) {
     }
     Record(s, "control.label_smoothing");
   }
+  if (!s.ui.presentation) DrawLossTargets(s);
   if (!s.has_result || !r.has_loss()) return;
 
   const std::vector<std::string>& vocab = s.scenario.vocab;

@@ -215,6 +215,13 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
       if (masked) {
         dl->AddRectFilled(a, b, masked_bg);
         Hatch(dl, a, b, hatch, std::max(4.0f, cell / 5.0f), std::max(1.0f, font / 16.0f));
+        if (spec.masked_text && show_values) {
+          const ImVec2 ts = value_font->CalcTextSizeA(value_px, FLT_MAX, 0.0f, spec.masked_text);
+          if (ts.x <= cell - 4) {
+            dl->AddText(value_font, value_px, ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
+                        text_color, spec.masked_text);
+          }
+        }
         continue;
       }
       const double v = m(i, j);

@@ -35,6 +35,7 @@ struct HeatmapSpec {
   float label_scale = 1.0f;     // row/column labels' size, relative to the UI font
   bool show_title = true;       // false: the caller draws its own header
   bool show_colorbar = true;
+  const char* masked_text = nullptr;  // printed in masked cells (scores: "-inf" before the softmax)
   float cell = 0;               // > 0: use this cell size (still clamped to fit `size`)
 };
 

@@ -91,6 +91,18 @@ Status SampleDotProducts(const DotProductSpec& spec, DotProductSamples* out) {
   return Status::Ok();
 }
 
+std::vector<double> NormalDensity(const std::vector<double>& x, double mean, double variance) {
+  std::vector<double> y(x.size(), 0.0);
+  if (!(variance > 0)) return y;
+  constexpr double kInvSqrtTwoPi = 0.39894228040143267793994605993438;
+  const double inv_sd = 1.0 / std::sqrt(variance);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double z = (x[i] - mean) * inv_sd;
+    y[i] = kInvSqrtTwoPi * inv_sd * std::exp(-0.5 * z * z);
+  }
+  return y;
+}
+
 std::vector<int> PowersOfTwoUpTo(int max_d) {
   std::vector<int> dims;
   for (long long d = 1; d <= max_d; d *= 2) dims.push_back(static_cast<int>(d));

@@ -146,6 +146,7 @@ string_view StripSign(string_view s, bool* negative) {
 }
 
 // "{...}" around the whole of `s` (LaTeX writes {-1} and {\frac{1}{2}}).
+// Callers strip a few layers at most: each test is a scan of the cell.
 bool IsOneGroup(string_view s) {
   if (s.size() < 2 || s.front() != '{' || s.back() != '}') return false;
   int depth = 0;
@@ -192,20 +193,22 @@ bool ParseCellInto(string_view cell, double* v, std::string* why) {
   const string_view shown = Trim(cell);
   string_view s = shown;
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = Trim(s.substr(1, s.size() - 2));  // quoted CSV cell
-  while (IsOneGroup(s)) s = Trim(s.substr(1, s.size() - 2));
+  for (int layer = 0; layer < 4 && IsOneGroup(s); ++layer) s = Trim(s.substr(1, s.size() - 2));
   if (s.empty()) {
     *why = "empty cell";
     return false;
   }
   bool negative = false;
   s = StripSign(s, &negative);
-  while (IsOneGroup(s)) s = Trim(s.substr(1, s.size() - 2));
+  for (int layer = 0; layer < 4 && IsOneGroup(s); ++layer) s = Trim(s.substr(1, s.size() - 2));
   if (IsNonFiniteWord(s)) {
     *why = Quote(shown) + " is not a finite number";
     return false;
   }
   if (s == "...") {
-    *why = "the array is abbreviated with \"...\": print it whole first (NumPy: np.set_printoptions(threshold=sys.maxsize))";
+    *why =
+        "the array is abbreviated with \"...\": print it whole first (NumPy: "
+        "np.set_printoptions(threshold=sys.maxsize))";
     return false;
   }
 
@@ -240,7 +243,7 @@ bool ParseCellInto(string_view cell, double* v, std::string* why) {
     for (int k = 0; k < 2; ++k) {
       bool part_negative = false;
       string_view part = Trim(texts[k]);
-      while (IsOneGroup(part)) part = Trim(part.substr(1, part.size() - 2));
+      for (int layer = 0; layer < 4 && IsOneGroup(part); ++layer) part = Trim(part.substr(1, part.size() - 2));
       part = StripSign(part, &part_negative);
       const Read r = ReadUnsignedDecimal(part, &parts[k]);
       if (r == Read::kTooLarge) {
@@ -291,8 +294,8 @@ class RowsBuilder {
   Status Add(string_view cell) {
     const long row = rows_ + 1, col = Count() + 1;
     if (col > kMaxMatrixTextSide)
-      return Status::Error("", "row " + std::to_string(row) + ": too many columns, the limit is " +
-                                   std::to_string(kMaxMatrixTextSide));
+      return Status::Error(
+          "", "row " + std::to_string(row) + ": too many columns, the limit is " + std::to_string(kMaxMatrixTextSide));
     double v = 0;
     std::string why;
     if (!ParseCellInto(cell, &v, &why)) return Status::Error("", Cell(row, col) + ": " + why);
@@ -307,8 +310,8 @@ class RowsBuilder {
     if (rows_ == 0) {
       cols_ = n;
     } else if (n != cols_) {
-      return Status::Error("", "row " + std::to_string(rows_ + 1) + " has " + Numbers(n) + ", row 1 has " +
-                                   std::to_string(cols_));
+      return Status::Error(
+          "", "row " + std::to_string(rows_ + 1) + " has " + Numbers(n) + ", row 1 has " + std::to_string(cols_));
     }
     ++rows_;
     row_start_ = values_.size();
@@ -346,11 +349,11 @@ Status CheckBrackets(string_view text, string_view opens, string_view closes) {
     } else if (closes.find(c) != string_view::npos) {
       const char want = opens[closes.find(c)];
       if (stack.empty())
-        return Status::Error("", std::string("unbalanced brackets: \"") + c + "\" at " + Where(text, i) +
-                                     " has no \"" + want + "\" before it");
+        return Status::Error("", std::string("unbalanced brackets: \"") + c + "\" at " + Where(text, i) + " has no \"" +
+                                     want + "\" before it");
       if (text[stack.back()] != want)
-        return Status::Error("", std::string("unbalanced brackets: \"") + c + "\" at " + Where(text, i) +
-                                     " closes \"" + text[stack.back()] + "\" from " + Where(text, stack.back()));
+        return Status::Error("", std::string("unbalanced brackets: \"") + c + "\" at " + Where(text, i) + " closes \"" +
+                                     text[stack.back()] + "\" from " + Where(text, stack.back()));
       stack.pop_back();
     }
   }
@@ -411,7 +414,9 @@ Status ParseRows(string_view text, RowsBuilder* rows) {
 
 // ---------------------------------------------------------------- NumPy, Python lists, MATLAB
 
-bool IsListDelimiter(char c) { return IsSpace(c) || c == ',' || c == ';' || c == '[' || c == ']' || c == '(' || c == ')'; }
+bool IsListDelimiter(char c) {
+  return IsSpace(c) || c == ',' || c == ';' || c == '[' || c == ']' || c == '(' || c == ')';
+}
 
 class ListParser {
  public:
@@ -435,7 +440,7 @@ class ListParser {
       call = true;
     }
     SkipSpace();
-    if (p_ < t_.size() && t_[p_] == '[') {
+    if (p_ < t_.size() && (t_[p_] == '[' || (!call && t_[p_] == '('))) {
       Status st = ParseOuterList();
       if (!st.ok()) return st;
     } else if (call) {  // array(5): a 0-dimensional array
@@ -492,14 +497,14 @@ class ListParser {
   // The outer list: rows [[...], [...]], or numbers [1, 2] (one row), or
   // MATLAB's [1 2; 3 4].
   Status ParseOuterList() {
-    ++p_;  // '['
+    const char close = t_[p_++] == '[' ? ']' : ')';  // Python may write a tuple of rows
     enum { kUnknown, kRowsOfLists, kNumbers } shape = kUnknown;
     bool row_open = false;  // kNumbers: a row has numbers not yet ended
     while (true) {
       SkipSpace();
       if (p_ >= t_.size()) return Error("unbalanced brackets: the text ends inside the matrix");
       const char c = t_[p_];
-      if (c == ']') {
+      if (c == close) {
         ++p_;
         break;
       }
@@ -537,7 +542,9 @@ class ListParser {
     long col = 0;
     while (true) {
       SkipSpace();
-      if (p_ >= t_.size()) return Error("unbalanced brackets: \"" + std::string(1, t_[open]) + "\" at " + Where(t_, open) + " is never closed");
+      if (p_ >= t_.size())
+        return Error("unbalanced brackets: \"" + std::string(1, t_[open]) + "\" at " + Where(t_, open) +
+                     " is never closed");
       const char c = t_[p_];
       if (c == close) {
         ++p_;
@@ -589,20 +596,42 @@ std::string StripLatexComments(string_view text) {
   return s;
 }
 
-// Spacing and alignment commands that surround numbers in hand-written LaTeX.
+// Spacing and alignment commands that surround numbers in hand-written LaTeX,
+// each replaced by a space. One pass: a pasted row may hold a million of them.
 std::string StripLatexSpacing(string_view cell) {
-  std::string s(cell);
-  for (const char* command : {"\\hline", "\\hdashline", "\\midrule", "\\toprule", "\\bottomrule", "\\qquad",
-                              "\\quad", "\\displaystyle", "\\,", "\\;", "\\:", "\\!", "\\ ", "~"}) {
-    const std::string c = command;
-    for (size_t at = s.find(c); at != std::string::npos; at = s.find(c, at)) s.replace(at, c.size(), " ");
-  }
-  for (const std::string c : {"\\phantom", "\\hphantom"}) {
-    for (size_t at = s.find(c); at != std::string::npos; at = s.find(c, at)) {
-      string_view rest = string_view(s).substr(at + c.size()), arg;
-      const size_t before = rest.size();
-      if (!TakeLatexArgument(&rest, &arg)) break;
-      s.erase(at, c.size() + (before - rest.size()));
+  std::string s;
+  s.reserve(cell.size());
+  size_t i = 0;
+  while (i < cell.size()) {
+    if (cell[i] == '~') {
+      s += ' ';
+      ++i;
+      continue;
+    }
+    if (cell[i] != '\\') {
+      s += cell[i++];
+      continue;
+    }
+    const string_view rest = cell.substr(i);
+    size_t skip = 0;
+    for (string_view command : {"\\,", "\\;", "\\:", "\\!", "\\ "})
+      if (StartsWith(rest, command)) skip = command.size();
+    for (string_view command : {"\\hline", "\\hdashline", "\\midrule", "\\toprule", "\\bottomrule", "\\qquad", "\\quad",
+                                "\\displaystyle", "\\phantom", "\\hphantom"}) {
+      if (skip || !StartsWith(rest, command) || (rest.size() > command.size() && IsLetter(rest[command.size()])))
+        continue;
+      skip = command.size();
+      if (command == "\\phantom" || command == "\\hphantom") {  // and its argument: \phantom{-}1
+        string_view after = rest.substr(skip), arg;
+        if (TakeLatexArgument(&after, &arg)) skip = rest.size() - after.size();
+      }
+    }
+    if (skip) {
+      s += ' ';
+      i += skip;
+    } else {  // another command: copied with its next character, so \\ stays a pair
+      s += cell[i++];
+      if (i < cell.size()) s += cell[i++];
     }
   }
   return s;
@@ -637,7 +666,8 @@ Status ParseLatex(string_view original, RowsBuilder* rows) {
     skip_space();
     if (p < text.size() && text[p] == '[' && (env == "array" || env.back() == '*')) {  // [t] or bmatrix*[r]
       const size_t close = text.find(']', p);
-      if (close == string_view::npos) return Status::Error("", "unbalanced brackets: \"[\" at " + Where(text, p) + " is never closed");
+      if (close == string_view::npos)
+        return Status::Error("", "unbalanced brackets: \"[\" at " + Where(text, p) + " is never closed");
       p = close + 1;
       skip_space();
     }
@@ -650,8 +680,8 @@ Status ParseLatex(string_view original, RowsBuilder* rows) {
     const std::string end_tag = "\\end{" + env + "}";
     const size_t end = text.find(end_tag, p);
     if (end == string_view::npos)
-      return Status::Error("", "unbalanced environment: \\begin{" + env + "} has no " + end_tag +
-                                   " (is the text cut short?)");
+      return Status::Error(
+          "", "unbalanced environment: \\begin{" + env + "} has no " + end_tag + " (is the text cut short?)");
     body = text.substr(p, end - p);
     if (body.find("\\begin{") != string_view::npos)
       return Status::Error("", "a matrix inside a matrix: paste one matrix at a time");
@@ -709,7 +739,7 @@ TextKind Detect(string_view text) {
   if (text.find("\\begin{") != string_view::npos) return TextKind::kLatex;
   size_t p = 0;
   while (p < text.size() && IsSpace(text[p])) ++p;
-  if (p < text.size() && text[p] == '[') return TextKind::kList;
+  if (p < text.size() && (text[p] == '[' || text[p] == '(')) return TextKind::kList;
   if (p < text.size() && IsLetter(text[p])) {
     while (p < text.size() && (IsLetter(text[p]) || IsDigit(text[p]) || text[p] == '.')) ++p;
     while (p < text.size() && IsSpace(text[p])) ++p;
@@ -820,16 +850,32 @@ Status ParseMatrixText(const std::string& text, Matrix* out) {
                                  std::to_string(kMaxMatrixTextBytes) + " bytes)");
   if (Trim(text).empty()) return Status::Error("", "empty text");
   try {
+    // "P = ..." as copied from a notebook or from notes: the name is not part
+    // of the matrix. Blanked rather than cut, so that positions in messages
+    // still count from the start of what was pasted.
+    std::string blanked;
+    string_view body = text;
+    size_t p = 0;
+    while (p < text.size() && IsSpace(text[p])) ++p;
+    if (p < text.size() && IsLetter(text[p])) {
+      while (p < text.size() && (IsLetter(text[p]) || IsDigit(text[p]))) ++p;
+      while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+      if (p + 1 < text.size() && text[p] == '=' && text[p + 1] != '=') {
+        blanked = text;
+        blanked.replace(0, p + 1, p + 1, ' ');
+        body = blanked;
+      }
+    }
     RowsBuilder rows;
     Status st;
-    switch (Detect(text)) {
-      case TextKind::kLatex: st = ParseLatex(text, &rows); break;
+    switch (Detect(body)) {
+      case TextKind::kLatex: st = ParseLatex(body, &rows); break;
       case TextKind::kList: {
-        st = CheckBrackets(text, "([", ")]");
-        if (st.ok()) st = ListParser(text, &rows).Parse();
+        st = CheckBrackets(body, "([", ")]");
+        if (st.ok()) st = ListParser(body, &rows).Parse();
         break;
       }
-      case TextKind::kRows: st = ParseRows(text, &rows); break;
+      case TextKind::kRows: st = ParseRows(body, &rows); break;
     }
     if (!st.ok()) return st;
     return rows.Finish(out);
@@ -840,7 +886,8 @@ Status ParseMatrixText(const std::string& text, Matrix* out) {
 
 Status ParseNumberText(const std::string& text, double* out) {
   if (Trim(text).empty()) return Status::Error("", "empty: type a number");
-  if (static_cast<long long>(text.size()) > kMaxMatrixTextBytes) return Status::Error("", "the text is too long for a number");
+  if (static_cast<long long>(text.size()) > kMaxMatrixTextBytes)
+    return Status::Error("", "the text is too long for a number");
   try {
     double v = 0;
     std::string why;

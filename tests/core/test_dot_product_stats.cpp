@@ -146,6 +146,16 @@ TEST(VarianceAgainstDimension, RawGrowsLikeDAndScaledStaysAtSigmaToTheFourth) {
   }
 }
 
+TEST(NormalDensity, MatchesTheFormulaAtKnownPoints) {
+  // N(1, 4): peak 1 / (2 sqrt(2 pi)) at x = 1; one sd away e^-1/2 times it.
+  const std::vector<double> y = NormalDensity({1.0, 3.0, -1.0}, 1.0, 4.0);
+  const double peak = 1.0 / (2.0 * std::sqrt(2.0 * M_PI));
+  EXPECT_NEAR(y[0], peak, 1e-15);
+  EXPECT_NEAR(y[1], peak * std::exp(-0.5), 1e-15);
+  EXPECT_NEAR(y[2], y[1], 1e-15);
+  EXPECT_EQ(NormalDensity({0.0}, 0.0, 0.0)[0], 0.0);
+}
+
 TEST(PowersOfTwoUpTo, EndsAtTheLimit) {
   EXPECT_EQ(PowersOfTwoUpTo(8), (std::vector<int>{1, 2, 4, 8}));
   EXPECT_EQ(PowersOfTwoUpTo(12), (std::vector<int>{1, 2, 4, 8, 12}));

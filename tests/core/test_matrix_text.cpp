@@ -49,7 +49,7 @@ TEST(MatrixText, ParsesCsvWithSpacesAndATrailingNewline) {
   EXPECT_MATRIX_NEAR(ParseOk("1,2\r\n3,4\r\n"), expected, 0);
   EXPECT_MATRIX_NEAR(ParseOk("\n  1 ,2\n\n3,  4\n\n"), expected, 0);
   EXPECT_MATRIX_NEAR(ParseOk("\"1\",\"2\"\n\"3\",\"4\""), expected, 0);  // quoted cells
-  EXPECT_MATRIX_NEAR(ParseOk("1;2\n3;4"), expected, 0);                   // CSV where the comma is a decimal mark
+  EXPECT_MATRIX_NEAR(ParseOk("1;2\n3;4"), expected, 0);                  // CSV where the comma is a decimal mark
 }
 
 TEST(MatrixText, ParsesRowsSeparatedByTabsOrSpaces) {
@@ -74,6 +74,8 @@ TEST(MatrixText, ParsesANumpyRepr) {
   EXPECT_MATRIX_NEAR(ParseOk("array([[ 1.e-03, -2.e+00]])"), M({{0.001, -2}}), 0);
   EXPECT_MATRIX_NEAR(ParseOk("[1, 2, 3]"), M({{1, 2, 3}}), 0);  // a 1-D array is one row
   EXPECT_MATRIX_NEAR(ParseOk("array(5.)"), M({{5}}), 0);
+  EXPECT_MATRIX_NEAR(ParseOk("((1, 2), (3, 4))"), expected, 0);
+  EXPECT_MATRIX_NEAR(ParseOk("P = np.array([[1, 2], [3, 4]])"), expected, 0);  // a line of a notebook
 }
 
 TEST(MatrixText, ParsesALatexMatrix) {
@@ -85,6 +87,8 @@ TEST(MatrixText, ParsesALatexMatrix) {
   EXPECT_MATRIX_NEAR(ParseOk("$$P = \\begin{bmatrix} 1 & 2 \\\\[2pt] 3 & 4 \\end{bmatrix}$$  % from my notes"),
                      expected, 0);
   EXPECT_MATRIX_NEAR(ParseOk("1 & 2 \\\\ 3 & 4"), expected, 0);  // the body alone
+  EXPECT_MATRIX_NEAR(ParseOk("\\begin{bmatrix} \\phantom{-}1 & \\,2 \\\\ 3~ & \\quad 4 \\end{bmatrix}"), expected,
+                     0);  // spacing
 }
 
 TEST(MatrixText, ParsesLatexFractions) {
@@ -120,7 +124,8 @@ TEST(MatrixText, ReadsTheBlocksTheCommandLinePrints) {
 }
 
 TEST(MatrixText, ReadsUnicodeMinusAndTooSmallNumbersAsZero) {
-  EXPECT_MATRIX_NEAR(ParseOk("\xE2\x88\x92" "2, 1e-400"), M({{-2, 0}}), 0);
+  const std::string minus = "\xE2\x88\x92";  // U+2212
+  EXPECT_MATRIX_NEAR(ParseOk(minus + "2, 1e-400"), M({{-2, 0}}), 0);
 }
 
 // ------------------------------------------------------------ malformed text
@@ -135,6 +140,9 @@ TEST(MatrixText, RejectsATruncatedNumpyRepr) {
   const std::string why = FailureOf("array([[1, 2], [3");
   EXPECT_TRUE(Contains(why, "unbalanced brackets")) << why;
   EXPECT_TRUE(Contains(why, "\"[\" at line 1, character 16 is never closed")) << why;
+  // Places count from the start of the paste, the name in front included.
+  EXPECT_EQ(FailureOf("P = [[1, 2], [3"),
+            "unbalanced brackets: \"[\" at line 1, character 14 is never closed (is the text cut short?)");
 }
 
 TEST(MatrixText, RejectsATruncatedLatexMatrix) {
@@ -144,7 +152,8 @@ TEST(MatrixText, RejectsATruncatedLatexMatrix) {
 }
 
 TEST(MatrixText, RejectsUnbalancedBrackets) {
-  EXPECT_EQ(FailureOf("[[1, 2], [3, 4]]]"), "unbalanced brackets: \"]\" at line 1, character 17 has no \"[\" before it");
+  EXPECT_EQ(FailureOf("[[1, 2], [3, 4]]]"),
+            "unbalanced brackets: \"]\" at line 1, character 17 has no \"[\" before it");
   const std::string why = FailureOf("array([[1, 2)]");
   EXPECT_TRUE(Contains(why, "unbalanced brackets: \")\" at line 1, character 13 closes \"[\"")) << why;
 }
@@ -195,7 +204,8 @@ TEST(MatrixText, RejectsNanAndInfinityNamingTheCell) {
   EXPECT_EQ(FailureOf("1 2\n3 -inf"), "row 2, column 2: \"-inf\" is not a finite number");
   EXPECT_EQ(FailureOf("array([[1., -inf]])"), "row 1, column 2: \"-inf\" is not a finite number");
   EXPECT_EQ(FailureOf("[[np.nan, 1]]"), "row 1, column 1: \"np.nan\" is not a finite number");
-  EXPECT_EQ(FailureOf("\\begin{bmatrix} -\\infty \\end{bmatrix}"), "row 1, column 1: \"-\\infty\" is not a finite number");
+  EXPECT_EQ(FailureOf("\\begin{bmatrix} -\\infty \\end{bmatrix}"),
+            "row 1, column 1: \"-\\infty\" is not a finite number");
 }
 
 TEST(MatrixText, RejectsWhatIsNotAMatrix) {
@@ -215,9 +225,9 @@ TEST(MatrixTextCell, ReadsWhatAUserTypes) {
   const struct {
     const char* text;
     double value;
-  } cases[] = {{"0.5", 0.5},   {" -1/3 ", -1.0 / 3}, {"+2", 2},         {"1e-3", 0.001},
-               {"2.5E2", 250}, {"-2/7", -2.0 / 7},   {".25", 0.25},     {"3.", 3},
-               {"0", 0},       {"1.5/0.5", 3},       {"\\frac{1}{4}", 0.25}};
+  } cases[] = {{"0.5", 0.5},          {" -1/3 ", -1.0 / 3}, {"+2", 2}, {"1e-3", 0.001}, {"2.5E2", 250},
+               {"-2/7", -2.0 / 7},    {".25", 0.25},        {"3.", 3}, {"0", 0},        {"1.5/0.5", 3},
+               {"\\frac{1}{4}", 0.25}};
   for (const auto& c : cases) {
     double v = -99;
     const Status st = ParseNumberText(c.text, &v);
@@ -274,8 +284,7 @@ TEST(FormatMatrixText, WritesE9WeightsAsExactLatexFractions) {
 }
 
 TEST(FormatMatrixText, CsvWritesTheShortestExactNumbers) {
-  EXPECT_EQ(FormatMatrixText(M({{1, 0.5}, {1.0 / 3, -2}}), MatrixTextFormat::kCsv),
-            "1,0.5\n0.3333333333333333,-2\n");
+  EXPECT_EQ(FormatMatrixText(M({{1, 0.5}, {1.0 / 3, -2}}), MatrixTextFormat::kCsv), "1,0.5\n0.3333333333333333,-2\n");
   EXPECT_EQ(FormatMatrixText(M({{0.1, 1e-5, 2.5e300}}), MatrixTextFormat::kCsv), "0.1,1e-05,2.5e+300\n");
 }
 
@@ -310,7 +319,8 @@ TEST(FormatMatrixText, MarkdownUsesLabelsEscapedForMarkdown) {
 
 TEST(FormatMatrixText, MaskedEntriesInEachFormat) {
   const Matrix m = M({{0.5, -kInf}});
-  EXPECT_EQ(FormatMatrixText(m, MatrixTextFormat::kLatex), "\\begin{bmatrix}\n\\frac{1}{2} & -\\infty\n\\end{bmatrix}\n");
+  EXPECT_EQ(FormatMatrixText(m, MatrixTextFormat::kLatex),
+            "\\begin{bmatrix}\n\\frac{1}{2} & -\\infty\n\\end{bmatrix}\n");
   EXPECT_EQ(FormatMatrixText(m, MatrixTextFormat::kCsv), "0.5,-inf\n");
   EXPECT_EQ(FormatMatrixText(m, MatrixTextFormat::kNumpy), "np.array([[0.5, -np.inf]])\n");
   EXPECT_EQ(FormatMatrixText(m, MatrixTextFormat::kMarkdown),
@@ -343,7 +353,8 @@ TEST(MatrixText, CsvAndNumpyRoundTripBitForBit) {
     const Matrix back = ParseOk(text);
     ASSERT_EQ(back.rows(), m.rows()) << MatrixTextFormatName(f);
     ASSERT_EQ(back.cols(), m.cols()) << MatrixTextFormatName(f);
-    for (Eigen::Index i = 0; i < m.size(); ++i) EXPECT_EQ(back.data()[i], m.data()[i]) << MatrixTextFormatName(f) << " " << i;
+    for (Eigen::Index i = 0; i < m.size(); ++i)
+      EXPECT_EQ(back.data()[i], m.data()[i]) << MatrixTextFormatName(f) << " " << i;
   }
 }
 

@@ -24,6 +24,7 @@ class HeadlessUi {
     io.IniFilename = nullptr;
     io.DisplaySize = display;
     io.DeltaTime = 1.0f / 60.0f;
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;  // as the OpenGL3 backend does
     io.KeyMap[ImGuiKey_Tab] = 1;
     io.KeyMap[ImGuiKey_Enter] = 2;
     io.KeyMap[ImGuiKey_Escape] = 3;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 
@@ -223,6 +225,32 @@ TEST(Fills, IdentityOneHotAndSeededRandom) {
   ui::FillRandom(&b, 8);
   EXPECT_GT((a - b).cwiseAbs().maxCoeff(), 0.0);
   EXPECT_MATRIX_NEAR(a, (a * 100).array().round().matrix() / 100, 1e-12);  // two decimals
+}
+
+}  // namespace
+}  // namespace attnlab
+
+namespace attnlab {
+namespace {
+
+TEST(Autosave, WritesAtMostOnceASecondAndOnlyWhenSomethingChanged) {
+  char dir[] = "/tmp/attnlab-autosave-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  ui::AppState s = E9();
+  s.autosave_path = std::string(dir) + "/autosave.json";
+  s.autosave_pending = false;
+  s.Autosave(10.0);
+  EXPECT_NE(access(s.autosave_path.c_str(), F_OK), 0);  // nothing changed: nothing written
+  s.Edit().attention.temperature = 2.5;
+  s.EndGesture();
+  s.Autosave(10.0);
+  EXPECT_NE(access(s.autosave_path.c_str(), F_OK), 0);  // due a second later
+  s.Autosave(11.5);
+  Scenario back;
+  ASSERT_TRUE(LoadScenarioFile(s.autosave_path, &back).ok());
+  EXPECT_EQ(back.attention.temperature, 2.5);
+  std::remove(s.autosave_path.c_str());
+  rmdir(dir);
 }
 
 }  // namespace

@@ -82,6 +82,11 @@ struct VarianceCurve {
 Status VarianceAgainstDimension(const DotProductSpec& spec, const std::vector<int>& dims, int samples,
                                 VarianceCurve* out);
 
+// The N(mean, variance) density at each x: the closed-form curve a histogram
+// of q.k is compared with (q.k is not exactly normal for small d; that is
+// part of what the picture shows). variance <= 0 gives zeros.
+std::vector<double> NormalDensity(const std::vector<double>& x, double mean, double variance);
+
 // 1, 2, 4, ... up to max_d (and max_d itself when it is not a power of two).
 std::vector<int> PowersOfTwoUpTo(int max_d);
 

@@ -1,0 +1,242 @@
+// The Scaling view (E1): why attention divides q.k by sqrt(d). Monte-Carlo
+// histograms of q.k and q.k / sqrt(d) with the closed-form normal curve, the
+// estimates beside ||mu||^2 and d sigma^4 + 2 sigma^2 ||mu||^2, variance
+// against d, and the softmax saturation it causes. Maths in
+// core/dot_product_stats.hpp; this file only draws.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "attnlab/dot_product_stats.hpp"
+#include "attnlab/format.hpp"
+#include "ui/frame.hpp"
+#include "widgets/plot.hpp"
+
+namespace attnlab::ui {
+namespace {
+
+const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
+constexpr int kCurveSamples = 2000;  // pairs per d in the variance plot
+constexpr int kSaturationTrials = 200;
+
+void Record(AppState& s, const std::string& name) {
+  s.ui.items[name] = ItemRect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()};
+}
+
+DotProductSpec SpecOf(const ScalingLabSettings& lab) {
+  DotProductSpec spec;
+  spec.d = lab.d;
+  spec.mu = lab.mu;
+  spec.mu_components = lab.mu_components;
+  spec.sigma = lab.sigma;
+  spec.samples = lab.samples;
+  spec.seed = lab.seed;
+  return spec;
+}
+
+bool SameSamples(const ScalingLabSettings& a, const ScalingLabSettings& b) {
+  return a.d == b.d && a.mu == b.mu && a.mu_components == b.mu_components && a.sigma == b.sigma &&
+         a.samples == b.samples && a.seed == b.seed;
+}
+
+bool SameCurves(const ScalingLabSettings& a, const ScalingLabSettings& b) {
+  return a.mu == b.mu && a.sigma == b.sigma && a.max_d == b.max_d && a.keys == b.keys && a.seed == b.seed;
+}
+
+// Samples when their settings changed; the curves (costlier) only when theirs did.
+void Update(AppState& s) {
+  const ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  ScalingLabCache& c = s.ui.labs.scaling;
+  const bool samples_stale = !c.valid || !SameSamples(c.computed_for, lab);
+  const bool curves_stale = !c.valid || !SameCurves(c.computed_for, lab);
+  if (!samples_stale && !curves_stale) return;
+  const DotProductSpec spec = SpecOf(lab);
+  Status st = Status::Ok();
+  if (samples_stale) st = SampleDotProducts(spec, &c.samples);
+  if (st.ok() && curves_stale) {
+    const std::vector<int> dims = PowersOfTwoUpTo(lab.max_d);
+    st = VarianceAgainstDimension(spec, dims, kCurveSamples, &c.variance);
+    if (st.ok()) st = MeanMaxWeightAgainstDimension(spec, dims, lab.keys, kSaturationTrials, &c.saturation);
+  }
+  c.status = st;
+  c.valid = st.ok();
+  c.computed_for = lab;
+}
+
+void DrawControls(AppState& s) {
+  ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  const float font = ImGui::GetFontSize();
+  const float w = font * 8.0f;
+  ImGui::SetNextItemWidth(w);
+  int d = lab.d;
+  if (ImGui::SliderInt("d", &d, 1, 1024, "d = %d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
+    lab.d = d;
+    lab.mu_components.clear();  // a per-component mean does not fit another d
+  }
+  Record(s, "scaling.d");
+  ImGui::SameLine(0, font);
+  if (lab.mu_components.empty()) {
+    float mu = static_cast<float>(lab.mu);
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::SliderFloat("##mu", &mu, -2.0f, 2.0f, "\u03BC = %.2f")) lab.mu = mu;
+    Record(s, "scaling.mu");
+  } else {
+    if (ImGui::Button("\u03BC per component: use a constant")) lab.mu_components.clear();
+    Record(s, "scaling.mu_constant");
+  }
+  ImGui::SameLine(0, font);
+  float sigma = static_cast<float>(lab.sigma);
+  ImGui::SetNextItemWidth(w);
+  if (ImGui::SliderFloat("##sigma", &sigma, 0.1f, 3.0f, "\u03C3 = %.2f")) lab.sigma = sigma;
+  Record(s, "scaling.sigma");
+  ImGui::SameLine(0, font);
+  int n = lab.samples;
+  ImGui::SetNextItemWidth(w);
+  if (ImGui::SliderInt("##samples", &n, 100, 50000, "n = %d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp))
+    lab.samples = n;
+  Record(s, "scaling.samples");
+  ImGui::SameLine(0, font);
+  if (ImGui::Button("Re-sample")) ++lab.seed;
+  Record(s, "scaling.resample");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("New random pairs (seed %llu)", static_cast<unsigned long long>(lab.seed));
+}
+
+std::string Num(double v, int digits = 3) { return FormatNumber(v, NumberStyle::kDecimal, digits); }
+
+void DrawNumbers(AppState& s) {
+  const ScalingLabCache& c = s.ui.labs.scaling;
+  const DotProductClosedForm& cf = c.samples.closed_form;
+  const SampleMoments& raw = c.samples.raw_moments;
+  const SampleMoments& sc = c.samples.scaled_moments;
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
+  if (!ImGui::BeginTable("moments", 5, flags)) return;
+  ImGui::TableSetupColumn("");
+  ImGui::TableSetupColumn("mean (estimate \u00B1 se)");
+  ImGui::TableSetupColumn("\u2016\u03BC\u2016\u00B2 (closed form)");
+  ImGui::TableSetupColumn("variance (estimate \u00B1 se)");
+  ImGui::TableSetupColumn("d\u03C3\u2074 + 2\u03C3\u00B2\u2016\u03BC\u2016\u00B2");
+  ImGui::TableHeadersRow();
+  const struct {
+    const char* name;
+    const SampleMoments* m;
+    double mean, var;
+  } rows[] = {{"q\u00B7k", &raw, cf.mean, cf.variance}, {"q\u00B7k / \u221Ad", &sc, cf.scaled_mean, cf.scaled_variance}};
+  for (const auto& r : rows) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(r.name);
+    ImGui::TableNextColumn();
+    ImGui::Text("%s \u00B1 %s", Num(r.m->mean).c_str(), Num(r.m->mean_se).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(Num(r.mean).c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%s \u00B1 %s", Num(r.m->variance).c_str(), Num(r.m->variance_se).c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%s%s", Num(r.var).c_str(), r.m == &sc ? "  (\u00F7 d)" : "");
+  }
+  ImGui::EndTable();
+}
+
+// A histogram of `values` over mean +- 4.5 sd with the closed-form normal density.
+void DrawHistogram(AppState& s, const char* id, const std::string& title, const std::string& x_label,
+                   const std::vector<double>& values, double mean, double variance, int color, ImVec2 size) {
+  PlotSpec spec;
+  spec.title = title;
+  spec.x.label = x_label;
+  spec.y.label = "density";
+  spec.y.include_zero = true;
+  const double sd = std::sqrt(std::max(variance, 1e-12));
+  const double lo = mean - 4.5 * sd, hi = mean + 4.5 * sd;
+  PlotSeries h = HistogramSeries("samples", values, 41, lo, hi, true);
+  h.color = color;
+  spec.series.push_back(std::move(h));
+  std::vector<double> xs(161);
+  for (size_t i = 0; i < xs.size(); ++i) xs[i] = lo + (hi - lo) * i / (xs.size() - 1);
+  std::vector<double> ys = NormalDensity(xs, mean, variance);
+  spec.series.push_back(LineSeries("N(closed-form mean, variance)", std::move(xs), std::move(ys), 3));
+  spec.markers.push_back(PlotMarker{"", mean, 3, true});
+  const PlotResult r = Plot(id, spec, size);
+  s.ui.items[std::string("scaling.plot.") + id] = ItemRect{r.layout.area_min, r.layout.area_max};
+}
+
+void DrawVariance(AppState& s, ImVec2 size) {
+  const ScalingLabCache& c = s.ui.labs.scaling;
+  const ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  PlotSpec spec;
+  spec.title = "Variance against d";
+  spec.x.label = "d (log)";
+  spec.x.scale = AxisScale::kLog;
+  spec.y.label = "variance (log)";
+  spec.y.scale = AxisScale::kLog;
+  PlotSeries raw_est = LineSeries("q\u00B7k estimate", c.variance.dims, c.variance.raw_variance, 0);
+  raw_est.kind = SeriesKind::kScatter;
+  raw_est.weight = 1.4f;
+  PlotSeries sc_est = LineSeries("q\u00B7k/\u221Ad estimate", c.variance.dims, c.variance.scaled_variance, 1);
+  sc_est.kind = SeriesKind::kScatter;
+  sc_est.weight = 1.4f;
+  PlotSeries raw_cf = LineSeries("closed form", c.variance.dims, c.variance.raw_closed, 0);
+  PlotSeries sc_cf = LineSeries("", c.variance.dims, c.variance.scaled_closed, 1);
+  raw_cf.dashed = sc_cf.dashed = true;
+  spec.series = {raw_cf, sc_cf, raw_est, sc_est};
+  spec.markers.push_back(PlotMarker{"d = " + std::to_string(lab.d), static_cast<double>(lab.d), 3, false});
+  const PlotResult r = Plot("variance", spec, size);
+  s.ui.items["scaling.plot.variance"] = ItemRect{r.layout.area_min, r.layout.area_max};
+}
+
+void DrawSaturation(AppState& s, ImVec2 size) {
+  const ScalingLabCache& c = s.ui.labs.scaling;
+  const ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  PlotSpec spec;
+  spec.title = "Mean largest softmax weight, " + std::to_string(lab.keys) + " keys";
+  spec.x.label = "d (log)";
+  spec.x.scale = AxisScale::kLog;
+  spec.y.label = "E[max weight]";
+  spec.y.fit = false;
+  spec.y.min = 0;
+  spec.y.max = 1.05;
+  PlotSeries raw = LineSeries("softmax(q\u00B7k)", c.saturation.dims, c.saturation.raw_max_weight, 0);
+  PlotSeries sc = LineSeries("softmax(q\u00B7k/\u221Ad)", c.saturation.dims, c.saturation.scaled_max_weight, 1);
+  PlotSeries uniform = LineSeries("1/keys", {c.saturation.dims.front(), c.saturation.dims.back()},
+                                  {1.0 / lab.keys, 1.0 / lab.keys}, 6);
+  uniform.dashed = true;
+  spec.series = {raw, sc, uniform};
+  spec.markers.push_back(PlotMarker{"d = " + std::to_string(lab.d), static_cast<double>(lab.d), 3, false});
+  const PlotResult r = Plot("saturation", spec, size);
+  s.ui.items["scaling.plot.saturation"] = ItemRect{r.layout.area_min, r.layout.area_max};
+}
+
+}  // namespace
+
+void DrawScalingView(AppState& s) {
+  if (!s.scenario.scaling_lab) s.scenario.scaling_lab.emplace();
+  DrawControls(s);
+  Update(s);
+  const ScalingLabCache& c = s.ui.labs.scaling;
+  if (!c.status.ok()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
+    ImGui::TextWrapped("\u26A0 %s", c.status.ToString().c_str());
+    ImGui::PopStyleColor();
+    return;
+  }
+  const ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  DrawNumbers(s);
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float font = ImGui::GetFontSize();
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  const float half = (avail.x - spacing) * 0.5f;
+  const float top_h = std::max(font * 10.0f, (avail.y - ImGui::GetStyle().ItemSpacing.y) * 0.5f);
+  const float bottom_h = std::max(font * 10.0f, avail.y - top_h - ImGui::GetStyle().ItemSpacing.y);
+  const DotProductClosedForm& cf = c.samples.closed_form;
+  DrawHistogram(s, "raw", "q\u00B7k, d = " + std::to_string(lab.d), "q\u00B7k", c.samples.raw, cf.mean, cf.variance, 0,
+                ImVec2(half, top_h));
+  ImGui::SameLine();
+  DrawHistogram(s, "scaled", "q\u00B7k / \u221Ad", "q\u00B7k / \u221Ad", c.samples.scaled, cf.scaled_mean,
+                cf.scaled_variance, 1, ImVec2(half, top_h));
+  DrawVariance(s, ImVec2(half, bottom_h));
+  ImGui::SameLine();
+  DrawSaturation(s, ImVec2(half, bottom_h));
+}
+
+}  // namespace attnlab::ui

@@ -1,0 +1,413 @@
+// The Temperature view (E7): one row of scores as T sweeps a log range, its
+// entropy and largest weight, the T -> 0 and T -> infinity limits, the weights
+// at a cursor T, the exam's four statements checked live, and a whole-matrix
+// mode. Maths in core/temperature.hpp; this file only draws.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "attnlab/format.hpp"
+#include "attnlab/softmax.hpp"
+#include "attnlab/temperature.hpp"
+#include "ui/frame.hpp"
+#include "widgets/heatmap.hpp"
+#include "widgets/plot.hpp"
+
+namespace attnlab::ui {
+namespace {
+
+const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
+const ImVec4 kGoodColor(0.30f, 0.80f, 0.45f, 1.0f);
+
+void Record(AppState& s, const std::string& name) {
+  s.ui.items[name] = ItemRect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()};
+}
+
+std::string VectorText(const RowVector& v, NumberStyle style = NumberStyle::kAuto) {
+  std::string out = "(";
+  for (Eigen::Index j = 0; j < v.size(); ++j) out += (j ? ", " : "") + FormatNumber(v(j), style, 3);
+  return out + ")";
+}
+
+std::string TemperatureText(double t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", t);
+  return buf;
+}
+
+// "1, -2, 5, 0" or "[1 -2 5 0]" -> numbers; false when anything else is there.
+bool ParseNumbers(const std::string& text, std::vector<double>* out) {
+  std::string cleaned = text;
+  for (char& c : cleaned)
+    if (c == ',' || c == '[' || c == ']' || c == '(' || c == ')' || c == ';') c = ' ';
+  std::istringstream in(cleaned);
+  out->clear();
+  std::string word;
+  while (in >> word) {
+    char* end = nullptr;
+    const double v = std::strtod(word.c_str(), &end);
+    if (end == word.c_str() || *end != '\0' || !std::isfinite(v)) return false;
+    out->push_back(v);
+  }
+  return !out->empty();
+}
+
+struct ScoreSource {
+  const Matrix* scores = nullptr;  // the scenario's (head 0), or null
+  const Mask* allowed = nullptr;
+  std::vector<std::string> row_labels;
+};
+
+ScoreSource Source(const AppState& s) {
+  ScoreSource src;
+  if (!s.has_result || s.derived.heads.empty()) return src;
+  src.scores = &s.derived.heads[0].scores;
+  src.allowed = &s.derived.heads[0].allowed;
+  const int n = static_cast<int>(src.scores->rows());
+  const bool tokens = static_cast<int>(s.scenario.tokens.size()) == n;
+  for (int i = 0; i < n; ++i) src.row_labels.push_back(tokens ? s.scenario.tokens[i] : "row " + std::to_string(i));
+  return src;
+}
+
+// The swept row: typed scores, or the scenario's row (allowed keys only).
+void UpdateRow(AppState& s, const ScoreSource& src) {
+  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  TemperatureLabCache& c = s.ui.labs.temperature;
+  c.key_labels.clear();
+  if (!lab.scores.empty()) {
+    c.row = Eigen::Map<const RowVector>(lab.scores.data(), static_cast<Eigen::Index>(lab.scores.size()));
+    for (size_t j = 0; j < lab.scores.size(); ++j) c.key_labels.push_back("z" + std::to_string(j + 1));
+  } else if (src.scores && src.scores->rows() > 0) {
+    lab.row = std::clamp(lab.row, 0, static_cast<int>(src.scores->rows()) - 1);
+    std::vector<double> values;
+    for (Eigen::Index j = 0; j < src.scores->cols(); ++j) {
+      if (src.allowed->size() && !(*src.allowed)(lab.row, j)) continue;
+      values.push_back((*src.scores)(lab.row, j));
+      c.key_labels.push_back("k" + std::to_string(j));
+    }
+    c.row = Eigen::Map<const RowVector>(values.data(), static_cast<Eigen::Index>(values.size()));
+  } else {
+    c.row = RowVector();
+  }
+  c.status = SweepRow(c.row, TemperatureRange{lab.t_min, lab.t_max, 200}, &c.sweep);
+  c.cursor_weights = c.status.ok() ? TemperatureWeights(c.row, lab.cursor) : RowVector();
+}
+
+void DrawControls(AppState& s, const ScoreSource& src) {
+  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  TemperatureLabCache& c = s.ui.labs.temperature;
+  const float font = ImGui::GetFontSize();
+
+  float t = static_cast<float>(std::max(lab.cursor, lab.t_min));
+  ImGui::SetNextItemWidth(font * 12.0f);
+  if (ImGui::SliderFloat("cursor T", &t, static_cast<float>(lab.t_min), static_cast<float>(lab.t_max), "T = %.3g",
+                         ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
+    lab.cursor = t;
+  }
+  Record(s, "temperature.cursor");
+  ImGui::SameLine(0, font);
+  ImGui::Checkbox("whole matrix", &lab.whole_matrix);
+  Record(s, "temperature.whole_matrix");
+
+  // Which row: the scenario's rows, or a typed one.
+  const bool typed = !lab.scores.empty();
+  if (src.scores && src.scores->rows() > 0) {
+    ImGui::SameLine(0, font);
+    const int n = static_cast<int>(src.scores->rows());
+    const std::string preview = typed ? "typed row" : src.row_labels[std::clamp(lab.row, 0, n - 1)];
+    ImGui::SetNextItemWidth(font * 10.0f);
+    if (ImGui::BeginCombo("row", preview.c_str())) {
+      for (int i = 0; i < n; ++i) {
+        ImGui::PushID(i);
+        if (ImGui::Selectable(src.row_labels[i].c_str(), !typed && i == lab.row)) {
+          lab.row = i;
+          lab.scores.clear();
+        }
+        ImGui::PopID();
+      }
+      ImGui::EndCombo();
+    }
+    Record(s, "temperature.row");
+  }
+
+  // A typed row, and the exam's four vectors one click away.
+  if (!c.typed_text_init) {
+    c.typed_text.clear();
+    for (size_t j = 0; j < lab.scores.size(); ++j) c.typed_text += (j ? ", " : "") + FormatNumber(lab.scores[j]);
+    c.typed_text_init = true;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s", c.typed_text.c_str());
+  ImGui::SetNextItemWidth(font * 10.0f);
+  if (ImGui::InputTextWithHint("##typed", "type scores: 1, -2, 5, 0", buf, sizeof buf)) c.typed_text = buf;
+  Record(s, "temperature.typed");
+  std::vector<double> parsed;
+  const bool parse_ok = ParseNumbers(c.typed_text, &parsed);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!parse_ok);
+  if (ImGui::Button("sweep it")) lab.scores = parsed;
+  ImGui::EndDisabled();
+  Record(s, "temperature.use_typed");
+  const struct {
+    const char* label;
+    std::vector<double> z;
+  } kExam[] = {{"(4,3,2,1)", {4, 3, 2, 1}}, {"[1,-2,5,0]", {1, -2, 5, 0}}, {"[5,-2,5,0]", {5, -2, 5, 0}},
+               {"(a,a,a,a)", {2, 2, 2, 2}}};
+  ImGui::SameLine(0, font);
+  ImGui::TextDisabled("E7:");
+  for (int k = 0; k < 4; ++k) {
+    ImGui::SameLine();
+    ImGui::PushID(k);
+    if (ImGui::SmallButton(kExam[k].label)) {
+      lab.scores = kExam[k].z;
+      c.typed_text_init = false;
+    }
+    Record(s, std::string("temperature.exam") + std::to_string(k));
+    ImGui::PopID();
+  }
+}
+
+// Shared x axis of the two sweep plots: T on a log axis with the limits and the cursor.
+void AddTemperatureAxis(PlotSpec& spec, const TemperatureLabSettings& lab, const RowSweep& sweep, bool present) {
+  spec.x.label = "temperature T (log)";
+  spec.x.scale = AxisScale::kLog;
+  spec.x.fit = false;
+  spec.x.min = lab.t_min;
+  spec.x.max = lab.t_max;
+  spec.markers.push_back(PlotMarker{present ? "T\u21920" : "T\u21920: argmax " + VectorText(sweep.cold_limit), lab.t_min, -1, true});
+  spec.markers.push_back(PlotMarker{present ? "T\u2192\u221E" : "T\u2192\u221E: uniform", lab.t_max, -1, true});
+  if (lab.cursor > 0) spec.markers.push_back(PlotMarker{"T = " + TemperatureText(lab.cursor), lab.cursor, 3, false});
+}
+
+void MoveCursorWithPlot(TemperatureLabSettings& lab, const PlotResult& r) {
+  if (r.dragging && r.mouse_x > 0) lab.cursor = std::clamp(r.mouse_x, lab.t_min, lab.t_max);
+}
+
+void DrawWeightSweep(AppState& s, ImVec2 size) {
+  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  const TemperatureLabCache& c = s.ui.labs.temperature;
+  PlotSpec spec;
+  spec.title = "Weights of the row against T";
+  spec.y.label = "weight";
+  spec.y.fit = false;
+  spec.y.min = 0;
+  spec.y.max = 1.05;
+  AddTemperatureAxis(spec, lab, c.sweep, s.ui.presentation);
+  const int n = static_cast<int>(c.sweep.weights.cols());
+  for (int j = 0; j < n; ++j) {
+    std::vector<double> y(c.sweep.temperatures.size());
+    for (size_t m = 0; m < y.size(); ++m) y[m] = c.sweep.weights(static_cast<Eigen::Index>(m), j);
+    spec.series.push_back(LineSeries(c.key_labels[static_cast<size_t>(j)], c.sweep.temperatures, std::move(y)));
+  }
+  spec.legend = n <= 12;
+  const PlotResult r = Plot("weights_vs_t", spec, size);
+  s.ui.items["temperature.plot.weights"] = ItemRect{r.layout.area_min, r.layout.area_max};
+  MoveCursorWithPlot(lab, r);
+}
+
+void DrawEntropySweep(AppState& s, ImVec2 size) {
+  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  const TemperatureLabCache& c = s.ui.labs.temperature;
+  PlotSpec spec;
+  spec.title = "Entropy H (nats) and largest weight";
+  spec.y.include_zero = true;
+  AddTemperatureAxis(spec, lab, c.sweep, s.ui.presentation);
+  spec.series.push_back(LineSeries("H(T)", c.sweep.temperatures, c.sweep.entropy, 0));
+  spec.series.push_back(LineSeries("max weight", c.sweep.temperatures, c.sweep.max_weight, 1));
+  PlotSeries hot = LineSeries("log n = " + FormatNumber(c.sweep.hot_entropy, NumberStyle::kDecimal, 3),
+                              {lab.t_min, lab.t_max}, {c.sweep.hot_entropy, c.sweep.hot_entropy}, 0);
+  hot.dashed = true;
+  hot.weight = 0.7f;
+  spec.series.push_back(hot);
+  const PlotResult r = Plot("entropy_vs_t", spec, size);
+  s.ui.items["temperature.plot.entropy"] = ItemRect{r.layout.area_min, r.layout.area_max};
+  MoveCursorWithPlot(lab, r);
+}
+
+void DrawCursorBars(AppState& s, ImVec2 size) {
+  const TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  const TemperatureLabCache& c = s.ui.labs.temperature;
+  PlotSpec spec;
+  spec.title = "Weights at T = " + TemperatureText(lab.cursor);
+  spec.y.fit = false;
+  spec.y.min = 0;
+  spec.y.max = 1.05;
+  spec.y.label = "weight";
+  PlotSeries bars;
+  bars.label = "softmax(z / T)";
+  bars.kind = SeriesKind::kBars;
+  bars.color = 3;
+  PlotSeries cold;
+  cold.label = "T\u21920 limit";
+  cold.kind = SeriesKind::kScatter;
+  cold.color = 0;
+  cold.weight = 1.6f;
+  const int n = static_cast<int>(c.cursor_weights.size());
+  for (int j = 0; j < n; ++j) {
+    bars.x.push_back(j);
+    bars.y.push_back(c.cursor_weights(j));
+    cold.x.push_back(j);
+    cold.y.push_back(c.sweep.cold_limit(j));
+    spec.x.ticks.push_back(j);
+    spec.x.tick_labels.push_back(c.key_labels[static_cast<size_t>(j)]);
+  }
+  spec.series.push_back(bars);
+  spec.series.push_back(cold);
+  if (n > 0) {
+    PlotSeries uniform = LineSeries("uniform 1/n", {-0.5, n - 0.5}, {1.0 / n, 1.0 / n}, 2);
+    uniform.dashed = true;
+    spec.series.push_back(uniform);
+  }
+  const PlotResult r = Plot("cursor_bars", spec, size);
+  s.ui.items["temperature.plot.bars"] = ItemRect{r.layout.area_min, r.layout.area_max};
+}
+
+// The exam's statements (E7), computed live at the cursor T.
+void DrawStatements(AppState& s) {
+  const double T = s.scenario.temperature_lab->cursor;
+  ImGui::TextUnformatted("E7: the exam's statements");
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
+  if (!ImGui::BeginTable("statements", 3, flags)) return;
+  ImGui::TableSetupColumn("z");
+  ImGui::TableSetupColumn("T \u2192 0");
+  ImGui::TableSetupColumn(("at T = " + TemperatureText(T)).c_str());
+  ImGui::TableHeadersRow();
+  const double rows[4][4] = {{4, 3, 2, 1}, {1, -2, 5, 0}, {5, -2, 5, 0}, {2, 2, 2, 2}};
+  for (const auto& r : rows) {
+    const RowVector z = Eigen::Map<const RowVector>(r, 4);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(VectorText(z).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(VectorText(TemperatureWeights(z, 0.0)).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(VectorText(TemperatureWeights(z, T), NumberStyle::kDecimal).c_str());
+  }
+  ImGui::EndTable();
+  // The two claims about all T > 0, checked at the cursor.
+  const RowVector w = TemperatureWeights(Eigen::Map<const RowVector>(rows[0], 4), T);
+  const RowVector u = TemperatureWeights(Eigen::Map<const RowVector>(rows[3], 4), T);
+  const double off = (u.array() - 0.25).abs().maxCoeff();
+  ImGui::PushStyleColor(ImGuiCol_Text, w.minCoeff() > 0 ? kGoodColor : kErrorColor);
+  ImGui::TextWrapped("No zero weight for T > 0: smallest of (4,3,2,1) is %s", FormatNumber(w.minCoeff(), NumberStyle::kScientific, 2).c_str());
+  ImGui::PopStyleColor();
+  ImGui::PushStyleColor(ImGuiCol_Text, off == 0 ? kGoodColor : kErrorColor);
+  ImGui::TextWrapped("\"No finite T gives uniform\" is false: (a,a,a,a) is off uniform by %s at every T",
+                     FormatNumber(off, NumberStyle::kAuto, 3).c_str());
+  ImGui::PopStyleColor();
+}
+
+void DrawWholeMatrix(AppState& s, const ScoreSource& src, ImVec2 size) {
+  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  TemperatureLabCache& c = s.ui.labs.temperature;
+  const float half = (size.x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+  if (!src.scores) {
+    ImGui::TextDisabled("Whole-matrix mode needs the scenario's scores.");
+    return;
+  }
+  SoftmaxOptions options;
+  options.temperature = lab.cursor;
+  RowSoftmaxInto(*src.scores, *src.allowed, options, &c.cursor_matrix);
+  std::vector<std::string> cols;
+  for (Eigen::Index j = 0; j < src.scores->cols(); ++j) cols.push_back("k" + std::to_string(j));
+  HeatmapSpec hs;
+  hs.title = "P at T = " + TemperatureText(lab.cursor);
+  hs.values = &c.cursor_matrix;
+  hs.allowed = src.allowed;
+  hs.row_labels = &src.row_labels;
+  hs.col_labels = &cols;
+  hs.colormap = s.ui.weights_colormap;
+  hs.label_scale = s.ui.presentation ? 0.8f : 1.0f;
+  ImGui::BeginChild("matrix_heatmap", ImVec2(half, size.y), false);
+  const HeatmapResult hr = Heatmap("cursor_matrix", hs, ImGui::GetContentRegionAvail());
+  s.ui.items["temperature.heatmap"] = ItemRect{hr.grid_min, hr.grid_max};
+  ImGui::EndChild();
+  ImGui::SameLine();
+
+  // Entropy of every row against T (masked scores cannot be swept as a whole).
+  const TemperatureRange range{lab.t_min, lab.t_max, 200};
+  if (AllFinite(*src.scores)) {
+    if (!c.matrix_valid || c.swept_range.t_min != range.t_min || c.swept_range.t_max != range.t_max ||
+        c.swept_scores.rows() != src.scores->rows() || c.swept_scores.cols() != src.scores->cols() ||
+        c.swept_scores != *src.scores) {
+      c.swept_scores = *src.scores;
+      c.swept_range = range;
+      c.matrix_valid = SweepMatrix(c.swept_scores, range, &c.matrix_sweep).ok();
+    }
+    if (c.matrix_valid) {
+      PlotSpec spec;
+      spec.title = "Entropy of every row";
+      spec.y.label = "H (nats)";
+      spec.y.include_zero = true;
+      AddTemperatureAxis(spec, lab, RowSweep(), true);
+      const Eigen::Index rows = c.matrix_sweep.entropy.rows();
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        std::vector<double> y(c.matrix_sweep.entropy.row(i).data(),
+                              c.matrix_sweep.entropy.row(i).data() + c.matrix_sweep.entropy.cols());
+        spec.series.push_back(LineSeries(src.row_labels[static_cast<size_t>(i)], c.matrix_sweep.temperatures, std::move(y)));
+      }
+      spec.legend = rows <= 8;
+      const PlotResult r = Plot("matrix_entropy", spec, ImVec2(0, size.y));
+      MoveCursorWithPlot(lab, r);
+    }
+  } else {
+    ImGui::TextWrapped("Masked scores: the per-row entropy sweep needs every key allowed.");
+  }
+}
+
+}  // namespace
+
+void DrawTemperatureView(AppState& s) {
+  if (!s.scenario.temperature_lab) s.scenario.temperature_lab.emplace();
+  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  if (!(lab.t_min > 0) || !(lab.t_max > lab.t_min)) {
+    lab.t_min = 1e-3;
+    lab.t_max = 1e3;
+  }
+  const ScoreSource src = Source(s);
+  DrawControls(s, src);
+  UpdateRow(s, src);
+  const TemperatureLabCache& c = s.ui.labs.temperature;
+  if (!s.status.ok()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
+    ImGui::TextWrapped("\u26A0 %s", s.status.ToString().c_str());
+    ImGui::PopStyleColor();
+  }
+  if (!c.status.ok()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
+    ImGui::TextWrapped("\u26A0 %s", c.status.ToString().c_str());
+    ImGui::PopStyleColor();
+    return;
+  }
+  ImGui::Text("z = %s", VectorText(c.row, NumberStyle::kAuto).c_str());
+
+  const float font = ImGui::GetFontSize();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  const float top_h = std::max(font * 12.0f, avail.y * 0.52f);
+  const float bottom_h = std::max(font * 10.0f, avail.y - top_h - ImGui::GetStyle().ItemSpacing.y);
+  const float half = (avail.x - spacing) * 0.5f;
+  DrawWeightSweep(s, ImVec2(half, top_h));
+  ImGui::SameLine();
+  DrawEntropySweep(s, ImVec2(half, top_h));
+  if (lab.whole_matrix) {
+    DrawWholeMatrix(s, src, ImVec2(avail.x, bottom_h));
+    return;
+  }
+  DrawCursorBars(s, ImVec2(half, bottom_h));
+  ImGui::SameLine();
+  ImGui::BeginChild("statements_panel", ImVec2(0, bottom_h), false);
+  DrawStatements(s);
+  if (!s.scenario.notes.empty() && !s.ui.presentation) {
+    ImGui::Spacing();
+    ImGui::TextDisabled("Exercise");
+    ImGui::TextWrapped("%s", s.scenario.notes.c_str());
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace attnlab::ui

@@ -1,0 +1,96 @@
+// The CPU cost of one frame of the Attention view: recompute the scenario and
+// build every draw list, headless (no GL: the GPU's share is not ours to
+// measure here). Every panel is unfolded, the worst case.
+//
+// Targets (issue 4): the E9 preset under 2 ms, N = 64 under 8 ms.
+#include <benchmark/benchmark.h>
+#include <imgui.h>
+
+#include <cfloat>
+#include <random>
+#include <string>
+
+#include "app_state.hpp"
+#include "ui/frame.hpp"
+#include "ui/theme.hpp"
+
+namespace {
+
+using attnlab::Matrix;
+
+struct HeadlessContext {
+  explicit HeadlessContext(attnlab::ui::AppState& s) {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(1920, 1080);
+    io.DeltaTime = 1.0f / 60.0f;
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;  // as the OpenGL3 backend does
+    s.ui.fonts = attnlab::ui::LoadFonts(1.0f);
+    unsigned char* px;
+    int w, h;
+    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+  }
+  ~HeadlessContext() { ImGui::DestroyContext(); }
+};
+
+void Frame(attnlab::ui::AppState& s) {
+  ImGui::NewFrame();
+  attnlab::ui::DrawFrame(s);
+  ImGui::Render();
+}
+
+void RunFrames(benchmark::State& state, attnlab::ui::AppState& s) {
+  HeadlessContext context(s);
+  Frame(s);
+  for (auto& [name, folded] : s.ui.collapsed) folded = false;  // open every panel
+  Frame(s);
+  Frame(s);
+  for (auto _ : state) {
+    s.MarkDirty();  // as after an edit: recompute, then draw
+    Frame(s);
+    benchmark::DoNotOptimize(ImGui::GetDrawData()->TotalVtxCount);
+  }
+  state.counters["vertices"] = ImGui::GetDrawData()->TotalVtxCount;
+  if (!s.status.ok()) state.SkipWithError(s.status.ToString().c_str());
+}
+
+void BM_FrameE9(benchmark::State& state) {
+  attnlab::ui::AppState s;
+  const attnlab::Status st = s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e9-dedupe-sort.json");
+  if (!st.ok()) state.SkipWithError(st.ToString().c_str());
+  RunFrames(state, s);
+}
+BENCHMARK(BM_FrameE9)->Unit(benchmark::kMillisecond);
+
+// 64 tokens of a 64-word vocabulary, d_model 32, one head of width 16,
+// W_O back to 32, tied unembedding, causal, T = 1, next-token loss.
+void BM_FrameN64(benchmark::State& state) {
+  std::mt19937 rng(3);
+  std::normal_distribution<double> normal(0.0, 0.5);
+  auto random = [&](int r, int c) {
+    Matrix m(r, c);
+    for (int i = 0; i < r; ++i)
+      for (int j = 0; j < c; ++j) m(i, j) = normal(rng);
+    return m;
+  };
+  attnlab::ui::AppState s;
+  attnlab::Scenario& sc = s.scenario;
+  sc.title = "N = 64";
+  for (int v = 0; v < 64; ++v) sc.vocab.push_back("t" + std::to_string(v));
+  for (int p = 0; p < 64; ++p) sc.tokens.push_back(sc.vocab[(p * 7) % 64]);
+  sc.E = random(64, 32);
+  sc.heads[0] = {random(32, 16), random(32, 16), random(32, 16)};
+  sc.W_O = random(16, 32);
+  sc.attention.mask.kind = attnlab::MaskKind::kCausal;
+  sc.loss.enabled = true;
+  sc.loss.convention = attnlab::LossConvention::kNextToken;
+  s.MarkDirty();
+  RunFrames(state, s);
+}
+BENCHMARK(BM_FrameN64)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
