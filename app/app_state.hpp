@@ -41,6 +41,18 @@ struct PresetEntry {
 enum class Stage { kInputs, kScores, kScaled, kMasked, kWeights, kOutput, kProjected, kLogits, kLoss, kAll };
 inline constexpr int kStageCount = static_cast<int>(Stage::kAll);
 
+// A picture of one panel (or of the whole view, panel "") for notes and slides.
+struct ExportRequest {
+  std::string panel;        // "P", "scores", ... ; "" = the whole view
+  float scale = 1.0f;       // 1, 2 or 3: pixels per logical pixel
+  bool dark = false;        // pictures default to the light theme
+  bool transparent = false; // else a white (light) or dark background
+  bool svg = false;         // vector: every cell a rect, text as text (panels only)
+  int width = 1280, height = 720;  // the view's logical size (panel pictures fit their panel)
+  std::string out;          // the file to write (atomically)
+  std::string report;       // PNG only, optional: where the panels were drawn (JSON, for tests)
+};
+
 struct UiState {
   bool presentation = false;  // large font, high contrast, only the panels that matter
   bool dark = true;
@@ -68,6 +80,16 @@ struct UiState {
   unsigned random_seed = 0;       // "fill at random": each fill the next seed
   int context_row = -1, context_col = -1;  // the right-clicked cell of an input panel
   bool open_save_dialog = false;  // Ctrl+S with no file of our own yet
+
+  // Export: the window asks, the platform layer (which owns GL) renders.
+  bool exporting = false;          // drawing a picture: no buttons, nothing folded
+  std::string only_panel;          // with exporting: draw this panel alone
+  std::string* svg_out = nullptr;  // with exporting: the panel writes itself here as SVG too
+  std::vector<std::string> panel_names;  // the panels the view drew last frame
+  bool export_pending = false;     // export_request is ready for the platform layer to render
+  bool export_dialog = false;      // open the export dialog for export_request this frame
+  ExportRequest export_request;
+  std::string hovered_panel;       // the panel under the mouse (Ctrl+E exports it)
   // Screen rectangles of the widgets drawn last frame, by name, so that tests
   // and screenshots can find them (ImGui 1.86 has no lookup by ID).
   std::map<std::string, ItemRect> items;

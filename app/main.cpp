@@ -9,6 +9,7 @@
 #include "app_state.hpp"
 #include "cli.hpp"
 #include "platform_glfw.hpp"
+#include "render_cli.hpp"
 #include "presets.hpp"
 
 namespace {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!args.empty() && args[0] == "eval") return attnlab::cli::RunEval({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "render") return attnlab::cli::RunRender({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "presets") {
     if (args.size() != 1) return BadUsage("presets takes no arguments");
     const std::string assets = attnlab::ui::FindAssetsDir();

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "attnlab/scenario_io.hpp"
+#include "export_png.hpp"
+#include "ui/export.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
 
@@ -41,27 +43,6 @@ bool SaveScreenshot(const std::string& path, int w, int h) {
   const Status st = WriteFileAtomic(path, png);
   if (!st.ok()) std::fprintf(stderr, "attnlab: %s\n", st.ToString().c_str());
   return st.ok();
-}
-
-void WriteReport(const AppState& s, const std::string& path, int w, int h) {
-  std::string title;
-  for (char c : s.scenario.title) {
-    if (c == '"' || c == '\\') title += '\\';
-    title += c;
-  }
-  std::string text = "{\n  \"width\": " + std::to_string(w) + ",\n  \"height\": " + std::to_string(h) +
-                     ",\n  \"title\": \"" + title + "\",\n  \"items\": {";
-  bool first = true;
-  for (const auto& [name, r] : s.ui.items) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "%s\n    \"%s\": [%.1f, %.1f, %.1f, %.1f]", first ? "" : ",", name.c_str(), r.min.x,
-                  r.min.y, r.max.x, r.max.y);
-    text += buf;
-    first = false;
-  }
-  text += "\n  }\n}\n";
-  const Status st = WriteFileAtomic(path, text);
-  if (!st.ok()) std::fprintf(stderr, "attnlab: %s\n", st.ToString().c_str());
 }
 
 }  // namespace
@@ -141,9 +122,18 @@ int RunWindow(AppState& state, const WindowOptions& options) {
         std::fprintf(stderr, "attnlab: could not write %s\n", options.screenshot.c_str());
         exit_code = 1;
       }
-      if (!options.report.empty()) WriteReport(state, options.report, fb_w, fb_h);
+      if (!options.report.empty()) {
+        const Status st = WriteFileAtomic(options.report, ItemsReport(state, fb_w, fb_h, 1.0f));
+        if (!st.ok()) std::fprintf(stderr, "attnlab: %s\n", st.ToString().c_str());
+      }
     }
     glfwSwapBuffers(window);
+    if (state.ui.export_pending) {  // asked for by a panel menu or Ctrl+E: render it now, between frames
+      state.ui.export_pending = false;
+      const ExportRequest& req = state.ui.export_request;
+      const Status st = req.svg ? ExportSvg(state, req) : ExportPng(state, req);
+      state.ui.message = st.ok() ? "Wrote " + req.out : "Export failed: " + st.ToString();
+    }
     state.Autosave(glfwGetTime());
   }
   state.EndGesture();

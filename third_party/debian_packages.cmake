@@ -8,6 +8,7 @@
 #                                          backends; pulls libstb through imgui.pc)
 #   attnlab::glfw    libglfw3-dev
 #   OpenGL::GL       libgl-dev
+#   OpenGL::EGL      libegl-dev (Mesa's surfaceless platform renders `attnlab render` with no display)
 
 find_package(PkgConfig REQUIRED)
 
@@ -32,7 +33,7 @@ add_library(attnlab::imgui ALIAS attnlab_imgui)
 
 find_package(glfw3 3.3 REQUIRED)
 set(OpenGL_GL_PREFERENCE GLVND)
-find_package(OpenGL REQUIRED)
+find_package(OpenGL REQUIRED COMPONENTS OpenGL EGL)  # EGL: pictures with no display
 
 if(ATTNLAB_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -13,6 +13,8 @@ set(ATTNLAB_PACKAGES
   g++ cmake ninja-build pkg-config
   # libraries
   libeigen3-dev nlohmann-json3-dev libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1
+  # pictures with no display: Mesa's EGL (surfaceless) and its software renderer
+  libegl-dev libegl1 libegl-mesa0
   # fonts with Greek letters and maths symbols
   fonts-dejavu-core
   # tests and benchmarks

@@ -7,6 +7,7 @@
 
 #include <imgui.h>
 
+#include "ui/export.hpp"
 #include "ui/theme.hpp"
 
 namespace attnlab::ui {
@@ -73,6 +74,58 @@ void OpenFileDialog(AppState& s, const char* id, const std::string& path) {
   ImGui::OpenPopup(id);
 }
 
+// Where a picture goes, how big, which theme: filled from the preset and
+// panel ("dedupe-sort_P.png" in the home folder), then handed to the
+// platform layer, which owns OpenGL.
+void ExportDialog(AppState& s) {
+  ExportRequest& req = s.ui.export_request;
+  if (s.ui.export_dialog) {
+    s.ui.export_dialog = false;
+    const char* home = std::getenv("HOME");
+    std::snprintf(s.ui.path_buffer, sizeof s.ui.path_buffer, "%s/%s", home ? home : ".",
+                  SuggestedExportName(s, req).c_str());
+    s.ui.file_error.clear();
+    ImGui::OpenPopup("export");
+  }
+  if (!ImGui::BeginPopup("export")) return;
+  ImGui::Text("Picture of %s", req.panel.empty() ? "the whole view" : ("panel " + req.panel).c_str());
+  int scale = static_cast<int>(req.scale);
+  ImGui::RadioButton("1x", &scale, 1);
+  ImGui::SameLine();
+  ImGui::RadioButton("2x", &scale, 2);
+  ImGui::SameLine();
+  ImGui::RadioButton("3x", &scale, 3);
+  req.scale = static_cast<float>(scale);
+  ImGui::SameLine(0, ImGui::GetFontSize() * 2);
+  int dark = req.dark ? 1 : 0;
+  ImGui::RadioButton("light", &dark, 0);
+  ImGui::SameLine();
+  ImGui::RadioButton("dark", &dark, 1);
+  req.dark = dark == 1;
+  ImGui::Checkbox("transparent background", &req.transparent);
+  if (!req.panel.empty()) {
+    ImGui::SameLine();
+    if (ImGui::Checkbox("SVG (vector)", &req.svg)) {
+      std::string path = s.ui.path_buffer;
+      const size_t dot = path.rfind('.');
+      if (dot != std::string::npos) path = path.substr(0, dot) + (req.svg ? ".svg" : ".png");
+      std::snprintf(s.ui.path_buffer, sizeof s.ui.path_buffer, "%s", path.c_str());
+    }
+  }
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 28);
+  const bool enter = ImGui::InputText("##export_path", s.ui.path_buffer, sizeof s.ui.path_buffer,
+                                      ImGuiInputTextFlags_EnterReturnsTrue);
+  if (ImGui::Button("Export") || enter) {
+    req.out = s.ui.path_buffer;
+    s.ui.export_pending = true;
+    ImGui::CloseCurrentPopup();
+  }
+  Record(s, "dialog.export.ok");
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
+}
+
 void DrawSettings(AppState& s) {
   if (!ImGui::BeginPopup("settings")) return;
   ImGui::TextUnformatted("Display");
@@ -87,7 +140,7 @@ void DrawSettings(AppState& s) {
 void DrawTopBar(AppState& s) {
   const bool compact = s.ui.presentation;
   std::vector<const char*> labels;
-  if (!compact) labels = {"Undo", "Redo", "Save\u2026", "Open\u2026", "Settings"};
+  if (!compact) labels = {"Undo", "Redo", "Save\u2026", "Open\u2026", "Export\u2026", "Settings"};
   const char* present = s.ui.presentation ? "Exit presentation (F11)" : "Presentation (F11)";
   const char* theme = s.ui.dark ? "Light theme" : "Dark theme";
   labels.push_back(present);
@@ -127,6 +180,13 @@ void DrawTopBar(AppState& s) {
     if (ImGui::Button("Open\u2026")) OpenFileDialog(s, "open", s.scenario_path);
     Record(s, "button.open");
     ImGui::SameLine();
+    if (ImGui::Button("Export\u2026")) {
+      s.ui.export_request.panel.clear();
+      s.ui.export_dialog = true;
+    }
+    Record(s, "button.export");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("A picture of the whole view (panels: their \u2026 menu, or Ctrl+E over one)");
+    ImGui::SameLine();
     if (ImGui::Button("Settings")) ImGui::OpenPopup("settings");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Settings: UI scale, exercise list");
     ImGui::SameLine();
@@ -136,6 +196,7 @@ void DrawTopBar(AppState& s) {
     }
     FileDialog(s, "save", true);
     FileDialog(s, "open", false);
+    ExportDialog(s);
     DrawSettings(s);
   }
   if (ImGui::Button(present)) s.ui.presentation = !s.ui.presentation;
@@ -166,6 +227,10 @@ void HandleShortcuts(AppState& s) {
     }
   }
   if (ImGui::IsKeyPressed('Y', false)) s.Redo();
+  if (ImGui::IsKeyPressed('E', false)) {
+    s.ui.export_request.panel = s.ui.hovered_panel;
+    s.ui.export_dialog = true;
+  }
   if (ImGui::IsKeyPressed('S', false)) {
     const std::string path = SuggestedSavePath(s);
     if (path == s.scenario_path) {
@@ -199,19 +264,64 @@ void DrawSidebar(AppState& s) {
 
 void DrawView(AppState& s) {
   // Views are chosen by the scenario's "view" key; "attention" is the default.
-  DrawAttentionView(s);
+  const std::string& view = s.scenario.view;
+  if (view == "temperature") {
+    DrawTemperatureView(s);
+  } else if (view == "scaling") {
+    DrawScalingView(s);
+  } else if (view == "selection") {
+    DrawSelectionView(s);
+  } else {
+    DrawAttentionView(s);
+  }
 }
 
-void DrawFrame(AppState& s) {
+namespace {
+
+// Recomputes, applies the theme, pushes the font; returns the font pushed.
+ImFont* BeginUi(AppState& s) {
   s.Recompute();
   s.ui.items.clear();  // re-recorded as the widgets are drawn
   const int theme_key = (s.ui.dark ? 1 : 0) + (s.ui.presentation ? 2 : 0);
   ImFont* font = s.ui.presentation ? s.ui.fonts.presentation : s.ui.fonts.regular;
   if (theme_key != s.ui.applied_theme) {
-    ApplyTheme(s.ui.dark, s.ui.presentation, font ? font->FontSize : 13.0f);
+    // Sizes follow the font as the user sees it (a 2x picture draws a 2x
+    // font at FontGlobalScale 1/2: the logical size is what counts).
+    ApplyTheme(s.ui.dark, s.ui.presentation, font ? font->FontSize * ImGui::GetIO().FontGlobalScale : 13.0f);
     s.ui.applied_theme = theme_key;
   }
   if (font) ImGui::PushFont(font);
+  return font;
+}
+
+}  // namespace
+
+void DrawExport(AppState& s) {
+  s.ui.exporting = true;
+  s.ui.step_mode = false;
+  ImFont* font = BeginUi(s);
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(vp->Pos, ImGuiCond_Always);
+  ImGui::SetNextWindowSize(vp->Size, ImGuiCond_Always);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollWithMouse;
+  // Pictures: pure white (light) or the theme's dark, or nothing at all.
+  const ExportRequest& req = s.ui.export_request;
+  const ImVec4 bg = req.transparent ? ImVec4(0, 0, 0, 0)
+                    : s.ui.dark     ? ImGui::GetStyleColorVec4(ImGuiCol_WindowBg)
+                                    : ImVec4(1, 1, 1, 1);
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, bg);
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0));
+  ImGui::Begin("export", nullptr, flags);
+  DrawView(s);
+  ImGui::End();
+  ImGui::PopStyleColor(2);
+  if (font) ImGui::PopFont();
+}
+
+void DrawFrame(AppState& s) {
+  ImFont* font = BeginUi(s);
+  s.ui.hovered_panel.clear();
 
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos, ImGuiCond_Always);

@@ -9,6 +9,7 @@
 #include "attnlab/matrix_text.hpp"
 #include "ui/explain.hpp"
 #include "widgets/heatmap.hpp"
+#include "widgets/heatmap_svg.hpp"
 #include "widgets/matrix_editor.hpp"
 
 namespace attnlab::ui {
@@ -71,6 +72,17 @@ float HeaderWidth(const std::string& name, const std::string& shape, const std::
 // The header: [arrow] name  shape  formula  [...]. Returns whether the panel is open.
 bool Header(AppState& s, const std::string& name, const std::string& shape, const std::string& formula,
             bool* menu_clicked) {
+  *menu_clicked = false;
+  if (s.ui.exporting) {  // a picture: the title alone
+    ImGui::TextUnformatted(name.c_str());
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", shape.c_str());
+    if (!formula.empty()) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("= %s", formula.c_str());
+    }
+    return true;
+  }
   auto found = s.ui.collapsed.find(name);
   if (found == s.ui.collapsed.end()) found = s.ui.collapsed.emplace(name, FoldedByDefault(s.scenario, name)).first;
   bool& collapsed = found->second;
@@ -265,10 +277,31 @@ void FillRandom(Matrix* m, unsigned seed) {
     for (Eigen::Index j = 0; j < m->cols(); ++j) (*m)(i, j) = std::round(normal(rng) * 100.0) / 100.0;
 }
 
+static bool Skipped(AppState& s, const std::string& name) {
+  s.ui.panel_names.push_back(name);
+  return s.ui.exporting && !s.ui.only_panel.empty() && name != s.ui.only_panel;
+}
+
+static bool Folded(AppState& s, const std::string& name) {
+  if (s.ui.exporting) return false;
+  const auto it = s.ui.collapsed.find(name);
+  return it != s.ui.collapsed.end() ? it->second : FoldedByDefault(s.scenario, name);
+}
+
+static void ExportMenu(AppState& s, const std::string& name) {
+  ImGui::Separator();
+  const bool clicked = ImGui::MenuItem("Export picture\u2026", "Ctrl+E");
+  Record(s, "menu.export");
+  if (clicked) {
+    s.ui.export_request.panel = name;
+    s.ui.export_dialog = true;
+  }
+}
+
 void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, const char* what,
                       const std::vector<std::string>* row_labels, const std::vector<std::string>* col_labels) {
   Matrix* m = InputMatrix(s.scenario, name);
-  if (!m) return;
+  if (!m || Skipped(s, name)) return;
   const std::vector<std::string> rows_default, cols_default;
 
   HeatmapSpec spec;
@@ -284,7 +317,7 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
 
   const bool identity = m->size() == 0;
   const std::string shape = identity ? "identity" : Shape(*m);
-  const bool folded = s.ui.collapsed.count(name) ? s.ui.collapsed[name] : FoldedByDefault(s.scenario, name);
+  const bool folded = Folded(s, name);
   const float body = identity ? ImGui::GetFontSize() * 12 : folded ? 0.0f : HeatmapSize(spec, PanelCell(spec, false)).x;
   Place(flow, std::max(body, HeaderWidth(name, shape, what)), folded);
   ImGui::BeginGroup();
@@ -306,6 +339,9 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
     }
   } else if (open) {
     spec.cell = PanelCell(spec, false);
+    if (s.ui.svg_out && s.ui.only_panel == name) {
+      *s.ui.svg_out = HeatmapSvg(spec, spec.cell, name, shape, {s.ui.dark, s.ui.export_request.transparent});
+    }
     MatrixEditorState& st = s.ui.editors[name];
     const MatrixEditorResult r = MatrixEditor(name.c_str(), spec, HeatmapSize(spec, spec.cell), st);
     s.ui.items["panel." + name] = ItemRect{r.heatmap.grid_min, r.heatmap.grid_max};
@@ -319,6 +355,7 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
       s.ui.context_col = r.context_col;
       ImGui::OpenPopup(popup.c_str());
     }
+    if (ImGui::IsItemHovered()) s.ui.hovered_panel = name;
     if (r.heatmap.hovered_row >= 0 && !st.Editing()) {
       ImGui::SetTooltip("%s[%d][%d] = %s\nclick to type (fractions like 1/3 work), drag sideways to scrub,\n"
                         "right-click for rows, columns, fills and paste",
@@ -332,12 +369,15 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
   }
   if (ImGui::BeginPopup(popup.c_str())) {
     InputMenu(s, name, s.ui.context_row, s.ui.context_col);
+    ExportMenu(s, name);
     ImGui::EndPopup();
   }
   ImGui::EndGroup();
+  Record(s, "panel." + name + ".group");
 }
 
 void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
+  if (Skipped(s, p.name)) return;
   const Result& r = s.derived;
   const Scenario& sc = s.scenario;
   const HeadResult& head = r.heads[static_cast<size_t>(p.head)];
@@ -387,15 +427,20 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
 
   const float cell = PanelCell(spec, p.large, p.kind == MatrixKind::kWeights ? 2.6f : 2.2f);
   const ImVec2 size = HeatmapSize(spec, cell);
-  const bool folded = s.ui.collapsed.count(p.name) ? s.ui.collapsed[p.name] : FoldedByDefault(sc, p.name);
+  const bool folded = Folded(s, p.name);
   Place(flow, std::max(folded ? 0.0f : size.x, HeaderWidth(p.name, Shape(*values), p.formula)), folded);
   ImGui::BeginGroup();
   bool menu = false;
   const bool open = Header(s, p.name, Shape(*values), p.formula, &menu);
   if (open) {
     spec.cell = cell;
+    if (s.ui.svg_out && s.ui.only_panel == p.name) {
+      *s.ui.svg_out = HeatmapSvg(spec, cell, p.name, Shape(*values) + (p.formula.empty() ? "" : "  = " + p.formula),
+                                 {s.ui.dark, s.ui.export_request.transparent});
+    }
     const HeatmapResult h = Heatmap(p.name.c_str(), spec, size);
     s.ui.items["panel." + p.name] = ItemRect{h.grid_min, h.grid_max};
+    if (ImGui::IsItemHovered()) s.ui.hovered_panel = p.name;
     if (h.hovered_row >= 0) RememberHover(s, ExplainResultCell(s, p, h.hovered_row, h.hovered_col));
     // Clicking a weight masks or unmasks it (the mask becomes custom).
     if (p.kind == MatrixKind::kWeights && h.clicked && h.hovered_row >= 0 && sc.input != InputMode::kQKV) {
@@ -410,9 +455,11 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
   if (menu) ImGui::OpenPopup(popup.c_str());
   if (ImGui::BeginPopup(popup.c_str())) {
     CopyMenu(*values, &rows, &cols);
+    ExportMenu(s, p.name);
     ImGui::EndPopup();
   }
   ImGui::EndGroup();
+  Record(s, "panel." + p.name + ".group");
 }
 
 }  // namespace attnlab::ui

@@ -418,6 +418,22 @@ void DrawResultPanels(AppState& s, PanelFlow& flow) {
 
 void DrawAttentionView(AppState& s) {
   s.ui.hover_explanation.clear();
+  s.ui.panel_names.clear();
+  if (s.ui.exporting && !s.ui.only_panel.empty()) {
+    // A picture of one panel: every panel is visited (so unknown names can be
+    // told apart) but only the chosen one draws.
+    PanelFlow flow;
+    DrawInputPanels(s, flow);
+    if (s.has_result) DrawResultPanels(s, flow);
+    s.ui.panel_names.push_back("loss");
+    if (s.ui.only_panel == "loss") {
+      ImGui::BeginGroup();
+      DrawLoss(s);
+      ImGui::EndGroup();
+      Record(s, "panel.loss.group");
+    }
+    return;
+  }
   const float font = ImGui::GetFontSize();
   DrawTemperature(s);
   SameLineIfFits(ComboWidth("custom") + ImGui::CalcTextSize("scale").x);

@@ -71,7 +71,7 @@ void DrawControls(AppState& s) {
   const float w = font * 8.0f;
   ImGui::SetNextItemWidth(w);
   int d = lab.d;
-  if (ImGui::SliderInt("d", &d, 1, 1024, "d = %d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
+  if (ImGui::SliderInt("##d", &d, 1, 1024, "d = %d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
     lab.d = d;
     lab.mu_components.clear();  // a per-component mean does not fit another d
   }
@@ -98,6 +98,9 @@ void DrawControls(AppState& s) {
     lab.samples = n;
   Record(s, "scaling.samples");
   ImGui::SameLine(0, font);
+  // On this line when it fits, else on the next (presentation mode's large font).
+  if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("Re-sample").x + ImGui::GetStyle().FramePadding.x * 2)
+    ImGui::NewLine();
   if (ImGui::Button("Re-sample")) ++lab.seed;
   Record(s, "scaling.resample");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("New random pairs (seed %llu)", static_cast<unsigned long long>(lab.seed));
@@ -155,7 +158,7 @@ void DrawHistogram(AppState& s, const char* id, const std::string& title, const 
   std::vector<double> xs(161);
   for (size_t i = 0; i < xs.size(); ++i) xs[i] = lo + (hi - lo) * i / (xs.size() - 1);
   std::vector<double> ys = NormalDensity(xs, mean, variance);
-  spec.series.push_back(LineSeries("N(closed-form mean, variance)", std::move(xs), std::move(ys), 3));
+  spec.series.push_back(LineSeries(s.ui.presentation ? "closed form" : "normal, closed-form mean and variance", std::move(xs), std::move(ys), 3));
   spec.markers.push_back(PlotMarker{"", mean, 3, true});
   const PlotResult r = Plot(id, spec, size);
   s.ui.items[std::string("scaling.plot.") + id] = ItemRect{r.layout.area_min, r.layout.area_max};
@@ -226,8 +229,8 @@ void DrawScalingView(AppState& s) {
   const float font = ImGui::GetFontSize();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const float half = (avail.x - spacing) * 0.5f;
-  const float top_h = std::max(font * 10.0f, (avail.y - ImGui::GetStyle().ItemSpacing.y) * 0.5f);
-  const float bottom_h = std::max(font * 10.0f, avail.y - top_h - ImGui::GetStyle().ItemSpacing.y);
+  const float top_h = std::max(font * 8.0f, (avail.y - ImGui::GetStyle().ItemSpacing.y) * 0.5f);
+  const float bottom_h = std::max(font * 8.0f, avail.y - top_h - ImGui::GetStyle().ItemSpacing.y);
   const DotProductClosedForm& cf = c.samples.closed_form;
   DrawHistogram(s, "raw", "q\u00B7k, d = " + std::to_string(lab.d), "q\u00B7k", c.samples.raw, cf.mean, cf.variance, 0,
                 ImVec2(half, top_h));

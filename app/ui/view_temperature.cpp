@@ -104,11 +104,13 @@ void DrawControls(AppState& s, const ScoreSource& src) {
 
   float t = static_cast<float>(std::max(lab.cursor, lab.t_min));
   ImGui::SetNextItemWidth(font * 12.0f);
-  if (ImGui::SliderFloat("cursor T", &t, static_cast<float>(lab.t_min), static_cast<float>(lab.t_max), "T = %.3g",
+  if (ImGui::SliderFloat("##cursor", &t, static_cast<float>(lab.t_min), static_cast<float>(lab.t_max), "T = %.3g",
                          ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
     lab.cursor = t;
   }
   Record(s, "temperature.cursor");
+  ImGui::SameLine();
+  ImGui::TextUnformatted("cursor");
   ImGui::SameLine(0, font);
   ImGui::Checkbox("whole matrix", &lab.whole_matrix);
   Record(s, "temperature.whole_matrix");
@@ -383,13 +385,13 @@ void DrawTemperatureView(AppState& s) {
     ImGui::PopStyleColor();
     return;
   }
-  ImGui::Text("z = %s", VectorText(c.row, NumberStyle::kAuto).c_str());
+  if (!s.ui.presentation) ImGui::Text("z = %s", VectorText(c.row, NumberStyle::kAuto).c_str());
 
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
-  const float top_h = std::max(font * 12.0f, avail.y * 0.52f);
-  const float bottom_h = std::max(font * 10.0f, avail.y - top_h - ImGui::GetStyle().ItemSpacing.y);
+  const float top_h = std::max(font * 8.0f, avail.y * 0.52f);
+  const float bottom_h = std::max(font * 8.0f, avail.y - top_h - ImGui::GetStyle().ItemSpacing.y);
   const float half = (avail.x - spacing) * 0.5f;
   DrawWeightSweep(s, ImVec2(half, top_h));
   ImGui::SameLine();

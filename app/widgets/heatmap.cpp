@@ -59,6 +59,30 @@ Extents MeasureExtents(const HeatmapSpec& spec) {
 
 }  // namespace
 
+void HeatmapRange(const HeatmapSpec& spec, double* out_min, double* out_max) {
+  double vmin = spec.vmin, vmax = spec.vmax;
+  if (!spec.fixed_range) {
+    const Matrix& m = *spec.values;
+    bool any = false;
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+      for (Eigen::Index j = 0; j < m.cols(); ++j) {
+        if (spec.allowed && spec.allowed->size() && !(*spec.allowed)(i, j)) continue;
+        const double v = m(i, j);
+        if (!std::isfinite(v)) continue;
+        vmin = any ? std::min(vmin, v) : v;
+        vmax = any ? std::max(vmax, v) : v;
+        any = true;
+      }
+    if (spec.colormap == Colormap::kBlueOrange) {  // diverging: centred on 0
+      const double a = std::max(std::abs(vmin), std::abs(vmax));
+      vmin = -a;
+      vmax = a;
+    }
+  }
+  *out_min = vmin;
+  *out_max = vmax;
+}
+
 ImVec2 HeatmapSize(const HeatmapSpec& spec, float cell) {
   const Extents e = MeasureExtents(spec);
   const float font = ImGui::GetFontSize();
@@ -127,23 +151,7 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
 
   // Colour range.
   double vmin = spec.vmin, vmax = spec.vmax;
-  if (!spec.fixed_range) {
-    bool any = false;
-    for (int i = 0; i < rows; ++i)
-      for (int j = 0; j < cols; ++j) {
-        if (spec.allowed && spec.allowed->size() && !(*spec.allowed)(i, j)) continue;
-        const double v = m(i, j);
-        if (!std::isfinite(v)) continue;
-        vmin = any ? std::min(vmin, v) : v;
-        vmax = any ? std::max(vmax, v) : v;
-        any = true;
-      }
-    if (spec.colormap == Colormap::kBlueOrange) {  // diverging: centred on 0
-      const double a = std::max(std::abs(vmin), std::abs(vmax));
-      vmin = -a;
-      vmax = a;
-    }
-  }
+  HeatmapRange(spec, &vmin, &vmax);
   result.vmin = vmin;
   result.vmax = vmax;
 
@@ -162,7 +170,8 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   result.grid_max = grid_max;
 
   // Claim the whole rectangle; hit-test the grid.
-  const ImVec2 total(row_label_w + cell * cols + bar_total, col_label_h + cell * rows);
+  // Below the grid: room for the colour bar's last label (half a line).
+  const ImVec2 total(row_label_w + cell * cols + bar_total, col_label_h + cell * rows + font * 0.6f);
   ImGui::InvisibleButton("##grid", total);
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) {

@@ -50,6 +50,11 @@ struct HeatmapResult {
 // Lays out and draws the heatmap within `size` (the widget may use less).
 HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size);
 
+// The colour range Heatmap() uses: [spec.vmin, spec.vmax], or with
+// fixed_range false the values' own range (symmetric about 0 for the
+// diverging map), ignoring masked and non-finite cells.
+void HeatmapRange(const HeatmapSpec& spec, double* vmin, double* vmax);
+
 // The size Heatmap() takes with square cells of side `cell` (labels, colour
 // bar and title included), for laying panels out before drawing them.
 ImVec2 HeatmapSize(const HeatmapSpec& spec, float cell);

@@ -380,6 +380,38 @@ PlotLayout DrawPlot(ImDrawList* dl, ImVec2 min, ImVec2 max, const PlotSpec& spec
   }
   y += pad * 0.5f;
 
+  // Marker labels go in a strip above the data (never over it), each on the
+  // first row where it does not overlap a label already placed. The rows are
+  // counted with the area's full width, then placed with the real mapping.
+  auto place_markers = [&](float x0, float x1, std::vector<std::pair<float, int>>* out) {
+    std::vector<std::vector<std::pair<float, float>>> rows;  // the spans placed on each row
+    for (const PlotMarker& m : spec.markers) {
+      if (m.label.empty() || !Plottable(L.x, m.x)) {
+        out->push_back({0.0f, -1});
+        continue;
+      }
+      const float px = DataToPixel(L.x, m.x, x0, x1);
+      const float w = TextSize(st, m.label).x;
+      float lx = px - w / 2;
+      lx = std::clamp(lx, x0, std::max(x0, x1 - w));
+      auto fits = [&](const std::vector<std::pair<float, float>>& spans) {
+        for (const auto& sp : spans)
+          if (lx < sp.second + pad && lx + w + pad > sp.first) return false;
+        return true;
+      };
+      size_t row = 0;
+      while (row < rows.size() && !fits(rows[row])) ++row;
+      if (row == rows.size()) rows.emplace_back();
+      rows[row].push_back({lx, lx + w});
+      out->push_back({lx, static_cast<int>(row)});
+    }
+    return static_cast<int>(rows.size());
+  };
+  std::vector<std::pair<float, int>> provisional;
+  const int marker_rows = place_markers(min.x + fs * 3.0f, max.x - fs, &provisional);
+  const float marker_top = y;
+  y += marker_rows * fs * 1.15f;
+
   // Axes: y label (vertical) and tick labels on the left, x ticks and label below.
   const bool y_label = !spec.y.label.empty();
   const bool x_label = !spec.x.label.empty();
@@ -389,7 +421,12 @@ PlotLayout DrawPlot(ImDrawList* dl, ImVec2 min, ImVec2 max, const PlotSpec& spec
   float y_tick_w = 0;
   for (const std::string& s : yt.labels) y_tick_w = std::max(y_tick_w, TextSize(st, s).x);
   const float left = min.x + (y_label ? fs * 1.3f : 0.0f) + y_tick_w + pad;
-  const float right = max.x - fs * 0.8f;  // room for the last x tick label's right half
+  // Room for the last x tick label's right half ("1000" centred on the edge).
+  float right = max.x - fs * 0.8f;
+  {
+    const Ticks probe = MakeTicks(spec.x, L.x, max.x - left, fs * 4.0f);
+    if (!probe.labels.empty()) right = std::min(right, max.x - TextSize(st, probe.labels.back()).x * 0.5f - 2.0f);
+  }
   L.area_min = ImVec2(left, y);
   L.area_max = ImVec2(std::max(left + fs, right), std::max(y + fs, bottom));
   const ImVec2 a0 = L.area_min, a1 = L.area_max;
@@ -414,7 +451,8 @@ PlotLayout DrawPlot(ImDrawList* dl, ImVec2 min, ImVec2 max, const PlotSpec& spec
     const float px = DataToPixel(L.x, xt.values[i], a0.x, a1.x);
     dl->AddLine(ImVec2(px, a0.y), ImVec2(px, a1.y), st.grid, 1.0f);
     const ImVec2 ts = TextSize(st, xt.labels[i]);
-    const float lx = px - ts.x / 2;
+    // Centred under the tick, but kept inside the plot's own rectangle.
+    const float lx = std::clamp(px - ts.x / 2, min.x, std::max(min.x, max.x - ts.x));
     if (lx < last_right + fs * 0.5f) continue;  // explicit ticks may crowd: skip a label, never overlap
     Text(dl, st, ImVec2(lx, a1.y + pad * 0.5f), st.text_dim, xt.labels[i]);
     last_right = lx + ts.x;
@@ -423,9 +461,13 @@ PlotLayout DrawPlot(ImDrawList* dl, ImVec2 min, ImVec2 max, const PlotSpec& spec
     const ImVec2 ts = TextSize(st, spec.x.label);
     Text(dl, st, ImVec2((a0.x + a1.x - ts.x) / 2, max.y - fs * 1.2f), st.text, spec.x.label);
   }
-  if (y_label) {
+  if (y_label && TextSize(st, spec.y.label).x <= a1.y - a0.y) {  // a short plot drops it rather than clip it
     const ImVec2 ts = TextSize(st, spec.y.label);
+    // ImDrawList culls glyphs against the clip rectangle before they are
+    // turned upright, and the unturned text may stick out of it.
+    dl->PushClipRectFullScreen();
     AddTextVertical(dl, ImVec2(min.x, (a0.y + a1.y + ts.x) / 2), st.text, spec.y.label.c_str(), fs);
+    dl->PopClipRect();
   }
 
   dl->PushClipRect(a0, a1, true);
@@ -473,9 +515,7 @@ PlotLayout DrawPlot(ImDrawList* dl, ImVec2 min, ImVec2 max, const PlotSpec& spec
       }
     }
   }
-  // Markers: vertical lines; labels at the top, each on the first row where it
-  // does not overlap a label already placed.
-  std::vector<float> row_right;
+  // Markers: vertical lines through the data; labels in the strip above.
   for (const PlotMarker& m : spec.markers) {
     if (!Plottable(L.x, m.x)) continue;
     const float px = DataToPixel(L.x, m.x, a0.x, a1.x);
@@ -485,20 +525,22 @@ PlotLayout DrawPlot(ImDrawList* dl, ImVec2 min, ImVec2 max, const PlotSpec& spec
     } else {
       dl->AddLine(ImVec2(px, a0.y), ImVec2(px, a1.y), c, line_w);
     }
-    if (m.label.empty()) continue;
-    const ImVec2 ts = TextSize(st, m.label);
-    float lx = px + pad * 0.5f;
-    if (lx + ts.x > a1.x - pad * 0.5f) lx = px - pad * 0.5f - ts.x;  // near the right edge: left of the line
-    size_t row = 0;
-    while (row < row_right.size() && lx < row_right[row] + pad) ++row;
-    if (row == row_right.size()) row_right.push_back(-FLT_MAX);
-    row_right[row] = lx + ts.x;
-    const ImVec2 tp(lx, a0.y + pad * 0.3f + row * fs * 1.15f);
-    dl->AddRectFilled(ImVec2(tp.x - 2, tp.y), ImVec2(tp.x + ts.x + 2, tp.y + ts.y), (st.frame & 0x00FFFFFF) | 0xD0000000);
-    Text(dl, st, tp, c, m.label);
   }
   dl->PopClipRect();
   dl->AddRect(a0, a1, st.grid, 0.0f, 0, 1.0f);
+  std::vector<std::pair<float, int>> placed;
+  place_markers(a0.x, a1.x, &placed);
+  for (size_t k = 0; k < spec.markers.size() && k < placed.size(); ++k) {
+    const PlotMarker& m = spec.markers[k];
+    if (placed[k].second < 0) continue;
+    const int row = std::min(placed[k].second, std::max(0, marker_rows - 1));
+    const ImU32 c = m.color >= 0 ? PaletteColor(m.color, st.dark) : st.text;
+    const float ty = marker_top + row * fs * 1.15f;
+    Text(dl, st, ImVec2(placed[k].first, ty), c, m.label);
+    // A short tick from the label down to the line's top.
+    const float px = DataToPixel(L.x, m.x, a0.x, a1.x);
+    if (row == marker_rows - 1) dl->AddLine(ImVec2(px, ty + fs * 1.05f), ImVec2(px, a0.y), c, 1.0f);
+  }
   if (highlight) DrawHighlight(dl, L, spec, st, *highlight);
   return L;
 }

@@ -166,7 +166,7 @@ bool IsNonFiniteWord(string_view s) {
 
 // LaTeX's argument of \frac: {...}, or a single digit (\frac12).
 bool TakeLatexArgument(string_view* s, string_view* arg) {
-  *s = Trim(*s);
+  while (!s->empty() && IsSpace(s->front())) s->remove_prefix(1);  // the front only: callers measure what was taken
   if (s->empty()) return false;
   if (IsDigit(s->front())) {
     *arg = s->substr(0, 1);

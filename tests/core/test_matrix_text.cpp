@@ -86,6 +86,7 @@ TEST(MatrixText, ParsesALatexMatrix) {
   EXPECT_MATRIX_NEAR(ParseOk("\\left[\\begin{array}{cc} 1 & 2 \\\\ \\hline 3 & 4 \\end{array}\\right]"), expected, 0);
   EXPECT_MATRIX_NEAR(ParseOk("$$P = \\begin{bmatrix} 1 & 2 \\\\[2pt] 3 & 4 \\end{bmatrix}$$  % from my notes"),
                      expected, 0);
+  EXPECT_MATRIX_NEAR(ParseOk("\\begin{array}{cc}\n1 & 2 \\\\\n3 & 4\n\\end{array}\n  "), expected, 0);
   EXPECT_MATRIX_NEAR(ParseOk("1 & 2 \\\\ 3 & 4"), expected, 0);  // the body alone
   EXPECT_MATRIX_NEAR(ParseOk("\\begin{bmatrix} \\phantom{-}1 & \\,2 \\\\ 3~ & \\quad 4 \\end{bmatrix}"), expected,
                      0);  // spacing

@@ -1,0 +1,250 @@
+// `attnlab render` as a process, with no display at all (DISPLAY unset):
+// every shipped preset's main panel at 1x and 2x, SVG that is well-formed XML
+// with one rect per cell, and the colours of cells of known weight.
+#include <gtest/gtest.h>
+#include <stb_image.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "widgets/colormap.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kBin = ATTNLAB_BIN;
+const std::string kPresets = ATTNLAB_PRESETS_DIR;
+
+struct Outcome {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Scratch {
+ public:
+  Scratch() {
+    char dir[] = "/tmp/attnlab-render-XXXXXX";
+    path_ = mkdtemp(dir) ? dir : "/tmp";
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// attnlab ARGS with no display: the render path must not need one.
+Outcome Attnlab(const Scratch& dir, const std::string& args) {
+  const std::string out = dir / "stdout", err = dir / "stderr";
+  const std::string cmd = "env -u DISPLAY -u WAYLAND_DISPLAY '" + kBin + "' " + args + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
+}
+
+struct Image {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* px = nullptr;
+  explicit Image(const std::string& path) { px = stbi_load(path.c_str(), &w, &h, &channels, 3); }
+  ~Image() { stbi_image_free(px); }
+  const unsigned char* At(int x, int y) const { return px + (static_cast<size_t>(y) * w + x) * 3; }
+  long DistinctNeighbours() const {
+    long n = 0;
+    for (int y = 0; y < h; y += 2)
+      for (int x = 0; x + 1 < w; x += 2) n += std::memcmp(At(x, y), At(x + 1, y), 3) != 0;
+    return n;
+  }
+};
+
+// A strict little well-formedness check: balanced tags, quoted attributes,
+// only the five XML entities (and character references) in text.
+bool WellFormedXml(const std::string& x, std::string* why) {
+  std::vector<std::string> stack;
+  size_t i = 0;
+  auto entity_ok = [&](size_t at) {
+    for (const char* e : {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#"})
+      if (x.compare(at, std::strlen(e), e) == 0) return true;
+    return false;
+  };
+  while (i < x.size()) {
+    if (x[i] == '&' && !entity_ok(i)) return *why = "bare & at " + std::to_string(i), false;
+    if (x[i] != '<') {
+      ++i;
+      continue;
+    }
+    if (x.compare(i, 5, "<?xml") == 0) {
+      i = x.find("?>", i);
+      if (i == std::string::npos) return *why = "unterminated <?xml", false;
+      i += 2;
+      continue;
+    }
+    const size_t end = x.find('>', i);
+    if (end == std::string::npos) return *why = "unterminated tag", false;
+    std::string tag = x.substr(i + 1, end - i - 1);
+    i = end + 1;
+    if (!tag.empty() && tag[0] == '/') {
+      if (stack.empty() || stack.back() != tag.substr(1)) return *why = "mismatched </" + tag.substr(1) + ">", false;
+      stack.pop_back();
+      continue;
+    }
+    const bool self_closing = !tag.empty() && tag.back() == '/';
+    if (self_closing) tag.pop_back();
+    const std::string name = tag.substr(0, tag.find_first_of(" \n\t"));
+    if (name.empty()) return *why = "empty tag name", false;
+    // attributes: name="value" pairs, quotes balanced, no raw < inside
+    size_t quotes = 0;
+    for (char c : tag) quotes += c == '"';
+    if (quotes % 2) return *why = "unbalanced quotes in <" + name + ">", false;
+    if (tag.find('<') != std::string::npos) return *why = "< inside <" + name + ">", false;
+    if (!self_closing) stack.push_back(name);
+  }
+  if (!stack.empty()) return *why = "unclosed <" + stack.back() + ">", false;
+  return true;
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::vector<std::string> Presets() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(kPresets))
+    if (e.path().extension() == ".json") out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// P for one head, the first head's P for several, the whole view for the labs.
+std::string MainPanel(const Scratch& dir, const std::string& preset) {
+  const Outcome list = Attnlab(dir, "render --list '" + preset + "'");
+  EXPECT_EQ(list.code, 0) << list.err;
+  for (const char* name : {"P", "heads[0].P"})
+    if (("\n" + list.out).find(std::string("\n") + name + "\n") != std::string::npos) return name;
+  return "";
+}
+
+TEST(Render, EveryPresetsMainPanelAtOneAndTwoTimesWithNoDisplay) {
+  Scratch dir;
+  const std::vector<std::string> presets = Presets();
+  ASSERT_GE(presets.size(), 4u);
+  for (const std::string& preset : presets) {
+    SCOPED_TRACE(preset);
+    const std::string panel = MainPanel(dir, preset);
+    const std::string which = panel.empty() ? "" : " --panel '" + panel + "'";
+    const Outcome one = Attnlab(dir, "render '" + preset + "'" + which + " --out " + (dir / "1x.png"));
+    ASSERT_EQ(one.code, 0) << one.err;
+    const Outcome two = Attnlab(dir, "render '" + preset + "'" + which + " --scale 2 --out " + (dir / "2x.png"));
+    ASSERT_EQ(two.code, 0) << two.err;
+    const Image a(dir / "1x.png"), b(dir / "2x.png");
+    ASSERT_NE(a.px, nullptr);
+    ASSERT_NE(b.px, nullptr);
+    EXPECT_EQ(b.w, 2 * a.w);
+    EXPECT_EQ(b.h, 2 * a.h);
+    EXPECT_GT(a.w, 100);
+    EXPECT_GT(a.DistinctNeighbours(), 100) << "blank picture";
+    if (!panel.empty()) {
+      const Outcome svg = Attnlab(dir, "render '" + preset + "' --panel '" + panel + "' --out " + (dir / "p.svg"));
+      ASSERT_EQ(svg.code, 0) << svg.err;
+      const std::string text = Slurp(dir / "p.svg");
+      std::string why;
+      EXPECT_TRUE(WellFormedXml(text, &why)) << why;
+      const Outcome eval = Attnlab(dir, "eval '" + preset + "'");
+      ASSERT_EQ(eval.code, 0) << eval.err;
+      const json r = json::parse(eval.out);
+      const json& w = panel == "P" ? r["weights"] : r["heads"][0]["weights"];
+      EXPECT_EQ(Count(text, "<rect class=\"cell\""), w.size() * w[0].size());
+    }
+  }
+}
+
+TEST(Render, E9sWeightOneIsTheColourMapsTopColourAtEveryScale) {
+  Scratch dir;
+  for (int scale : {1, 2, 3}) {
+    SCOPED_TRACE(scale);
+    const Outcome o = Attnlab(dir, "render '" + kPresets + "/e9-dedupe-sort.json' --panel P --scale " +
+                                       std::to_string(scale) + " --out " + (dir / "P.png") + " --report " +
+                                       (dir / "P.json"));
+    ASSERT_EQ(o.code, 0) << o.err;
+    const Image img(dir / "P.png");
+    ASSERT_NE(img.px, nullptr);
+    const json report = json::parse(Slurp(dir / "P.json"));
+    EXPECT_EQ(img.w, report["width"].get<int>());
+    const auto& g = report["items"]["panel.P"];
+    const double x0 = g[0], y0 = g[1], cell = (g[2].get<double>() - x0) / 7;
+    auto expect = [&](int row, int col, double t) {
+      const attnlab::ui::Rgb want = attnlab::ui::SampleColormap(attnlab::ui::Colormap::kViridis, t);
+      const int x = static_cast<int>((x0 + cell * (col + 0.22)) * scale);
+      const int y = static_cast<int>((y0 + cell * (row + 0.22)) * scale);
+      const unsigned char* p = img.At(x, y);
+      EXPECT_NEAR(p[0], want.r * 255, 3) << row << "," << col;
+      EXPECT_NEAR(p[1], want.g * 255, 3) << row << "," << col;
+      EXPECT_NEAR(p[2], want.b * 255, 3) << row << "," << col;
+    };
+    expect(0, 0, 1.0);   // P[0][0] = 1
+    expect(1, 0, 0.0);   // P[1][0] = 0
+    expect(2, 1, 0.5);   // P[2][1] = 1/2
+    expect(6, 3, 1.0 / 7);
+  }
+}
+
+TEST(Render, ListNamesThePanelsAndTheWholeViewRendersAtItsSize) {
+  Scratch dir;
+  const Outcome list = Attnlab(dir, "render --list '" + kPresets + "/e9-dedupe-sort.json'");
+  ASSERT_EQ(list.code, 0) << list.err;
+  for (const char* name : {"E\n", "W_Q\n", "scores\n", "P\n", "Z\n", "W_O\n", "R\n", "logits\n", "probs\n", "loss\n"})
+    EXPECT_NE(list.out.find(name), std::string::npos) << name;
+  const Outcome view = Attnlab(dir, "render '" + kPresets + "/e9-dedupe-sort.json' --width 1000 --height 700 --theme dark --out " +
+                                        (dir / "view.png"));
+  ASSERT_EQ(view.code, 0) << view.err;
+  const Image img(dir / "view.png");
+  EXPECT_EQ(img.w, 1000);
+  EXPECT_EQ(img.h, 700);
+  EXPECT_GT(img.DistinctNeighbours(), 500);
+}
+
+TEST(Render, BadRequestsSayWhatIsWrongAndWriteNothing) {
+  Scratch dir;
+  const std::string e9 = "'" + kPresets + "/e9-dedupe-sort.json'";
+  Outcome o = Attnlab(dir, "render " + e9 + " --panel Nope --out " + (dir / "x.png"));
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("no panel \"Nope\""), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("scores"), std::string::npos) << "lists the panels: " << o.err;
+  EXPECT_FALSE(fs::exists(dir / "x.png"));
+  o = Attnlab(dir, "render " + e9);
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("--out"), std::string::npos) << o.err;
+  o = Attnlab(dir, "render " + e9 + " --view bogus --out " + (dir / "x.png"));
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("unknown view \"bogus\""), std::string::npos) << o.err;
+  o = Attnlab(dir, "render " + e9 + " --scale 9 --out " + (dir / "x.png"));
+  EXPECT_EQ(o.code, 2);
+  o = Attnlab(dir, "render " + e9 + " --panel P --out " + dir.path() + "/missing-folder/x.png");
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find("missing-folder"), std::string::npos) << o.err;
+  EXPECT_TRUE(fs::is_empty(dir.path()) || !fs::exists(dir / "x.png"));
+}
+
+}  // namespace

@@ -1,0 +1,156 @@
+// The Temperature, Scaling and Selection views, driven headless: move a
+// control, and the data behind the plots changes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "app_state.hpp"
+#include "headless_ui.hpp"
+#include "matrix_near.hpp"
+
+namespace attnlab {
+namespace {
+
+using testing::HeadlessUi;
+
+const std::string kPresets = ATTNLAB_PRESETS_DIR;
+
+ui::AppState Loaded(const std::string& file) {
+  ui::AppState s;
+  const Status st = s.LoadScenario(kPresets + "/" + file);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return s;
+}
+
+// A point `fraction` of the way across a recorded widget, at its middle height.
+ImVec2 Across(const ui::AppState& s, const std::string& name, float fraction) {
+  const ui::ItemRect& r = s.ui.items.at(name);
+  return ImVec2(r.min.x + (r.max.x - r.min.x) * fraction, (r.min.y + r.max.y) * 0.5f);
+}
+
+TEST(TemperatureView, ThePresetSweepsTheFirstE7Row) {
+  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  HeadlessUi ui(s);
+  ASSERT_TRUE(ui.Has("temperature.plot.weights"));
+  ASSERT_TRUE(ui.Has("temperature.plot.entropy"));
+  const ui::TemperatureLabCache& c = s.ui.labs.temperature;
+  EXPECT_MATRIX_NEAR(c.row, testing::M({{4, 3, 2, 1}}), 0.0);
+  EXPECT_MATRIX_NEAR(c.sweep.cold_limit, testing::M({{1, 0, 0, 0}}), 0.0);
+  // The bars at T = 0.5: w_j = e^(2 (z_j - 4)) / sum.
+  const double sum = 1 + std::exp(-2.0) + std::exp(-4.0) + std::exp(-6.0);
+  EXPECT_NEAR(c.cursor_weights(0), 1 / sum, 1e-12);
+}
+
+TEST(TemperatureView, MovingTheCursorSliderChangesTheBars) {
+  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  HeadlessUi ui(s);
+  const double before = s.ui.labs.temperature.cursor_weights(0);
+  ui.Click(Across(s, "temperature.cursor", 0.02f));  // far left: T near 1e-3
+  EXPECT_LT(s.scenario.temperature_lab->cursor, 0.01);
+  EXPECT_NEAR(s.ui.labs.temperature.cursor_weights(0), 1.0, 1e-12);
+  EXPECT_GT(s.ui.labs.temperature.cursor_weights(0), before);
+  for (int i = 0; i < 30; ++i) ui.Frame();  // half a second: not a double-click (that types into the slider)
+  ui.Click(Across(s, "temperature.cursor", 0.98f));  // far right: T near 1e3, nearly uniform
+  EXPECT_GT(s.scenario.temperature_lab->cursor, 100);
+  EXPECT_NEAR(s.ui.labs.temperature.cursor_weights(0), 0.25, 0.01);
+}
+
+TEST(TemperatureView, ClickingOnAPlotMovesTheCursorThere) {
+  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  HeadlessUi ui(s);
+  // The x axis spans 1e-3 .. 1e3 in six decades: the middle is T = 1.
+  ui.Click(Across(s, "temperature.plot.entropy", 0.5f));
+  EXPECT_NEAR(std::log10(s.scenario.temperature_lab->cursor), 0.0, 0.02);
+}
+
+TEST(TemperatureView, TheExamButtonsSweepTheirVector) {
+  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  HeadlessUi ui(s);
+  ui.Click("temperature.exam2");  // [5, -2, 5, 0]
+  const ui::TemperatureLabCache& c = s.ui.labs.temperature;
+  EXPECT_MATRIX_NEAR(c.row, testing::M({{5, -2, 5, 0}}), 0.0);
+  EXPECT_MATRIX_NEAR(c.sweep.cold_limit, testing::M({{0.5, 0, 0.5, 0}}), 0.0);
+  ui.Click("temperature.exam3");  // (a, a, a, a): uniform at every T
+  for (double h : c.sweep.entropy) EXPECT_NEAR(h, std::log(4.0), 1e-15);
+}
+
+TEST(TemperatureView, WholeMatrixModeDrawsTheWeightMapAtTheCursor) {
+  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  HeadlessUi ui(s);
+  ui.Click("temperature.whole_matrix");
+  ASSERT_TRUE(s.scenario.temperature_lab->whole_matrix);
+  ui.Frame();
+  EXPECT_TRUE(ui.Has("temperature.heatmap"));
+  const ui::TemperatureLabCache& c = s.ui.labs.temperature;
+  ASSERT_EQ(c.cursor_matrix.rows(), 4);
+  EXPECT_NEAR(c.cursor_matrix(3, 0), 0.25, 1e-15);
+  ASSERT_TRUE(c.matrix_valid);
+  EXPECT_NEAR(c.matrix_sweep.entropy(3, 0), std::log(4.0), 1e-12);
+}
+
+TEST(ScalingView, MovingDChangesTheSamplesAndTheirClosedForm) {
+  ui::AppState s = Loaded("e1-scaling.json");
+  HeadlessUi ui(s);
+  const ui::ScalingLabCache& c = s.ui.labs.scaling;
+  ASSERT_TRUE(c.valid);
+  EXPECT_EQ(c.samples.raw.size(), 5000u);
+  EXPECT_DOUBLE_EQ(c.samples.closed_form.variance, 64.0);
+  const std::vector<double> before = c.samples.raw;
+  ui.Click(Across(s, "scaling.d", 0.02f));  // d near 1 (log slider)
+  EXPECT_LT(s.scenario.scaling_lab->d, 4);
+  EXPECT_DOUBLE_EQ(c.samples.closed_form.variance, s.scenario.scaling_lab->d);  // mu = 0, sigma = 1
+  EXPECT_NE(c.samples.raw, before);
+  EXPECT_TRUE(ui.Has("scaling.plot.raw"));
+  EXPECT_TRUE(ui.Has("scaling.plot.variance"));
+}
+
+TEST(ScalingView, ResampleDrawsNewPairsWithTheNextSeed) {
+  ui::AppState s = Loaded("e1-scaling.json");
+  HeadlessUi ui(s);
+  const std::vector<double> before = s.ui.labs.scaling.samples.raw;
+  ui.Click("scaling.resample");
+  EXPECT_EQ(s.scenario.scaling_lab->seed, 2u);
+  EXPECT_NE(s.ui.labs.scaling.samples.raw, before);
+  EXPECT_EQ(s.ui.labs.scaling.samples.raw.size(), before.size());
+}
+
+TEST(SelectionView, ThePresetShowsTheClosedFormAndAWideSingleHeadDrift) {
+  ui::AppState s = Loaded("e6-selection.json");
+  HeadlessUi ui(s);
+  const ui::SelectionLabCache& c = s.ui.labs.selection;
+  ASSERT_TRUE(c.valid);
+  EXPECT_NEAR(c.run.at_mean.weights(0, 0), 100.0 / 206.0, 1e-15);
+  EXPECT_GT(std::sqrt(c.run.drift_moments.variance), 0.5);
+}
+
+TEST(SelectionView, TheTwoHeadsSwitchShrinksTheSpread) {
+  ui::AppState s = Loaded("e6-selection.json");
+  HeadlessUi ui(s);
+  const double one_head = s.ui.labs.selection.run.drift_moments.variance;
+  ui.Click("selection.two_heads");
+  ASSERT_TRUE(s.scenario.selection_lab->two_heads);
+  ui.Frame();
+  EXPECT_LT(s.ui.labs.selection.run.drift_moments.variance * 4, one_head);
+  EXPECT_TRUE(ui.Has("selection.s"));
+}
+
+TEST(LabViews, PresentationModeStillDrawsEveryLab) {
+  for (const char* file : {"e7-temperature-sweep.json", "e1-scaling.json", "e6-selection.json"}) {
+    ui::AppState s = Loaded(file);
+    s.ui.presentation = true;
+    HeadlessUi ui(s);
+    SCOPED_TRACE(file);
+    bool any_plot = false;
+    for (const auto& [name, rect] : s.ui.items) {
+      if (name.find(".plot.") == std::string::npos) continue;
+      any_plot = true;
+      EXPECT_GT(rect.max.x - rect.min.x, 100.0f) << name;
+      EXPECT_GT(rect.max.y - rect.min.y, 20.0f) << name;
+    }
+    EXPECT_TRUE(any_plot);
+  }
+}
+
+}  // namespace
+}  // namespace attnlab
