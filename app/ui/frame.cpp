@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -262,15 +263,38 @@ void DrawSidebar(AppState& s) {
 
 }  // namespace
 
+namespace {
+
+// The labs' widgets change their settings in place; afterwards a change is
+// handed to AppState::Edit() with the settings as they were before, so that
+// it is one step of undo like any other edit. (A lab opening with default
+// settings is not an edit.)
+template <typename Settings>
+void RecordLabEdit(AppState& s, const std::optional<Settings>& before, std::optional<Settings> Scenario::*field) {
+  const std::optional<Settings>& now = s.scenario.*field;
+  if (!before || !now || *before == *now) return;
+  const Settings after = *now;
+  s.scenario.*field = before;
+  s.Edit().*field = after;
+}
+
+}  // namespace
+
 void DrawView(AppState& s) {
   // Views are chosen by the scenario's "view" key; "attention" is the default.
   const std::string& view = s.scenario.view;
   if (view == "temperature") {
+    const auto before = s.scenario.temperature_lab;
     DrawTemperatureView(s);
+    RecordLabEdit(s, before, &Scenario::temperature_lab);
   } else if (view == "scaling") {
+    const auto before = s.scenario.scaling_lab;
     DrawScalingView(s);
+    RecordLabEdit(s, before, &Scenario::scaling_lab);
   } else if (view == "selection") {
+    const auto before = s.scenario.selection_lab;
     DrawSelectionView(s);
+    RecordLabEdit(s, before, &Scenario::selection_lab);
   } else {
     DrawAttentionView(s);
   }

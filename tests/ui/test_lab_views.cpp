@@ -154,3 +154,22 @@ TEST(LabViews, PresentationModeStillDrawsEveryLab) {
 
 }  // namespace
 }  // namespace attnlab
+
+namespace attnlab {
+namespace {
+
+TEST(LabViews, ALabsControlsAreOneStepOfUndoEach) {
+  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  testing::HeadlessUi ui(s);
+  EXPECT_FALSE(s.edited);  // opening a lab is not an edit
+  ui.Click("temperature.whole_matrix");
+  ASSERT_TRUE(s.scenario.temperature_lab->whole_matrix);
+  EXPECT_TRUE(s.edited);
+  ui.Chord('Z');
+  EXPECT_FALSE(s.scenario.temperature_lab->whole_matrix);
+  ui.Chord('Z', /*shift=*/true);
+  EXPECT_TRUE(s.scenario.temperature_lab->whole_matrix);
+}
+
+}  // namespace
+}  // namespace attnlab

@@ -92,6 +92,22 @@ struct SelectionLabSettings {
   std::uint64_t seed = 1;
 };
 
+// Equality of lab settings, field by field (the window records a change of
+// them as one step of undo).
+inline bool operator==(const TemperatureLabSettings& a, const TemperatureLabSettings& b) {
+  return a.row == b.row && a.scores == b.scores && a.t_min == b.t_min && a.t_max == b.t_max &&
+         a.cursor == b.cursor && a.whole_matrix == b.whole_matrix;
+}
+inline bool operator==(const ScalingLabSettings& a, const ScalingLabSettings& b) {
+  return a.d == b.d && a.mu == b.mu && a.mu_components == b.mu_components && a.sigma == b.sigma &&
+         a.samples == b.samples && a.max_d == b.max_d && a.keys == b.keys && a.seed == b.seed;
+}
+inline bool operator==(const SelectionLabSettings& a, const SelectionLabSettings& b) {
+  return a.n == b.n && a.a == b.a && a.b == b.b && a.t == b.t && a.s == b.s && a.two_heads == b.two_heads &&
+         a.alpha == b.alpha && a.c_a == b.c_a && a.c_b == b.c_b && a.c_other == b.c_other && a.query == b.query &&
+         a.samples == b.samples && a.seed == b.seed;
+}
+
 struct Scenario {
   std::string title;
   std::string notes;
