@@ -288,14 +288,53 @@ static bool Folded(AppState& s, const std::string& name) {
   return it != s.ui.collapsed.end() ? it->second : FoldedByDefault(s.scenario, name);
 }
 
-static void ExportMenu(AppState& s, const std::string& name) {
-  ImGui::Separator();
+static void ExportMenuItem(AppState& s, const std::string& name) {
   const bool clicked = ImGui::MenuItem("Export picture\u2026", "Ctrl+E");
   Record(s, "menu.export");
   if (clicked) {
     s.ui.export_request.panel = name;
     s.ui.export_dialog = true;
   }
+}
+
+static void ExportMenu(AppState& s, const std::string& name) {
+  ImGui::Separator();
+  ExportMenuItem(s, name);
+}
+
+bool ExportingOnePanel(const AppState& s) { return s.ui.exporting && !s.ui.only_panel.empty(); }
+
+ImVec2 FigureExportSize() {
+  const float font = ImGui::GetFontSize();
+  return ImVec2(font * 34.0f, font * 21.0f);
+}
+
+bool BeginFigurePanel(AppState& s, const std::string& name, const std::string& title, ImVec2* body) {
+  if (Skipped(s, name)) return false;
+  ImGui::BeginGroup();
+  ImGui::PushID(name.c_str());
+  // One text line either way (a small button is as tall as text), so a
+  // picture has the window's layout.
+  ImGui::TextUnformatted(title.c_str());
+  if (!s.ui.exporting) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton("\u2026")) ImGui::OpenPopup("figure_menu");
+    Record(s, "panel." + name + ".menu");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Export a picture of this plot");
+    if (ImGui::BeginPopup("figure_menu")) {
+      ExportMenuItem(s, name);
+      ImGui::EndPopup();
+    }
+  }
+  ImGui::PopID();
+  body->y = std::max(ImGui::GetFontSize() * 4.0f, body->y - ImGui::GetTextLineHeightWithSpacing());
+  return true;
+}
+
+void EndFigurePanel(AppState& s, const std::string& name) {
+  ImGui::EndGroup();
+  Record(s, "panel." + name + ".group");
+  if (!s.ui.exporting && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) s.ui.hovered_panel = name;
 }
 
 void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, const char* what,

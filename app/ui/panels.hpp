@@ -50,6 +50,25 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
                       const std::vector<std::string>* row_labels, const std::vector<std::string>* col_labels);
 void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& panel);
 
+// A figure of a lab view (a plot, or the Temperature view's weight map) as a
+// panel like the matrices': named, listed in panel_names, exported alone from
+// its "…" menu or with Ctrl+E over it. A group holds a header line (the
+// title, and the menu button unless exporting) and the figure:
+//
+//   ImVec2 body = size;  // in: the whole panel; out: the room under the header
+//   if (BeginFigurePanel(s, "entropy_vs_T", "Entropy against T", &body)) {
+//     Plot("entropy", spec, body);  // spec.title empty: the header shows it
+//     EndFigurePanel(s, "entropy_vs_T");
+//   }
+//
+// Returns false, drawing nothing, while another panel is exported alone.
+bool BeginFigurePanel(AppState& s, const std::string& name, const std::string& title, ImVec2* body);
+void EndFigurePanel(AppState& s, const std::string& name);
+// A picture of one panel is being drawn: views draw their panels alone (no
+// controls, no text), each at FigureExportSize(), and only the chosen one shows.
+bool ExportingOnePanel(const AppState& s);
+ImVec2 FigureExportSize();
+
 // Fills (pure; tested): one-hot rows put a 1 in column i mod cols of row i.
 void FillIdentity(Matrix* m);
 void FillOneHotRows(Matrix* m);

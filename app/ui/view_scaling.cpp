@@ -12,6 +12,7 @@
 #include "attnlab/dot_product_stats.hpp"
 #include "attnlab/format.hpp"
 #include "ui/frame.hpp"
+#include "ui/panels.hpp"
 #include "widgets/plot.hpp"
 
 namespace attnlab::ui {
@@ -142,11 +143,14 @@ void DrawNumbers(AppState& s) {
   ImGui::EndTable();
 }
 
+// Each figure below is a panel (see BeginFigurePanel) of `size` with its header.
+
 // A histogram of `values` over mean +- 4.5 sd with the closed-form normal density.
 void DrawHistogram(AppState& s, const char* id, const std::string& title, const std::string& x_label,
                    const std::vector<double>& values, double mean, double variance, int color, ImVec2 size) {
+  const std::string panel = std::string("histogram_") + id;
+  if (!BeginFigurePanel(s, panel, title, &size)) return;
   PlotSpec spec;
-  spec.title = title;
   spec.x.label = x_label;
   spec.y.label = "density";
   spec.y.include_zero = true;
@@ -162,13 +166,14 @@ void DrawHistogram(AppState& s, const char* id, const std::string& title, const 
   spec.markers.push_back(PlotMarker{"", mean, 3, true});
   const PlotResult r = Plot(id, spec, size);
   s.ui.items[std::string("scaling.plot.") + id] = ItemRect{r.layout.area_min, r.layout.area_max};
+  EndFigurePanel(s, panel);
 }
 
 void DrawVariance(AppState& s, ImVec2 size) {
   const ScalingLabCache& c = s.ui.labs.scaling;
   const ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  if (!BeginFigurePanel(s, "variance_vs_d", "Variance against d", &size)) return;
   PlotSpec spec;
-  spec.title = "Variance against d";
   spec.x.label = "d (log)";
   spec.x.scale = AxisScale::kLog;
   spec.y.label = "variance (log)";
@@ -186,13 +191,15 @@ void DrawVariance(AppState& s, ImVec2 size) {
   spec.markers.push_back(PlotMarker{"d = " + std::to_string(lab.d), static_cast<double>(lab.d), 3, false});
   const PlotResult r = Plot("variance", spec, size);
   s.ui.items["scaling.plot.variance"] = ItemRect{r.layout.area_min, r.layout.area_max};
+  EndFigurePanel(s, "variance_vs_d");
 }
 
 void DrawSaturation(AppState& s, ImVec2 size) {
   const ScalingLabCache& c = s.ui.labs.scaling;
   const ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  if (!BeginFigurePanel(s, "saturation", "Mean largest softmax weight, " + std::to_string(lab.keys) + " keys", &size))
+    return;
   PlotSpec spec;
-  spec.title = "Mean largest softmax weight, " + std::to_string(lab.keys) + " keys";
   spec.x.label = "d (log)";
   spec.x.scale = AxisScale::kLog;
   spec.y.label = "E[max weight]";
@@ -208,13 +215,26 @@ void DrawSaturation(AppState& s, ImVec2 size) {
   spec.markers.push_back(PlotMarker{"d = " + std::to_string(lab.d), static_cast<double>(lab.d), 3, false});
   const PlotResult r = Plot("saturation", spec, size);
   s.ui.items["scaling.plot.saturation"] = ItemRect{r.layout.area_min, r.layout.area_max};
+  EndFigurePanel(s, "saturation");
+}
+
+// Presentation: one line of numbers the back row can read.
+void DrawSummary(AppState& s) {
+  const ScalingLabCache& c = s.ui.labs.scaling;
+  const DotProductClosedForm& cf = c.samples.closed_form;
+  ImGui::TextWrapped("var q\u00B7k = %s (closed form %s)     var q\u00B7k/\u221Ad = %s (closed form %s)",
+                     Num(c.samples.raw_moments.variance).c_str(), Num(cf.variance).c_str(),
+                     Num(c.samples.scaled_moments.variance).c_str(), Num(cf.scaled_variance).c_str());
+  Record(s, "scaling.summary");
 }
 
 }  // namespace
 
 void DrawScalingView(AppState& s) {
   if (!s.scenario.scaling_lab) s.scenario.scaling_lab.emplace();
-  DrawControls(s);
+  s.ui.panel_names.clear();
+  const bool one_panel = ExportingOnePanel(s);
+  if (!one_panel) DrawControls(s);
   Update(s);
   const ScalingLabCache& c = s.ui.labs.scaling;
   if (!c.status.ok()) {
@@ -224,18 +244,39 @@ void DrawScalingView(AppState& s) {
     return;
   }
   const ScalingLabSettings& lab = *s.scenario.scaling_lab;
-  DrawNumbers(s);
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const DotProductClosedForm& cf = c.samples.closed_form;
+  const std::string raw_title = "q\u00B7k, d = " + std::to_string(lab.d);
+  const std::string scaled_title = "q\u00B7k / \u221Ad";
+  if (one_panel) {  // a picture of one figure: each is visited, the chosen one draws
+    const ImVec2 size = FigureExportSize();
+    DrawHistogram(s, "raw", raw_title, "q\u00B7k", c.samples.raw, cf.mean, cf.variance, 0, size);
+    DrawHistogram(s, "scaled", scaled_title, "q\u00B7k / \u221Ad", c.samples.scaled, cf.scaled_mean,
+                  cf.scaled_variance, 1, size);
+    DrawVariance(s, size);
+    DrawSaturation(s, size);
+    return;
+  }
   const float font = ImGui::GetFontSize();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  if (s.ui.presentation) {  // what carries the lesson, large: the two histograms side by side
+    DrawSummary(s);
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float half = (avail.x - spacing) * 0.5f;
+    const float h = std::max(font * 8.0f, avail.y);
+    DrawHistogram(s, "raw", raw_title, "q\u00B7k", c.samples.raw, cf.mean, cf.variance, 0, ImVec2(half, h));
+    ImGui::SameLine();
+    DrawHistogram(s, "scaled", scaled_title, "q\u00B7k / \u221Ad", c.samples.scaled, cf.scaled_mean,
+                  cf.scaled_variance, 1, ImVec2(half, h));
+    return;
+  }
+  DrawNumbers(s);
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float half = (avail.x - spacing) * 0.5f;
   const float top_h = std::max(font * 8.0f, (avail.y - ImGui::GetStyle().ItemSpacing.y) * 0.5f);
   const float bottom_h = std::max(font * 8.0f, avail.y - top_h - ImGui::GetStyle().ItemSpacing.y);
-  const DotProductClosedForm& cf = c.samples.closed_form;
-  DrawHistogram(s, "raw", "q\u00B7k, d = " + std::to_string(lab.d), "q\u00B7k", c.samples.raw, cf.mean, cf.variance, 0,
-                ImVec2(half, top_h));
+  DrawHistogram(s, "raw", raw_title, "q\u00B7k", c.samples.raw, cf.mean, cf.variance, 0, ImVec2(half, top_h));
   ImGui::SameLine();
-  DrawHistogram(s, "scaled", "q\u00B7k / \u221Ad", "q\u00B7k / \u221Ad", c.samples.scaled, cf.scaled_mean,
+  DrawHistogram(s, "scaled", scaled_title, "q\u00B7k / \u221Ad", c.samples.scaled, cf.scaled_mean,
                 cf.scaled_variance, 1, ImVec2(half, top_h));
   DrawVariance(s, ImVec2(half, bottom_h));
   ImGui::SameLine();

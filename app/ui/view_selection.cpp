@@ -12,6 +12,7 @@
 #include "attnlab/format.hpp"
 #include "attnlab/selection.hpp"
 #include "ui/frame.hpp"
+#include "ui/panels.hpp"
 #include "widgets/plot.hpp"
 
 namespace attnlab::ui {
@@ -168,11 +169,13 @@ void DrawSummary(AppState& s) {
   Record(s, "selection.summary");
 }
 
+// Each figure below is a panel (see BeginFigurePanel) of `size` with its header.
 void DrawWeights(AppState& s, ImVec2 size) {
   const SelectionLabSettings& lab = *s.scenario.selection_lab;
+  const char* title = lab.two_heads ? "Output o = mean of the heads (V = I)" : "Weights (= output, V = I)";
+  if (!BeginFigurePanel(s, "weights", title, &size)) return;
   const SelectionRun& run = s.ui.labs.selection.run;
   PlotSpec spec;
-  spec.title = lab.two_heads ? "Output o = mean of the heads (V = I)" : "Weights (= output, V = I)";
   spec.y.fit = false;
   spec.y.min = 0;
   spec.y.max = 1.05;
@@ -202,12 +205,13 @@ void DrawWeights(AppState& s, ImVec2 size) {
   }
   const PlotResult r = Plot("weights", spec, size);
   s.ui.items["selection.plot.weights"] = ItemRect{r.layout.area_min, r.layout.area_max};
+  EndFigurePanel(s, "weights");
 }
 
 void DrawAlphaHistogram(AppState& s, ImVec2 size) {
+  if (!BeginFigurePanel(s, "alpha_distribution", "o\u00B7v_a and o\u00B7v_b over the draws", &size)) return;
   const SelectionRun& run = s.ui.labs.selection.run;
   PlotSpec spec;
-  spec.title = "o\u00B7v_a and o\u00B7v_b over the draws";
   spec.x.label = "weight";
   spec.x.fit = false;
   spec.x.min = 0;
@@ -224,13 +228,16 @@ void DrawAlphaHistogram(AppState& s, ImVec2 size) {
   spec.markers.push_back(PlotMarker{"1/2", 0.5, -1, true});
   const PlotResult r = Plot("alpha_hist", spec, size);
   s.ui.items["selection.plot.alpha"] = ItemRect{r.layout.area_min, r.layout.area_max};
+  EndFigurePanel(s, "alpha_distribution");
 }
 
 void DrawDriftHistogram(AppState& s, ImVec2 size) {
   const SelectionLabSettings& lab = *s.scenario.selection_lab;
+  if (!BeginFigurePanel(s, "output_drift", std::string("Drift of the output, ") + (lab.two_heads ? "two heads" : "one head"),
+                        &size))
+    return;
   const SelectionRun& run = s.ui.labs.selection.run;
   PlotSpec spec;
-  spec.title = std::string("Drift of the output, ") + (lab.two_heads ? "two heads" : "one head");
   spec.x.label = "o\u00B7v_a \u2212 o\u00B7v_b   (\u22121 = v_b,  +1 = v_a)";
   spec.x.fit = false;
   spec.x.min = -1;
@@ -244,19 +251,29 @@ void DrawDriftHistogram(AppState& s, ImVec2 size) {
   spec.markers.push_back(PlotMarker{"fair average", 0.0, -1, true});
   const PlotResult r = Plot("drift_hist", spec, size);
   s.ui.items["selection.plot.drift"] = ItemRect{r.layout.area_min, r.layout.area_max};
+  EndFigurePanel(s, "output_drift");
 }
 
 }  // namespace
 
 void DrawSelectionView(AppState& s) {
   if (!s.scenario.selection_lab) s.scenario.selection_lab.emplace();
-  DrawControls(s);
+  s.ui.panel_names.clear();
+  const bool one_panel = ExportingOnePanel(s);
+  if (!one_panel) DrawControls(s);
   Update(s);
   const SelectionLabCache& c = s.ui.labs.selection;
   if (!c.status.ok()) {
     ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
     ImGui::TextWrapped("\u26A0 %s", c.status.ToString().c_str());
     ImGui::PopStyleColor();
+    return;
+  }
+  if (one_panel) {  // a picture of one figure: each is visited, the chosen one draws
+    const ImVec2 size = FigureExportSize();
+    DrawWeights(s, size);
+    DrawAlphaHistogram(s, size);
+    DrawDriftHistogram(s, size);
     return;
   }
   DrawSummary(s);

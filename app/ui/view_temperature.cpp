@@ -14,7 +14,9 @@
 #include "attnlab/softmax.hpp"
 #include "attnlab/temperature.hpp"
 #include "ui/frame.hpp"
+#include "ui/panels.hpp"
 #include "widgets/heatmap.hpp"
+#include "widgets/heatmap_svg.hpp"
 #include "widgets/plot.hpp"
 
 namespace attnlab::ui {
@@ -189,11 +191,12 @@ void MoveCursorWithPlot(TemperatureLabSettings& lab, const PlotResult& r) {
   if (r.dragging && r.mouse_x > 0) lab.cursor = std::clamp(r.mouse_x, lab.t_min, lab.t_max);
 }
 
+// Each figure below is a panel (see BeginFigurePanel) of `size` with its header.
 void DrawWeightSweep(AppState& s, ImVec2 size) {
+  if (!BeginFigurePanel(s, "weights_vs_T", "Weights of the row against T", &size)) return;
   TemperatureLabSettings& lab = *s.scenario.temperature_lab;
   const TemperatureLabCache& c = s.ui.labs.temperature;
   PlotSpec spec;
-  spec.title = "Weights of the row against T";
   spec.y.label = "weight";
   spec.y.fit = false;
   spec.y.min = 0;
@@ -209,13 +212,14 @@ void DrawWeightSweep(AppState& s, ImVec2 size) {
   const PlotResult r = Plot("weights_vs_t", spec, size);
   s.ui.items["temperature.plot.weights"] = ItemRect{r.layout.area_min, r.layout.area_max};
   MoveCursorWithPlot(lab, r);
+  EndFigurePanel(s, "weights_vs_T");
 }
 
 void DrawEntropySweep(AppState& s, ImVec2 size) {
+  if (!BeginFigurePanel(s, "entropy_vs_T", "Entropy H (nats) and largest weight", &size)) return;
   TemperatureLabSettings& lab = *s.scenario.temperature_lab;
   const TemperatureLabCache& c = s.ui.labs.temperature;
   PlotSpec spec;
-  spec.title = "Entropy H (nats) and largest weight";
   spec.y.include_zero = true;
   AddTemperatureAxis(spec, lab, c.sweep, s.ui.presentation);
   spec.series.push_back(LineSeries("H(T)", c.sweep.temperatures, c.sweep.entropy, 0));
@@ -228,13 +232,14 @@ void DrawEntropySweep(AppState& s, ImVec2 size) {
   const PlotResult r = Plot("entropy_vs_t", spec, size);
   s.ui.items["temperature.plot.entropy"] = ItemRect{r.layout.area_min, r.layout.area_max};
   MoveCursorWithPlot(lab, r);
+  EndFigurePanel(s, "entropy_vs_T");
 }
 
 void DrawCursorBars(AppState& s, ImVec2 size) {
   const TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  if (!BeginFigurePanel(s, "weights_at_T", "Weights at T = " + TemperatureText(lab.cursor), &size)) return;
   const TemperatureLabCache& c = s.ui.labs.temperature;
   PlotSpec spec;
-  spec.title = "Weights at T = " + TemperatureText(lab.cursor);
   spec.y.fit = false;
   spec.y.min = 0;
   spec.y.max = 1.05;
@@ -266,6 +271,7 @@ void DrawCursorBars(AppState& s, ImVec2 size) {
   }
   const PlotResult r = Plot("cursor_bars", spec, size);
   s.ui.items["temperature.plot.bars"] = ItemRect{r.layout.area_min, r.layout.area_max};
+  EndFigurePanel(s, "weights_at_T");
 }
 
 // The exam's statements (E7), computed live at the cursor T.
@@ -303,10 +309,11 @@ void DrawStatements(AppState& s) {
   ImGui::PopStyleColor();
 }
 
+// Whole-matrix mode: the weights of every row at the cursor T beside the
+// entropy of every row against T; each a panel of `size`.
 void DrawWholeMatrix(AppState& s, const ScoreSource& src, ImVec2 size) {
   TemperatureLabSettings& lab = *s.scenario.temperature_lab;
   TemperatureLabCache& c = s.ui.labs.temperature;
-  const float half = (size.x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
   if (!src.scores) {
     ImGui::TextDisabled("Whole-matrix mode needs the scenario's scores.");
     return;
@@ -314,51 +321,64 @@ void DrawWholeMatrix(AppState& s, const ScoreSource& src, ImVec2 size) {
   SoftmaxOptions options;
   options.temperature = lab.cursor;
   RowSoftmaxInto(*src.scores, *src.allowed, options, &c.cursor_matrix);
-  std::vector<std::string> cols;
-  for (Eigen::Index j = 0; j < src.scores->cols(); ++j) cols.push_back("k" + std::to_string(j));
-  HeatmapSpec hs;
-  hs.title = "P at T = " + TemperatureText(lab.cursor);
-  hs.values = &c.cursor_matrix;
-  hs.allowed = src.allowed;
-  hs.row_labels = &src.row_labels;
-  hs.col_labels = &cols;
-  hs.colormap = s.ui.weights_colormap;
-  hs.label_scale = s.ui.presentation ? 0.8f : 1.0f;
-  ImGui::BeginChild("matrix_heatmap", ImVec2(half, size.y), false);
-  const HeatmapResult hr = Heatmap("cursor_matrix", hs, ImGui::GetContentRegionAvail());
-  s.ui.items["temperature.heatmap"] = ItemRect{hr.grid_min, hr.grid_max};
-  ImGui::EndChild();
-  ImGui::SameLine();
+  const std::string title = "P at T = " + TemperatureText(lab.cursor);
+  ImVec2 body = size;
+  if (BeginFigurePanel(s, "matrix_at_T", title, &body)) {
+    std::vector<std::string> cols;
+    for (Eigen::Index j = 0; j < src.scores->cols(); ++j) cols.push_back("k" + std::to_string(j));
+    HeatmapSpec hs;
+    hs.title = title;
+    hs.show_title = false;  // the panel's header says it
+    hs.values = &c.cursor_matrix;
+    hs.allowed = src.allowed;
+    hs.row_labels = &src.row_labels;
+    hs.col_labels = &cols;
+    hs.colormap = s.ui.weights_colormap;
+    hs.label_scale = s.ui.presentation ? 0.8f : 1.0f;
+    const HeatmapResult hr = Heatmap("cursor_matrix", hs, body);
+    s.ui.items["temperature.heatmap"] = ItemRect{hr.grid_min, hr.grid_max};
+    if (s.ui.svg_out && s.ui.only_panel == "matrix_at_T") {
+      const std::string shape = std::to_string(c.cursor_matrix.rows()) + "x" + std::to_string(c.cursor_matrix.cols());
+      *s.ui.svg_out = HeatmapSvg(hs, hr.cell, title, shape + "  = softmax(scores / T)",
+                                 {s.ui.dark, s.ui.export_request.transparent});
+    }
+    EndFigurePanel(s, "matrix_at_T");
+    ImGui::SameLine();
+  }
 
   // Entropy of every row against T (masked scores cannot be swept as a whole).
   const TemperatureRange range{lab.t_min, lab.t_max, 200};
-  if (AllFinite(*src.scores)) {
-    if (!c.matrix_valid || c.swept_range.t_min != range.t_min || c.swept_range.t_max != range.t_max ||
-        c.swept_scores.rows() != src.scores->rows() || c.swept_scores.cols() != src.scores->cols() ||
-        c.swept_scores != *src.scores) {
-      c.swept_scores = *src.scores;
-      c.swept_range = range;
-      c.matrix_valid = SweepMatrix(c.swept_scores, range, &c.matrix_sweep).ok();
-    }
-    if (c.matrix_valid) {
-      PlotSpec spec;
-      spec.title = "Entropy of every row";
-      spec.y.label = "H (nats)";
-      spec.y.include_zero = true;
-      AddTemperatureAxis(spec, lab, RowSweep(), true);
-      const Eigen::Index rows = c.matrix_sweep.entropy.rows();
-      for (Eigen::Index i = 0; i < rows; ++i) {
-        std::vector<double> y(c.matrix_sweep.entropy.row(i).data(),
-                              c.matrix_sweep.entropy.row(i).data() + c.matrix_sweep.entropy.cols());
-        spec.series.push_back(LineSeries(src.row_labels[static_cast<size_t>(i)], c.matrix_sweep.temperatures, std::move(y)));
-      }
-      spec.legend = rows <= 8;
-      const PlotResult r = Plot("matrix_entropy", spec, ImVec2(0, size.y));
-      MoveCursorWithPlot(lab, r);
-    }
-  } else {
+  if (!AllFinite(*src.scores)) {
     ImGui::TextWrapped("Masked scores: the per-row entropy sweep needs every key allowed.");
+    return;
   }
+  if (!c.matrix_valid || c.swept_range.t_min != range.t_min || c.swept_range.t_max != range.t_max ||
+      c.swept_scores.rows() != src.scores->rows() || c.swept_scores.cols() != src.scores->cols() ||
+      c.swept_scores != *src.scores) {
+    c.swept_scores = *src.scores;
+    c.swept_range = range;
+    c.matrix_valid = SweepMatrix(c.swept_scores, range, &c.matrix_sweep).ok();
+  }
+  if (!c.matrix_valid) return;
+  // The rest of the row (the heatmap takes what its cells need).
+  body = ImVec2(ExportingOnePanel(s) ? size.x : std::max(ImGui::GetFontSize() * 12.0f, ImGui::GetContentRegionAvail().x),
+                size.y);
+  if (!BeginFigurePanel(s, "row_entropy_vs_T", "Entropy of every row", &body)) return;
+  PlotSpec spec;
+  spec.y.label = "H (nats)";
+  spec.y.include_zero = true;
+  AddTemperatureAxis(spec, lab, RowSweep(), true);
+  const Eigen::Index rows = c.matrix_sweep.entropy.rows();
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    std::vector<double> y(c.matrix_sweep.entropy.row(i).data(),
+                          c.matrix_sweep.entropy.row(i).data() + c.matrix_sweep.entropy.cols());
+    spec.series.push_back(LineSeries(src.row_labels[static_cast<size_t>(i)], c.matrix_sweep.temperatures, std::move(y)));
+  }
+  spec.legend = rows <= 8;
+  const PlotResult r = Plot("matrix_entropy", spec, body);
+  s.ui.items["temperature.plot.row_entropy"] = ItemRect{r.layout.area_min, r.layout.area_max};
+  MoveCursorWithPlot(lab, r);
+  EndFigurePanel(s, "row_entropy_vs_T");
 }
 
 }  // namespace
@@ -370,8 +390,10 @@ void DrawTemperatureView(AppState& s) {
     lab.t_min = 1e-3;
     lab.t_max = 1e3;
   }
+  s.ui.panel_names.clear();
   const ScoreSource src = Source(s);
-  DrawControls(s, src);
+  const bool one_panel = ExportingOnePanel(s);
+  if (!one_panel) DrawControls(s, src);
   UpdateRow(s, src);
   const TemperatureLabCache& c = s.ui.labs.temperature;
   if (!s.status.ok()) {
@@ -383,6 +405,17 @@ void DrawTemperatureView(AppState& s) {
     ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
     ImGui::TextWrapped("\u26A0 %s", c.status.ToString().c_str());
     ImGui::PopStyleColor();
+    return;
+  }
+  if (one_panel) {  // a picture of one figure: each is visited, the chosen one draws
+    const ImVec2 size = FigureExportSize();
+    DrawWeightSweep(s, size);
+    DrawEntropySweep(s, size);
+    if (lab.whole_matrix) {
+      DrawWholeMatrix(s, src, size);
+    } else {
+      DrawCursorBars(s, size);
+    }
     return;
   }
   if (!s.ui.presentation) ImGui::Text("z = %s", VectorText(c.row, NumberStyle::kAuto).c_str());

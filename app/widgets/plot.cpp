@@ -464,8 +464,9 @@ PlotLayout DrawPlot(ImDrawList* dl, ImVec2 min, ImVec2 max, const PlotSpec& spec
   if (y_label && TextSize(st, spec.y.label).x <= a1.y - a0.y) {  // a short plot drops it rather than clip it
     const ImVec2 ts = TextSize(st, spec.y.label);
     // ImDrawList culls glyphs against the clip rectangle before they are
-    // turned upright, and the unturned text may stick out of it.
-    dl->PushClipRectFullScreen();
+    // turned upright, and the unturned text may stick out of it (left of the
+    // screen, too, when a picture of the plot starts at its left edge).
+    dl->PushClipRect(ImVec2(-1e5f, -1e5f), ImVec2(1e5f, 1e5f), false);
     AddTextVertical(dl, ImVec2(min.x, (a0.y + a1.y + ts.x) / 2), st.text, spec.y.label.c_str(), fs);
     dl->PopClipRect();
   }

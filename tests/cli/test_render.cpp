@@ -225,6 +225,60 @@ TEST(Render, ListNamesThePanelsAndTheWholeViewRendersAtItsSize) {
   EXPECT_GT(img.DistinctNeighbours(), 500);
 }
 
+// The lines of `render --list` for a preset.
+std::vector<std::string> ListedPanels(const Scratch& dir, const std::string& preset) {
+  const Outcome list = Attnlab(dir, "render --list '" + preset + "'");
+  EXPECT_EQ(list.code, 0) << list.err;
+  std::vector<std::string> names;
+  std::istringstream in(list.out);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) names.push_back(line);
+  return names;
+}
+
+TEST(Render, EveryLabPlotIsAPanelThatRendersAtOneAndTwoTimes) {
+  Scratch dir;
+  const struct {
+    const char* preset;
+    std::vector<std::string> plots;
+  } kLabs[] = {{"e7-temperature-sweep.json", {"weights_vs_T", "entropy_vs_T", "weights_at_T"}},
+               {"e1-scaling.json", {"histogram_raw", "histogram_scaled", "variance_vs_d", "saturation"}},
+               {"e6-selection.json", {"weights", "alpha_distribution", "output_drift"}}};
+  for (const auto& lab : kLabs) {
+    SCOPED_TRACE(lab.preset);
+    const std::string preset = kPresets + "/" + lab.preset;
+    const std::vector<std::string> listed = ListedPanels(dir, preset);
+    EXPECT_EQ(listed, lab.plots);
+    for (const std::string& plot : listed) {
+      SCOPED_TRACE(plot);
+      const std::string base = "render '" + preset + "' --panel " + plot;
+      const Outcome one = Attnlab(dir, base + " --scale 1 --out " + (dir / "1x.png"));
+      ASSERT_EQ(one.code, 0) << one.err;
+      const Outcome two = Attnlab(dir, base + " --scale 2 --out " + (dir / "2x.png"));
+      ASSERT_EQ(two.code, 0) << two.err;
+      const Image a(dir / "1x.png"), b(dir / "2x.png");
+      ASSERT_NE(a.px, nullptr);
+      ASSERT_NE(b.px, nullptr);
+      EXPECT_EQ(b.w, 2 * a.w);
+      EXPECT_EQ(b.h, 2 * a.h);
+      EXPECT_GT(a.w, 200);
+      EXPECT_GT(a.h, 150);
+      EXPECT_LT(a.w, 1280) << "a picture of the plot alone, not of the view";
+      EXPECT_GT(a.DistinctNeighbours(), 300) << "blank picture";
+      EXPECT_GT(b.DistinctNeighbours(), 300) << "blank picture";
+    }
+    const Outcome bogus = Attnlab(dir, "render '" + preset + "' --panel bogus --out " + (dir / "x.png"));
+    EXPECT_EQ(bogus.code, 2);
+    EXPECT_NE(bogus.err.find("no panel \"bogus\""), std::string::npos) << bogus.err;
+    for (const std::string& plot : lab.plots) EXPECT_NE(bogus.err.find(plot), std::string::npos) << bogus.err;
+    EXPECT_FALSE(fs::exists(dir / "x.png"));
+    // SVG stays for heatmaps: a plot says so.
+    const Outcome svg = Attnlab(dir, "render '" + preset + "' --panel " + lab.plots[0] + " --out " + (dir / "x.svg"));
+    EXPECT_EQ(svg.code, 2);
+    EXPECT_NE(svg.err.find("not a matrix"), std::string::npos) << svg.err;
+  }
+}
+
 TEST(Render, BadRequestsSayWhatIsWrongAndWriteNothing) {
   Scratch dir;
   const std::string e9 = "'" + kPresets + "/e9-dedupe-sort.json'";

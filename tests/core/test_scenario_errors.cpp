@@ -1,6 +1,7 @@
 // Every kind of bad input comes back as a Status naming the field, with a
 // message a user can act on; none of it crashes, hangs or turns into NaN.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -453,6 +454,29 @@ TEST(ScenarioErrors, DuplicateVocabularyEntryIsRejectedOrResolvedConsistently) {
   ASSERT_EQ(s.loss.targets.size(), 1u);
   EXPECT_EQ(s.loss.targets[0], ids[0]) << "token \"A\" is id " << ids[0] << ", target \"A\" is id "
                                        << s.loss.targets[0];
+}
+
+}  // namespace
+}  // namespace attnlab
+
+namespace attnlab {
+namespace {
+
+// A scenario file over the size limit is refused before it is read (a sparse
+// file: the test writes nothing to disk).
+TEST(ScenarioErrors, AHugeFileIsRefusedWithTheLimitBeforeReadingIt) {
+  char path[] = "/tmp/attnlab-huge-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, kMaxScenarioBytes + 1), 0);
+  close(fd);
+  Scenario s;
+  s.title = "unchanged";
+  const Status st = LoadScenarioFile(path, &s);
+  unlink(path);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("at most 64 MiB"), std::string::npos) << st.ToString();
+  EXPECT_EQ(s.title, "unchanged");
 }
 
 }  // namespace

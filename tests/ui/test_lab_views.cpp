@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "app_state.hpp"
 #include "headless_ui.hpp"
@@ -133,6 +134,32 @@ TEST(SelectionView, TheTwoHeadsSwitchShrinksTheSpread) {
   ui.Frame();
   EXPECT_LT(s.ui.labs.selection.run.drift_moments.variance * 4, one_head);
   EXPECT_TRUE(ui.Has("selection.s"));
+}
+
+TEST(LabViews, EveryPlotIsAPanelWithAnExportMenu) {
+  {
+    ui::AppState s = Loaded("e1-scaling.json");
+    HeadlessUi ui(s);
+    const std::vector<std::string> plots = {"histogram_raw", "histogram_scaled", "variance_vs_d", "saturation"};
+    EXPECT_EQ(s.ui.panel_names, plots);
+    for (const std::string& name : plots) {
+      EXPECT_TRUE(ui.Has("panel." + name + ".group")) << name;
+      EXPECT_TRUE(ui.Has("panel." + name + ".menu")) << name;
+    }
+    ui.Click("panel.saturation.menu");
+    ASSERT_TRUE(ui.Has("menu.export"));
+    ui.Click("menu.export");
+    EXPECT_EQ(s.ui.export_request.panel, "saturation");
+    EXPECT_TRUE(ui.Has("dialog.export.ok"));  // the window's export dialog asks the rest
+  }
+  {
+    ui::AppState s = Loaded("e6-selection.json");
+    HeadlessUi ui(s);
+    ui.MoveTo(Across(s, "selection.plot.drift", 0.5f));
+    EXPECT_EQ(s.ui.hovered_panel, "output_drift");
+    ui.Chord('E');  // Ctrl+E exports the plot under the mouse
+    EXPECT_EQ(s.ui.export_request.panel, "output_drift");
+  }
 }
 
 TEST(LabViews, PresentationModeStillDrawsEveryLab) {
