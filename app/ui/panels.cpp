@@ -316,7 +316,7 @@ bool BeginFigurePanel(AppState& s, const std::string& name, const std::string& t
   // One text line either way (a small button is as tall as text), so a
   // picture has the window's layout.
   ImGui::TextUnformatted(title.c_str());
-  if (!s.ui.exporting) {
+  if (!s.ui.exporting && !s.ui.presentation) {  // (presentation has no export dialog)
     ImGui::SameLine();
     if (ImGui::SmallButton("\u2026")) ImGui::OpenPopup("figure_menu");
     Record(s, "panel." + name + ".menu");
