@@ -119,6 +119,8 @@ struct AppState {
   UiState ui;
 
   void MarkDirty() { dirty = true; }
+  // Remembers where the last ImGui item was drawn, under `name` (ui.items).
+  void Record(const std::string& name) { ui.items[name] = ItemRect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()}; }
   // The scenario, to be changed now: snapshots it for undo at the start of a
   // gesture and marks it dirty. Call it only when a change really happens.
   Scenario& Edit();

@@ -14,9 +14,6 @@
 namespace attnlab::ui {
 namespace {
 
-void Record(AppState& s, const std::string& name) {
-  s.ui.items[name] = ItemRect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()};
-}
 
 // `text` cut to fit `width` pixels, with an ellipsis (cuts at UTF-8 boundaries).
 std::string Ellipsize(const std::string& text, float width) {
@@ -49,7 +46,7 @@ void FileDialog(AppState& s, const char* id, bool save) {
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
   const bool enter = ImGui::InputText("##path", s.ui.path_buffer, sizeof s.ui.path_buffer,
                                       ImGuiInputTextFlags_EnterReturnsTrue);
-  Record(s, save ? "dialog.save.path" : "dialog.open.path");
+  s.Record(save ? "dialog.save.path" : "dialog.open.path");
   if (ImGui::Button(save ? "Save" : "Open") || enter) {
     const Status st = save ? s.SaveScenario(s.ui.path_buffer) : s.LoadScenario(s.ui.path_buffer);
     s.ui.file_error = st.ok() ? "" : st.ToString();
@@ -58,7 +55,7 @@ void FileDialog(AppState& s, const char* id, bool save) {
       ImGui::CloseCurrentPopup();
     }
   }
-  Record(s, save ? "dialog.save.ok" : "dialog.open.ok");
+  s.Record(save ? "dialog.save.ok" : "dialog.open.ok");
   ImGui::SameLine();
   if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
   if (!s.ui.file_error.empty()) {
@@ -121,7 +118,7 @@ void ExportDialog(AppState& s) {
     s.ui.export_pending = true;
     ImGui::CloseCurrentPopup();
   }
-  Record(s, "dialog.export.ok");
+  s.Record("dialog.export.ok");
   ImGui::SameLine();
   if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
   ImGui::EndPopup();
@@ -166,26 +163,26 @@ void DrawTopBar(AppState& s) {
     ImGui::BeginDisabled(!s.CanUndo());
     if (ImGui::Button("Undo")) s.Undo();
     ImGui::EndDisabled();
-    Record(s, "button.undo");
+    s.Record("button.undo");
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Ctrl+Z");
     ImGui::SameLine();
     ImGui::BeginDisabled(!s.CanRedo());
     if (ImGui::Button("Redo")) s.Redo();
     ImGui::EndDisabled();
-    Record(s, "button.redo");
+    s.Record("button.redo");
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Ctrl+Shift+Z");
     ImGui::SameLine();
     if (ImGui::Button("Save\u2026")) OpenFileDialog(s, "save", SuggestedSavePath(s));
-    Record(s, "button.save");
+    s.Record("button.save");
     ImGui::SameLine();
     if (ImGui::Button("Open\u2026")) OpenFileDialog(s, "open", s.scenario_path);
-    Record(s, "button.open");
+    s.Record("button.open");
     ImGui::SameLine();
     if (ImGui::Button("Export\u2026")) {
       s.ui.export_request.panel.clear();
       s.ui.export_dialog = true;
     }
-    Record(s, "button.export");
+    s.Record("button.export");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("A picture of the whole view (panels: their \u2026 menu, or Ctrl+E over one)");
     ImGui::SameLine();
     if (ImGui::Button("Settings")) ImGui::OpenPopup("settings");
@@ -201,10 +198,10 @@ void DrawTopBar(AppState& s) {
     DrawSettings(s);
   }
   if (ImGui::Button(present)) s.ui.presentation = !s.ui.presentation;
-  Record(s, "button.presentation");
+  s.Record("button.presentation");
   ImGui::SameLine();
   if (ImGui::Button(theme)) s.ui.dark = !s.ui.dark;
-  Record(s, "button.theme");
+  s.Record("button.theme");
   if (!s.ui.message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.55f, 0.2f, 1));
     ImGui::TextWrapped("%s", s.ui.message.c_str());
@@ -253,7 +250,7 @@ void DrawSidebar(AppState& s) {
       const Status st = s.LoadScenario(p.path);
       if (!st.ok()) s.ui.message = p.file_name + ": " + st.ToString();
     }
-    Record(s, "preset." + p.file_name);
+    s.Record("preset." + p.file_name);
     if (ImGui::IsItemHovered()) {
       ImGui::SetTooltip("%s%s%s", p.title.c_str(), p.error.empty() ? "" : "\n", p.error.c_str());
     }

@@ -17,9 +17,6 @@ namespace {
 
 const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
 
-void Record(AppState& s, const std::string& name) {
-  s.ui.items[name] = ItemRect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()};
-}
 
 // Places the next panel of `width` beside the last one when it fits. Folded
 // panels (one header line) share rows with each other, not with open ones.
@@ -88,7 +85,7 @@ bool Header(AppState& s, const std::string& name, const std::string& shape, cons
   bool& collapsed = found->second;
   ImGui::PushID(name.c_str());
   if (ImGui::ArrowButton("##fold", collapsed ? ImGuiDir_Right : ImGuiDir_Down)) collapsed = !collapsed;
-  Record(s, "panel." + name + ".fold");
+  s.Record("panel." + name + ".fold");
   ImGui::SameLine();
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(name.c_str());
@@ -100,7 +97,7 @@ bool Header(AppState& s, const std::string& name, const std::string& shape, cons
   }
   ImGui::SameLine();
   *menu_clicked = ImGui::SmallButton("\u2026");
-  Record(s, "panel." + name + ".menu");
+  s.Record("panel." + name + ".menu");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Copy, paste, resize, fill");
   ImGui::PopID();
   return !collapsed;
@@ -159,9 +156,9 @@ void InputMenu(AppState& s, const std::string& name, int row, int col) {
   if (!m) return;
   const Eigen::Index rows = m->rows(), cols = m->cols();
   if (ImGui::MenuItem("Add a row")) *InputMatrix(s.Edit(), name) = Resized(*m, rows + 1, cols);
-  Record(s, "menu.add_row");
+  s.Record("menu.add_row");
   if (ImGui::MenuItem("Add a column")) *InputMatrix(s.Edit(), name) = Resized(*m, rows, cols + 1);
-  Record(s, "menu.add_column");
+  s.Record("menu.add_column");
   const std::string remove_row = row >= 0 ? "Remove row " + std::to_string(row) : "Remove the last row";
   const std::string remove_col = col >= 0 ? "Remove column " + std::to_string(col) : "Remove the last column";
   if (ImGui::MenuItem(remove_row.c_str(), nullptr, false, rows > 1)) {
@@ -173,7 +170,7 @@ void InputMenu(AppState& s, const std::string& name, int row, int col) {
   ImGui::Separator();
   if (ImGui::MenuItem("Fill with zeros")) InputMatrix(s.Edit(), name)->setZero();
   if (ImGui::MenuItem("Fill as identity")) FillIdentity(InputMatrix(s.Edit(), name));
-  Record(s, "menu.identity");
+  s.Record("menu.identity");
   if (ImGui::MenuItem("Fill with one-hot rows")) FillOneHotRows(InputMatrix(s.Edit(), name));
   if (ImGui::MenuItem("Fill at random (seeded)")) {
     s.ui.random_seed += 1;
@@ -181,7 +178,7 @@ void InputMenu(AppState& s, const std::string& name, int row, int col) {
   }
   ImGui::Separator();
   const bool paste = ImGui::MenuItem("Paste (CSV, NumPy, LaTeX, text)");
-  Record(s, "menu.paste");
+  s.Record("menu.paste");
   if (paste) {
     const char* clip = ImGui::GetClipboardText();
     Matrix pasted;
@@ -290,7 +287,7 @@ static bool Folded(AppState& s, const std::string& name) {
 
 static void ExportMenuItem(AppState& s, const std::string& name) {
   const bool clicked = ImGui::MenuItem("Export picture\u2026", "Ctrl+E");
-  Record(s, "menu.export");
+  s.Record("menu.export");
   if (clicked) {
     s.ui.export_request.panel = name;
     s.ui.export_dialog = true;
@@ -319,7 +316,7 @@ bool BeginFigurePanel(AppState& s, const std::string& name, const std::string& t
   if (!s.ui.exporting && !s.ui.presentation) {  // (presentation has no export dialog)
     ImGui::SameLine();
     if (ImGui::SmallButton("\u2026")) ImGui::OpenPopup("figure_menu");
-    Record(s, "panel." + name + ".menu");
+    s.Record("panel." + name + ".menu");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Export a picture of this plot");
     if (ImGui::BeginPopup("figure_menu")) {
       ExportMenuItem(s, name);
@@ -333,7 +330,7 @@ bool BeginFigurePanel(AppState& s, const std::string& name, const std::string& t
 
 void EndFigurePanel(AppState& s, const std::string& name) {
   ImGui::EndGroup();
-  Record(s, "panel." + name + ".group");
+  s.Record("panel." + name + ".group");
   if (!s.ui.exporting && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) s.ui.hovered_panel = name;
 }
 
@@ -364,7 +361,7 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
   const bool open = Header(s, name, shape, what, &menu);
   if (ErrorIsAbout(s.status, name)) {
     ErrorLine(s.status);
-    Record(s, "panel." + name + ".error");
+    s.Record("panel." + name + ".error");
   }
   const std::string popup = "menu." + name;
   if (identity) {
@@ -412,7 +409,7 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
     ImGui::EndPopup();
   }
   ImGui::EndGroup();
-  Record(s, "panel." + name + ".group");
+  s.Record("panel." + name + ".group");
 }
 
 void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
@@ -498,7 +495,7 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
     ImGui::EndPopup();
   }
   ImGui::EndGroup();
-  Record(s, "panel." + p.name + ".group");
+  s.Record("panel." + p.name + ".group");
 }
 
 }  // namespace attnlab::ui

@@ -29,9 +29,6 @@ namespace {
 const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
 const ImVec4 kNoticeColor(0.95f, 0.70f, 0.20f, 1.0f);
 
-void Record(AppState& s, const std::string& name) {
-  s.ui.items[name] = ItemRect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()};
-}
 
 bool Shown(const AppState& s, Stage stage) {
   return !s.ui.step_mode || static_cast<int>(stage) <= s.ui.step;
@@ -62,7 +59,7 @@ void DrawTemperature(AppState& s) {
       s.Edit().attention.temperature = s.ui.remembered_temperature > 0 ? s.ui.remembered_temperature : 1.0;
     }
   }
-  Record(s, "control.argmax");
+  s.Record("control.argmax");
   ImGui::SameLine();
   float t = argmax ? static_cast<float>(s.ui.remembered_temperature) : static_cast<float>(T);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9.0f);
@@ -73,7 +70,7 @@ void DrawTemperature(AppState& s) {
     s.Edit().attention.temperature = t;
   }
   ImGui::EndDisabled();
-  Record(s, "control.temperature");
+  s.Record("control.temperature");
 }
 
 void DrawScale(AppState& s) {
@@ -82,7 +79,7 @@ void DrawScale(AppState& s) {
   int kind = static_cast<int>(scale.kind);
   ImGui::SetNextItemWidth(ComboWidth("custom"));
   if (ImGui::Combo("scale", &kind, names, 3)) s.Edit().attention.scale.kind = static_cast<ScaleKind>(kind);
-  Record(s, "control.scale");
+  s.Record("control.scale");
   if (scale.kind == ScaleKind::kCustom) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
@@ -100,7 +97,7 @@ void DrawMask(AppState& s) {
     const int n = SequenceLength(s.scenario);
     for (MaskKind k : kinds) {
       const bool picked = ImGui::Selectable(MaskKindName(k), k == mask.kind);
-      Record(s, std::string("control.mask.") + MaskKindName(k));
+      s.Record(std::string("control.mask.") + MaskKindName(k));
       if (picked && k != mask.kind) {
         MaskSpec next = mask;
         if (k == MaskKind::kCustom && s.has_result && !s.derived.heads.empty()) {
@@ -115,7 +112,7 @@ void DrawMask(AppState& s) {
     }
     ImGui::EndCombo();
   }
-  Record(s, "control.mask");
+  s.Record("control.mask");
   if (ImGui::IsItemHovered() && mask.kind == MaskKind::kCustom) {
     ImGui::SetTooltip("Click cells of P to mask or unmask them");
   }
@@ -124,21 +121,21 @@ void DrawMask(AppState& s) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
     int p = mask.param;
     if (ImGui::InputInt(MaskParamName(mask.kind), &p)) s.Edit().attention.mask.param = std::max(1, p);
-    Record(s, "control.mask_param");
+    s.Record("control.mask_param");
   }
 }
 
 void DrawTeachingControls(AppState& s) {
   bool naive = s.scenario.attention.naive_softmax;
   if (ImGui::Checkbox("naive softmax", &naive)) s.Edit().attention.naive_softmax = naive;
-  Record(s, "control.naive");
+  s.Record("control.naive");
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("Skip subtracting the row maximum: exp() overflows for large scores\n"
                       "and the weights turn to NaN. The default stays stable.");
   }
   SameLineIfFits(ImGui::GetFontSize() * 14);
   if (ImGui::Checkbox("step by step", &s.ui.step_mode)) s.ui.step = 0;
-  Record(s, "control.step_mode");
+  s.Record("control.step_mode");
   if (s.ui.step_mode) {
     static const char* kStageNames[] = {"inputs", "Q K\u1D40", "\u00D7 scale", "+ mask", "softmax",
                                         "\u00D7 V",   "\u00D7 W_O", "logits",   "loss"};
@@ -146,7 +143,7 @@ void DrawTeachingControls(AppState& s) {
     if (ImGui::ArrowButton("##step_back", ImGuiDir_Left)) s.ui.step = std::max(0, s.ui.step - 1);
     ImGui::SameLine();
     if (ImGui::ArrowButton("##step_next", ImGuiDir_Right)) s.ui.step = std::min(kStageCount - 1, s.ui.step + 1);
-    Record(s, "control.step_next");
+    s.Record("control.step_next");
     ImGui::SameLine();
     ImGui::Text("%d/%d: %s", s.ui.step, kStageCount - 1, kStageNames[std::clamp(s.ui.step, 0, kStageCount - 1)]);
   }
@@ -187,7 +184,7 @@ void DrawTokens(AppState& s) {
     for (std::string t; in >> t;) tokens.push_back(t);
     s.Edit().tokens = tokens;
   }
-  Record(s, "control.tokens");
+  s.Record("control.tokens");
   ImGui::SameLine();
   std::string vocab;
   for (const std::string& v : s.scenario.vocab) vocab += (vocab.empty() ? "" : " ") + v;
@@ -204,7 +201,7 @@ void DrawStatus(AppState& s) {
     ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
     ImGui::TextWrapped("\u26A0 %s", s.status.ToString().c_str());
     ImGui::PopStyleColor();
-    Record(s, "status.error");
+    s.Record("status.error");
     if (s.has_result) ImGui::TextDisabled("The results show the last scenario that could be computed.");
   }
   if (!s.has_result) return;
@@ -248,7 +245,7 @@ void DrawLossTargets(AppState& s) {
       s.ui.message = std::string("loss positions: \"") + buf + "\" are not whole numbers from 0";
     }
   }
-  Record(s, "control.loss.positions");
+  s.Record("control.loss.positions");
   std::snprintf(buf, sizeof buf, "%s", targets.c_str());
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
   if (ImGui::InputTextWithHint("targets", "the tokens there", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
@@ -270,7 +267,7 @@ void DrawLossTargets(AppState& s) {
       s.ui.message = "loss targets: not in the vocabulary: " + unknown;
     }
   }
-  Record(s, "control.loss.targets");
+  s.Record("control.loss.targets");
   ImGui::SameLine();
   ImGui::TextDisabled("(Enter)");
 }
@@ -285,10 +282,10 @@ void DrawLoss(AppState& s) {
   }
   int convention = static_cast<int>(s.scenario.loss.convention);
   if (ImGui::RadioButton("same position", &convention, 0)) s.Edit().loss.convention = LossConvention::kSamePosition;
-  Record(s, "control.loss.same_position");
+  s.Record("control.loss.same_position");
   ImGui::SameLine();
   if (ImGui::RadioButton("next token", &convention, 1)) s.Edit().loss.convention = LossConvention::kNextToken;
-  Record(s, "control.loss.next_token");
+  s.Record("control.loss.next_token");
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("%s", convention == 0 ? "Row t scores the token at position t (the exam's convention)."
                                            : "Row t \u2212 1 predicts the token at position t.");
@@ -299,7 +296,7 @@ void DrawLoss(AppState& s) {
     if (ImGui::SliderFloat("label smoothing \u03B5", &eps, 0.0f, 0.5f, "%.2f")) {
       s.Edit().loss.label_smoothing = eps;
     }
-    Record(s, "control.label_smoothing");
+    s.Record("control.label_smoothing");
   }
   if (!s.ui.presentation) DrawLossTargets(s);
   if (!s.has_result || !r.has_loss()) return;
@@ -335,7 +332,7 @@ void DrawLoss(AppState& s) {
     ImGui::EndTable();
   }
   ImGui::Text("loss (sum) = %s", FormatNumber(r.loss, NumberStyle::kDecimal, 4).c_str());
-  Record(s, "text.loss");
+  s.Record("text.loss");
   ImGui::Text("mean = %s    perplexity = %s", FormatNumber(r.mean_loss, NumberStyle::kDecimal, 4).c_str(),
               FormatNumber(r.perplexity, NumberStyle::kDecimal, 3).c_str());
 }
@@ -430,7 +427,7 @@ void DrawAttentionView(AppState& s) {
       ImGui::BeginGroup();
       DrawLoss(s);
       ImGui::EndGroup();
-      Record(s, "panel.loss.group");
+      s.Record("panel.loss.group");
     }
     return;
   }
@@ -485,7 +482,7 @@ void DrawAttentionView(AppState& s) {
                                  ? "Hover over any result cell to see how it was computed, with its numbers."
                                  : s.ui.hover_explanation.c_str());
     ImGui::PopStyleColor();
-    Record(s, "text.explanation");
+    s.Record("text.explanation");
     if (!s.scenario.notes.empty()) {
       ImGui::Spacing();
       ImGui::Separator();

@@ -22,9 +22,6 @@ const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
 constexpr int kCurveSamples = 2000;  // pairs per d in the variance plot
 constexpr int kSaturationTrials = 200;
 
-void Record(AppState& s, const std::string& name) {
-  s.ui.items[name] = ItemRect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()};
-}
 
 DotProductSpec SpecOf(const ScalingLabSettings& lab) {
   DotProductSpec spec;
@@ -76,34 +73,34 @@ void DrawControls(AppState& s) {
     lab.d = d;
     lab.mu_components.clear();  // a per-component mean does not fit another d
   }
-  Record(s, "scaling.d");
+  s.Record("scaling.d");
   ImGui::SameLine(0, font);
   if (lab.mu_components.empty()) {
     float mu = static_cast<float>(lab.mu);
     ImGui::SetNextItemWidth(w);
     if (ImGui::SliderFloat("##mu", &mu, -2.0f, 2.0f, "\u03BC = %.2f")) lab.mu = mu;
-    Record(s, "scaling.mu");
+    s.Record("scaling.mu");
   } else {
     if (ImGui::Button("\u03BC per component: use a constant")) lab.mu_components.clear();
-    Record(s, "scaling.mu_constant");
+    s.Record("scaling.mu_constant");
   }
   ImGui::SameLine(0, font);
   float sigma = static_cast<float>(lab.sigma);
   ImGui::SetNextItemWidth(w);
   if (ImGui::SliderFloat("##sigma", &sigma, 0.1f, 3.0f, "\u03C3 = %.2f")) lab.sigma = sigma;
-  Record(s, "scaling.sigma");
+  s.Record("scaling.sigma");
   ImGui::SameLine(0, font);
   int n = lab.samples;
   ImGui::SetNextItemWidth(w);
   if (ImGui::SliderInt("##samples", &n, 100, 50000, "n = %d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp))
     lab.samples = n;
-  Record(s, "scaling.samples");
+  s.Record("scaling.samples");
   ImGui::SameLine(0, font);
   // On this line when it fits, else on the next (presentation mode's large font).
   if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("Re-sample").x + ImGui::GetStyle().FramePadding.x * 2)
     ImGui::NewLine();
   if (ImGui::Button("Re-sample")) ++lab.seed;
-  Record(s, "scaling.resample");
+  s.Record("scaling.resample");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("New random pairs (seed %llu)", static_cast<unsigned long long>(lab.seed));
 }
 
@@ -225,7 +222,7 @@ void DrawSummary(AppState& s) {
   ImGui::TextWrapped("var q\u00B7k = %s (closed form %s)     var q\u00B7k/\u221Ad = %s (closed form %s)",
                      Num(c.samples.raw_moments.variance).c_str(), Num(cf.variance).c_str(),
                      Num(c.samples.scaled_moments.variance).c_str(), Num(cf.scaled_variance).c_str());
-  Record(s, "scaling.summary");
+  s.Record("scaling.summary");
 }
 
 }  // namespace

@@ -20,9 +20,6 @@ namespace {
 
 const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
 
-void Record(AppState& s, const std::string& name) {
-  s.ui.items[name] = ItemRect{ImGui::GetItemRectMin(), ImGui::GetItemRectMax()};
-}
 
 bool Same(const SelectionLabSettings& x, const SelectionLabSettings& y) {
   return x.n == y.n && x.a == y.a && x.b == y.b && x.t == y.t && x.s == y.s && x.two_heads == y.two_heads &&
@@ -78,28 +75,28 @@ void DrawControls(AppState& s) {
     if (lab.a == lab.b) lab.b = lab.a == 0 ? 1 : 0;
     lab.query.clear();
   }
-  Record(s, "selection.n");
+  s.Record("selection.n");
   ImGui::SameLine(0, font);
   ImGui::SetNextItemWidth(w);
   int a = lab.a, b = lab.b;
   if (ImGui::SliderInt("##a", &a, 0, lab.n - 1, "a = k%d", ImGuiSliderFlags_AlwaysClamp) && a != lab.b) lab.a = a;
-  Record(s, "selection.a");
+  s.Record("selection.a");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(w);
   if (ImGui::SliderInt("##b", &b, 0, lab.n - 1, "b = k%d", ImGuiSliderFlags_AlwaysClamp) && b != lab.a) lab.b = b;
-  Record(s, "selection.b");
+  s.Record("selection.b");
   ImGui::SameLine(0, font);
   ImGui::SetNextItemWidth(w);
   LogSlider("##t", &lab.t, 1.0f, 1e4f, "t = %.3g");
-  Record(s, "selection.t");
+  s.Record("selection.t");
   ImGui::SameLine(0, font);
   ImGui::Checkbox("two heads", &lab.two_heads);
-  Record(s, "selection.two_heads");
+  s.Record("selection.two_heads");
   if (lab.two_heads) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(w);
     LogSlider("##s", &lab.s, 1.0f, 1e4f, "s = %.3g");
-    Record(s, "selection.s");
+    s.Record("selection.s");
   }
 
   // Key noise: Sigma_i = alpha I + c_i u_i u_i^T.
@@ -119,14 +116,14 @@ void DrawControls(AppState& s) {
     ImGui::SetNextItemWidth(w);
     float f = static_cast<float>(*k.v);
     if (ImGui::SliderFloat(k.id, &f, 0.0f, k.hi, k.format, ImGuiSliderFlags_AlwaysClamp)) *k.v = f;
-    Record(s, std::string("selection.") + (k.id + 2));
+    s.Record(std::string("selection.") + (k.id + 2));
   }
   ImGui::SameLine(0, font);
   // On this line when it fits, else on the next (presentation mode's large font).
   if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("Re-sample").x + ImGui::GetStyle().FramePadding.x * 2)
     ImGui::NewLine();
   if (ImGui::Button("Re-sample")) ++lab.seed;
-  Record(s, "selection.resample");
+  s.Record("selection.resample");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("New draws of the keys (seed %llu)", static_cast<unsigned long long>(lab.seed));
   if (!lab.query.empty()) {
     ImGui::SameLine();
@@ -146,7 +143,7 @@ void DrawSummary(AppState& s) {
     } else {
       ImGui::TextWrapped("drift sd %s", Num(std::sqrt(run.drift_moments.variance), 3).c_str());
     }
-    Record(s, "selection.summary");
+    s.Record("selection.summary");
     return;
   }
   if (lab.two_heads) {
@@ -166,7 +163,7 @@ void DrawSummary(AppState& s) {
               lab.samples, Num(run.alpha_a_moments.mean, 3).c_str(), Num(std::sqrt(run.alpha_a_moments.variance), 3).c_str(),
               Num(run.alpha_b_moments.mean, 3).c_str(), Num(std::sqrt(run.alpha_b_moments.variance), 3).c_str(),
               Num(run.drift_moments.mean, 3).c_str(), Num(std::sqrt(run.drift_moments.variance), 3).c_str());
-  Record(s, "selection.summary");
+  s.Record("selection.summary");
 }
 
 // Each figure below is a panel (see BeginFigurePanel) of `size` with its header.
