@@ -41,6 +41,7 @@ void AppState::Undo() {
   redo.push_back(std::move(scenario));
   scenario = std::move(undo.back());
   undo.pop_back();
+  ui.tokens_text_valid = false;  // the typed sequence follows the scenario back
   edited = true;
   dirty = true;
   autosave_pending = true;
@@ -52,6 +53,7 @@ void AppState::Redo() {
   undo.push_back(std::move(scenario));
   scenario = std::move(redo.back());
   redo.pop_back();
+  ui.tokens_text_valid = false;
   edited = true;
   dirty = true;
   autosave_pending = true;

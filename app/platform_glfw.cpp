@@ -82,12 +82,18 @@ int RunWindow(AppState& state, const WindowOptions& options) {
   }
 
   int exit_code = 0;
+  int busy_frames = 0;
   for (int frame = 0; !glfwWindowShouldClose(window); ++frame) {
     if (options.frames > 0 && frame >= options.frames) break;
-    if (options.frames > 0) {
+    if (options.frames > 0 || busy_frames > 0 || state.dirty) {
       glfwPollEvents();
+      busy_frames = std::max(0, busy_frames - 1);
     } else {
-      glfwWaitEventsTimeout(0.5);  // idle when nothing happens: no spinning CPU
+      // Idle when nothing happens (no spinning CPU); after any event draw a
+      // few frames straight away, so an edit's result (recomputed at the
+      // start of the next frame) and ImGui's settling appear at once.
+      glfwWaitEventsTimeout(0.5);
+      busy_frames = 3;
     }
     if (state.ui.ui_scale != state.ui.applied_ui_scale) {
       // A new UI scale: rebuild the font atlas (sharp text at any size) and the style.

@@ -18,6 +18,7 @@ std::string Idx(int i, int j) { return "[" + std::to_string(i) + "][" + std::to_
 
 std::string ExplainProduct(const std::string& c, const std::string& a, const std::string& b, const Matrix& A,
                            const Matrix& B, int i, int k, NumberStyle style) {
+  if (A.cols() != B.rows() || i < 0 || i >= A.rows() || k < 0 || k >= B.cols()) return "";
   std::string terms;
   int shown = 0;
   for (Eigen::Index m = 0; m < A.cols(); ++m) {

@@ -204,6 +204,9 @@ void RememberHover(AppState& s, std::string text) {
 std::string ExplainResultCell(const AppState& s, const ResultPanel& p, int i, int j) {
   const Result& r = s.derived;
   const Scenario& sc = s.scenario;
+  // A stale result (the scenario no longer evaluates) does not match the
+  // scenario's matrices: explain only what is current.
+  if (!s.status.ok() || static_cast<size_t>(p.head) >= sc.heads.size()) return "";
   const NumberStyle style = s.ui.number_style;
   const HeadResult& head = r.heads[static_cast<size_t>(p.head)];
   const bool one_head = r.heads.size() == 1;

@@ -255,3 +255,40 @@ TEST(Autosave, WritesAtMostOnceASecondAndOnlyWhenSomethingChanged) {
 
 }  // namespace
 }  // namespace attnlab
+
+namespace attnlab {
+namespace {
+
+// A W_Q with too few rows leaves the last good result on screen: hovering its
+// cells must not explain them with the new, mismatched W_Q (it once read out
+// of bounds).
+TEST(Workbench, HoveringTheStaleResultOfABrokenScenarioIsSafe) {
+  ui::AppState s = E9();
+  HeadlessUi ui(s, ImVec2(1600, 2400));
+  ui.Click("panel.Q.fold");
+  ASSERT_TRUE(ui.Has("panel.Q"));
+  s.Edit().heads[0].W_Q = Matrix::Ones(3, 2);
+  s.EndGesture();
+  ui.Frame();
+  ASSERT_FALSE(s.status.ok());
+  for (int i = 0; i < 7; ++i)
+    for (int j = 0; j < 2; ++j) ui.MoveTo(ui.Cell("panel.Q", i, j, 2));
+  for (int i = 0; i < 7; ++i) ui.MoveTo(ui.Cell("panel.P", i, i, 7));
+  EXPECT_TRUE(s.ui.hover_explanation.empty());
+}
+
+TEST(Workbench, UndoingATokenEditPutsTheTypedSequenceBack) {
+  ui::AppState s = E9();
+  HeadlessUi ui(s);
+  ui.Click("control.tokens");
+  ui.Type(" A");
+  ui.Key(ImGuiKey_Enter);
+  ui.Click(ImVec2(5, 700));  // leave the field
+  ASSERT_EQ(s.scenario.tokens.size(), 8u);
+  ui.Chord('Z');
+  EXPECT_EQ(s.scenario.tokens.size(), 7u);
+  EXPECT_EQ(s.ui.tokens_text, "D A A <START> A D <STOP>");
+}
+
+}  // namespace
+}  // namespace attnlab
