@@ -292,3 +292,32 @@ TEST(Workbench, UndoingATokenEditPutsTheTypedSequenceBack) {
 
 }  // namespace
 }  // namespace attnlab
+
+namespace attnlab {
+namespace {
+
+TEST(Workbench, DraggingACellSidewaysScrubsItsValueAsOneUndoStep) {
+  ui::AppState s = E9();
+  HeadlessUi ui(s);
+  ui.Click("panel.W_Q.fold");
+  const ImVec2 at = ui.Cell("panel.W_Q", 0, 0, 2);  // W_Q[0][0] = 0
+  ImGuiIO& io = ImGui::GetIO();
+  io.MousePos = at;
+  ui.Frame();
+  io.MouseDown[0] = true;
+  ui.Frame();
+  for (int step = 1; step <= 5; ++step) {  // 50 pixels right, in five moves
+    io.MousePos = ImVec2(at.x + 10.0f * step, at.y);
+    ui.Frame();
+  }
+  io.MouseDown[0] = false;
+  ui.Frame();
+  ui.Frame();
+  EXPECT_NEAR(s.scenario.heads[0].W_Q(0, 0), 0.5, 1e-12);  // 0.01 per pixel
+  EXPECT_FALSE(s.ui.editors["W_Q"].Editing());             // a drag is not a click
+  ui.Chord('Z');
+  EXPECT_EQ(s.scenario.heads[0].W_Q(0, 0), 0.0);
+}
+
+}  // namespace
+}  // namespace attnlab
