@@ -8,6 +8,7 @@
 
 #include "attnlab/matrix_text.hpp"
 #include "ui/explain.hpp"
+#include "ui/theme.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/heatmap_svg.hpp"
 #include "widgets/matrix_editor.hpp"
@@ -15,7 +16,6 @@
 namespace attnlab::ui {
 namespace {
 
-const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
 
 
 // Places the next panel of `width` beside the last one when it fits. Folded
@@ -121,7 +121,7 @@ bool ErrorIsAbout(const Status& st, const std::string& name) {
 }
 
 void ErrorLine(const Status& st) {
-  ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
+  ImGui::PushStyleColor(ImGuiCol_Text, ErrorColor());
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetFontSize() * 22);
   ImGui::TextWrapped("\u26A0 %s", st.message().c_str());
   ImGui::PopTextWrapPos();

@@ -14,6 +14,12 @@ const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x1D00, 0x1DBF, 0x200
 
 }  // namespace
 
+void ErrorText(const std::string& message) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ErrorColor());
+  ImGui::TextWrapped("\u26A0 %s", message.c_str());
+  ImGui::PopStyleColor();
+}
+
 Fonts LoadFonts(float ui_scale) {
   ImGuiIO& io = ImGui::GetIO();
   Fonts f;

@@ -7,6 +7,8 @@
 
 #include <imgui.h>
 
+#include <string>
+
 namespace attnlab::ui {
 
 inline constexpr float kBaseFontPx = 17.0f;          // 1x, a laptop
@@ -21,6 +23,12 @@ struct Fonts {
 // Adds the fonts to io.Fonts (call before the atlas is built). `ui_scale`
 // multiplies both sizes (2 for a 4K screen).
 Fonts LoadFonts(float ui_scale = 1.0f);
+
+// The colour of error messages, readable on both themes.
+inline ImVec4 ErrorColor() { return ImVec4(0.95f, 0.30f, 0.25f, 1.0f); }
+
+// "⚠ message" in the error colour, wrapped to the region.
+void ErrorText(const std::string& message);
 
 // Light or dark colours, high contrast in presentation mode; sizes scaled for
 // the font in use (`font_px`).

@@ -20,13 +20,13 @@
 #include "ui/explain.hpp"
 #include "ui/frame.hpp"
 #include "ui/panels.hpp"
+#include "ui/theme.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/matrix_editor.hpp"
 
 namespace attnlab::ui {
 namespace {
 
-const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
 const ImVec4 kNoticeColor(0.95f, 0.70f, 0.20f, 1.0f);
 
 
@@ -190,17 +190,13 @@ void DrawTokens(AppState& s) {
   for (const std::string& v : s.scenario.vocab) vocab += (vocab.empty() ? "" : " ") + v;
   ImGui::TextDisabled("vocabulary: %s", vocab.c_str());
   if (!s.status.ok() && s.status.field().rfind("tokens", 0) == 0) {
-    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
-    ImGui::TextWrapped("\u26A0 %s", s.status.ToString().c_str());
-    ImGui::PopStyleColor();
+    ErrorText(s.status.ToString());
   }
 }
 
 void DrawStatus(AppState& s) {
   if (!s.status.ok() && s.status.field().rfind("tokens", 0) != 0) {
-    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
-    ImGui::TextWrapped("\u26A0 %s", s.status.ToString().c_str());
-    ImGui::PopStyleColor();
+    ErrorText(s.status.ToString());
     s.Record("status.error");
     if (s.has_result) ImGui::TextDisabled("The results show the last scenario that could be computed.");
   }

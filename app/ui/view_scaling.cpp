@@ -12,13 +12,13 @@
 #include "attnlab/dot_product_stats.hpp"
 #include "attnlab/format.hpp"
 #include "ui/frame.hpp"
+#include "ui/theme.hpp"
 #include "ui/panels.hpp"
 #include "widgets/plot.hpp"
 
 namespace attnlab::ui {
 namespace {
 
-const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
 constexpr int kCurveSamples = 2000;  // pairs per d in the variance plot
 constexpr int kSaturationTrials = 200;
 
@@ -235,9 +235,7 @@ void DrawScalingView(AppState& s) {
   Update(s);
   const ScalingLabCache& c = s.ui.labs.scaling;
   if (!c.status.ok()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
-    ImGui::TextWrapped("\u26A0 %s", c.status.ToString().c_str());
-    ImGui::PopStyleColor();
+    ErrorText(c.status.ToString());
     return;
   }
   const ScalingLabSettings& lab = *s.scenario.scaling_lab;

@@ -12,13 +12,13 @@
 #include "attnlab/format.hpp"
 #include "attnlab/selection.hpp"
 #include "ui/frame.hpp"
+#include "ui/theme.hpp"
 #include "ui/panels.hpp"
 #include "widgets/plot.hpp"
 
 namespace attnlab::ui {
 namespace {
 
-const ImVec4 kErrorColor(0.95f, 0.30f, 0.25f, 1.0f);
 
 
 bool Same(const SelectionLabSettings& x, const SelectionLabSettings& y) {
@@ -261,9 +261,7 @@ void DrawSelectionView(AppState& s) {
   Update(s);
   const SelectionLabCache& c = s.ui.labs.selection;
   if (!c.status.ok()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
-    ImGui::TextWrapped("\u26A0 %s", c.status.ToString().c_str());
-    ImGui::PopStyleColor();
+    ErrorText(c.status.ToString());
     return;
   }
   if (one_panel) {  // a picture of one figure: each is visited, the chosen one draws
