@@ -279,6 +279,23 @@ TEST(Render, EveryLabPlotIsAPanelThatRendersAtOneAndTwoTimes) {
   }
 }
 
+TEST(Render, ATransparentPictureHasAnEmptyBackgroundAndOpaqueCells) {
+  Scratch dir;
+  const Outcome o = Attnlab(dir, "render '" + kPresets + "/e9-dedupe-sort.json' --panel P --transparent --out " +
+                                     (dir / "t.png") + " --report " + (dir / "t.json"));
+  ASSERT_EQ(o.code, 0) << o.err;
+  int w = 0, h = 0, channels = 0;
+  unsigned char* px = stbi_load((dir / "t.png").c_str(), &w, &h, &channels, 4);
+  ASSERT_NE(px, nullptr);
+  EXPECT_EQ(channels, 4);
+  EXPECT_EQ(px[3], 0) << "the top-left corner is background";
+  const json report = json::parse(Slurp(dir / "t.json"));
+  const auto& g = report["items"]["panel.P"];
+  const int x = static_cast<int>(g[0].get<double>() + 5), y = static_cast<int>(g[1].get<double>() + 5);
+  EXPECT_EQ(px[(static_cast<size_t>(y) * w + x) * 4 + 3], 255) << "a cell is opaque";
+  stbi_image_free(px);
+}
+
 TEST(Render, BadRequestsSayWhatIsWrongAndWriteNothing) {
   Scratch dir;
   const std::string e9 = "'" + kPresets + "/e9-dedupe-sort.json'";

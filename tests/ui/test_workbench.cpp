@@ -321,3 +321,25 @@ TEST(Workbench, DraggingACellSidewaysScrubsItsValueAsOneUndoStep) {
 
 }  // namespace
 }  // namespace attnlab
+
+#include "ui/export.hpp"
+
+namespace attnlab {
+namespace {
+
+TEST(Export, SuggestsAFileNameFromThePresetAndThePanel) {
+  ui::AppState s = E9();
+  ui::ExportRequest req;
+  req.panel = "P";
+  EXPECT_EQ(ui::SuggestedExportName(s, req), "dedupe-sort_P.png");
+  req.svg = true;
+  req.panel = "heads[1].P";
+  EXPECT_EQ(ui::SuggestedExportName(s, req), "dedupe-sort_heads_1__P.svg");
+  req = ui::ExportRequest{};
+  EXPECT_EQ(ui::SuggestedExportName(s, req), "dedupe-sort_view.png");
+  s.scenario_path.clear();
+  EXPECT_EQ(ui::SuggestedExportName(s, req), "attnlab_view.png");
+}
+
+}  // namespace
+}  // namespace attnlab
