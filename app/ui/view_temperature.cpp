@@ -137,6 +137,9 @@ void DrawControls(AppState& s, const ScoreSource& src) {
     }
     Record(s, "temperature.row");
   }
+  // Presentation: one line; the scenario's rows are the exam's vectors, so the
+  // combo above picks them without the typing line.
+  if (s.ui.presentation) return;
 
   // A typed row, and the exam's four vectors one click away.
   if (!c.typed_text_init) {
@@ -309,6 +312,18 @@ void DrawStatements(AppState& s) {
   ImGui::PopStyleColor();
 }
 
+// Presentation: the entropy plot's message at the cursor, on one line.
+void DrawSummary(AppState& s) {
+  const TemperatureLabCache& c = s.ui.labs.temperature;
+  if (c.cursor_weights.size() == 0) return;
+  const std::string T = TemperatureText(s.scenario.temperature_lab->cursor);
+  ImGui::TextWrapped("At T = %s:  entropy H = %s nats (uniform: log n = %s),  largest weight %s", T.c_str(),
+                     FormatNumber(Entropy(c.cursor_weights), NumberStyle::kDecimal, 3).c_str(),
+                     FormatNumber(c.sweep.hot_entropy, NumberStyle::kDecimal, 3).c_str(),
+                     FormatNumber(c.cursor_weights.maxCoeff(), NumberStyle::kDecimal, 3).c_str());
+  Record(s, "temperature.summary");
+}
+
 // Whole-matrix mode: the weights of every row at the cursor T beside the
 // entropy of every row against T; each a panel of `size`.
 void DrawWholeMatrix(AppState& s, const ScoreSource& src, ImVec2 size) {
@@ -418,11 +433,26 @@ void DrawTemperatureView(AppState& s) {
     }
     return;
   }
-  if (!s.ui.presentation) ImGui::Text("z = %s", VectorText(c.row, NumberStyle::kAuto).c_str());
-
   const float font = ImGui::GetFontSize();
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  if (s.ui.presentation) {  // what carries the lesson, large and without scrolling
+    if (lab.whole_matrix) {
+      const ImVec2 avail = ImGui::GetContentRegionAvail();
+      DrawWholeMatrix(s, src, ImVec2(avail.x, std::max(font * 8.0f, avail.y)));
+      return;
+    }
+    DrawSummary(s);  // stands in for the entropy plot
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float half = (avail.x - spacing) * 0.5f;
+    const float h = std::max(font * 8.0f, avail.y);
+    DrawWeightSweep(s, ImVec2(half, h));
+    ImGui::SameLine();
+    DrawCursorBars(s, ImVec2(half, h));
+    return;
+  }
+  ImGui::Text("z = %s", VectorText(c.row, NumberStyle::kAuto).c_str());
+
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float top_h = std::max(font * 8.0f, avail.y * 0.52f);
   const float bottom_h = std::max(font * 8.0f, avail.y - top_h - ImGui::GetStyle().ItemSpacing.y);
   const float half = (avail.x - spacing) * 0.5f;
@@ -437,7 +467,7 @@ void DrawTemperatureView(AppState& s) {
   ImGui::SameLine();
   ImGui::BeginChild("statements_panel", ImVec2(0, bottom_h), false);
   DrawStatements(s);
-  if (!s.scenario.notes.empty() && !s.ui.presentation) {
+  if (!s.scenario.notes.empty()) {
     ImGui::Spacing();
     ImGui::TextDisabled("Exercise");
     ImGui::TextWrapped("%s", s.scenario.notes.c_str());

@@ -241,8 +241,9 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
         // Shrink a long value to fit its cell, down to a readable minimum.
         float px = value_px;
         ImVec2 ts = value_font->CalcTextSizeA(px, FLT_MAX, 0.0f, s.c_str());
-        if (ts.x > cell - 4) {
-          px = px * (cell - 4) / ts.x;
+        const float room = cell * 0.86f;  // a margin each side, so neighbours never touch
+        if (ts.x > room) {
+          px = px * room / ts.x;
           ts = value_font->CalcTextSizeA(px, FLT_MAX, 0.0f, s.c_str());
         }
         if (px >= 9.0f) {

@@ -14,6 +14,19 @@ std::string Printf(const char* fmt, int digits, double v) {
   return buf;
 }
 
+// printf's "%e" with the exponent written short: 2.5e-07 -> 2.5e-7,
+// 1.23e+03 -> 1.23e3. Cells are small; the zeros say nothing.
+std::string Scientific(double v, int digits) {
+  std::string s = Printf("%.*e", digits, v);
+  const size_t e = s.find('e');
+  if (e == std::string::npos) return s;
+  std::string mantissa = s.substr(0, e), exponent = s.substr(e + 1);
+  const bool negative = !exponent.empty() && exponent[0] == '-';
+  if (!exponent.empty() && (exponent[0] == '-' || exponent[0] == '+')) exponent.erase(0, 1);
+  while (exponent.size() > 1 && exponent[0] == '0') exponent.erase(0, 1);
+  return mantissa + "e" + (negative ? "-" : "") + exponent;
+}
+
 std::string NonFinite(double v) {
   if (std::isnan(v)) return "NaN";
   return v > 0 ? "inf" : "-inf";
@@ -67,17 +80,18 @@ std::string FormatNumber(double v, NumberStyle style, int digits) {
   Rational r;
   switch (style) {
     case NumberStyle::kDecimal: return Decimal(v, digits);
-    case NumberStyle::kScientific: return Printf("%.*e", digits, v);
+    case NumberStyle::kScientific: return Scientific(v, digits);
     case NumberStyle::kFraction:
       if (SimpleRational(v, &r)) {
         return r.den == 1 ? std::to_string(r.num) : std::to_string(r.num) + "/" + std::to_string(r.den);
       }
       return Decimal(v, digits);
     case NumberStyle::kAuto:
-      if (SimpleRational(v, &r, 12)) {
+      // Fractions where they read as fractions (1/3, -9/7), not 1234567/10.
+      if (SimpleRational(v, &r, 12) && (r.den == 1 || std::abs(v) < 100)) {
         return r.den == 1 ? std::to_string(r.num) : std::to_string(r.num) + "/" + std::to_string(r.den);
       }
-      if (v != 0 && (std::abs(v) < 1e-3 || std::abs(v) >= 1e5)) return Printf("%.*e", 1, v);
+      if (v != 0 && (std::abs(v) < 1e-3 || std::abs(v) >= 1e5)) return Scientific(v, 1);
       return Decimal(v, digits);
   }
   return Decimal(v, digits);

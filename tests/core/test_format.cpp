@@ -37,7 +37,9 @@ TEST(FormatNumber, AutoWritesIntegersFractionsDecimalsAndScientific) {
   EXPECT_EQ(FormatNumber(1.0 / 3), "1/3");
   EXPECT_EQ(FormatNumber(-0.5), "-1/2");
   EXPECT_EQ(FormatNumber(0.4547214992), "0.455");
-  EXPECT_EQ(FormatNumber(2.5e-7), "2.5e-07");
+  EXPECT_EQ(FormatNumber(2.5e-7), "2.5e-7");
+  EXPECT_EQ(FormatNumber(-3.4e-4), "-3.4e-4");
+  EXPECT_EQ(FormatNumber(123456.7), "1.2e5");
   EXPECT_EQ(FormatNumber(-0.0), "0");
   EXPECT_EQ(FormatNumber(std::nan("")), "NaN");
   EXPECT_EQ(FormatNumber(-INFINITY), "-inf");
@@ -47,7 +49,8 @@ TEST(FormatNumber, EachStyleAsAsked) {
   EXPECT_EQ(FormatNumber(1.0 / 3, NumberStyle::kDecimal, 4), "0.3333");
   EXPECT_EQ(FormatNumber(0.5, NumberStyle::kDecimal, 4), "0.5");
   EXPECT_EQ(FormatNumber(1.0 / 48, NumberStyle::kFraction), "1/48");
-  EXPECT_EQ(FormatNumber(1234.5, NumberStyle::kScientific, 2), "1.23e+03");
+  EXPECT_EQ(FormatNumber(1234.5, NumberStyle::kScientific, 2), "1.23e3");
+  EXPECT_EQ(FormatNumber(1e-300, NumberStyle::kScientific, 1), "1.0e-300");
 }
 
 TEST(LatexNumber, WritesFracForSimpleRationals) {

@@ -1,6 +1,7 @@
 // The Temperature, Scaling and Selection views, driven headless: move a
 // control, and the data behind the plots changes.
 #include <gtest/gtest.h>
+#include <imgui_internal.h>  // ImGuiWindow::ScrollMax: does the view scroll?
 
 #include <cmath>
 #include <string>
@@ -22,6 +23,14 @@ ui::AppState Loaded(const std::string& file) {
   const Status st = s.LoadScenario(kPresets + "/" + file);
   EXPECT_TRUE(st.ok()) << st.ToString();
   return s;
+}
+
+// How far the view's child window ("view" inside "attnlab", see frame.cpp)
+// scrolls vertically; -1 when there is none.
+float ViewScrollMaxY() {
+  for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows)
+    if (std::string(w->Name).rfind("attnlab/view_", 0) == 0) return w->ScrollMax.y;
+  return -1;
 }
 
 // A point `fraction` of the way across a recorded widget, at its middle height.
@@ -176,7 +185,57 @@ TEST(LabViews, PresentationModeStillDrawsEveryLab) {
       EXPECT_GT(rect.max.y - rect.min.y, 20.0f) << name;
     }
     EXPECT_TRUE(any_plot);
+    if (std::string(file) != "e7-temperature-sweep.json") continue;
+    // The Temperature view's main plots lie inside the 1280x720 display (no scrolling).
+    for (const char* name : {"temperature.plot.weights", "temperature.plot.bars", "panel.weights_vs_T.group",
+                             "panel.weights_at_T.group"}) {
+      ASSERT_TRUE(ui.Has(name)) << name;
+      const ui::ItemRect& r = s.ui.items.at(name);
+      EXPECT_GE(r.min.y, 0.0f) << name;
+      EXPECT_LE(r.max.x, 1280.0f) << name;
+      EXPECT_LE(r.max.y, 720.0f) << name;
+    }
   }
+}
+
+// At 1280x720 with the 30 px font, the Temperature view's two large figures
+// (weights against T, the bars at the cursor) sit side by side with no scrolling.
+TEST(LabViews, PresentationModeFitsTheTemperatureViewOnAProjector) {
+  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  s.ui.presentation = true;
+  HeadlessUi ui(s);
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  EXPECT_TRUE(ui.Has("temperature.cursor"));
+  EXPECT_TRUE(ui.Has("temperature.row"));
+  EXPECT_FALSE(ui.Has("temperature.typed")) << "presentation keeps the controls to one line";
+  for (const char* name : {"temperature.plot.weights", "temperature.plot.bars", "panel.weights_vs_T.group",
+                           "panel.weights_at_T.group"}) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(ui.Has(name));
+    const ui::ItemRect& r = s.ui.items.at(name);
+    EXPECT_GE(r.min.x, 0.0f);
+    EXPECT_GE(r.min.y, 0.0f);
+    EXPECT_LE(r.max.x, display.x);
+    EXPECT_LE(r.max.y, display.y);
+  }
+  EXPECT_EQ(ViewScrollMaxY(), 0.0f) << "no scrolling";
+  const ui::ItemRect& weights = s.ui.items.at("temperature.plot.weights");
+  const ui::ItemRect& bars = s.ui.items.at("temperature.plot.bars");
+  EXPECT_LT(weights.max.x, bars.min.x) << "side by side";
+  EXPECT_GT(weights.max.y - weights.min.y, display.y * 0.4f) << "tall enough to read from the back";
+  EXPECT_GT(bars.max.y - bars.min.y, display.y * 0.4f);
+  // The whole-matrix mode fits too.
+  s.scenario.temperature_lab->whole_matrix = true;
+  ui.Frame();
+  ui.Frame();
+  for (const char* name : {"temperature.heatmap", "temperature.plot.row_entropy"}) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(ui.Has(name));
+    const ui::ItemRect& r = s.ui.items.at(name);
+    EXPECT_LE(r.max.x, display.x);
+    EXPECT_LE(r.max.y, display.y);
+  }
+  EXPECT_EQ(ViewScrollMaxY(), 0.0f) << "no scrolling";
 }
 
 }  // namespace
