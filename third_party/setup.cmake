@@ -12,7 +12,7 @@ set(ATTNLAB_PACKAGES
   # toolchain
   g++ cmake ninja-build pkg-config
   # libraries
-  libeigen3-dev nlohmann-json3-dev libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1
+  libeigen3-dev nlohmann-json3-dev libimgui-dev libstb-dev libglfw3-dev libgl-dev libopengl-dev libgl1
   # pictures with no display: Mesa's EGL (surfaceless) and its software renderer
   libegl-dev libegl1 libegl-mesa0
   # fonts with Greek letters and maths symbols
