@@ -66,18 +66,23 @@ float HeaderWidth(const std::string& name, const std::string& shape, const std::
   return w;
 }
 
+// "name  shape  = formula" on one line.
+void HeaderTitle(const std::string& name, const std::string& shape, const std::string& formula) {
+  ImGui::TextUnformatted(name.c_str());
+  ImGui::SameLine();
+  ImGui::TextDisabled("%s", shape.c_str());
+  if (!formula.empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("= %s", formula.c_str());
+  }
+}
+
 // The header: [arrow] name  shape  formula  [...]. Returns whether the panel is open.
 bool Header(AppState& s, const std::string& name, const std::string& shape, const std::string& formula,
             bool* menu_clicked) {
   *menu_clicked = false;
   if (s.ui.exporting) {  // a picture: the title alone
-    ImGui::TextUnformatted(name.c_str());
-    ImGui::SameLine();
-    ImGui::TextDisabled("%s", shape.c_str());
-    if (!formula.empty()) {
-      ImGui::SameLine();
-      ImGui::TextDisabled("= %s", formula.c_str());
-    }
+    HeaderTitle(name, shape, formula);
     return true;
   }
   auto found = s.ui.collapsed.find(name);
@@ -88,13 +93,7 @@ bool Header(AppState& s, const std::string& name, const std::string& shape, cons
   s.Record("panel." + name + ".fold");
   ImGui::SameLine();
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted(name.c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("%s", shape.c_str());
-  if (!formula.empty()) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("= %s", formula.c_str());
-  }
+  HeaderTitle(name, shape, formula);
   ImGui::SameLine();
   *menu_clicked = ImGui::SmallButton("\u2026");
   s.Record("panel." + name + ".menu");

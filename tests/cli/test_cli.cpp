@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "run_process.hpp"
+
 namespace {
 
 using nlohmann::json;
@@ -23,33 +25,12 @@ using nlohmann::json;
 const std::string kBin = ATTNLAB_BIN;
 const std::string kPresets = ATTNLAB_PRESETS_DIR;
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
+using attnlab::testing::Outcome;
+using attnlab::testing::RunShell;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs `attnlab ARGS` through the shell (ARGS are trusted test strings).
+// Runs `attnlab ARGS` (ARGS are trusted test strings) with no standard input.
 Outcome Attnlab(const std::string& args, const std::string& env = "") {
-  char dir[] = "/tmp/attnlab-cli-XXXXXX";
-  EXPECT_NE(mkdtemp(dir), nullptr);
-  const std::string out = std::string(dir) + "/out", err = std::string(dir) + "/err";
-  const std::string cmd = env + " '" + kBin + "' " + args + " >" + out + " 2>" + err + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Outcome r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = Slurp(out);
-  r.err = Slurp(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  rmdir(dir);
-  return r;
+  return RunShell(env + " '" + kBin + "' " + args + " </dev/null");
 }
 
 std::string WriteTemp(const std::string& text) {

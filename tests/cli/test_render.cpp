@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "run_process.hpp"
 #include "widgets/colormap.hpp"
 
 namespace {
@@ -26,17 +27,9 @@ using nlohmann::json;
 const std::string kBin = ATTNLAB_BIN;
 const std::string kPresets = ATTNLAB_PRESETS_DIR;
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using attnlab::testing::Outcome;
+using attnlab::testing::RunShell;
+using attnlab::testing::Slurp;
 
 class Scratch {
  public:
@@ -56,11 +49,8 @@ class Scratch {
 };
 
 // attnlab ARGS with no display: the render path must not need one.
-Outcome Attnlab(const Scratch& dir, const std::string& args) {
-  const std::string out = dir / "stdout", err = dir / "stderr";
-  const std::string cmd = "env -u DISPLAY -u WAYLAND_DISPLAY '" + kBin + "' " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
+Outcome Attnlab(const std::string& args) {
+  return RunShell("env -u DISPLAY -u WAYLAND_DISPLAY '" + kBin + "' " + args);
 }
 
 struct Image {
@@ -138,8 +128,8 @@ std::vector<std::string> Presets() {
 }
 
 // P for one head, the first head's P for several, the whole view for the labs.
-std::string MainPanel(const Scratch& dir, const std::string& preset) {
-  const Outcome list = Attnlab(dir, "render --list '" + preset + "'");
+std::string MainPanel(const std::string& preset) {
+  const Outcome list = Attnlab("render --list '" + preset + "'");
   EXPECT_EQ(list.code, 0) << list.err;
   for (const char* name : {"P", "heads[0].P"})
     if (("\n" + list.out).find(std::string("\n") + name + "\n") != std::string::npos) return name;
@@ -152,11 +142,11 @@ TEST(Render, EveryPresetsMainPanelAtOneAndTwoTimesWithNoDisplay) {
   ASSERT_GE(presets.size(), 4u);
   for (const std::string& preset : presets) {
     SCOPED_TRACE(preset);
-    const std::string panel = MainPanel(dir, preset);
+    const std::string panel = MainPanel(preset);
     const std::string which = panel.empty() ? "" : " --panel '" + panel + "'";
-    const Outcome one = Attnlab(dir, "render '" + preset + "'" + which + " --out " + (dir / "1x.png"));
+    const Outcome one = Attnlab("render '" + preset + "'" + which + " --out " + (dir / "1x.png"));
     ASSERT_EQ(one.code, 0) << one.err;
-    const Outcome two = Attnlab(dir, "render '" + preset + "'" + which + " --scale 2 --out " + (dir / "2x.png"));
+    const Outcome two = Attnlab("render '" + preset + "'" + which + " --scale 2 --out " + (dir / "2x.png"));
     ASSERT_EQ(two.code, 0) << two.err;
     const Image a(dir / "1x.png"), b(dir / "2x.png");
     ASSERT_NE(a.px, nullptr);
@@ -166,12 +156,12 @@ TEST(Render, EveryPresetsMainPanelAtOneAndTwoTimesWithNoDisplay) {
     EXPECT_GT(a.w, 100);
     EXPECT_GT(a.DistinctNeighbours(), 100) << "blank picture";
     if (!panel.empty()) {
-      const Outcome svg = Attnlab(dir, "render '" + preset + "' --panel '" + panel + "' --out " + (dir / "p.svg"));
+      const Outcome svg = Attnlab("render '" + preset + "' --panel '" + panel + "' --out " + (dir / "p.svg"));
       ASSERT_EQ(svg.code, 0) << svg.err;
       const std::string text = Slurp(dir / "p.svg");
       std::string why;
       EXPECT_TRUE(WellFormedXml(text, &why)) << why;
-      const Outcome eval = Attnlab(dir, "eval '" + preset + "'");
+      const Outcome eval = Attnlab("eval '" + preset + "'");
       ASSERT_EQ(eval.code, 0) << eval.err;
       const json r = json::parse(eval.out);
       const json& w = panel == "P" ? r["weights"] : r["heads"][0]["weights"];
@@ -184,7 +174,7 @@ TEST(Render, E9sWeightOneIsTheColourMapsTopColourAtEveryScale) {
   Scratch dir;
   for (int scale : {1, 2, 3}) {
     SCOPED_TRACE(scale);
-    const Outcome o = Attnlab(dir, "render '" + kPresets + "/e9-dedupe-sort.json' --panel P --scale " +
+    const Outcome o = Attnlab("render '" + kPresets + "/e9-dedupe-sort.json' --panel P --scale " +
                                        std::to_string(scale) + " --out " + (dir / "P.png") + " --report " +
                                        (dir / "P.json"));
     ASSERT_EQ(o.code, 0) << o.err;
@@ -212,11 +202,11 @@ TEST(Render, E9sWeightOneIsTheColourMapsTopColourAtEveryScale) {
 
 TEST(Render, ListNamesThePanelsAndTheWholeViewRendersAtItsSize) {
   Scratch dir;
-  const Outcome list = Attnlab(dir, "render --list '" + kPresets + "/e9-dedupe-sort.json'");
+  const Outcome list = Attnlab("render --list '" + kPresets + "/e9-dedupe-sort.json'");
   ASSERT_EQ(list.code, 0) << list.err;
   for (const char* name : {"E\n", "W_Q\n", "scores\n", "P\n", "Z\n", "W_O\n", "R\n", "logits\n", "probs\n", "loss\n"})
     EXPECT_NE(list.out.find(name), std::string::npos) << name;
-  const Outcome view = Attnlab(dir, "render '" + kPresets + "/e9-dedupe-sort.json' --width 1000 --height 700 --theme dark --out " +
+  const Outcome view = Attnlab("render '" + kPresets + "/e9-dedupe-sort.json' --width 1000 --height 700 --theme dark --out " +
                                         (dir / "view.png"));
   ASSERT_EQ(view.code, 0) << view.err;
   const Image img(dir / "view.png");
@@ -226,8 +216,8 @@ TEST(Render, ListNamesThePanelsAndTheWholeViewRendersAtItsSize) {
 }
 
 // The lines of `render --list` for a preset.
-std::vector<std::string> ListedPanels(const Scratch& dir, const std::string& preset) {
-  const Outcome list = Attnlab(dir, "render --list '" + preset + "'");
+std::vector<std::string> ListedPanels(const std::string& preset) {
+  const Outcome list = Attnlab("render --list '" + preset + "'");
   EXPECT_EQ(list.code, 0) << list.err;
   std::vector<std::string> names;
   std::istringstream in(list.out);
@@ -247,14 +237,14 @@ TEST(Render, EveryLabPlotIsAPanelThatRendersAtOneAndTwoTimes) {
   for (const auto& lab : kLabs) {
     SCOPED_TRACE(lab.preset);
     const std::string preset = kPresets + "/" + lab.preset;
-    const std::vector<std::string> listed = ListedPanels(dir, preset);
+    const std::vector<std::string> listed = ListedPanels(preset);
     EXPECT_EQ(listed, lab.plots);
     for (const std::string& plot : listed) {
       SCOPED_TRACE(plot);
       const std::string base = "render '" + preset + "' --panel " + plot;
-      const Outcome one = Attnlab(dir, base + " --scale 1 --out " + (dir / "1x.png"));
+      const Outcome one = Attnlab(base + " --scale 1 --out " + (dir / "1x.png"));
       ASSERT_EQ(one.code, 0) << one.err;
-      const Outcome two = Attnlab(dir, base + " --scale 2 --out " + (dir / "2x.png"));
+      const Outcome two = Attnlab(base + " --scale 2 --out " + (dir / "2x.png"));
       ASSERT_EQ(two.code, 0) << two.err;
       const Image a(dir / "1x.png"), b(dir / "2x.png");
       ASSERT_NE(a.px, nullptr);
@@ -267,13 +257,13 @@ TEST(Render, EveryLabPlotIsAPanelThatRendersAtOneAndTwoTimes) {
       EXPECT_GT(a.DistinctNeighbours(), 300) << "blank picture";
       EXPECT_GT(b.DistinctNeighbours(), 300) << "blank picture";
     }
-    const Outcome bogus = Attnlab(dir, "render '" + preset + "' --panel bogus --out " + (dir / "x.png"));
+    const Outcome bogus = Attnlab("render '" + preset + "' --panel bogus --out " + (dir / "x.png"));
     EXPECT_EQ(bogus.code, 2);
     EXPECT_NE(bogus.err.find("no panel \"bogus\""), std::string::npos) << bogus.err;
     for (const std::string& plot : lab.plots) EXPECT_NE(bogus.err.find(plot), std::string::npos) << bogus.err;
     EXPECT_FALSE(fs::exists(dir / "x.png"));
     // SVG stays for heatmaps: a plot says so.
-    const Outcome svg = Attnlab(dir, "render '" + preset + "' --panel " + lab.plots[0] + " --out " + (dir / "x.svg"));
+    const Outcome svg = Attnlab("render '" + preset + "' --panel " + lab.plots[0] + " --out " + (dir / "x.svg"));
     EXPECT_EQ(svg.code, 2);
     EXPECT_NE(svg.err.find("not a matrix"), std::string::npos) << svg.err;
   }
@@ -281,7 +271,7 @@ TEST(Render, EveryLabPlotIsAPanelThatRendersAtOneAndTwoTimes) {
 
 TEST(Render, ATransparentPictureHasAnEmptyBackgroundAndOpaqueCells) {
   Scratch dir;
-  const Outcome o = Attnlab(dir, "render '" + kPresets + "/e9-dedupe-sort.json' --panel P --transparent --out " +
+  const Outcome o = Attnlab("render '" + kPresets + "/e9-dedupe-sort.json' --panel P --transparent --out " +
                                      (dir / "t.png") + " --report " + (dir / "t.json"));
   ASSERT_EQ(o.code, 0) << o.err;
   int w = 0, h = 0, channels = 0;
@@ -299,20 +289,20 @@ TEST(Render, ATransparentPictureHasAnEmptyBackgroundAndOpaqueCells) {
 TEST(Render, BadRequestsSayWhatIsWrongAndWriteNothing) {
   Scratch dir;
   const std::string e9 = "'" + kPresets + "/e9-dedupe-sort.json'";
-  Outcome o = Attnlab(dir, "render " + e9 + " --panel Nope --out " + (dir / "x.png"));
+  Outcome o = Attnlab("render " + e9 + " --panel Nope --out " + (dir / "x.png"));
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.err.find("no panel \"Nope\""), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("scores"), std::string::npos) << "lists the panels: " << o.err;
   EXPECT_FALSE(fs::exists(dir / "x.png"));
-  o = Attnlab(dir, "render " + e9);
+  o = Attnlab("render " + e9);
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.err.find("--out"), std::string::npos) << o.err;
-  o = Attnlab(dir, "render " + e9 + " --view bogus --out " + (dir / "x.png"));
+  o = Attnlab("render " + e9 + " --view bogus --out " + (dir / "x.png"));
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.err.find("unknown view \"bogus\""), std::string::npos) << o.err;
-  o = Attnlab(dir, "render " + e9 + " --scale 9 --out " + (dir / "x.png"));
+  o = Attnlab("render " + e9 + " --scale 9 --out " + (dir / "x.png"));
   EXPECT_EQ(o.code, 2);
-  o = Attnlab(dir, "render " + e9 + " --panel P --out " + dir.path() + "/missing-folder/x.png");
+  o = Attnlab("render " + e9 + " --panel P --out " + dir.path() + "/missing-folder/x.png");
   EXPECT_EQ(o.code, 1);
   EXPECT_NE(o.err.find("missing-folder"), std::string::npos) << o.err;
   EXPECT_TRUE(fs::is_empty(dir.path()) || !fs::exists(dir / "x.png"));
