@@ -18,8 +18,8 @@
 #include "attnlab/format.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/status.hpp"
-#include "ui/labs_state.hpp"
 #include "ui/theme.hpp"
+#include "view_caches.hpp"
 #include "widgets/colormap.hpp"
 #include "widgets/matrix_editor.hpp"
 
@@ -69,7 +69,7 @@ struct UiState {
   Fonts fonts;                 // set by whoever builds the font atlas
   int applied_theme = -1;      // which (dark, presentation) the style holds now
   std::string message;         // a one-line notice (e.g. a preset that failed to load)
-  LabsUiState labs;            // the Temperature, Scaling and Selection views
+  ViewCaches caches;           // each view's samples and sweeps (ui/view_NAME.hpp)
   std::map<std::string, bool> collapsed;                 // panel name -> folded
   std::map<std::string, MatrixEditorState> editors;      // panel name -> cell being edited
   std::string tokens_text;     // the token sequence as typed

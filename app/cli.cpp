@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -11,27 +12,37 @@
 #include "attnlab/matrix_text.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
+#include "attnlab/views.hpp"
 
 namespace attnlab::cli {
 
-const char* Usage() {
+std::string Usage() {
+  std::string views;
+  for (const ViewModel* v : ViewModels()) {
+    std::string key = v->key;
+    key.resize(std::max<size_t>(key.size() + 1, 13), ' ');
+    views += "  " + key + v->summary + "\n";
+  }
   return "attnlab: see attention work, one matrix at a time.\n"
          "\n"
          "Usage:\n"
          "  attnlab                      open the window on the first exercise (E9)\n"
          "  attnlab FILE.json            open the window on a scenario or preset\n"
          "  attnlab eval FILE.json       evaluate a scenario and print every result as JSON\n"
-         "                               (FILE may be - for standard input)\n"
+         "                               (FILE may be - for standard input); the view's own\n"
+         "                               numbers are under \"views\": {\"<view>\": ...}\n"
          "    --format json|latex|csv    how eval prints: one JSON object (the default), or each\n"
          "                               matrix as a titled LaTeX bmatrix or CSV block\n"
+         "    --view NAME                the numbers of another view than the file's\n"
          "  attnlab render FILE.json --out PICTURE.png|.svg [options]\n"
          "                               a picture of the view or of one panel, with no window:\n"
          "    --panel NAME               one panel (P, scores, probs, ...; render --list names them)\n"
-         "    --view NAME                attention, temperature, scaling or selection (default: the file's)\n"
+         "    --view NAME                another view than the file's (see Views below)\n"
          "    --scale S                  1 to 4 pixels per point (2 = a crisp slide)\n"
          "    --theme light|dark         default light; --transparent drops the background\n"
          "    --width W --height H       the whole view's size (default 1280x720)\n"
-         "  attnlab render --list FILE.json   the panels that can be rendered\n"
+         "  attnlab render --list FILE.json   the panels of the file's view (with --view: of that view)\n"
+         "  attnlab render --list-all FILE.json   every view's panels, as VIEW PANEL lines\n"
          "  attnlab presets              list the shipped presets (path, then title)\n"
          "  attnlab --help | --version\n"
          "\n"
@@ -43,6 +54,9 @@ const char* Usage() {
          "  --frames N                   draw N frames, then exit (scripts, tests)\n"
          "  --screenshot FILE.png        with --frames: save the last frame as PNG\n"
          "  --report FILE.json           with --screenshot: also write where each panel was drawn\n"
+         "\n"
+         "Views (a scenario's \"view\"):\n" +
+         views +
          "\n"
          "Exit status: 0 success; 1 the environment failed (no display, unwritable file);\n"
          "2 bad input or usage (the message names the field, e.g. \"W_Q: expected 4 rows\").\n"
@@ -57,7 +71,7 @@ enum class EvalFormat { kJson, kLatex, kCsv };
 // The text form of every matrix `eval` prints, each under a title line that
 // is a comment in its own language ("% weights (P) 7x7", "# weights 7x7"), so
 // a block pasted into the window's matrix editor reads back.
-std::string ResultToText(const Result& r, EvalFormat format) {
+std::string ResultToText(const Result& r, const std::string& view, const Report& report, EvalFormat format) {
   const bool latex = format == EvalFormat::kLatex;
   const MatrixTextFormat matrix_format = latex ? MatrixTextFormat::kLatex : MatrixTextFormat::kCsv;
   const std::string comment = latex ? "% " : "# ";
@@ -113,6 +127,9 @@ std::string ResultToText(const Result& r, EvalFormat format) {
     line("mean_loss", {r.mean_loss});
     line("perplexity", {r.perplexity});
   }
+  const std::string views =
+      ReportToText(report, "views." + view, latex ? ReportTextFormat::kLatex : ReportTextFormat::kCsv);
+  if (!views.empty()) s += '\n' + views;
   return s;
 }
 
@@ -121,6 +138,7 @@ std::string ResultToText(const Result& r, EvalFormat format) {
 int RunEval(const std::vector<std::string>& args) {
   // eval FILE [--format F] in any order; --format=F too.
   std::vector<std::string> files;
+  std::string view;
   EvalFormat format = EvalFormat::kJson;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -143,6 +161,17 @@ int RunEval(const std::vector<std::string>& args) {
         format = EvalFormat::kCsv;
       } else {
         std::fprintf(stderr, "attnlab: unknown format \"%s\" for --format: use json, latex or csv\n", name.c_str());
+        return kExitBadInput;
+      }
+    } else if (a == "--view") {
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "attnlab: --view needs a view: %s\n", ViewKeyList().c_str());
+        return kExitBadInput;
+      }
+      view = args[++i];
+      if (!FindViewModel(view)) {
+        std::fprintf(stderr, "attnlab: unknown view \"%s\" for --view (views: %s)\n", view.c_str(),
+                     ViewKeyList().c_str());
         return kExitBadInput;
       }
     } else if (a.size() > 1 && a[0] == '-') {
@@ -175,8 +204,19 @@ int RunEval(const std::vector<std::string>& args) {
     std::fprintf(stderr, "attnlab: %s: %s\n", path == "-" ? "<stdin>" : path.c_str(), st.ToString().c_str());
     return kExitBadInput;
   }
-  const std::string text =
-      format == EvalFormat::kJson ? ResultToJson(scenario, result) : ResultToText(result, format);
+  if (view.empty()) view = scenario.view;
+  std::string text;
+  if (format == EvalFormat::kJson) {
+    st = EvalToJson(scenario, result, view, &text);
+  } else {
+    Report report;
+    st = EvaluateView(scenario, result, view, &report);
+    if (st.ok()) text = ResultToText(result, view, report, format);
+  }
+  if (!st.ok()) {
+    std::fprintf(stderr, "attnlab: %s: %s\n", path == "-" ? "<stdin>" : path.c_str(), st.ToString().c_str());
+    return kExitBadInput;
+  }
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
     std::fprintf(stderr, "attnlab: cannot write the result to standard output\n");
     return kExitFailure;

@@ -16,6 +16,6 @@ inline constexpr int kExitBadInput = 2;
 // standard input). `args` are the words after "eval".
 int RunEval(const std::vector<std::string>& args);
 
-const char* Usage();
+std::string Usage();
 
 }  // namespace attnlab::cli

@@ -34,7 +34,7 @@ bool ParseInt(const std::string& text, int lo, int hi, int* out) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
-    std::fputs(attnlab::cli::Usage(), stdout);
+    std::fputs(attnlab::cli::Usage().c_str(), stdout);
     return 0;
   }
   if (!args.empty() && args[0] == "--version") {

@@ -11,11 +11,10 @@
 #include "export_png.hpp"
 #include "gl_context.hpp"
 #include "ui/export.hpp"
+#include "ui/views.hpp"
 
 namespace attnlab::cli {
 namespace {
-
-const char* const kViews[] = {"attention", "temperature", "scaling", "selection"};
 
 int Bad(const std::string& what) {
   std::fprintf(stderr, "attnlab: render: %s (see attnlab --help)\n", what.c_str());
@@ -39,13 +38,15 @@ bool ParseNumber(const std::string& text, double lo, double hi, double* out) {
 int RunRender(const std::vector<std::string>& args) {
   ui::ExportRequest req;
   std::string file, view;
-  bool list = false, size_given = false;
+  bool list = false, list_all = false, size_given = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
     double v = 0;
     if (a == "--list") {
       list = true;
+    } else if (a == "--list-all") {
+      list_all = true;
     } else if (a == "--transparent") {
       req.transparent = true;
     } else if (a == "--out" || a == "--view" || a == "--panel" || a == "--theme" || a == "--report") {
@@ -75,7 +76,7 @@ int RunRender(const std::vector<std::string>& args) {
     }
   }
   if (file.empty()) return Bad("which scenario? e.g. attnlab render e9.json --out e9.png");
-  if (!list && req.out.empty()) return Bad("--out FILE.png (or .svg) is needed");
+  if (!list && !list_all && req.out.empty()) return Bad("--out FILE.png (or .svg) is needed");
   if (size_given && !req.panel.empty()) return Bad("--width/--height size the whole view; a panel is as big as it is");
 
   ui::AppState state;
@@ -85,13 +86,7 @@ int RunRender(const std::vector<std::string>& args) {
     return kExitBadInput;
   }
   if (!view.empty()) {
-    bool known = false;
-    std::string names;
-    for (const char* v : kViews) {
-      known = known || view == v;
-      names += std::string(names.empty() ? "" : ", ") + v;
-    }
-    if (!known) return Bad("unknown view \"" + view + "\" (views: " + names + ")");
+    if (!ui::FindViewScreen(view)) return Bad("unknown view \"" + view + "\" (views: " + ViewKeyList() + ")");
     state.scenario.view = view;
   }
   if (!state.status.ok()) {
@@ -100,6 +95,13 @@ int RunRender(const std::vector<std::string>& args) {
   }
   if (list) {
     for (const std::string& name : ui::PanelNames(state)) std::printf("%s\n", name.c_str());
+    return kExitOk;
+  }
+  if (list_all) {
+    for (const ui::ViewScreen& screen : ui::ViewScreens()) {
+      state.scenario.view = screen.key;
+      for (const std::string& name : ui::PanelNames(state)) std::printf("%s %s\n", screen.key, name.c_str());
+    }
     return kExitOk;
   }
 

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +9,7 @@
 
 #include "ui/export.hpp"
 #include "ui/theme.hpp"
+#include "ui/views.hpp"
 
 namespace attnlab::ui {
 namespace {
@@ -241,6 +241,16 @@ void HandleShortcuts(AppState& s) {
 }
 
 void DrawSidebar(AppState& s) {
+  // The views, from the table: each shows the scenario that is open, so the
+  // same scores can be swept in Temperature after stepping through Attention.
+  ImGui::TextDisabled("Views");
+  for (const ViewScreen& v : ViewScreens()) {
+    if (ImGui::Selectable(v.model ? v.model->title : v.key, s.scenario.view == v.key) && s.scenario.view != v.key)
+      s.Edit().view = v.key;
+    s.Record(std::string("view.") + v.key);
+    if (v.model && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", v.model->summary);
+  }
+  ImGui::Spacing();
   ImGui::TextDisabled("Exercises");
   for (size_t i = 0; i < s.presets.size(); ++i) {
     const PresetEntry& p = s.presets[i];
@@ -259,43 +269,6 @@ void DrawSidebar(AppState& s) {
 }
 
 }  // namespace
-
-namespace {
-
-// The labs' widgets change their settings in place; afterwards a change is
-// handed to AppState::Edit() with the settings as they were before, so that
-// it is one step of undo like any other edit. (A lab opening with default
-// settings is not an edit.)
-template <typename Settings>
-void RecordLabEdit(AppState& s, const std::optional<Settings>& before, std::optional<Settings> Scenario::*field) {
-  const std::optional<Settings>& now = s.scenario.*field;
-  if (!before || !now || *before == *now) return;
-  const Settings after = *now;
-  s.scenario.*field = before;
-  s.Edit().*field = after;
-}
-
-}  // namespace
-
-void DrawView(AppState& s) {
-  // Views are chosen by the scenario's "view" key; "attention" is the default.
-  const std::string& view = s.scenario.view;
-  if (view == "temperature") {
-    const auto before = s.scenario.temperature_lab;
-    DrawTemperatureView(s);
-    RecordLabEdit(s, before, &Scenario::temperature_lab);
-  } else if (view == "scaling") {
-    const auto before = s.scenario.scaling_lab;
-    DrawScalingView(s);
-    RecordLabEdit(s, before, &Scenario::scaling_lab);
-  } else if (view == "selection") {
-    const auto before = s.scenario.selection_lab;
-    DrawSelectionView(s);
-    RecordLabEdit(s, before, &Scenario::selection_lab);
-  } else {
-    DrawAttentionView(s);
-  }
-}
 
 namespace {
 

@@ -16,12 +16,4 @@ void DrawFrame(AppState& state);
 // with no top bar, sidebar or buttons. Sets state.ui.exporting.
 void DrawExport(AppState& state);
 
-// Views: contents only (no Begin/End of top-level windows). One file each:
-// ui/view_<name>.cpp. DrawView() picks the one named by scenario.view.
-void DrawView(AppState& state);
-void DrawAttentionView(AppState& state);
-void DrawTemperatureView(AppState& state);  // E7: scores as T sweeps
-void DrawScalingView(AppState& state);      // E1: why q.k / sqrt(d)
-void DrawSelectionView(AppState& state);    // E6: attention as selection
-
 }  // namespace attnlab::ui

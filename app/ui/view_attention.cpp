@@ -18,7 +18,7 @@
 #include "attnlab/matrix_text.hpp"
 #include "attnlab/softmax.hpp"
 #include "ui/explain.hpp"
-#include "ui/frame.hpp"
+#include "ui/views.hpp"
 #include "ui/panels.hpp"
 #include "ui/theme.hpp"
 #include "widgets/heatmap.hpp"

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "attnlab/dot_product_stats.hpp"
 #include "attnlab/format.hpp"
-#include "ui/frame.hpp"
+#include "ui/view_scaling.hpp"
+#include "ui/views.hpp"
 #include "ui/theme.hpp"
 #include "ui/panels.hpp"
 #include "widgets/plot.hpp"
@@ -19,52 +19,23 @@
 namespace attnlab::ui {
 namespace {
 
-constexpr int kCurveSamples = 2000;  // pairs per d in the variance plot
-constexpr int kSaturationTrials = 200;
-
-
-DotProductSpec SpecOf(const ScalingLabSettings& lab) {
-  DotProductSpec spec;
-  spec.d = lab.d;
-  spec.mu = lab.mu;
-  spec.mu_components = lab.mu_components;
-  spec.sigma = lab.sigma;
-  spec.samples = lab.samples;
-  spec.seed = lab.seed;
-  return spec;
-}
-
-bool SameSamples(const ScalingLabSettings& a, const ScalingLabSettings& b) {
-  return a.d == b.d && a.mu == b.mu && a.mu_components == b.mu_components && a.sigma == b.sigma &&
-         a.samples == b.samples && a.seed == b.seed;
-}
-
-bool SameCurves(const ScalingLabSettings& a, const ScalingLabSettings& b) {
-  return a.mu == b.mu && a.sigma == b.sigma && a.max_d == b.max_d && a.keys == b.keys && a.seed == b.seed;
-}
-
 // Samples when their settings changed; the curves (costlier) only when theirs did.
 void Update(AppState& s) {
-  const ScalingLabSettings& lab = *s.scenario.scaling_lab;
-  ScalingLabCache& c = s.ui.labs.scaling;
-  const bool samples_stale = !c.valid || !SameSamples(c.computed_for, lab);
-  const bool curves_stale = !c.valid || !SameCurves(c.computed_for, lab);
+  const ScalingLabSettings& lab = s.scenario.views.Get<ScalingLabSettings>();
+  ScalingViewCache& c = s.ui.caches.Get<ScalingViewCache>();
+  const bool samples_stale = !c.valid || !SameScalingSamples(c.computed_for, lab);
+  const bool curves_stale = !c.valid || !SameScalingCurves(c.computed_for, lab);
   if (!samples_stale && !curves_stale) return;
-  const DotProductSpec spec = SpecOf(lab);
   Status st = Status::Ok();
-  if (samples_stale) st = SampleDotProducts(spec, &c.samples);
-  if (st.ok() && curves_stale) {
-    const std::vector<int> dims = PowersOfTwoUpTo(lab.max_d);
-    st = VarianceAgainstDimension(spec, dims, kCurveSamples, &c.variance);
-    if (st.ok()) st = MeanMaxWeightAgainstDimension(spec, dims, lab.keys, kSaturationTrials, &c.saturation);
-  }
+  if (samples_stale) st = ComputeScalingSamples(lab, &c.view);
+  if (st.ok() && curves_stale) st = ComputeScalingCurves(lab, &c.view);
   c.status = st;
   c.valid = st.ok();
   c.computed_for = lab;
 }
 
 void DrawControls(AppState& s) {
-  ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  ScalingLabSettings& lab = s.scenario.views.Get<ScalingLabSettings>();
   const float font = ImGui::GetFontSize();
   const float w = font * 8.0f;
   ImGui::SetNextItemWidth(w);
@@ -107,7 +78,7 @@ void DrawControls(AppState& s) {
 std::string Num(double v, int digits = 3) { return FormatNumber(v, NumberStyle::kDecimal, digits); }
 
 void DrawNumbers(AppState& s) {
-  const ScalingLabCache& c = s.ui.labs.scaling;
+  const ScalingView& c = s.ui.caches.Get<ScalingViewCache>().view;
   const DotProductClosedForm& cf = c.samples.closed_form;
   const SampleMoments& raw = c.samples.raw_moments;
   const SampleMoments& sc = c.samples.scaled_moments;
@@ -167,8 +138,8 @@ void DrawHistogram(AppState& s, const char* id, const std::string& title, const 
 }
 
 void DrawVariance(AppState& s, ImVec2 size) {
-  const ScalingLabCache& c = s.ui.labs.scaling;
-  const ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  const ScalingView& c = s.ui.caches.Get<ScalingViewCache>().view;
+  const ScalingLabSettings& lab = s.scenario.views.Get<ScalingLabSettings>();
   if (!BeginFigurePanel(s, "variance_vs_d", "Variance against d", &size)) return;
   PlotSpec spec;
   spec.x.label = "d (log)";
@@ -192,8 +163,8 @@ void DrawVariance(AppState& s, ImVec2 size) {
 }
 
 void DrawSaturation(AppState& s, ImVec2 size) {
-  const ScalingLabCache& c = s.ui.labs.scaling;
-  const ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  const ScalingView& c = s.ui.caches.Get<ScalingViewCache>().view;
+  const ScalingLabSettings& lab = s.scenario.views.Get<ScalingLabSettings>();
   if (!BeginFigurePanel(s, "saturation", "Mean largest softmax weight, " + std::to_string(lab.keys) + " keys", &size))
     return;
   PlotSpec spec;
@@ -217,7 +188,7 @@ void DrawSaturation(AppState& s, ImVec2 size) {
 
 // Presentation: one line of numbers the back row can read.
 void DrawSummary(AppState& s) {
-  const ScalingLabCache& c = s.ui.labs.scaling;
+  const ScalingView& c = s.ui.caches.Get<ScalingViewCache>().view;
   const DotProductClosedForm& cf = c.samples.closed_form;
   ImGui::TextWrapped("var q\u00B7k = %s (closed form %s)     var q\u00B7k/\u221Ad = %s (closed form %s)",
                      Num(c.samples.raw_moments.variance).c_str(), Num(cf.variance).c_str(),
@@ -228,17 +199,17 @@ void DrawSummary(AppState& s) {
 }  // namespace
 
 void DrawScalingView(AppState& s) {
-  if (!s.scenario.scaling_lab) s.scenario.scaling_lab.emplace();
   s.ui.panel_names.clear();
   const bool one_panel = ExportingOnePanel(s);
   if (!one_panel) DrawControls(s);
   Update(s);
-  const ScalingLabCache& c = s.ui.labs.scaling;
-  if (!c.status.ok()) {
-    ErrorText(c.status.ToString());
+  const ScalingViewCache& cache = s.ui.caches.Get<ScalingViewCache>();
+  const ScalingView& c = cache.view;
+  if (!cache.status.ok()) {
+    ErrorText(cache.status.ToString());
     return;
   }
-  const ScalingLabSettings& lab = *s.scenario.scaling_lab;
+  const ScalingLabSettings& lab = s.scenario.views.Get<ScalingLabSettings>();
   const DotProductClosedForm& cf = c.samples.closed_form;
   const std::string raw_title = "q\u00B7k, d = " + std::to_string(lab.d);
   const std::string scaled_title = "q\u00B7k / \u221Ad";

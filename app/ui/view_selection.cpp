@@ -11,7 +11,8 @@
 
 #include "attnlab/format.hpp"
 #include "attnlab/selection.hpp"
-#include "ui/frame.hpp"
+#include "ui/view_selection.hpp"
+#include "ui/views.hpp"
 #include "ui/theme.hpp"
 #include "ui/panels.hpp"
 #include "widgets/plot.hpp"
@@ -21,37 +22,11 @@ namespace {
 
 
 
-bool Same(const SelectionLabSettings& x, const SelectionLabSettings& y) {
-  return x.n == y.n && x.a == y.a && x.b == y.b && x.t == y.t && x.s == y.s && x.two_heads == y.two_heads &&
-         x.alpha == y.alpha && x.c_a == y.c_a && x.c_b == y.c_b && x.c_other == y.c_other && x.query == y.query &&
-         x.samples == y.samples && x.seed == y.seed;
-}
-
-SelectionSpec SpecOf(const SelectionLabSettings& lab) {
-  SelectionSpec spec;
-  spec.n = lab.n;
-  spec.a = lab.a;
-  spec.b = lab.b;
-  spec.t = lab.t;
-  spec.s = lab.s;
-  spec.two_heads = lab.two_heads;
-  spec.query = lab.query;
-  spec.samples = lab.samples;
-  spec.seed = lab.seed;
-  const bool noisy = lab.alpha > 0 || lab.c_a > 0 || lab.c_b > 0 || lab.c_other > 0;
-  if (noisy) {
-    spec.noise.assign(static_cast<size_t>(lab.n), KeyNoise{lab.alpha, lab.c_other});
-    if (lab.a >= 0 && lab.a < lab.n) spec.noise[static_cast<size_t>(lab.a)].c = lab.c_a;
-    if (lab.b >= 0 && lab.b < lab.n) spec.noise[static_cast<size_t>(lab.b)].c = lab.c_b;
-  }
-  return spec;
-}
-
 void Update(AppState& s) {
-  const SelectionLabSettings& lab = *s.scenario.selection_lab;
-  SelectionLabCache& c = s.ui.labs.selection;
-  if (c.valid && Same(c.computed_for, lab)) return;
-  c.status = SimulateSelection(SpecOf(lab), &c.run);
+  const SelectionLabSettings& lab = s.scenario.views.Get<SelectionLabSettings>();
+  SelectionViewCache& c = s.ui.caches.Get<SelectionViewCache>();
+  if (c.valid && c.computed_for == lab) return;
+  c.status = SimulateSelection(SelectionSpecOf(lab), &c.run);
   c.valid = c.status.ok();
   c.computed_for = lab;
 }
@@ -65,7 +40,7 @@ bool LogSlider(const char* label, double* v, float lo, float hi, const char* for
 }
 
 void DrawControls(AppState& s) {
-  SelectionLabSettings& lab = *s.scenario.selection_lab;
+  SelectionLabSettings& lab = s.scenario.views.Get<SelectionLabSettings>();
   const float font = ImGui::GetFontSize();
   const float w = font * 7.0f;
   ImGui::SetNextItemWidth(w);
@@ -134,8 +109,8 @@ void DrawControls(AppState& s) {
 std::string Num(double v, int digits = 4) { return FormatNumber(v, NumberStyle::kDecimal, digits); }
 
 void DrawSummary(AppState& s) {
-  const SelectionLabSettings& lab = *s.scenario.selection_lab;
-  const SelectionRun& run = s.ui.labs.selection.run;
+  const SelectionLabSettings& lab = s.scenario.views.Get<SelectionLabSettings>();
+  const SelectionRun& run = s.ui.caches.Get<SelectionViewCache>().run;
   if (s.ui.presentation) {  // one short line the back row can read
     if (!lab.two_heads && lab.query.empty()) {
       ImGui::TextWrapped("t/(2t+n−2) = %s    drift sd %s", Num(run.closed_form_pair_weight).c_str(),
@@ -168,10 +143,10 @@ void DrawSummary(AppState& s) {
 
 // Each figure below is a panel (see BeginFigurePanel) of `size` with its header.
 void DrawWeights(AppState& s, ImVec2 size) {
-  const SelectionLabSettings& lab = *s.scenario.selection_lab;
+  const SelectionLabSettings& lab = s.scenario.views.Get<SelectionLabSettings>();
   const char* title = lab.two_heads ? "Output o = mean of the heads (V = I)" : "Weights (= output, V = I)";
   if (!BeginFigurePanel(s, "weights", title, &size)) return;
-  const SelectionRun& run = s.ui.labs.selection.run;
+  const SelectionRun& run = s.ui.caches.Get<SelectionViewCache>().run;
   PlotSpec spec;
   spec.y.fit = false;
   spec.y.min = 0;
@@ -207,7 +182,7 @@ void DrawWeights(AppState& s, ImVec2 size) {
 
 void DrawAlphaHistogram(AppState& s, ImVec2 size) {
   if (!BeginFigurePanel(s, "alpha_distribution", "o\u00B7v_a and o\u00B7v_b over the draws", &size)) return;
-  const SelectionRun& run = s.ui.labs.selection.run;
+  const SelectionRun& run = s.ui.caches.Get<SelectionViewCache>().run;
   PlotSpec spec;
   spec.x.label = "weight";
   spec.x.fit = false;
@@ -229,11 +204,11 @@ void DrawAlphaHistogram(AppState& s, ImVec2 size) {
 }
 
 void DrawDriftHistogram(AppState& s, ImVec2 size) {
-  const SelectionLabSettings& lab = *s.scenario.selection_lab;
+  const SelectionLabSettings& lab = s.scenario.views.Get<SelectionLabSettings>();
   if (!BeginFigurePanel(s, "output_drift", std::string("Drift of the output, ") + (lab.two_heads ? "two heads" : "one head"),
                         &size))
     return;
-  const SelectionRun& run = s.ui.labs.selection.run;
+  const SelectionRun& run = s.ui.caches.Get<SelectionViewCache>().run;
   PlotSpec spec;
   spec.x.label = "o\u00B7v_a \u2212 o\u00B7v_b   (\u22121 = v_b,  +1 = v_a)";
   spec.x.fit = false;
@@ -254,12 +229,11 @@ void DrawDriftHistogram(AppState& s, ImVec2 size) {
 }  // namespace
 
 void DrawSelectionView(AppState& s) {
-  if (!s.scenario.selection_lab) s.scenario.selection_lab.emplace();
   s.ui.panel_names.clear();
   const bool one_panel = ExportingOnePanel(s);
   if (!one_panel) DrawControls(s);
   Update(s);
-  const SelectionLabCache& c = s.ui.labs.selection;
+  const SelectionViewCache& c = s.ui.caches.Get<SelectionViewCache>();
   if (!c.status.ok()) {
     ErrorText(c.status.ToString());
     return;

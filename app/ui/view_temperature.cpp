@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -13,7 +14,8 @@
 #include "attnlab/format.hpp"
 #include "attnlab/softmax.hpp"
 #include "attnlab/temperature.hpp"
-#include "ui/frame.hpp"
+#include "ui/view_temperature.hpp"
+#include "ui/views.hpp"
 #include "ui/panels.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/heatmap_svg.hpp"
@@ -59,8 +61,7 @@ bool ParseNumbers(const std::string& text, std::vector<double>* out) {
 }
 
 struct ScoreSource {
-  const Matrix* scores = nullptr;  // the scenario's (head 0), or null
-  const Mask* allowed = nullptr;
+  const Matrix* scores = nullptr;  // the scenario's (head 0, -inf where masked), or null
   std::vector<std::string> row_labels;
 };
 
@@ -68,40 +69,38 @@ ScoreSource Source(const AppState& s) {
   ScoreSource src;
   if (!s.has_result || s.derived.heads.empty()) return src;
   src.scores = &s.derived.heads[0].scores;
-  src.allowed = &s.derived.heads[0].allowed;
   const int n = static_cast<int>(src.scores->rows());
   const bool tokens = static_cast<int>(s.scenario.tokens.size()) == n;
   for (int i = 0; i < n; ++i) src.row_labels.push_back(tokens ? s.scenario.tokens[i] : "row " + std::to_string(i));
   return src;
 }
 
-// The swept row: typed scores, or the scenario's row (allowed keys only).
-void UpdateRow(AppState& s, const ScoreSource& src) {
-  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
-  TemperatureLabCache& c = s.ui.labs.temperature;
-  c.key_labels.clear();
-  if (!lab.scores.empty()) {
-    c.row = Eigen::Map<const RowVector>(lab.scores.data(), static_cast<Eigen::Index>(lab.scores.size()));
-    for (size_t j = 0; j < lab.scores.size(); ++j) c.key_labels.push_back("z" + std::to_string(j + 1));
-  } else if (src.scores && src.scores->rows() > 0) {
-    lab.row = std::clamp(lab.row, 0, static_cast<int>(src.scores->rows()) - 1);
-    std::vector<double> values;
-    for (Eigen::Index j = 0; j < src.scores->cols(); ++j) {
-      if (src.allowed->size() && !(*src.allowed)(lab.row, j)) continue;
-      values.push_back((*src.scores)(lab.row, j));
-      c.key_labels.push_back("k" + std::to_string(j));
-    }
-    c.row = Eigen::Map<const RowVector>(values.data(), static_cast<Eigen::Index>(values.size()));
-  } else {
-    c.row = RowVector();
+// The view's numbers (core's ComputeTemperatureView, as eval prints them),
+// recomputed when the settings or the scores changed.
+void Update(AppState& s, const ScoreSource& src) {
+  TemperatureLabSettings& lab = s.scenario.views.Get<TemperatureLabSettings>();
+  TemperatureViewCache& c = s.ui.caches.Get<TemperatureViewCache>();
+  const Matrix empty;
+  const Matrix& scores = src.scores ? *src.scores : empty;
+  const bool same_scores = c.computed_scores.rows() == scores.rows() && c.computed_scores.cols() == scores.cols() &&
+                           c.computed_scores == scores;
+  TemperatureLabSettings cursor_moved = c.computed_for;
+  cursor_moved.cursor = lab.cursor;
+  if (c.computed && same_scores && cursor_moved == lab) {
+    if (c.computed_for.cursor != lab.cursor) UpdateTemperatureCursor(lab, src.scores, &c.view);
+    c.computed_for = lab;
+    return;
   }
-  c.status = SweepRow(c.row, TemperatureRange{lab.t_min, lab.t_max, 200}, &c.sweep);
-  c.cursor_weights = c.status.ok() ? TemperatureWeights(c.row, lab.cursor) : RowVector();
+  c.status = ComputeTemperatureView(lab, src.scores, &c.view);
+  if (!c.view.row.typed) lab.row = c.view.row.row;  // clamped to the scenario's rows
+  c.computed = true;
+  c.computed_for = lab;
+  c.computed_scores = scores;
 }
 
 void DrawControls(AppState& s, const ScoreSource& src) {
-  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
-  TemperatureLabCache& c = s.ui.labs.temperature;
+  TemperatureLabSettings& lab = s.scenario.views.Get<TemperatureLabSettings>();
+  TemperatureViewCache& c = s.ui.caches.Get<TemperatureViewCache>();
   const float font = ImGui::GetFontSize();
 
   float t = static_cast<float>(std::max(lab.cursor, lab.t_min));
@@ -197,8 +196,8 @@ void MoveCursorWithPlot(TemperatureLabSettings& lab, const PlotResult& r) {
 // Each figure below is a panel (see BeginFigurePanel) of `size` with its header.
 void DrawWeightSweep(AppState& s, ImVec2 size) {
   if (!BeginFigurePanel(s, "weights_vs_T", "Weights of the row against T", &size)) return;
-  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
-  const TemperatureLabCache& c = s.ui.labs.temperature;
+  TemperatureLabSettings& lab = s.scenario.views.Get<TemperatureLabSettings>();
+  const TemperatureView& c = s.ui.caches.Get<TemperatureViewCache>().view;
   PlotSpec spec;
   spec.y.label = "weight";
   spec.y.fit = false;
@@ -209,7 +208,7 @@ void DrawWeightSweep(AppState& s, ImVec2 size) {
   for (int j = 0; j < n; ++j) {
     std::vector<double> y(c.sweep.temperatures.size());
     for (size_t m = 0; m < y.size(); ++m) y[m] = c.sweep.weights(static_cast<Eigen::Index>(m), j);
-    spec.series.push_back(LineSeries(c.key_labels[static_cast<size_t>(j)], c.sweep.temperatures, std::move(y)));
+    spec.series.push_back(LineSeries(c.row.key_labels[static_cast<size_t>(j)], c.sweep.temperatures, std::move(y)));
   }
   spec.legend = n <= 12;
   const PlotResult r = Plot("weights_vs_t", spec, size);
@@ -220,8 +219,8 @@ void DrawWeightSweep(AppState& s, ImVec2 size) {
 
 void DrawEntropySweep(AppState& s, ImVec2 size) {
   if (!BeginFigurePanel(s, "entropy_vs_T", "Entropy H (nats) and largest weight", &size)) return;
-  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
-  const TemperatureLabCache& c = s.ui.labs.temperature;
+  TemperatureLabSettings& lab = s.scenario.views.Get<TemperatureLabSettings>();
+  const TemperatureView& c = s.ui.caches.Get<TemperatureViewCache>().view;
   PlotSpec spec;
   spec.y.include_zero = true;
   AddTemperatureAxis(spec, lab, c.sweep, s.ui.presentation);
@@ -239,9 +238,9 @@ void DrawEntropySweep(AppState& s, ImVec2 size) {
 }
 
 void DrawCursorBars(AppState& s, ImVec2 size) {
-  const TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  const TemperatureLabSettings& lab = s.scenario.views.Get<TemperatureLabSettings>();
   if (!BeginFigurePanel(s, "weights_at_T", "Weights at T = " + TemperatureText(lab.cursor), &size)) return;
-  const TemperatureLabCache& c = s.ui.labs.temperature;
+  const TemperatureView& c = s.ui.caches.Get<TemperatureViewCache>().view;
   PlotSpec spec;
   spec.y.fit = false;
   spec.y.min = 0;
@@ -263,7 +262,7 @@ void DrawCursorBars(AppState& s, ImVec2 size) {
     cold.x.push_back(j);
     cold.y.push_back(c.sweep.cold_limit(j));
     spec.x.ticks.push_back(j);
-    spec.x.tick_labels.push_back(c.key_labels[static_cast<size_t>(j)]);
+    spec.x.tick_labels.push_back(c.row.key_labels[static_cast<size_t>(j)]);
   }
   spec.series.push_back(bars);
   spec.series.push_back(cold);
@@ -279,7 +278,7 @@ void DrawCursorBars(AppState& s, ImVec2 size) {
 
 // The exam's statements (E7), computed live at the cursor T.
 void DrawStatements(AppState& s) {
-  const double T = s.scenario.temperature_lab->cursor;
+  const double T = s.scenario.views.Get<TemperatureLabSettings>().cursor;
   ImGui::TextUnformatted("E7: the exam's statements");
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
   if (!ImGui::BeginTable("statements", 3, flags)) return;
@@ -314,9 +313,9 @@ void DrawStatements(AppState& s) {
 
 // Presentation: the entropy plot's message at the cursor, on one line.
 void DrawSummary(AppState& s) {
-  const TemperatureLabCache& c = s.ui.labs.temperature;
+  const TemperatureView& c = s.ui.caches.Get<TemperatureViewCache>().view;
   if (c.cursor_weights.size() == 0) return;
-  const std::string T = TemperatureText(s.scenario.temperature_lab->cursor);
+  const std::string T = TemperatureText(s.scenario.views.Get<TemperatureLabSettings>().cursor);
   ImGui::TextWrapped("At T = %s:  entropy H = %s nats (uniform: log n = %s),  largest weight %s", T.c_str(),
                      FormatNumber(Entropy(c.cursor_weights), NumberStyle::kDecimal, 3).c_str(),
                      FormatNumber(c.sweep.hot_entropy, NumberStyle::kDecimal, 3).c_str(),
@@ -327,15 +326,12 @@ void DrawSummary(AppState& s) {
 // Whole-matrix mode: the weights of every row at the cursor T beside the
 // entropy of every row against T; each a panel of `size`.
 void DrawWholeMatrix(AppState& s, const ScoreSource& src, ImVec2 size) {
-  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
-  TemperatureLabCache& c = s.ui.labs.temperature;
+  TemperatureLabSettings& lab = s.scenario.views.Get<TemperatureLabSettings>();
+  const TemperatureView& c = s.ui.caches.Get<TemperatureViewCache>().view;
   if (!src.scores) {
-    ImGui::TextDisabled("Whole-matrix mode needs the scenario's scores.");
+    ImGui::TextDisabled("%s", c.matrix_note.c_str());
     return;
   }
-  SoftmaxOptions options;
-  options.temperature = lab.cursor;
-  RowSoftmaxInto(*src.scores, *src.allowed, options, &c.cursor_matrix);
   const std::string title = "P at T = " + TemperatureText(lab.cursor);
   ImVec2 body = size;
   if (BeginFigurePanel(s, "matrix_at_T", title, &body)) {
@@ -345,7 +341,8 @@ void DrawWholeMatrix(AppState& s, const ScoreSource& src, ImVec2 size) {
     hs.title = title;
     hs.show_title = false;  // the panel's header says it
     hs.values = &c.cursor_matrix;
-    hs.allowed = src.allowed;
+    const Mask allowed = src.scores->array() != -std::numeric_limits<double>::infinity();
+    hs.allowed = &allowed;
     hs.row_labels = &src.row_labels;
     hs.col_labels = &cols;
     hs.colormap = s.ui.weights_colormap;
@@ -362,19 +359,10 @@ void DrawWholeMatrix(AppState& s, const ScoreSource& src, ImVec2 size) {
   }
 
   // Entropy of every row against T (masked scores cannot be swept as a whole).
-  const TemperatureRange range{lab.t_min, lab.t_max, 200};
-  if (!AllFinite(*src.scores)) {
-    ImGui::TextWrapped("Masked scores: the per-row entropy sweep needs every key allowed.");
+  if (!c.matrix_swept) {
+    ImGui::TextWrapped("%s", c.matrix_note.c_str());
     return;
   }
-  if (!c.matrix_valid || c.swept_range.t_min != range.t_min || c.swept_range.t_max != range.t_max ||
-      c.swept_scores.rows() != src.scores->rows() || c.swept_scores.cols() != src.scores->cols() ||
-      c.swept_scores != *src.scores) {
-    c.swept_scores = *src.scores;
-    c.swept_range = range;
-    c.matrix_valid = SweepMatrix(c.swept_scores, range, &c.matrix_sweep).ok();
-  }
-  if (!c.matrix_valid) return;
   // The rest of the row (the heatmap takes what its cells need).
   body = ImVec2(ExportingOnePanel(s) ? size.x : std::max(ImGui::GetFontSize() * 12.0f, ImGui::GetContentRegionAvail().x),
                 size.y);
@@ -399,8 +387,7 @@ void DrawWholeMatrix(AppState& s, const ScoreSource& src, ImVec2 size) {
 }  // namespace
 
 void DrawTemperatureView(AppState& s) {
-  if (!s.scenario.temperature_lab) s.scenario.temperature_lab.emplace();
-  TemperatureLabSettings& lab = *s.scenario.temperature_lab;
+  TemperatureLabSettings& lab = s.scenario.views.Get<TemperatureLabSettings>();
   if (!(lab.t_min > 0) || !(lab.t_max > lab.t_min)) {
     lab.t_min = 1e-3;
     lab.t_max = 1e3;
@@ -409,16 +396,17 @@ void DrawTemperatureView(AppState& s) {
   const ScoreSource src = Source(s);
   const bool one_panel = ExportingOnePanel(s);
   if (!one_panel) DrawControls(s, src);
-  UpdateRow(s, src);
-  const TemperatureLabCache& c = s.ui.labs.temperature;
+  Update(s, src);
+  const TemperatureViewCache& cache = s.ui.caches.Get<TemperatureViewCache>();
+  const TemperatureView& c = cache.view;
   if (!s.status.ok()) {
     ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
     ImGui::TextWrapped("\u26A0 %s", s.status.ToString().c_str());
     ImGui::PopStyleColor();
   }
-  if (!c.status.ok()) {
+  if (!cache.status.ok()) {
     ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
-    ImGui::TextWrapped("\u26A0 %s", c.status.ToString().c_str());
+    ImGui::TextWrapped("\u26A0 %s", cache.status.ToString().c_str());
     ImGui::PopStyleColor();
     return;
   }
@@ -450,7 +438,7 @@ void DrawTemperatureView(AppState& s) {
     DrawCursorBars(s, ImVec2(half, h));
     return;
   }
-  ImGui::Text("z = %s", VectorText(c.row, NumberStyle::kAuto).c_str());
+  ImGui::Text("z = %s", VectorText(c.row.z, NumberStyle::kAuto).c_str());
 
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float top_h = std::max(font * 8.0f, avail.y * 0.52f);

@@ -414,4 +414,37 @@ Status Evaluate(const Scenario& s, Result* r) {
   return ComputeLoss(s, r);
 }
 
+namespace {
+
+template <typename A>
+bool SameMatrix(const A& a, const A& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() && (a.size() == 0 || (a == b).all());
+}
+
+}  // namespace
+
+bool operator==(const Scenario& a, const Scenario& b) {
+  if (a.title != b.title || a.notes != b.notes || a.view != b.view || a.input != b.input || a.vocab != b.vocab ||
+      a.tokens != b.tokens)
+    return false;
+  for (auto m : {&Scenario::E, &Scenario::X, &Scenario::Q, &Scenario::K, &Scenario::V, &Scenario::W_O, &Scenario::U})
+    if (!SameMatrix((a.*m).array(), (b.*m).array())) return false;
+  if (a.heads.size() != b.heads.size()) return false;
+  for (size_t h = 0; h < a.heads.size(); ++h)
+    for (auto w : {&HeadWeights::W_Q, &HeadWeights::W_K, &HeadWeights::W_V})
+      if (!SameMatrix((a.heads[h].*w).array(), (b.heads[h].*w).array())) return false;
+  const AttentionOptions& x = a.attention;
+  const AttentionOptions& y = b.attention;
+  if (x.scale.kind != y.scale.kind || (x.scale.kind == ScaleKind::kCustom && x.scale.value != y.scale.value) ||
+      x.temperature != y.temperature || x.naive_softmax != y.naive_softmax || x.mask.kind != y.mask.kind ||
+      x.mask.param != y.mask.param || !SameMatrix(x.mask.custom, y.mask.custom))
+    return false;
+  const LossSpec& l = a.loss;
+  const LossSpec& m = b.loss;
+  if (a.unembedding != b.unembedding || l.enabled != m.enabled || l.convention != m.convention ||
+      l.positions != m.positions || l.targets != m.targets || l.label_smoothing != m.label_smoothing)
+    return false;
+  return a.views == b.views;
+}
+
 }  // namespace attnlab

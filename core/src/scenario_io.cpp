@@ -8,106 +8,16 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "attnlab/views.hpp"
+#include "json_io.hpp"
+
 namespace attnlab {
 namespace {
-
-using json = nlohmann::json;
-using ordered_json = nlohmann::ordered_json;
-
-std::string TypeName(const json& j) {
-  if (j.is_string()) return "the string \"" + j.get<std::string>().substr(0, 40) + "\"";
-  if (j.is_null()) return "null";
-  if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
-  if (j.is_array()) return "an array";
-  if (j.is_object()) return "an object";
-  return j.dump();
-}
-
-// Parsing helpers: each returns a Status naming `path`, the JSON path of `j`.
-Status ReadNumber(const json& j, const std::string& path, double* out) {
-  if (!j.is_number()) return Status::Error(path, "expected a number, got " + TypeName(j));
-  *out = j.get<double>();
-  return Status::Ok();
-}
-
-Status ReadInt(const json& j, const std::string& path, int* out) {
-  if (!j.is_number_integer()) return Status::Error(path, "expected a whole number, got " + TypeName(j));
-  const long long v = j.get<long long>();
-  if (v < -1000000000LL || v > 1000000000LL) return Status::Error(path, "is out of range");
-  *out = static_cast<int>(v);
-  return Status::Ok();
-}
-
-Status ReadString(const json& j, const std::string& path, std::string* out) {
-  if (!j.is_string()) return Status::Error(path, "expected a string, got " + TypeName(j));
-  *out = j.get<std::string>();
-  return Status::Ok();
-}
-
-Status ReadMatrix(const json& j, const std::string& path, Matrix* out) {
-  if (!j.is_array()) return Status::Error(path, "expected a matrix (an array of rows), got " + TypeName(j));
-  if (j.empty()) return Status::Error(path, "expected a matrix with at least one row, got []");
-  const size_t rows = j.size();
-  size_t cols = 0;
-  for (size_t i = 0; i < rows; ++i) {
-    const json& row = j[i];
-    const std::string row_path = path + "[" + std::to_string(i) + "]";
-    if (!row.is_array()) {
-      return Status::Error(row_path, "expected a row (an array of numbers), got " + TypeName(row) +
-                                         "; matrices are arrays of rows, e.g. [[1, 2], [3, 4]]");
-    }
-    if (i == 0) {
-      cols = row.size();
-      if (cols == 0) return Status::Error(row_path, "expected at least one number, got []");
-      out->resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
-    } else if (row.size() != cols) {
-      return Status::Error(row_path, "expected " + std::to_string(cols) + " numbers (like row 0), got " +
-                                         std::to_string(row.size()));
-    }
-    for (size_t c = 0; c < cols; ++c) {
-      double v = 0;
-      Status st = ReadNumber(row[c], row_path + "[" + std::to_string(c) + "]", &v);
-      if (!st.ok()) return st;
-      (*out)(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) = v;
-    }
-  }
-  return Status::Ok();
-}
-
-Status ReadStringList(const json& j, const std::string& path, std::vector<std::string>* out) {
-  out->clear();
-  if (j.is_string()) {  // "D A A <START>": whitespace-separated, as typed
-    std::istringstream in(j.get<std::string>());
-    for (std::string t; in >> t;) out->push_back(t);
-    return Status::Ok();
-  }
-  if (!j.is_array()) return Status::Error(path, "expected an array of strings, got " + TypeName(j));
-  for (size_t i = 0; i < j.size(); ++i) {
-    std::string t;
-    Status st = ReadString(j[i], path + "[" + std::to_string(i) + "]", &t);
-    if (!st.ok()) return st;
-    out->push_back(t);
-  }
-  return Status::Ok();
-}
-
-Status CheckKeys(const json& obj, const std::string& path, const std::set<std::string>& allowed) {
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    if (allowed.count(it.key()) == 0) {
-      std::string list;
-      for (const std::string& k : allowed) list += (list.empty() ? "" : ", ") + k;
-      return Status::Error(path.empty() ? it.key() : path + "." + it.key(),
-                           "unknown key (known keys: " + list + ")");
-    }
-  }
-  return Status::Ok();
-}
 
 Status ReadMask(const json& j, MaskSpec* mask) {
   *mask = MaskSpec();
@@ -237,129 +147,19 @@ Status ReadLoss(const json& j, const std::vector<std::string>& vocab, LossSpec* 
   return Status::Ok();
 }
 
-// The labs' settings: one optional object per lab, every key optional,
-// unknown keys an error naming "<lab>.<key>" like the rest of the file.
-Status ReadBool(const json& j, const std::string& path, bool* out) {
-  if (!j.is_boolean()) return Status::Error(path, "expected true or false, got " + TypeName(j));
-  *out = j.get<bool>();
-  return Status::Ok();
+// The shared attention model's keys, and each view's settings object.
+std::set<std::string> TopLevelKeys() {
+  std::set<std::string> keys = {"title", "notes", "view", "vocab", "tokens", "E", "X", "Q", "K", "V", "W_Q", "W_K",
+                                "W_V", "heads", "W_O", "scale", "temperature", "mask", "naive_softmax",
+                                "unembedding", "loss"};
+  for (const ViewModel* v : ViewModels())
+    if (v->settings_key) keys.insert(v->settings_key);
+  return keys;
 }
-
-Status ReadNumberList(const json& j, const std::string& path, std::vector<double>* out) {
-  if (!j.is_array()) return Status::Error(path, "expected an array of numbers, got " + TypeName(j));
-  out->assign(j.size(), 0.0);
-  for (size_t i = 0; i < j.size(); ++i) {
-    Status st = ReadNumber(j[i], path + "[" + std::to_string(i) + "]", &(*out)[i]);
-    if (!st.ok()) return st;
-  }
-  return Status::Ok();
-}
-
-Status ReadSeed(const json& j, const std::string& path, std::uint64_t* out) {
-  int v = 0;
-  Status st = ReadInt(j, path, &v);
-  if (!st.ok()) return st;
-  if (v < 0) return Status::Error(path, "must be >= 0");
-  *out = static_cast<std::uint64_t>(v);
-  return Status::Ok();
-}
-
-// Reads `key` of lab object `j` (when present) with `read`, then checks it with `ok`.
-template <typename T, typename Reader, typename Check>
-Status LabField(const json& j, const std::string& lab, const char* key, T* out, Reader read, Check ok,
-                const char* requirement) {
-  if (!j.contains(key)) return Status::Ok();
-  const std::string path = lab + "." + key;
-  Status st = read(j[key], path, out);
-  if (!st.ok()) return st;
-  if (!ok(*out)) return Status::Error(path, std::string("must be ") + requirement + ", got " + j[key].dump());
-  return Status::Ok();
-}
-
-Status ReadTemperatureLab(const json& j, TemperatureLabSettings* lab) {
-  const std::string p = "temperature_lab";
-  if (!j.is_object()) return Status::Error(p, "expected an object, got " + TypeName(j));
-  Status st = CheckKeys(j, p, {"row", "scores", "t_min", "t_max", "cursor", "whole_matrix"});
-  auto any = [](const auto&) { return true; };
-  auto positive = [](double v) { return v > 0 && std::isfinite(v); };
-  if (!st.ok() ||
-      !(st = LabField(j, p, "row", &lab->row, ReadInt, [](int v) { return v >= 0; }, ">= 0")).ok() ||
-      !(st = LabField(j, p, "scores", &lab->scores, ReadNumberList, any, "")).ok() ||
-      !(st = LabField(j, p, "t_min", &lab->t_min, ReadNumber, positive, "> 0")).ok() ||
-      !(st = LabField(j, p, "t_max", &lab->t_max, ReadNumber, positive, "> 0")).ok() ||
-      !(st = LabField(j, p, "cursor", &lab->cursor, ReadNumber, [](double v) { return v >= 0 && std::isfinite(v); },
-                      ">= 0 (0 = argmax)")).ok() ||
-      !(st = LabField(j, p, "whole_matrix", &lab->whole_matrix, ReadBool, any, "")).ok())
-    return st;
-  if (!(lab->t_max > lab->t_min)) return Status::Error(p + ".t_max", "must be larger than t_min");
-  return Status::Ok();
-}
-
-Status ReadScalingLab(const json& j, ScalingLabSettings* lab) {
-  const std::string p = "scaling_lab";
-  if (!j.is_object()) return Status::Error(p, "expected an object, got " + TypeName(j));
-  Status st = CheckKeys(j, p, {"d", "mu", "mu_components", "sigma", "samples", "max_d", "keys", "seed"});
-  auto any = [](const auto&) { return true; };
-  auto dim = [](int v) { return v >= 1 && v <= 65536; };
-  if (!st.ok() || !(st = LabField(j, p, "d", &lab->d, ReadInt, dim, "from 1 to 65536")).ok() ||
-      !(st = LabField(j, p, "mu", &lab->mu, ReadNumber, any, "")).ok() ||
-      !(st = LabField(j, p, "mu_components", &lab->mu_components, ReadNumberList, any, "")).ok() ||
-      !(st = LabField(j, p, "sigma", &lab->sigma, ReadNumber, [](double v) { return v >= 0; }, ">= 0")).ok() ||
-      !(st = LabField(j, p, "samples", &lab->samples, ReadInt, [](int v) { return v >= 2 && v <= 1000000; },
-                      "from 2 to 1000000")).ok() ||
-      !(st = LabField(j, p, "max_d", &lab->max_d, ReadInt, dim, "from 1 to 65536")).ok() ||
-      !(st = LabField(j, p, "keys", &lab->keys, ReadInt, [](int v) { return v >= 1 && v <= 4096; },
-                      "from 1 to 4096")).ok() ||
-      !(st = LabField(j, p, "seed", &lab->seed, ReadSeed, any, "")).ok())
-    return st;
-  if (!lab->mu_components.empty() && static_cast<int>(lab->mu_components.size()) != lab->d)
-    return Status::Error(p + ".mu_components", "expected d = " + std::to_string(lab->d) + " numbers, got " +
-                                                   std::to_string(lab->mu_components.size()));
-  return Status::Ok();
-}
-
-Status ReadSelectionLab(const json& j, SelectionLabSettings* lab) {
-  const std::string p = "selection_lab";
-  if (!j.is_object()) return Status::Error(p, "expected an object, got " + TypeName(j));
-  Status st = CheckKeys(j, p, {"n", "a", "b", "t", "s", "two_heads", "alpha", "c_a", "c_b", "c_other", "query",
-                               "samples", "seed"});
-  auto any = [](const auto&) { return true; };
-  auto index = [](int v) { return v >= 0; };
-  auto positive = [](double v) { return v > 0 && std::isfinite(v); };
-  auto variance = [](double v) { return v >= 0 && std::isfinite(v); };
-  if (!st.ok() ||
-      !(st = LabField(j, p, "n", &lab->n, ReadInt, [](int v) { return v >= 2 && v <= 256; }, "from 2 to 256")).ok() ||
-      !(st = LabField(j, p, "a", &lab->a, ReadInt, index, ">= 0")).ok() ||
-      !(st = LabField(j, p, "b", &lab->b, ReadInt, index, ">= 0")).ok() ||
-      !(st = LabField(j, p, "t", &lab->t, ReadNumber, positive, "> 0")).ok() ||
-      !(st = LabField(j, p, "s", &lab->s, ReadNumber, positive, "> 0")).ok() ||
-      !(st = LabField(j, p, "two_heads", &lab->two_heads, ReadBool, any, "")).ok() ||
-      !(st = LabField(j, p, "alpha", &lab->alpha, ReadNumber, variance, ">= 0 (a variance)")).ok() ||
-      !(st = LabField(j, p, "c_a", &lab->c_a, ReadNumber, variance, ">= 0 (a variance)")).ok() ||
-      !(st = LabField(j, p, "c_b", &lab->c_b, ReadNumber, variance, ">= 0 (a variance)")).ok() ||
-      !(st = LabField(j, p, "c_other", &lab->c_other, ReadNumber, variance, ">= 0 (a variance)")).ok() ||
-      !(st = LabField(j, p, "query", &lab->query, ReadNumberList, any, "")).ok() ||
-      !(st = LabField(j, p, "samples", &lab->samples, ReadInt, [](int v) { return v >= 1 && v <= 200000; },
-                      "from 1 to 200000")).ok() ||
-      !(st = LabField(j, p, "seed", &lab->seed, ReadSeed, any, "")).ok())
-    return st;
-  if (lab->a >= lab->n) return Status::Error(p + ".a", "must be below n = " + std::to_string(lab->n));
-  if (lab->b >= lab->n) return Status::Error(p + ".b", "must be below n = " + std::to_string(lab->n));
-  if (lab->a == lab->b) return Status::Error(p + ".b", "must differ from a");
-  if (!lab->query.empty() && static_cast<int>(lab->query.size()) != lab->n)
-    return Status::Error(p + ".query", "expected n = " + std::to_string(lab->n) + " numbers, got " +
-                                           std::to_string(lab->query.size()));
-  return Status::Ok();
-}
-
-const std::set<std::string> kTopLevelKeys = {
-    "title", "notes", "view", "vocab", "tokens", "E", "X", "Q", "K", "V", "W_Q", "W_K", "W_V",
-    "heads", "W_O", "scale", "temperature", "mask", "naive_softmax", "unembedding", "loss",
-    "temperature_lab", "scaling_lab", "selection_lab"};
 
 Status Parse(const json& j, Scenario* s) {
   if (!j.is_object()) return Status::Error("", "a scenario file holds one JSON object, got " + TypeName(j));
-  Status st = CheckKeys(j, "", kTopLevelKeys);
+  Status st = CheckKeys(j, "", TopLevelKeys());
   if (!st.ok()) return st;
 
   for (const char* key : {"title", "notes", "view"}) {
@@ -367,6 +167,8 @@ Status Parse(const json& j, Scenario* s) {
     std::string* out = key[0] == 't' ? &s->title : key[0] == 'n' ? &s->notes : &s->view;
     if (!(st = ReadString(j[key], key, out)).ok()) return st;
   }
+  if (!FindViewModel(s->view))
+    return Status::Error("view", "unknown view \"" + s->view + "\" (views: " + ViewKeyList() + ")");
   if (j.contains("vocab") && !(st = ReadStringList(j["vocab"], "vocab", &s->vocab)).ok()) return st;
   if (!(st = CheckVocabulary(s->vocab)).ok()) return st;
   if (j.contains("tokens") && !(st = ReadStringList(j["tokens"], "tokens", &s->tokens)).ok()) return st;
@@ -454,34 +256,14 @@ Status Parse(const json& j, Scenario* s) {
     }
   }
   if (j.contains("loss") && !(st = ReadLoss(j["loss"], s->vocab, &s->loss)).ok()) return st;
-  if (j.contains("temperature_lab") &&
-      !(st = ReadTemperatureLab(j["temperature_lab"], &s->temperature_lab.emplace())).ok())
-    return st;
-  if (j.contains("scaling_lab") && !(st = ReadScalingLab(j["scaling_lab"], &s->scaling_lab.emplace())).ok())
-    return st;
-  if (j.contains("selection_lab") && !(st = ReadSelectionLab(j["selection_lab"], &s->selection_lab.emplace())).ok())
-    return st;
+  for (const ViewModel* v : ViewModels()) {
+    if (!v->codec || !j.contains(v->settings_key)) continue;
+    if (!(st = v->codec->read(j[v->settings_key], v->settings_key, &s->views)).ok()) return st;
+  }
+  for (const ViewModel* v : ViewModels())
+    if (v->check_limits && !(st = v->check_limits(*s)).ok()) return st;
   return Status::Ok();
 }
-
-ordered_json MatrixJson(const Matrix& m) {
-  ordered_json rows = ordered_json::array();
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    ordered_json row = ordered_json::array();
-    for (Eigen::Index c = 0; c < m.cols(); ++c) {
-      const double v = m(i, c);
-      if (std::isfinite(v)) {
-        row.push_back(v);
-      } else {
-        row.push_back(nullptr);
-      }
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-ordered_json NumberJson(double v) { return std::isfinite(v) ? ordered_json(v) : ordered_json(nullptr); }
 
 ordered_json MaskJson(const MaskSpec& mask) {
   if (mask.kind == MaskKind::kNone || mask.kind == MaskKind::kCausal) return MaskKindName(mask.kind);
@@ -504,50 +286,6 @@ ordered_json ArgmaxJson(const std::vector<std::vector<int>>& argmax) {
   ordered_json out = ordered_json::array();
   for (const auto& row : argmax) out.push_back(row);
   return out;
-}
-
-// JSON for people: a matrix row (an array of numbers) stays on one line, so a
-// saved 7x7 matrix reads as 7 lines, not 49.
-void Pretty(const ordered_json& j, int indent, int depth, std::string* out) {
-  const std::string pad(static_cast<size_t>(indent * (depth + 1)), ' ');
-  const std::string close_pad(static_cast<size_t>(indent * depth), ' ');
-  if (j.is_array()) {
-    bool flat = true;
-    for (const auto& e : j) flat = flat && !e.is_structured();
-    if (j.empty() || flat) {
-      *out += "[";
-      for (size_t i = 0; i < j.size(); ++i) *out += (i ? ", " : "") + j[i].dump();
-      *out += "]";
-      return;
-    }
-    *out += "[\n";
-    for (size_t i = 0; i < j.size(); ++i) {
-      *out += pad;
-      Pretty(j[i], indent, depth + 1, out);
-      *out += i + 1 < j.size() ? ",\n" : "\n";
-    }
-    *out += close_pad + "]";
-    return;
-  }
-  if (j.is_object() && !j.empty()) {
-    *out += "{\n";
-    size_t i = 0;
-    for (auto it = j.begin(); it != j.end(); ++it, ++i) {
-      *out += pad + ordered_json(it.key()).dump() + ": ";
-      Pretty(it.value(), indent, depth + 1, out);
-      *out += i + 1 < j.size() ? ",\n" : "\n";
-    }
-    *out += close_pad + "}";
-    return;
-  }
-  *out += j.dump();
-}
-
-std::string Dump(const ordered_json& j, int indent) {
-  if (indent < 0) return j.dump() + "\n";
-  std::string out;
-  Pretty(j, indent, 0, &out);
-  return out + "\n";
 }
 
 }  // namespace
@@ -652,47 +390,9 @@ std::string ScenarioToJson(const Scenario& s) {
     if (s.loss.label_smoothing != 0.0) l["label_smoothing"] = s.loss.label_smoothing;
     j["loss"] = std::move(l);
   }
-  if (s.temperature_lab) {
-    const TemperatureLabSettings& t = *s.temperature_lab;
-    ordered_json o;
-    o["row"] = t.row;
-    if (!t.scores.empty()) o["scores"] = t.scores;
-    o["t_min"] = t.t_min;
-    o["t_max"] = t.t_max;
-    o["cursor"] = t.cursor;
-    o["whole_matrix"] = t.whole_matrix;
-    j["temperature_lab"] = std::move(o);
-  }
-  if (s.scaling_lab) {
-    const ScalingLabSettings& c = *s.scaling_lab;
-    ordered_json o;
-    o["d"] = c.d;
-    o["mu"] = c.mu;
-    if (!c.mu_components.empty()) o["mu_components"] = c.mu_components;
-    o["sigma"] = c.sigma;
-    o["samples"] = c.samples;
-    o["max_d"] = c.max_d;
-    o["keys"] = c.keys;
-    o["seed"] = c.seed;
-    j["scaling_lab"] = std::move(o);
-  }
-  if (s.selection_lab) {
-    const SelectionLabSettings& c = *s.selection_lab;
-    ordered_json o;
-    o["n"] = c.n;
-    o["a"] = c.a;
-    o["b"] = c.b;
-    o["t"] = c.t;
-    o["s"] = c.s;
-    o["two_heads"] = c.two_heads;
-    o["alpha"] = c.alpha;
-    o["c_a"] = c.c_a;
-    o["c_b"] = c.c_b;
-    o["c_other"] = c.c_other;
-    if (!c.query.empty()) o["query"] = c.query;
-    o["samples"] = c.samples;
-    o["seed"] = c.seed;
-    j["selection_lab"] = std::move(o);
+  for (const ViewModel* v : ViewModels()) {
+    ordered_json o = ordered_json::object();
+    if (v->codec && v->codec->write(s.views, &o)) j[v->settings_key] = std::move(o);
   }
   return Dump(j, 2);
 }
@@ -731,7 +431,9 @@ Status WriteFileAtomic(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
-std::string ResultToJson(const Scenario& s, const Result& r, int indent) {
+namespace {
+
+ordered_json PipelineJson(const Scenario& s, const Result& r) {
   ordered_json j;
   if (!s.title.empty()) j["title"] = s.title;
   if (!s.tokens.empty()) j["tokens"] = s.tokens;
@@ -795,7 +497,21 @@ std::string ResultToJson(const Scenario& s, const Result& r, int indent) {
     j["heads"] = std::move(hs);
   }
   j["diagnostics"] = r.diagnostics;
-  return Dump(j, indent);
+  return j;
+}
+
+}  // namespace
+
+std::string ResultToJson(const Scenario& s, const Result& r, int indent) { return Dump(PipelineJson(s, r), indent); }
+
+Status EvalToJson(const Scenario& s, const Result& r, const std::string& view, std::string* out, int indent) {
+  Report report;
+  const Status st = EvaluateView(s, r, view, &report);
+  if (!st.ok()) return st;
+  ordered_json j = PipelineJson(s, r);
+  j["views"][view.empty() ? s.view : view] = ReportJson(report);
+  *out = Dump(j, indent);
+  return Status::Ok();
 }
 
 }  // namespace attnlab

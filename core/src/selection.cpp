@@ -103,4 +103,24 @@ Status SimulateSelection(const SelectionSpec& spec, SelectionRun* run) {
   return Status::Ok();
 }
 
+SelectionSpec SelectionSpecOf(const SelectionLabSettings& lab) {
+  SelectionSpec spec;
+  spec.n = lab.n;
+  spec.a = lab.a;
+  spec.b = lab.b;
+  spec.t = lab.t;
+  spec.s = lab.s;
+  spec.two_heads = lab.two_heads;
+  spec.query = lab.query;
+  spec.samples = lab.samples;
+  spec.seed = lab.seed;
+  const bool noisy = lab.alpha > 0 || lab.c_a > 0 || lab.c_b > 0 || lab.c_other > 0;
+  if (noisy) {
+    spec.noise.assign(static_cast<size_t>(lab.n), KeyNoise{lab.alpha, lab.c_other});
+    if (lab.a >= 0 && lab.a < lab.n) spec.noise[static_cast<size_t>(lab.a)].c = lab.c_a;
+    if (lab.b >= 0 && lab.b < lab.n) spec.noise[static_cast<size_t>(lab.b)].c = lab.c_b;
+  }
+  return spec;
+}
+
 }  // namespace attnlab

@@ -146,4 +146,75 @@ Status SweepMatrix(const Matrix& scores, const TemperatureRange& range, MatrixSw
   return Status::Ok();
 }
 
+TemperatureRow SweptRow(const TemperatureLabSettings& settings, const Matrix* scores) {
+  TemperatureRow out;
+  std::vector<double> values;
+  if (!settings.scores.empty()) {
+    out.typed = true;
+    values = settings.scores;
+    for (size_t j = 0; j < values.size(); ++j) out.key_labels.push_back("z" + std::to_string(j + 1));
+  } else if (scores && scores->rows() > 0) {
+    out.row = std::clamp(settings.row, 0, static_cast<int>(scores->rows()) - 1);
+    for (Eigen::Index j = 0; j < scores->cols(); ++j) {
+      const double v = (*scores)(out.row, j);
+      if (v == -std::numeric_limits<double>::infinity()) continue;  // masked key
+      values.push_back(v);
+      out.key_labels.push_back("k" + std::to_string(j));
+    }
+  }
+  out.z = Eigen::Map<const RowVector>(values.data(), static_cast<Eigen::Index>(values.size()));
+  return out;
+}
+
+Matrix TemperatureMatrix(const Matrix& scores, double temperature) {
+  Matrix out = Matrix::Zero(scores.rows(), scores.cols());
+  std::vector<double> values;
+  std::vector<Eigen::Index> columns;
+  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+    values.clear();
+    columns.clear();
+    for (Eigen::Index j = 0; j < scores.cols(); ++j) {
+      if (scores(i, j) == -std::numeric_limits<double>::infinity()) continue;
+      values.push_back(scores(i, j));
+      columns.push_back(j);
+    }
+    if (values.empty()) continue;  // fully masked: zeros, as the pipeline gives
+    const RowVector w = TemperatureWeights(
+        Eigen::Map<const RowVector>(values.data(), static_cast<Eigen::Index>(values.size())), temperature);
+    for (size_t k = 0; k < columns.size(); ++k) out(i, columns[k]) = w(static_cast<Eigen::Index>(k));
+  }
+  return out;
+}
+
+void UpdateTemperatureCursor(const TemperatureLabSettings& settings, const Matrix* scores, TemperatureView* out) {
+  out->cursor_weights = TemperatureWeights(out->row.z, settings.cursor);
+  out->cursor_matrix = settings.whole_matrix && scores ? TemperatureMatrix(*scores, settings.cursor) : Matrix();
+}
+
+Status ComputeTemperatureView(const TemperatureLabSettings& settings, const Matrix* scores, TemperatureView* out) {
+  out->row = SweptRow(settings, scores);
+  const TemperatureRange range{settings.t_min, settings.t_max, kTemperatureSweepCount};
+  Status st = SweepRow(out->row.z, range, &out->sweep);
+  if (!st.ok()) {
+    if (st.field() == "t_min" || st.field() == "t_max") return Status::Error("temperature_lab." + st.field(), st.message());
+    return st;
+  }
+  UpdateTemperatureCursor(settings, scores, out);
+  out->matrix_swept = false;
+  out->matrix_note.clear();
+  if (!settings.whole_matrix) return Status::Ok();
+  if (!scores) {
+    out->matrix_note = "Whole-matrix mode needs the scenario's scores.";
+    return Status::Ok();
+  }
+  if (!AllFinite(*scores)) {
+    out->matrix_note = "Masked scores: the per-row entropy sweep needs every key allowed.";
+    return Status::Ok();
+  }
+  st = SweepMatrix(*scores, range, &out->matrix_sweep);
+  if (!st.ok()) return st;
+  out->matrix_swept = true;
+  return Status::Ok();
+}
+
 }  // namespace attnlab

@@ -4,7 +4,10 @@
 #include <string>
 
 #include "attnlab/scenario.hpp"
+#include "attnlab/scaling.hpp"
 #include "attnlab/scenario_io.hpp"
+#include "attnlab/selection.hpp"
+#include "attnlab/temperature.hpp"
 
 namespace attnlab {
 namespace {
@@ -16,9 +19,9 @@ Status ParseWith(const std::string& extra, Scenario* s) { return ParseScenario("
 TEST(LabSettingsIo, AbsentObjectsStayAbsent) {
   Scenario s;
   ASSERT_TRUE(ParseScenario("{" + kInput + "}", &s).ok());
-  EXPECT_FALSE(s.temperature_lab.has_value());
-  EXPECT_FALSE(s.scaling_lab.has_value());
-  EXPECT_FALSE(s.selection_lab.has_value());
+  EXPECT_EQ(s.views.Find<TemperatureLabSettings>(), nullptr);
+  EXPECT_EQ(s.views.Find<ScalingLabSettings>(), nullptr);
+  EXPECT_EQ(s.views.Find<SelectionLabSettings>(), nullptr);
   EXPECT_EQ(ScenarioToJson(s).find("_lab"), std::string::npos);
 }
 
@@ -37,15 +40,16 @@ TEST(LabSettingsIo, EveryFieldSurvivesARoundTrip) {
   Scenario back;
   ASSERT_TRUE(ParseScenario(ScenarioToJson(s), &back).ok()) << ScenarioToJson(s);
   for (const Scenario* x : {&s, &back}) {
-    ASSERT_TRUE(x->temperature_lab && x->scaling_lab && x->selection_lab);
-    const TemperatureLabSettings& t = *x->temperature_lab;
+    ASSERT_TRUE(x->views.Find<TemperatureLabSettings>() && x->views.Find<ScalingLabSettings>() &&
+                x->views.Find<SelectionLabSettings>());
+    const TemperatureLabSettings& t = *x->views.Find<TemperatureLabSettings>();
     EXPECT_EQ(t.row, 2);
     EXPECT_EQ(t.scores, (std::vector<double>{1, -2, 5, 0}));
     EXPECT_EQ(t.t_min, 0.01);
     EXPECT_EQ(t.t_max, 50);
     EXPECT_EQ(t.cursor, 0.5);
     EXPECT_TRUE(t.whole_matrix);
-    const ScalingLabSettings& c = *x->scaling_lab;
+    const ScalingLabSettings& c = *x->views.Find<ScalingLabSettings>();
     EXPECT_EQ(c.d, 4);
     EXPECT_EQ(c.mu, 0.5);
     EXPECT_EQ(c.mu_components, (std::vector<double>{1, 2, 3, 4}));
@@ -54,7 +58,7 @@ TEST(LabSettingsIo, EveryFieldSurvivesARoundTrip) {
     EXPECT_EQ(c.max_d, 64);
     EXPECT_EQ(c.keys, 8);
     EXPECT_EQ(c.seed, 9u);
-    const SelectionLabSettings& e = *x->selection_lab;
+    const SelectionLabSettings& e = *x->views.Find<SelectionLabSettings>();
     EXPECT_EQ(e.n, 5);
     EXPECT_EQ(e.a, 1);
     EXPECT_EQ(e.b, 3);
@@ -74,8 +78,8 @@ TEST(LabSettingsIo, EveryFieldSurvivesARoundTrip) {
 TEST(LabSettingsIo, AnEmptyObjectMeansTheDefaults) {
   Scenario s;
   ASSERT_TRUE(ParseWith(R"("scaling_lab": {})", &s).ok());
-  ASSERT_TRUE(s.scaling_lab.has_value());
-  EXPECT_EQ(s.scaling_lab->d, ScalingLabSettings().d);
+  ASSERT_TRUE(s.views.Find<ScalingLabSettings>());
+  EXPECT_EQ(s.views.Find<ScalingLabSettings>()->d, ScalingLabSettings().d);
 }
 
 TEST(LabSettingsIo, UnknownKeysAndBadValuesNameTheirPath) {

@@ -138,7 +138,7 @@ TEST(ScenarioIo, NonDefaultOptionsRoundTrip) {
   Scenario s = LoadPreset("e9-dedupe-sort.json");
   s.title = "variant \"quoted\" \\ title";
   s.notes = "line 1\nline 2\t\u00e9";
-  s.view = "heads";
+  s.view = "selection";  // a view other than the default (views are checked against the table)
   s.attention.scale.kind = ScaleKind::kCustom;
   s.attention.scale.value = 0.1 + 0.2;  // a value with a long decimal expansion
   s.attention.temperature = 1.0 / 3;

@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "app_state.hpp"
+#include "ui/view_scaling.hpp"
+#include "ui/view_selection.hpp"
+#include "ui/view_temperature.hpp"
 #include "headless_ui.hpp"
 #include "matrix_near.hpp"
 
@@ -44,8 +47,8 @@ TEST(TemperatureView, ThePresetSweepsTheFirstE7Row) {
   HeadlessUi ui(s);
   ASSERT_TRUE(ui.Has("temperature.plot.weights"));
   ASSERT_TRUE(ui.Has("temperature.plot.entropy"));
-  const ui::TemperatureLabCache& c = s.ui.labs.temperature;
-  EXPECT_MATRIX_NEAR(c.row, testing::M({{4, 3, 2, 1}}), 0.0);
+  const TemperatureView& c = s.ui.caches.Get<ui::TemperatureViewCache>().view;
+  EXPECT_MATRIX_NEAR(c.row.z, testing::M({{4, 3, 2, 1}}), 0.0);
   EXPECT_MATRIX_NEAR(c.sweep.cold_limit, testing::M({{1, 0, 0, 0}}), 0.0);
   // The bars at T = 0.5: w_j = e^(2 (z_j - 4)) / sum.
   const double sum = 1 + std::exp(-2.0) + std::exp(-4.0) + std::exp(-6.0);
@@ -55,15 +58,15 @@ TEST(TemperatureView, ThePresetSweepsTheFirstE7Row) {
 TEST(TemperatureView, MovingTheCursorSliderChangesTheBars) {
   ui::AppState s = Loaded("e7-temperature-sweep.json");
   HeadlessUi ui(s);
-  const double before = s.ui.labs.temperature.cursor_weights(0);
+  const double before = s.ui.caches.Get<ui::TemperatureViewCache>().view.cursor_weights(0);
   ui.Click(Across(s, "temperature.cursor", 0.02f));  // far left: T near 1e-3
-  EXPECT_LT(s.scenario.temperature_lab->cursor, 0.01);
-  EXPECT_NEAR(s.ui.labs.temperature.cursor_weights(0), 1.0, 1e-12);
-  EXPECT_GT(s.ui.labs.temperature.cursor_weights(0), before);
+  EXPECT_LT(s.scenario.views.Get<TemperatureLabSettings>().cursor, 0.01);
+  EXPECT_NEAR(s.ui.caches.Get<ui::TemperatureViewCache>().view.cursor_weights(0), 1.0, 1e-12);
+  EXPECT_GT(s.ui.caches.Get<ui::TemperatureViewCache>().view.cursor_weights(0), before);
   for (int i = 0; i < 30; ++i) ui.Frame();  // half a second: not a double-click (that types into the slider)
   ui.Click(Across(s, "temperature.cursor", 0.98f));  // far right: T near 1e3, nearly uniform
-  EXPECT_GT(s.scenario.temperature_lab->cursor, 100);
-  EXPECT_NEAR(s.ui.labs.temperature.cursor_weights(0), 0.25, 0.01);
+  EXPECT_GT(s.scenario.views.Get<TemperatureLabSettings>().cursor, 100);
+  EXPECT_NEAR(s.ui.caches.Get<ui::TemperatureViewCache>().view.cursor_weights(0), 0.25, 0.01);
 }
 
 TEST(TemperatureView, ClickingOnAPlotMovesTheCursorThere) {
@@ -71,15 +74,15 @@ TEST(TemperatureView, ClickingOnAPlotMovesTheCursorThere) {
   HeadlessUi ui(s);
   // The x axis spans 1e-3 .. 1e3 in six decades: the middle is T = 1.
   ui.Click(Across(s, "temperature.plot.entropy", 0.5f));
-  EXPECT_NEAR(std::log10(s.scenario.temperature_lab->cursor), 0.0, 0.02);
+  EXPECT_NEAR(std::log10(s.scenario.views.Get<TemperatureLabSettings>().cursor), 0.0, 0.02);
 }
 
 TEST(TemperatureView, TheExamButtonsSweepTheirVector) {
   ui::AppState s = Loaded("e7-temperature-sweep.json");
   HeadlessUi ui(s);
   ui.Click("temperature.exam2");  // [5, -2, 5, 0]
-  const ui::TemperatureLabCache& c = s.ui.labs.temperature;
-  EXPECT_MATRIX_NEAR(c.row, testing::M({{5, -2, 5, 0}}), 0.0);
+  const TemperatureView& c = s.ui.caches.Get<ui::TemperatureViewCache>().view;
+  EXPECT_MATRIX_NEAR(c.row.z, testing::M({{5, -2, 5, 0}}), 0.0);
   EXPECT_MATRIX_NEAR(c.sweep.cold_limit, testing::M({{0.5, 0, 0.5, 0}}), 0.0);
   ui.Click("temperature.exam3");  // (a, a, a, a): uniform at every T
   for (double h : c.sweep.entropy) EXPECT_NEAR(h, std::log(4.0), 1e-15);
@@ -89,27 +92,27 @@ TEST(TemperatureView, WholeMatrixModeDrawsTheWeightMapAtTheCursor) {
   ui::AppState s = Loaded("e7-temperature-sweep.json");
   HeadlessUi ui(s);
   ui.Click("temperature.whole_matrix");
-  ASSERT_TRUE(s.scenario.temperature_lab->whole_matrix);
+  ASSERT_TRUE(s.scenario.views.Get<TemperatureLabSettings>().whole_matrix);
   ui.Frame();
   EXPECT_TRUE(ui.Has("temperature.heatmap"));
-  const ui::TemperatureLabCache& c = s.ui.labs.temperature;
+  const TemperatureView& c = s.ui.caches.Get<ui::TemperatureViewCache>().view;
   ASSERT_EQ(c.cursor_matrix.rows(), 4);
   EXPECT_NEAR(c.cursor_matrix(3, 0), 0.25, 1e-15);
-  ASSERT_TRUE(c.matrix_valid);
+  ASSERT_TRUE(c.matrix_swept);
   EXPECT_NEAR(c.matrix_sweep.entropy(3, 0), std::log(4.0), 1e-12);
 }
 
 TEST(ScalingView, MovingDChangesTheSamplesAndTheirClosedForm) {
   ui::AppState s = Loaded("e1-scaling.json");
   HeadlessUi ui(s);
-  const ui::ScalingLabCache& c = s.ui.labs.scaling;
-  ASSERT_TRUE(c.valid);
+  const ScalingView& c = s.ui.caches.Get<ui::ScalingViewCache>().view;
+  ASSERT_TRUE(s.ui.caches.Get<ui::ScalingViewCache>().valid);
   EXPECT_EQ(c.samples.raw.size(), 5000u);
   EXPECT_DOUBLE_EQ(c.samples.closed_form.variance, 64.0);
   const std::vector<double> before = c.samples.raw;
   ui.Click(Across(s, "scaling.d", 0.02f));  // d near 1 (log slider)
-  EXPECT_LT(s.scenario.scaling_lab->d, 4);
-  EXPECT_DOUBLE_EQ(c.samples.closed_form.variance, s.scenario.scaling_lab->d);  // mu = 0, sigma = 1
+  EXPECT_LT(s.scenario.views.Get<ScalingLabSettings>().d, 4);
+  EXPECT_DOUBLE_EQ(c.samples.closed_form.variance, s.scenario.views.Get<ScalingLabSettings>().d);  // mu = 0, sigma = 1
   EXPECT_NE(c.samples.raw, before);
   EXPECT_TRUE(ui.Has("scaling.plot.raw"));
   EXPECT_TRUE(ui.Has("scaling.plot.variance"));
@@ -118,17 +121,17 @@ TEST(ScalingView, MovingDChangesTheSamplesAndTheirClosedForm) {
 TEST(ScalingView, ResampleDrawsNewPairsWithTheNextSeed) {
   ui::AppState s = Loaded("e1-scaling.json");
   HeadlessUi ui(s);
-  const std::vector<double> before = s.ui.labs.scaling.samples.raw;
+  const std::vector<double> before = s.ui.caches.Get<ui::ScalingViewCache>().view.samples.raw;
   ui.Click("scaling.resample");
-  EXPECT_EQ(s.scenario.scaling_lab->seed, 2u);
-  EXPECT_NE(s.ui.labs.scaling.samples.raw, before);
-  EXPECT_EQ(s.ui.labs.scaling.samples.raw.size(), before.size());
+  EXPECT_EQ(s.scenario.views.Get<ScalingLabSettings>().seed, 2u);
+  EXPECT_NE(s.ui.caches.Get<ui::ScalingViewCache>().view.samples.raw, before);
+  EXPECT_EQ(s.ui.caches.Get<ui::ScalingViewCache>().view.samples.raw.size(), before.size());
 }
 
 TEST(SelectionView, ThePresetShowsTheClosedFormAndAWideSingleHeadDrift) {
   ui::AppState s = Loaded("e6-selection.json");
   HeadlessUi ui(s);
-  const ui::SelectionLabCache& c = s.ui.labs.selection;
+  const ui::SelectionViewCache& c = s.ui.caches.Get<ui::SelectionViewCache>();
   ASSERT_TRUE(c.valid);
   EXPECT_NEAR(c.run.at_mean.weights(0, 0), 100.0 / 206.0, 1e-15);
   EXPECT_GT(std::sqrt(c.run.drift_moments.variance), 0.5);
@@ -137,11 +140,11 @@ TEST(SelectionView, ThePresetShowsTheClosedFormAndAWideSingleHeadDrift) {
 TEST(SelectionView, TheTwoHeadsSwitchShrinksTheSpread) {
   ui::AppState s = Loaded("e6-selection.json");
   HeadlessUi ui(s);
-  const double one_head = s.ui.labs.selection.run.drift_moments.variance;
+  const double one_head = s.ui.caches.Get<ui::SelectionViewCache>().run.drift_moments.variance;
   ui.Click("selection.two_heads");
-  ASSERT_TRUE(s.scenario.selection_lab->two_heads);
+  ASSERT_TRUE(s.scenario.views.Get<SelectionLabSettings>().two_heads);
   ui.Frame();
-  EXPECT_LT(s.ui.labs.selection.run.drift_moments.variance * 4, one_head);
+  EXPECT_LT(s.ui.caches.Get<ui::SelectionViewCache>().run.drift_moments.variance * 4, one_head);
   EXPECT_TRUE(ui.Has("selection.s"));
 }
 
@@ -225,7 +228,7 @@ TEST(LabViews, PresentationModeFitsTheTemperatureViewOnAProjector) {
   EXPECT_GT(weights.max.y - weights.min.y, display.y * 0.4f) << "tall enough to read from the back";
   EXPECT_GT(bars.max.y - bars.min.y, display.y * 0.4f);
   // The whole-matrix mode fits too.
-  s.scenario.temperature_lab->whole_matrix = true;
+  s.scenario.views.Get<TemperatureLabSettings>().whole_matrix = true;
   ui.Frame();
   ui.Frame();
   for (const char* name : {"temperature.heatmap", "temperature.plot.row_entropy"}) {
@@ -249,12 +252,12 @@ TEST(LabViews, ALabsControlsAreOneStepOfUndoEach) {
   testing::HeadlessUi ui(s);
   EXPECT_FALSE(s.edited);  // opening a lab is not an edit
   ui.Click("temperature.whole_matrix");
-  ASSERT_TRUE(s.scenario.temperature_lab->whole_matrix);
+  ASSERT_TRUE(s.scenario.views.Get<TemperatureLabSettings>().whole_matrix);
   EXPECT_TRUE(s.edited);
   ui.Chord('Z');
-  EXPECT_FALSE(s.scenario.temperature_lab->whole_matrix);
+  EXPECT_FALSE(s.scenario.views.Get<TemperatureLabSettings>().whole_matrix);
   ui.Chord('Z', /*shift=*/true);
-  EXPECT_TRUE(s.scenario.temperature_lab->whole_matrix);
+  EXPECT_TRUE(s.scenario.views.Get<TemperatureLabSettings>().whole_matrix);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "attnlab/attention.hpp"
 #include "attnlab/matrix.hpp"
 #include "attnlab/status.hpp"
+#include "attnlab/view_settings.hpp"
 
 namespace attnlab {
 
@@ -56,62 +57,10 @@ struct LossSpec {
   double label_smoothing = 0.0;  // in [0, 1)
 };
 
-// Settings of the labs, one optional object each in a scenario file
-// ("temperature_lab", "scaling_lab", "selection_lab"); a missing object means
-// the defaults below. The maths they drive is in temperature.hpp,
-// dot_product_stats.hpp and selection.hpp.
-struct TemperatureLabSettings {
-  int row = 0;                 // the row of the scenario's scores that is swept (0-based)
-  std::vector<double> scores;  // a typed row instead; empty = use the scenario's scores
-  double t_min = 1e-3, t_max = 1e3;  // the swept range (log axis)
-  double cursor = 1.0;               // the T whose weights are drawn as bars
-  bool whole_matrix = false;         // every row: weight map at the cursor, entropy per row
-};
-
-struct ScalingLabSettings {
-  int d = 64;
-  double mu = 0.0;                    // every component of the mean...
-  std::vector<double> mu_components;  // ...or one per component (d of them)
-  double sigma = 1.0;
-  int samples = 5000;  // pairs (q, k)
-  int max_d = 1024;    // variance and saturation plots: d = 1, 2, 4, ..., max_d
-  int keys = 16;       // keys per query in the saturation plot
-  std::uint64_t seed = 1;
-};
-
-struct SelectionLabSettings {
-  int n = 8;         // keys, orthonormal at their means
-  int a = 0, b = 1;  // the pair the query averages (0-based)
-  double t = 100.0;  // q = log(t) (k_a + k_b); head 2: log(t) u_b
-  double s = 100.0;  // two heads: q1 = log(s) u_a
-  bool two_heads = false;
-  double alpha = 0.0;                    // every key: Sigma_i = alpha I + c_i u_i u_i^T
-  double c_a = 0.0, c_b = 0.0, c_other = 0.0;
-  std::vector<double> query;  // a typed query (n numbers); empty = log(t)(u_a + u_b)
-  int samples = 2000;
-  std::uint64_t seed = 1;
-};
-
-// Equality of lab settings, field by field (the window records a change of
-// them as one step of undo).
-inline bool operator==(const TemperatureLabSettings& a, const TemperatureLabSettings& b) {
-  return a.row == b.row && a.scores == b.scores && a.t_min == b.t_min && a.t_max == b.t_max &&
-         a.cursor == b.cursor && a.whole_matrix == b.whole_matrix;
-}
-inline bool operator==(const ScalingLabSettings& a, const ScalingLabSettings& b) {
-  return a.d == b.d && a.mu == b.mu && a.mu_components == b.mu_components && a.sigma == b.sigma &&
-         a.samples == b.samples && a.max_d == b.max_d && a.keys == b.keys && a.seed == b.seed;
-}
-inline bool operator==(const SelectionLabSettings& a, const SelectionLabSettings& b) {
-  return a.n == b.n && a.a == b.a && a.b == b.b && a.t == b.t && a.s == b.s && a.two_heads == b.two_heads &&
-         a.alpha == b.alpha && a.c_a == b.c_a && a.c_b == b.c_b && a.c_other == b.c_other && a.query == b.query &&
-         a.samples == b.samples && a.seed == b.seed;
-}
-
 struct Scenario {
   std::string title;
   std::string notes;
-  std::string view = "attention";
+  std::string view = "attention";  // the key of a view in ViewModels()
 
   InputMode input = InputMode::kTokens;
   std::vector<std::string> vocab;
@@ -130,9 +79,9 @@ struct Scenario {
 
   LossSpec loss;
 
-  std::optional<TemperatureLabSettings> temperature_lab;
-  std::optional<ScalingLabSettings> scaling_lab;
-  std::optional<SelectionLabSettings> selection_lab;
+  // Settings that one view alone uses (TemperatureLabSettings, ...), each
+  // declared beside that view's maths; see view_settings.hpp and views.hpp.
+  ViewSettings views;
 };
 
 struct LossTerm {
@@ -160,6 +109,11 @@ struct Result {
   bool has_logits() const { return logits.size() > 0; }
   bool has_loss() const { return !loss_terms.empty(); }
 };
+
+// Field by field (matrices by shape and value, masks by their spec): a
+// scenario saved and read back equals the one written.
+bool operator==(const Scenario& a, const Scenario& b);
+inline bool operator!=(const Scenario& a, const Scenario& b) { return !(a == b); }
 
 // Every vocabulary entry must be distinct (each names one row of E and one
 // column of the logits); fails naming "vocab[i]" for a repeat.

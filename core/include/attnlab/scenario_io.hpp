@@ -32,4 +32,11 @@ Status WriteFileAtomic(const std::string& path, const std::string& text);
 // diagnostics. Non-finite numbers are written as null.
 std::string ResultToJson(const Scenario& scenario, const Result& result, int indent = 2);
 
+// `attnlab eval`: ResultToJson's object with "views": {"<key>": {...}}, the
+// numbers of the scenario's view (or of `view` when not empty) as that view
+// computes them (views.hpp). Fails naming "view" for an unknown key, or with
+// the view's own message.
+Status EvalToJson(const Scenario& scenario, const Result& result, const std::string& view, std::string* out,
+                  int indent = 2);
+
 }  // namespace attnlab

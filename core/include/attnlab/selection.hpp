@@ -81,4 +81,28 @@ struct SelectionRun {
 };
 Status SimulateSelection(const SelectionSpec& spec, SelectionRun* run);
 
+// ---- The Selection view (E6) ---------------------------------------------
+// Its settings, in a scenario file's "selection_lab" object (views/selection_view.cpp).
+struct SelectionLabSettings {
+  int n = 8;         // keys, orthonormal at their means
+  int a = 0, b = 1;  // the pair the query averages (0-based)
+  double t = 100.0;  // q = log(t) (k_a + k_b); head 2: log(t) u_b
+  double s = 100.0;  // two heads: q1 = log(s) u_a
+  bool two_heads = false;
+  double alpha = 0.0;                    // every key: Sigma_i = alpha I + c_i u_i u_i^T
+  double c_a = 0.0, c_b = 0.0, c_other = 0.0;
+  std::vector<double> query;  // a typed query (n numbers); empty = log(t)(u_a + u_b)
+  int samples = 2000;
+  std::uint64_t seed = 1;
+};
+inline bool operator==(const SelectionLabSettings& a, const SelectionLabSettings& b) {
+  return a.n == b.n && a.a == b.a && a.b == b.b && a.t == b.t && a.s == b.s && a.two_heads == b.two_heads &&
+         a.alpha == b.alpha && a.c_a == b.c_a && a.c_b == b.c_b && a.c_other == b.c_other && a.query == b.query &&
+         a.samples == b.samples && a.seed == b.seed;
+}
+
+// The spec the settings describe: noise alpha I + c u u^T on every key (c_a,
+// c_b on the pair, c_other elsewhere), none at all when every variance is 0.
+SelectionSpec SelectionSpecOf(const SelectionLabSettings& settings);
+
 }  // namespace attnlab

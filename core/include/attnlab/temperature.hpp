@@ -13,6 +13,7 @@
 // so one pass of exps per (row, T) gives both, and nothing overflows.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "attnlab/matrix.hpp"
@@ -65,5 +66,55 @@ struct MatrixSweep {
 // about 6 ms on one core (bench_labs).
 inline constexpr double kSweepCutoff = 50.0;
 Status SweepMatrix(const Matrix& scores, const TemperatureRange& range, MatrixSweep* sweep);
+
+// ---- The Temperature view (E7) -------------------------------------------
+// Its settings, in a scenario file's "temperature_lab" object (views/temperature_view.cpp).
+struct TemperatureLabSettings {
+  int row = 0;                 // the row of the scenario's scores that is swept (0-based)
+  std::vector<double> scores;  // a typed row instead; empty = use the scenario's scores
+  double t_min = 1e-3, t_max = 1e3;  // the swept range (log axis)
+  double cursor = 1.0;               // the T whose weights are drawn as bars
+  bool whole_matrix = false;         // every row: weight map at the cursor, entropy per row
+};
+inline bool operator==(const TemperatureLabSettings& a, const TemperatureLabSettings& b) {
+  return a.row == b.row && a.scores == b.scores && a.t_min == b.t_min && a.t_max == b.t_max &&
+         a.cursor == b.cursor && a.whole_matrix == b.whole_matrix;
+}
+
+inline constexpr int kTemperatureSweepCount = 200;  // temperatures in every sweep of the view
+
+// The swept row: the typed scores (keys "z1".."zn"), or row `settings.row`
+// (clamped) of `scores` (head 0's, -inf where masked) with its masked keys left
+// out (keys "k<column>").
+struct TemperatureRow {
+  bool typed = false;
+  int row = 0;                          // the scenario's row (not typed)
+  RowVector z;                          // (n) the swept scores
+  std::vector<std::string> key_labels;  // (n)
+};
+TemperatureRow SweptRow(const TemperatureLabSettings& settings, const Matrix* scores);
+
+// softmax(scores / T) of every row of a score matrix with -inf where masked:
+// masked entries 0, a fully masked row all 0; T = 0 is argmax with ties split.
+Matrix TemperatureMatrix(const Matrix& scores, double temperature);
+
+// Everything the view shows: the row's sweep and weights at the cursor, and in
+// whole-matrix mode every row's weights at the cursor and entropy / largest
+// weight against T (only when no entry is masked: `matrix_note` says why not).
+struct TemperatureView {
+  TemperatureRow row;
+  RowSweep sweep;
+  RowVector cursor_weights;  // (n) softmax(z / cursor)
+  Matrix cursor_matrix;      // whole matrix: (n_q, n_k) at the cursor
+  bool matrix_swept = false;
+  MatrixSweep matrix_sweep;
+  std::string matrix_note;
+};
+// `scores`: the scenario's (head 0), or null when it has none. Fails naming
+// "scores" for an empty row, or "temperature_lab.t_min" / "t_max".
+Status ComputeTemperatureView(const TemperatureLabSettings& settings, const Matrix* scores, TemperatureView* out);
+// Only the parts that depend on the cursor (the bars and the whole-matrix
+// weights), for a view computed with the same settings but the cursor.
+void UpdateTemperatureCursor(const TemperatureLabSettings& settings, const Matrix* scores, TemperatureView* out);
 
 }  // namespace attnlab

@@ -1,0 +1,42 @@
+#include "ui/views.hpp"
+
+#include <imgui.h>
+
+namespace attnlab::ui {
+
+const std::vector<ViewScreen>& ViewScreens() {
+  static const std::vector<ViewScreen> kScreens = [] {
+    std::vector<ViewScreen> screens = {
+        {"attention", DrawAttentionView, {"P", "probs", "loss"}},
+        {"temperature", DrawTemperatureView, {"weights_vs_T", "weights_at_T"}},
+        {"scaling", DrawScalingView, {"raw", "scaled"}},
+        {"selection", DrawSelectionView, {"weights", "output_drift"}},
+    };
+    for (ViewScreen& v : screens) v.model = FindViewModel(v.key);
+    return screens;
+  }();
+  return kScreens;
+}
+
+const ViewScreen* FindViewScreen(const std::string& key) {
+  for (const ViewScreen& v : ViewScreens())
+    if (key == v.key) return &v;
+  return nullptr;
+}
+
+void DrawView(AppState& s) {
+  const ViewScreen* screen = FindViewScreen(s.scenario.view);
+  if (!screen) screen = &ViewScreens().front();
+  // The view changes its settings in place; afterwards a change is handed to
+  // AppState::Edit() with the settings as they were before, so that it is one
+  // step of undo like any other edit. (A view opening with its default
+  // settings adds them, which is not an edit.)
+  const ViewSettings before = s.scenario.views;
+  screen->draw(s);
+  if (s.scenario.views == before || s.scenario.views.OnlyAddsTo(before)) return;
+  ViewSettings after = std::move(s.scenario.views);
+  s.scenario.views = before;
+  s.Edit().views = std::move(after);
+}
+
+}  // namespace attnlab::ui

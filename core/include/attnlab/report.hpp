@@ -1,0 +1,67 @@
+// attnlab core: the numbers a view computes, as `attnlab eval` prints them.
+//
+//   views.<key> = { name: number | [numbers] | [labels] | matrix (rows) |
+//                   rank-3 array (slices of rows) | { nested section } }
+//
+// A view fills a Report from the same computation its window draws; the
+// writers turn it into JSON (scenario_io.hpp) or titled CSV / LaTeX blocks
+// (ReportToText below). Matrices are arrays of rows; a rank-3 array is an
+// array of matrices whose axis order is stated with it ("head, query, key"),
+// and prints in the text formats as one titled matrix per leading index
+// ("% weights[head 0] 5x6"). Non-finite numbers are written as null.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attnlab/matrix.hpp"
+
+namespace attnlab {
+
+class Report {
+ public:
+  enum class Kind { kNumber, kInteger, kBool, kText, kNumbers, kLabels, kMatrix, kTensor, kSection };
+  struct Entry {
+    std::string name;
+    Kind kind = Kind::kNumber;
+    double number = 0;        // kNumber
+    long long integer = 0;    // kInteger, kBool (0 or 1)
+    std::string text;         // kText; kTensor: the axis order, e.g. "head, query, key"
+    std::vector<double> numbers;
+    std::vector<std::string> labels;
+    Matrix matrix;
+    std::vector<Matrix> slices;       // kTensor: one matrix per leading index
+    std::shared_ptr<Report> section;  // kSection
+  };
+
+  void AddNumber(const std::string& name, double value);
+  void AddInteger(const std::string& name, long long value);
+  void AddBool(const std::string& name, bool value);
+  void AddText(const std::string& name, const std::string& value);
+  void AddNumbers(const std::string& name, std::vector<double> values);
+  void AddNumbers(const std::string& name, const RowVector& values);
+  void AddLabels(const std::string& name, std::vector<std::string> labels);
+  void AddMatrix(const std::string& name, Matrix value);
+  void AddTensor(const std::string& name, std::vector<Matrix> slices, const std::string& axes);
+  // A nested object; the reference stays valid while this report lives.
+  Report& AddSection(const std::string& name);
+
+  const std::vector<Entry>& entries() const { return entries_; }
+  // The entry at a dotted path ("raw.mean"), or null.
+  const Entry* Find(const std::string& path) const;
+
+ private:
+  Entry& Add(const std::string& name, Kind kind);
+  std::vector<Entry> entries_;
+};
+
+enum class ReportTextFormat { kCsv, kLatex };
+
+// Every entry under `prefix` ("views.scaling"): matrices as titled blocks
+// ("% views.temperature.weights 200x4"), rank-3 arrays one block per leading
+// index, numbers and lists as one "# name,value,..." line each. Numbers are
+// exact (shortest round-trip form), as in the JSON.
+std::string ReportToText(const Report& report, const std::string& prefix, ReportTextFormat format);
+
+}  // namespace attnlab

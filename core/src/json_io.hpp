@@ -1,0 +1,71 @@
+// attnlab core, private: reading and writing JSON values with errors that name
+// their path ("heads[1].W_K[2]: expected 2 numbers (like row 0), got 3").
+// Shared by scenario_io.cpp and every view's codec (views/NAME_view.cpp);
+// nlohmann's header stays inside core/src.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "attnlab/matrix.hpp"
+#include "attnlab/report.hpp"
+#include "attnlab/status.hpp"
+#include "attnlab/view_settings.hpp"
+
+namespace attnlab {
+
+using json = nlohmann::json;
+using ordered_json = nlohmann::ordered_json;
+
+// A view's settings object in a scenario file. `read` fills views->Get<T>()
+// from `j` (the object under `path`, e.g. "temperature_lab"); `write` sets
+// `*out` to the object and returns true when the scenario has the settings.
+struct SettingsCodec {
+  Status (*read)(const json& j, const std::string& path, ViewSettings* views);
+  bool (*write)(const ViewSettings& views, ordered_json* out);
+};
+
+// "the string \"abc\"", "an array", "3.5": what a value is, for messages.
+std::string TypeName(const json& j);
+
+Status ReadNumber(const json& j, const std::string& path, double* out);
+Status ReadInt(const json& j, const std::string& path, int* out);
+Status ReadBool(const json& j, const std::string& path, bool* out);
+Status ReadString(const json& j, const std::string& path, std::string* out);
+Status ReadNumberList(const json& j, const std::string& path, std::vector<double>* out);
+Status ReadStringList(const json& j, const std::string& path, std::vector<std::string>* out);
+Status ReadSeed(const json& j, const std::string& path, std::uint64_t* out);
+Status ReadMatrix(const json& j, const std::string& path, Matrix* out);
+// An object whose keys are all in `allowed`; fails naming "path.key" otherwise.
+Status CheckObject(const json& j, const std::string& path, const std::set<std::string>& allowed);
+Status CheckKeys(const json& obj, const std::string& path, const std::set<std::string>& allowed);
+
+// Reads `key` of object `j` when present with `read`, then checks it with `ok`:
+//   Field(j, p, "t_min", &lab->t_min, ReadNumber, positive, "> 0")
+// fails with "temperature_lab.t_min: must be > 0, got -1".
+template <typename T, typename Reader, typename Check>
+Status Field(const json& j, const std::string& path, const char* key, T* out, Reader read, Check ok,
+             const char* requirement) {
+  if (!j.contains(key)) return Status::Ok();
+  const std::string field = path + "." + key;
+  Status st = read(j[key], field, out);
+  if (!st.ok()) return st;
+  if (!ok(*out)) return Status::Error(field, std::string("must be ") + requirement + ", got " + j[key].dump());
+  return Status::Ok();
+}
+struct Any {
+  template <typename T>
+  bool operator()(const T&) const { return true; }
+};
+
+ordered_json MatrixJson(const Matrix& m);
+ordered_json NumberJson(double v);  // null for NaN and infinities
+ordered_json ReportJson(const Report& report);
+
+// JSON for people: a matrix row (an array of numbers) stays on one line.
+std::string Dump(const ordered_json& j, int indent);
+
+}  // namespace attnlab

@@ -1,0 +1,113 @@
+#include "attnlab/report.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "attnlab/format.hpp"
+#include "attnlab/matrix_text.hpp"
+
+namespace attnlab {
+
+Report::Entry& Report::Add(const std::string& name, Kind kind) {
+  Entry& e = entries_.emplace_back();
+  e.name = name;
+  e.kind = kind;
+  return e;
+}
+
+void Report::AddNumber(const std::string& name, double value) { Add(name, Kind::kNumber).number = value; }
+void Report::AddInteger(const std::string& name, long long value) { Add(name, Kind::kInteger).integer = value; }
+void Report::AddBool(const std::string& name, bool value) { Add(name, Kind::kBool).integer = value ? 1 : 0; }
+void Report::AddText(const std::string& name, const std::string& value) { Add(name, Kind::kText).text = value; }
+void Report::AddNumbers(const std::string& name, std::vector<double> values) {
+  Add(name, Kind::kNumbers).numbers = std::move(values);
+}
+void Report::AddNumbers(const std::string& name, const RowVector& values) {
+  AddNumbers(name, std::vector<double>(values.data(), values.data() + values.size()));
+}
+void Report::AddLabels(const std::string& name, std::vector<std::string> labels) {
+  Add(name, Kind::kLabels).labels = std::move(labels);
+}
+void Report::AddMatrix(const std::string& name, Matrix value) { Add(name, Kind::kMatrix).matrix = std::move(value); }
+void Report::AddTensor(const std::string& name, std::vector<Matrix> slices, const std::string& axes) {
+  Entry& e = Add(name, Kind::kTensor);
+  e.slices = std::move(slices);
+  e.text = axes;
+}
+Report& Report::AddSection(const std::string& name) {
+  Entry& e = Add(name, Kind::kSection);
+  e.section = std::make_shared<Report>();
+  return *e.section;
+}
+
+const Report::Entry* Report::Find(const std::string& path) const {
+  const size_t dot = path.find('.');
+  const std::string head = path.substr(0, dot);
+  for (const Entry& e : entries_) {
+    if (e.name != head) continue;
+    if (dot == std::string::npos) return &e;
+    return e.kind == Kind::kSection ? e.section->Find(path.substr(dot + 1)) : nullptr;
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::string Exact(double v) {
+  if (!std::isfinite(v)) return FormatNumber(v);
+  char buf[64];
+  const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end.ptr);
+}
+
+void AppendText(const Report& report, const std::string& prefix, ReportTextFormat format, std::string* s) {
+  const bool latex = format == ReportTextFormat::kLatex;
+  const std::string comment = latex ? "% " : "# ";
+  const MatrixTextFormat matrix_format = latex ? MatrixTextFormat::kLatex : MatrixTextFormat::kCsv;
+  auto block = [&](const std::string& title, const Matrix& m) {
+    if (!s->empty()) *s += '\n';
+    *s += comment + title + " " + std::to_string(m.rows()) + "x" + std::to_string(m.cols()) + "\n";
+    if (m.size() > 0) *s += FormatMatrixText(m, matrix_format);
+  };
+  auto line = [&](const std::string& name, const std::vector<std::string>& values) {
+    *s += comment + name + (latex ? " = " : ",");
+    for (size_t i = 0; i < values.size(); ++i) *s += (i ? (latex ? ", " : ",") : "") + values[i];
+    *s += '\n';
+  };
+  for (const Report::Entry& e : report.entries()) {
+    const std::string name = prefix.empty() ? e.name : prefix + "." + e.name;
+    switch (e.kind) {
+      case Report::Kind::kNumber: line(name, {Exact(e.number)}); break;
+      case Report::Kind::kInteger: line(name, {std::to_string(e.integer)}); break;
+      case Report::Kind::kBool: line(name, {e.integer ? "true" : "false"}); break;
+      case Report::Kind::kText: line(name, {e.text}); break;
+      case Report::Kind::kLabels: line(name, e.labels); break;
+      case Report::Kind::kNumbers: {
+        std::vector<std::string> values;
+        values.reserve(e.numbers.size());
+        for (double v : e.numbers) values.push_back(Exact(v));
+        line(name, values);
+        break;
+      }
+      case Report::Kind::kMatrix: block(name, e.matrix); break;
+      case Report::Kind::kTensor: {
+        // "weights[head 0]": the leading axis's name from the stated order.
+        const std::string axis = e.text.substr(0, e.text.find(','));
+        for (size_t i = 0; i < e.slices.size(); ++i)
+          block(name + "[" + axis + " " + std::to_string(i) + "]", e.slices[i]);
+        break;
+      }
+      case Report::Kind::kSection: AppendText(*e.section, name, format, s); break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string ReportToText(const Report& report, const std::string& prefix, ReportTextFormat format) {
+  std::string s;
+  AppendText(report, prefix, format, &s);
+  return s;
+}
+
+}  // namespace attnlab
