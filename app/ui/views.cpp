@@ -9,7 +9,7 @@ const std::vector<ViewScreen>& ViewScreens() {
     std::vector<ViewScreen> screens = {
         {"attention", DrawAttentionView, {"P", "probs", "loss"}},
         {"temperature", DrawTemperatureView, {"weights_vs_T", "weights_at_T"}},
-        {"scaling", DrawScalingView, {"raw", "scaled"}},
+        {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
     };
     for (ViewScreen& v : screens) v.model = FindViewModel(v.key);

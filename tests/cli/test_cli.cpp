@@ -294,3 +294,55 @@ TEST(Cli, TheWindowWithoutADisplaySaysWhatIsMissing) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every view's block under views.<key>: from the file's view, or --view.
+TEST(CliViews, EvalPrintsTheViewsNumbersUnderItsKey) {
+  const Outcome t = Attnlab("eval '" + kPresets + "/e7-temperature-sweep.json'");
+  ASSERT_EQ(t.code, 0) << t.err;
+  const json j = json::parse(t.out);
+  ASSERT_TRUE(j["views"].contains("temperature")) << t.out.substr(0, 400);
+  EXPECT_EQ(j["views"].size(), 1u);
+  for (const char* key : {"temperatures", "weights", "entropy", "max_weight", "cursor_weights"})
+    EXPECT_TRUE(j["views"]["temperature"].contains(key)) << key;
+  EXPECT_TRUE(j["temperature"].is_number());  // the attention temperature keeps its top-level meaning
+  EXPECT_TRUE(j["weights"].is_array());
+
+  const Outcome s = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --view scaling");
+  ASSERT_EQ(s.code, 0) << s.err;
+  const json c = json::parse(s.out)["views"]["scaling"];
+  for (const char* key : {"raw", "scaled", "closed_form", "variance_curve", "saturation"})
+    EXPECT_TRUE(c.contains(key)) << key;
+  EXPECT_DOUBLE_EQ(c["closed_form"]["variance"].get<double>(), 64.0);  // d sigma^4, mu = 0
+
+  const Outcome bad = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --view nope");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("attention, temperature, scaling, selection"), std::string::npos) << bad.err;
+}
+
+TEST(CliViews, TheTextFormatsCarryTheViewsNumbers) {
+  const Outcome csv = Attnlab("eval --format csv '" + kPresets + "/e6-selection.json'");
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("# views.selection.closed_form_pair_weight,"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find("# views.selection.one_head.weights_at_mean 1x8\n"), std::string::npos) << csv.out;
+  const Outcome latex = Attnlab("eval --format latex '" + kPresets + "/e7-temperature-sweep.json'");
+  ASSERT_EQ(latex.code, 0) << latex.err;
+  EXPECT_NE(latex.out.find("% views.temperature.weights 200x4\n\\begin{bmatrix}"), std::string::npos);
+}
+
+TEST(CliViews, HelpListsEveryView) {
+  const Outcome help = Attnlab("--help");
+  for (const char* key : {"attention", "temperature", "scaling", "selection"})
+    EXPECT_NE(help.out.find(std::string("\n  ") + key + " "), std::string::npos) << key << "\n" << help.out;
+}
+
+TEST(CliViews, AFileNamingAnUnknownViewIsRefused) {
+  const std::string path = WriteTemp(R"({"view": "multihead", "Q": [[1]], "K": [[1]], "V": [[1]]})");
+  const Outcome r = Attnlab("eval " + path);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("view: unknown view \"multihead\""), std::string::npos) << r.err;
+  std::remove(path.c_str());
+}
+
+}  // namespace

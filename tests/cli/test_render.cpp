@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -306,6 +307,35 @@ TEST(Render, BadRequestsSayWhatIsWrongAndWriteNothing) {
   EXPECT_EQ(o.code, 1);
   EXPECT_NE(o.err.find("missing-folder"), std::string::npos) << o.err;
   EXPECT_TRUE(fs::is_empty(dir.path()) || !fs::exists(dir / "x.png"));
+}
+
+}  // namespace
+
+namespace {
+
+// render --list-all walks the table of views; every panel it names renders
+// with no display at 1x.
+TEST(RenderViews, EveryPanelOfEveryViewRendersAtOneTimes) {
+  Scratch dir;
+  const std::string preset = kPresets + "/e9-dedupe-sort.json";
+  const Outcome all = Attnlab("render --list-all '" + preset + "'");
+  ASSERT_EQ(all.code, 0) << all.err;
+  std::istringstream lines(all.out);
+  std::set<std::string> views;
+  int rendered = 0;
+  for (std::string view, panel; lines >> view >> panel;) {
+    SCOPED_TRACE(view + " " + panel);
+    views.insert(view);
+    const std::string out = dir / (view + "_" + std::to_string(rendered) + ".png");
+    const Outcome r = Attnlab("render '" + preset + "' --view " + view + " --panel '" + panel + "' --out " + out);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const Image img(out);
+    ASSERT_NE(img.px, nullptr);
+    EXPECT_GT(img.DistinctNeighbours(), 20) << "blank picture";
+    ++rendered;
+  }
+  EXPECT_EQ(views, (std::set<std::string>{"attention", "temperature", "scaling", "selection"}));
+  EXPECT_GT(rendered, 20);
 }
 
 }  // namespace
