@@ -1,7 +1,12 @@
 #include "json_io.hpp"
 
+#include <charconv>
 #include <cmath>
+#include <string_view>
+#include <exception>
+#include <new>
 #include <sstream>
+#include <vector>
 
 namespace attnlab {
 
@@ -23,9 +28,13 @@ Status ReadNumber(const json& j, const std::string& path, double* out) {
 
 Status ReadInt(const json& j, const std::string& path, int* out) {
   if (!j.is_number_integer()) return Status::Error(path, "expected a whole number, got " + TypeName(j));
-  const long long v = j.get<long long>();
-  if (v < -1000000000LL || v > 1000000000LL) return Status::Error(path, "is out of range");
-  *out = static_cast<int>(v);
+  // An unsigned value above 2^63 would wrap to a negative long long: compare
+  // in its own type first, and name the number as written.
+  constexpr long long kLimit = 1000000000LL;
+  if (j.is_number_unsigned() ? j.get<unsigned long long>() > static_cast<unsigned long long>(kLimit)
+                             : (j.get<long long>() < -kLimit || j.get<long long>() > kLimit))
+    return Status::Error(path, "is out of range: " + j.dump() + " (whole numbers here are at most 10^9 in size)");
+  *out = static_cast<int>(j.get<long long>());
   return Status::Ok();
 }
 
@@ -138,24 +147,90 @@ ordered_json MatrixJson(const Matrix& m) {
 
 ordered_json NumberJson(double v) { return std::isfinite(v) ? ordered_json(v) : ordered_json(nullptr); }
 
-// JSON for people: a matrix row (an array of numbers) stays on one line, so a
-// saved 7x7 matrix reads as 7 lines, not 49.
-void Pretty(const ordered_json& j, int indent, int depth, std::string* out) {
+ordered_json MatrixSlots::Slot(const Matrix& m) {
+  ordered_json slot = ordered_json::binary({});
+  slot.get_binary().set_subtype(matrices_.size());
+  matrices_.push_back(&m);
+  return slot;
+}
+
+size_t MatrixSlots::Cells() const {
+  size_t n = 0;
+  for (const Matrix* m : matrices_) n += static_cast<size_t>(m->size());
+  return n;
+}
+
+const Matrix* MatrixSlots::At(const ordered_json& slot) const {
+  const auto& b = slot.get_binary();
+  return b.has_subtype() && b.subtype() < matrices_.size() ? matrices_[b.subtype()] : nullptr;
+}
+
+namespace {
+
+// As nlohmann writes a double ("1.0", "0.5", "1e+100"), but the shortest
+// round-trip form, at a fraction of the cost; null for NaN and infinities.
+void AppendNumber(double v, std::string* out) {
+  if (!std::isfinite(v)) {
+    *out += "null";
+    return;
+  }
+  char buf[40];
+  const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, v);
+  const std::string_view text(buf, static_cast<size_t>(end.ptr - buf));
+  out->append(text);
+  if (text.find_first_of(".e") == std::string_view::npos) *out += ".0";
+}
+
+void AppendMatrix(const Matrix& m, const std::string& pad, const std::string& close_pad, std::string* out) {
+  if (m.rows() == 0) {
+    *out += "[]";
+    return;
+  }
+  *out += "[\n";
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    *out += pad;
+    *out += '[';
+    for (Eigen::Index c = 0; c < m.cols(); ++c) {
+      if (c) *out += ", ";
+      AppendNumber(m(i, c), out);
+    }
+    *out += i + 1 < m.rows() ? "],\n" : "]\n";
+  }
+  *out += close_pad + "]";
+}
+
+void Pretty(const ordered_json& j, int indent, int depth, const MatrixSlots* slots, std::string* out) {
   const std::string pad(static_cast<size_t>(indent * (depth + 1)), ' ');
   const std::string close_pad(static_cast<size_t>(indent * depth), ' ');
+  if (j.is_binary()) {
+    const Matrix* m = slots ? slots->At(j) : nullptr;
+    if (m) {
+      AppendMatrix(*m, pad, close_pad, out);
+    } else {
+      *out += "null";
+    }
+    return;
+  }
+  if (j.is_number_float()) {
+    AppendNumber(j.get<double>(), out);
+    return;
+  }
   if (j.is_array()) {
     bool flat = true;
-    for (const auto& e : j) flat = flat && !e.is_structured();
+    for (const auto& e : j) flat = flat && !e.is_structured() && !e.is_binary();
     if (j.empty() || flat) {
       *out += "[";
-      for (size_t i = 0; i < j.size(); ++i) *out += (i ? ", " : "") + j[i].dump();
+      for (size_t i = 0; i < j.size(); ++i) {
+        if (i) *out += ", ";
+        Pretty(j[i], indent, depth + 1, slots, out);
+      }
       *out += "]";
       return;
     }
     *out += "[\n";
     for (size_t i = 0; i < j.size(); ++i) {
       *out += pad;
-      Pretty(j[i], indent, depth + 1, out);
+      Pretty(j[i], indent, depth + 1, slots, out);
       *out += i + 1 < j.size() ? ",\n" : "\n";
     }
     *out += close_pad + "]";
@@ -166,7 +241,7 @@ void Pretty(const ordered_json& j, int indent, int depth, std::string* out) {
     size_t i = 0;
     for (auto it = j.begin(); it != j.end(); ++it, ++i) {
       *out += pad + ordered_json(it.key()).dump() + ": ";
-      Pretty(it.value(), indent, depth + 1, out);
+      Pretty(it.value(), indent, depth + 1, slots, out);
       *out += i + 1 < j.size() ? ",\n" : "\n";
     }
     *out += close_pad + "}";
@@ -175,11 +250,110 @@ void Pretty(const ordered_json& j, int indent, int depth, std::string* out) {
   *out += j.dump();
 }
 
-std::string Dump(const ordered_json& j, int indent) {
-  if (indent < 0) return j.dump() + "\n";
+}  // namespace
+
+std::string Dump(const ordered_json& j, int indent, const MatrixSlots* slots) {
   std::string out;
-  Pretty(j, indent, 0, &out);
+  if (slots) out.reserve(slots->Cells() * 24 + 65536);  // one allocation for the matrices' text
+  Pretty(j, indent, 0, slots, &out);
   return out + "\n";
+}
+
+namespace {
+
+// A first pass over the text with nlohmann's SAX interface: it builds nothing,
+// so a hostile file costs no memory, and it knows the path of every value.
+class StrictSax {
+ public:
+  bool null() { return Value(); }
+  bool boolean(bool) { return Value(); }
+  bool number_integer(json::number_integer_t) { return Value(); }
+  bool number_unsigned(json::number_unsigned_t) { return Value(); }
+  bool number_float(json::number_float_t, const std::string&) { return Value(); }
+  bool string(std::string&) { return Value(); }
+  bool binary(json::binary_t&) { return Value(); }
+  bool start_object(std::size_t) { return Open(false); }
+  bool end_object() { return Close(); }
+  bool start_array(std::size_t) { return Open(true); }
+  bool end_array() { return Close(); }
+  bool key(std::string& k) {
+    Frame& f = frames_.back();
+    f.key = k;
+    if (!f.keys.insert(k).second) return Fail(Path(), "duplicate key (each key may appear once in an object)");
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string& last_token, const nlohmann::detail::exception& e) {
+    if (!error_.ok()) return false;
+    std::string what = e.what();
+    if (e.id == 406) {  // number overflow
+      error_ = Status::Error(Path(), "the number " + last_token.substr(0, 40) +
+                                         " is too large for a double (at most about 1.8e308)");
+      return false;
+    }
+    const size_t at = what.find("parse error");
+    error_ = Status::Error("", "malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
+    return false;
+  }
+  const Status& error() const { return error_; }
+
+ private:
+  struct Frame {
+    bool array = false;
+    size_t index = 0;
+    std::string key;
+    std::set<std::string> keys;
+  };
+  // The path of the value being read: "loss.positions[2]".
+  std::string Path() const {
+    std::string p;
+    for (const Frame& f : frames_) {
+      if (f.array) {
+        p += "[" + std::to_string(f.index) + "]";
+      } else if (!f.key.empty() || !f.keys.empty()) {
+        p += (p.empty() ? "" : ".") + f.key;
+      }
+    }
+    return p;
+  }
+  bool Fail(const std::string& path, const std::string& message) {
+    if (error_.ok()) error_ = Status::Error(path, message);
+    return false;
+  }
+  bool Value() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    return true;
+  }
+  bool Open(bool array) {
+    if (static_cast<int>(frames_.size()) >= kMaxJsonDepth)
+      return Fail(Path(), "nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
+    frames_.push_back(Frame{array, 0, "", {}});
+    return true;
+  }
+  bool Close() {
+    frames_.pop_back();
+    return Value();
+  }
+  std::vector<Frame> frames_;
+  Status error_;
+};
+
+}  // namespace
+
+Status ParseJsonStrict(const std::string& text, json* out) {
+  try {
+    StrictSax sax;
+    if (!json::sax_parse(text, &sax)) {
+      return sax.error().ok() ? Status::Error("", "malformed JSON") : sax.error();
+    }
+    *out = json::parse(text);
+    return Status::Ok();
+  } catch (const json::exception& e) {
+    return Status::Error("", std::string("cannot read the JSON: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    return Status::Error("", "not enough memory to read the JSON");
+  } catch (const std::exception& e) {
+    return Status::Error("", std::string("cannot read the JSON: ") + e.what());
+  }
 }
 
 Status CheckObject(const json& j, const std::string& path, const std::set<std::string>& allowed) {
@@ -187,7 +361,7 @@ Status CheckObject(const json& j, const std::string& path, const std::set<std::s
   return CheckKeys(j, path, allowed);
 }
 
-ordered_json ReportJson(const Report& report) {
+ordered_json ReportJson(const Report& report, MatrixSlots* slots) {
   ordered_json o = ordered_json::object();
   for (const Report::Entry& e : report.entries()) {
     ordered_json& v = o[e.name];
@@ -201,12 +375,12 @@ ordered_json ReportJson(const Report& report) {
         v = ordered_json::array();
         for (double x : e.numbers) v.push_back(NumberJson(x));
         break;
-      case Report::Kind::kMatrix: v = MatrixJson(e.matrix); break;
+      case Report::Kind::kMatrix: v = slots->Slot(e.matrix); break;
       case Report::Kind::kTensor:
         v = ordered_json::array();
-        for (const Matrix& m : e.slices) v.push_back(MatrixJson(m));
+        for (const Matrix& m : e.slices) v.push_back(slots->Slot(m));
         break;
-      case Report::Kind::kSection: v = ReportJson(*e.section); break;
+      case Report::Kind::kSection: v = ReportJson(*e.section, slots); break;
     }
   }
   return o;

@@ -28,6 +28,16 @@ struct SettingsCodec {
   bool (*write)(const ViewSettings& views, ordered_json* out);
 };
 
+// Deepest nesting a scenario file may have (matrices need 2; the deepest key is
+// under 5): a deeper file is refused before any value is built.
+inline constexpr int kMaxJsonDepth = 32;
+
+// Parses `text` into `out`, refusing what nlohmann would accept silently or
+// throw on: duplicate keys ("loss.positions: duplicate key"), numbers beyond a
+// double ("temperature: 1e400 is too large for a double"), nesting deeper than
+// kMaxJsonDepth, and malformed JSON (with its line and column). Never throws.
+Status ParseJsonStrict(const std::string& text, json* out);
+
 // "the string \"abc\"", "an array", "3.5": what a value is, for messages.
 std::string TypeName(const json& j);
 
@@ -63,9 +73,25 @@ struct Any {
 
 ordered_json MatrixJson(const Matrix& m);
 ordered_json NumberJson(double v);  // null for NaN and infinities
-ordered_json ReportJson(const Report& report);
+
+// Large outputs (eval's N x N matrices: 8 M numbers at N = 2048) are not built
+// as JSON values, which would take about 80 bytes each: the document holds a
+// slot for each matrix (a binary value, which no parsed text can contain), and
+// Dump() writes the matrix from this table, number by number.
+class MatrixSlots {
+ public:
+  ordered_json Slot(const Matrix& m);  // `m` must outlive the Dump()
+  const Matrix* At(const ordered_json& slot) const;
+  size_t Cells() const;  // numbers in all the matrices
+
+ private:
+  std::vector<const Matrix*> matrices_;
+};
+
+ordered_json ReportJson(const Report& report, MatrixSlots* slots);
 
 // JSON for people: a matrix row (an array of numbers) stays on one line.
-std::string Dump(const ordered_json& j, int indent);
+// Numbers are the shortest text that reads back to the same double.
+std::string Dump(const ordered_json& j, int indent, const MatrixSlots* slots = nullptr);
 
 }  // namespace attnlab

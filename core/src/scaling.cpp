@@ -13,6 +13,12 @@ DotProductSpec ScalingSpec(const ScalingLabSettings& settings) {
   return spec;
 }
 
+double ScalingDraws(const ScalingLabSettings& s) {
+  double dims = 0;
+  for (int d : PowersOfTwoUpTo(s.max_d)) dims += d;
+  return 2.0 * s.samples * s.d + dims * (2.0 * kScalingCurveSamples + (s.keys + 1.0) * kScalingSaturationTrials);
+}
+
 bool SameScalingSamples(const ScalingLabSettings& a, const ScalingLabSettings& b) {
   return a.d == b.d && a.mu == b.mu && a.mu_components == b.mu_components && a.sigma == b.sigma &&
          a.samples == b.samples && a.seed == b.seed;

@@ -6,6 +6,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "attnlab/limits.hpp"
+
 namespace attnlab {
 namespace {
 
@@ -244,21 +246,19 @@ Status CheckVocabulary(const std::vector<std::string>& vocab) {
 }
 
 Status TokenIds(const Scenario& s, std::vector<int>* ids) {
+  // A map, not a search per token: 2048 tokens over a large vocabulary stay linear.
+  std::unordered_map<std::string, int> index;
+  index.reserve(s.vocab.size());
+  for (size_t v = 0; v < s.vocab.size(); ++v) index.emplace(s.vocab[v], static_cast<int>(v));
   ids->clear();
   ids->reserve(s.tokens.size());
   for (size_t i = 0; i < s.tokens.size(); ++i) {
-    int id = -1;
-    for (size_t v = 0; v < s.vocab.size(); ++v) {
-      if (s.vocab[v] == s.tokens[i]) {
-        id = static_cast<int>(v);
-        break;
-      }
-    }
-    if (id < 0) {
+    const auto it = index.find(s.tokens[i]);
+    if (it == index.end()) {
       return Status::Error("tokens[" + std::to_string(i) + "]",
                            "\"" + s.tokens[i] + "\" is not in the vocabulary");
     }
-    ids->push_back(id);
+    ids->push_back(it->second);
   }
   return Status::Ok();
 }
@@ -297,6 +297,7 @@ Status Evaluate(const Scenario& s, Result* r) {
                              size + ")");
   }
   if (s.heads.empty()) return Status::Error("heads", "needs at least one head");
+  if (!(st = CheckScenarioCost(s)).ok()) return st;  // before any work: bounded time and memory
 
   // Every input matrix: size limits, then NaN / infinity.
   std::vector<std::pair<std::string, const Matrix*>> inputs = {

@@ -11,8 +11,10 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "attnlab/limits.hpp"
 #include "attnlab/views.hpp"
 #include "json_io.hpp"
 
@@ -94,16 +96,18 @@ Status ReadHead(const json& j, const std::string& prefix, HeadWeights* head) {
 // A target is a token (string, looked up in vocab) or a column index.
 Status ReadTargets(const json& j, const std::vector<std::string>& vocab, std::vector<int>* out) {
   if (!j.is_array()) return Status::Error("loss.targets", "expected an array of tokens or indices");
+  if (j.size() > static_cast<size_t>(kMaxLossTerms))
+    return Status::Error("loss.targets", std::to_string(j.size()) + " targets; at most " + std::to_string(kMaxLossTerms));
+  std::unordered_map<std::string, int> index;  // one look-up per target, not a search
+  for (size_t v = 0; v < vocab.size(); ++v) index.emplace(vocab[v], static_cast<int>(v));
   out->clear();
   for (size_t i = 0; i < j.size(); ++i) {
     const std::string path = "loss.targets[" + std::to_string(i) + "]";
     if (j[i].is_string()) {
       const std::string t = j[i].get<std::string>();
-      int id = -1;
-      for (size_t v = 0; v < vocab.size() && id < 0; ++v)
-        if (vocab[v] == t) id = static_cast<int>(v);
-      if (id < 0) return Status::Error(path, "\"" + t + "\" is not in the vocabulary");
-      out->push_back(id);
+      const auto it = index.find(t);
+      if (it == index.end()) return Status::Error(path, "\"" + t + "\" is not in the vocabulary");
+      out->push_back(it->second);
     } else {
       int id = 0;
       Status st = ReadInt(j[i], path, &id);
@@ -134,6 +138,9 @@ Status ReadLoss(const json& j, const std::vector<std::string>& vocab, LossSpec* 
   }
   if (j.contains("positions")) {
     if (!j["positions"].is_array()) return Status::Error("loss.positions", "expected an array of positions");
+    if (j["positions"].size() > static_cast<size_t>(kMaxLossTerms))
+      return Status::Error("loss.positions", std::to_string(j["positions"].size()) + " positions; at most " +
+                                                 std::to_string(kMaxLossTerms));
     for (size_t i = 0; i < j["positions"].size(); ++i) {
       int p = 0;
       if (!(st = ReadInt(j["positions"][i], "loss.positions[" + std::to_string(i) + "]", &p)).ok()) return st;
@@ -260,6 +267,7 @@ Status Parse(const json& j, Scenario* s) {
     if (!v->codec || !j.contains(v->settings_key)) continue;
     if (!(st = v->codec->read(j[v->settings_key], v->settings_key, &s->views)).ok()) return st;
   }
+  if (!(st = CheckScenarioCost(*s)).ok()) return st;
   for (const ViewModel* v : ViewModels())
     if (v->check_limits && !(st = v->check_limits(*s)).ok()) return st;
   return Status::Ok();
@@ -291,20 +299,27 @@ ordered_json ArgmaxJson(const std::vector<std::vector<int>>& argmax) {
 }  // namespace
 
 Status ParseScenario(const std::string& text, Scenario* scenario) {
-  json j;
+  // One guarded reader for every entry point (files, standard input, presets,
+  // Open..., the autosave): nothing thrown inside escapes as an exception.
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
-    std::string what = e.what();
-    const size_t at = what.find("parse error");
-    return Status::Error("", "malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
+    if (text.size() > static_cast<size_t>(kMaxScenarioBytes)) {
+      return Status::Error("", "the scenario is " + std::to_string(text.size() >> 20) +
+                                   " MiB; a scenario may be at most " + std::to_string(kMaxScenarioBytes >> 20) +
+                                   " MiB");
+    }
+    json j;
+    Status st = ParseJsonStrict(text, &j);
+    if (!st.ok()) return st;
+    Scenario s;
+    st = Parse(j, &s);
+    if (!st.ok()) return st;
+    *scenario = std::move(s);
+    return Status::Ok();
+  } catch (const std::bad_alloc&) {
+    return Status::Error("", "not enough memory to read the scenario");
+  } catch (const std::exception& e) {
+    return Status::Error("", std::string("cannot read the scenario: ") + e.what());
   }
-  Scenario s;
-  Status st = Parse(j, &s);
-  if (!st.ok()) return st;
-  *scenario = std::move(s);
-  return Status::Ok();
 }
 
 Status LoadScenarioFile(const std::string& path, Scenario* scenario) {
@@ -433,25 +448,25 @@ Status WriteFileAtomic(const std::string& path, const std::string& text) {
 
 namespace {
 
-ordered_json PipelineJson(const Scenario& s, const Result& r) {
+ordered_json PipelineJson(const Scenario& s, const Result& r, MatrixSlots* slots) {
   ordered_json j;
   if (!s.title.empty()) j["title"] = s.title;
   if (!s.tokens.empty()) j["tokens"] = s.tokens;
-  if (r.X.size()) j["X"] = MatrixJson(r.X);
-  j["Q"] = MatrixJson(r.Q);
-  j["K"] = MatrixJson(r.K);
-  j["V"] = MatrixJson(r.V);
+  if (r.X.size()) j["X"] = slots->Slot(r.X);
+  j["Q"] = slots->Slot(r.Q);
+  j["K"] = slots->Slot(r.K);
+  j["V"] = slots->Slot(r.V);
   j["scale"] = r.heads.empty() ? 1.0 : r.heads[0].scale;
   j["temperature"] = s.attention.temperature;
-  j["scores"] = MatrixJson(r.scores);
-  j["weights"] = MatrixJson(r.weights);
+  j["scores"] = slots->Slot(r.scores);
+  j["weights"] = slots->Slot(r.weights);
   j["argmax"] = r.heads.size() == 1 ? ArgmaxJson(r.heads[0].argmax)
                                     : ArgmaxJson(ArgmaxPerRow(r.weights, r.heads[0].allowed));
-  j["output"] = MatrixJson(r.Z);
-  j["R"] = MatrixJson(r.R);
+  j["output"] = slots->Slot(r.Z);
+  j["R"] = slots->Slot(r.R);
   if (r.has_logits()) {
-    j["logits"] = MatrixJson(r.logits);
-    j["probs"] = MatrixJson(r.probs);
+    j["logits"] = slots->Slot(r.logits);
+    j["probs"] = slots->Slot(r.probs);
   } else {
     j["logits"] = nullptr;
     j["probs"] = nullptr;
@@ -484,14 +499,14 @@ ordered_json PipelineJson(const Scenario& s, const Result& r) {
     ordered_json hs = ordered_json::array();
     for (const HeadResult& h : r.heads) {
       ordered_json o;
-      o["Q"] = MatrixJson(h.Q);
-      o["K"] = MatrixJson(h.K);
-      o["V"] = MatrixJson(h.V);
+      o["Q"] = slots->Slot(h.Q);
+      o["K"] = slots->Slot(h.K);
+      o["V"] = slots->Slot(h.V);
       o["scale"] = h.scale;
-      o["scores"] = MatrixJson(h.scores);
-      o["weights"] = MatrixJson(h.weights);
+      o["scores"] = slots->Slot(h.scores);
+      o["weights"] = slots->Slot(h.weights);
       o["argmax"] = ArgmaxJson(h.argmax);
-      o["output"] = MatrixJson(h.output);
+      o["output"] = slots->Slot(h.output);
       hs.push_back(std::move(o));
     }
     j["heads"] = std::move(hs);
@@ -502,15 +517,19 @@ ordered_json PipelineJson(const Scenario& s, const Result& r) {
 
 }  // namespace
 
-std::string ResultToJson(const Scenario& s, const Result& r, int indent) { return Dump(PipelineJson(s, r), indent); }
+std::string ResultToJson(const Scenario& s, const Result& r, int indent) {
+  MatrixSlots slots;
+  return Dump(PipelineJson(s, r, &slots), indent, &slots);
+}
 
 Status EvalToJson(const Scenario& s, const Result& r, const std::string& view, std::string* out, int indent) {
   Report report;
   const Status st = EvaluateView(s, r, view, &report);
   if (!st.ok()) return st;
-  ordered_json j = PipelineJson(s, r);
-  j["views"][view.empty() ? s.view : view] = ReportJson(report);
-  *out = Dump(j, indent);
+  MatrixSlots slots;
+  ordered_json j = PipelineJson(s, r, &slots);
+  j["views"][view.empty() ? s.view : view] = ReportJson(report, &slots);
+  *out = Dump(j, indent, &slots);
   return Status::Ok();
 }
 

@@ -211,6 +211,11 @@ Status ComputeTemperatureView(const TemperatureLabSettings& settings, const Matr
     out->matrix_note = "Masked scores: the per-row entropy sweep needs every key allowed.";
     return Status::Ok();
   }
+  if (static_cast<double>(scores->size()) > kMaxSweptCells) {
+    out->matrix_note = "The per-row entropy sweep covers up to 512 x 512 scores (" + std::to_string(scores->rows()) +
+                       " x " + std::to_string(scores->cols()) + " here): the weights at the cursor are shown.";
+    return Status::Ok();
+  }
   st = SweepMatrix(*scores, range, &out->matrix_sweep);
   if (!st.ok()) return st;
   out->matrix_swept = true;

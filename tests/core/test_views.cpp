@@ -69,7 +69,9 @@ TEST(Views, TheTableHasDistinctKeysTitlesAndCompleteCodecs) {
     EXPECT_NE(std::string(v->summary), "");
     EXPECT_NE(v->evaluate, nullptr) << v->key;
     EXPECT_EQ(v->codec == nullptr, v->settings_key == nullptr) << v->key;
-    if (v->settings_key) EXPECT_TRUE(settings_keys.insert(v->settings_key).second) << v->settings_key;
+    if (v->settings_key) {
+      EXPECT_TRUE(settings_keys.insert(v->settings_key).second) << v->settings_key;
+    }
     EXPECT_EQ(FindViewModel(v->key), v);
   }
   EXPECT_EQ(FindViewModel("no-such-view"), nullptr);

@@ -39,6 +39,13 @@ inline constexpr int kScalingSaturationTrials = 200;  // queries per d in the sa
 
 DotProductSpec ScalingSpec(const ScalingLabSettings& settings);
 
+// The cost of the view: normal draws for the samples (2 d per pair), the
+// variance curve (2 d kScalingCurveSamples per d) and the saturation curve
+// ((keys + 1) d kScalingSaturationTrials per d), d = 1, 2, 4, ..., max_d.
+// At most kMaxScalingDraws (about a second), checked when a file is read.
+inline constexpr double kMaxScalingDraws = 4e7;
+double ScalingDraws(const ScalingLabSettings& settings);
+
 struct ScalingView {
   DotProductSamples samples;
   VarianceCurve variance;

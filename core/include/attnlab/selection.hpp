@@ -105,4 +105,11 @@ inline bool operator==(const SelectionLabSettings& a, const SelectionLabSettings
 // c_b on the pair, c_other elsewhere), none at all when every variance is 0.
 SelectionSpec SelectionSpecOf(const SelectionLabSettings& settings);
 
+// The cost of the view: each draw of the keys takes n^2 + n normal numbers, and
+// eval runs one head and two: at most kMaxSelectionDraws, checked when read.
+inline constexpr double kMaxSelectionDraws = 4e7;
+inline double SelectionDraws(const SelectionLabSettings& s) {
+  return 2.0 * s.samples * (static_cast<double>(s.n) * s.n + s.n);
+}
+
 }  // namespace attnlab

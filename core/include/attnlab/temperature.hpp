@@ -82,6 +82,9 @@ inline bool operator==(const TemperatureLabSettings& a, const TemperatureLabSett
 }
 
 inline constexpr int kTemperatureSweepCount = 200;  // temperatures in every sweep of the view
+// Whole-matrix mode sweeps every row over 200 temperatures up to this many
+// score cells (512 x 512: about 10 ms); larger maps show the cursor's weights only.
+inline constexpr double kMaxSweptCells = 512.0 * 512;
 
 // The swept row: the typed scores (keys "z1".."zn"), or row `settings.row`
 // (clamped) of `scores` (head 0's, -inf where masked) with its masked keys left

@@ -1,5 +1,7 @@
 // The Scaling view (E1) without its screen: the "scaling_lab" object of a
 // scenario file, and what `attnlab eval` prints under views.scaling.
+#include <cstdio>
+
 #include "attnlab/scaling.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/views.hpp"
@@ -91,6 +93,14 @@ Status Evaluate(const Scenario& scenario, const Result&, Report* out) {
   return Status::Ok();
 }
 
+Status CheckLimits(const Scenario& scenario) {
+  const ScalingLabSettings* lab = scenario.views.Find<ScalingLabSettings>();
+  if (!lab || ScalingDraws(*lab) <= kMaxScalingDraws) return Status::Ok();
+  char cost[96];
+  std::snprintf(cost, sizeof cost, "%.3g random numbers to draw; at most %.3g", ScalingDraws(*lab), kMaxScalingDraws);
+  return Status::Error("scaling_lab", std::string(cost) + " (lower samples, d, max_d and keys)");
+}
+
 }  // namespace
 
 extern const ViewModel kScalingView{
@@ -100,7 +110,7 @@ extern const ViewModel kScalingView{
     "scaling_lab",
     &kCodec,
     Evaluate,
-    nullptr,
+    CheckLimits,
     {{"closed_form.mean", "E[q.k] = ||mu||^2"},
      {"closed_form.variance", "Var[q.k] = d sigma^4 + 2 sigma^2 ||mu||^2"},
      {"closed_form.scaled_variance", "Var[q.k / sqrt(d)] = Var[q.k] / d"}},

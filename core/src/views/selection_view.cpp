@@ -1,6 +1,7 @@
 // The Selection view (E6) without its screen: the "selection_lab" object of a
 // scenario file, and what `attnlab eval` prints under views.selection.
 #include <cmath>
+#include <cstdio>
 
 #include "attnlab/scenario.hpp"
 #include "attnlab/selection.hpp"
@@ -105,6 +106,14 @@ Status Evaluate(const Scenario& scenario, const Result&, Report* out) {
   return AddRun(*out, "two_heads", spec);
 }
 
+Status CheckLimits(const Scenario& scenario) {
+  const SelectionLabSettings* lab = scenario.views.Find<SelectionLabSettings>();
+  if (!lab || SelectionDraws(*lab) <= kMaxSelectionDraws) return Status::Ok();
+  char cost[96];
+  std::snprintf(cost, sizeof cost, "%.3g random numbers to draw; at most %.3g", SelectionDraws(*lab), kMaxSelectionDraws);
+  return Status::Error("selection_lab", std::string(cost) + " (lower samples and n)");
+}
+
 }  // namespace
 
 extern const ViewModel kSelectionView{
@@ -114,7 +123,7 @@ extern const ViewModel kSelectionView{
     "selection_lab",
     &kCodec,
     Evaluate,
-    nullptr,
+    CheckLimits,
     {{"closed_form_pair_weight", "alpha_a = alpha_b = t / (2t + n - 2) for orthonormal keys"},
      {"one_head.output_at_mean", "o = softmax(K q) V at the keys' means"}},
 };

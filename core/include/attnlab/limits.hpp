@@ -1,0 +1,44 @@
+// attnlab core: what one evaluation may cost, so that any file attnlab accepts
+// is evaluated in bounded time and memory (README, "Limits").
+//
+// Limits are by cost, not one number per field: a scenario's cost is
+//   flops           = 2 n d_model sum_h (2 d_k + d_v)      projections
+//                   + 2 sum_h n^2 (d_k + d_v)              Q K^T and P V
+//                   + 2 n (sum_h d_v) d_r + 2 n d_r V      W_O and the logits
+//   attention cells = sum_h n^2                            scores and weights per head
+//   result cells    = every number `attnlab eval` prints   (X, Q, K, V, scores, weights,
+//                     per-head matrices, Z, R, logits, probs)
+// with n positions, H heads of widths d_k, d_v, d_r = width of R, V = vocabulary.
+// Each has a ceiling below; per-field ceilings (positions, widths, heads, loss
+// positions) stay as plain bounds that name their field.
+#pragma once
+
+#include <string>
+
+#include "attnlab/status.hpp"
+
+namespace attnlab {
+
+struct Scenario;
+
+inline constexpr double kMaxFlops = 1e10;                   // about 0.3 s of matrix products
+inline constexpr double kMaxAttentionCells = 2048.0 * 2048;  // one head at N = 2048, 4 at 1024, 16 at 512
+inline constexpr double kMaxResultCells = 12e6;             // what eval prints: about 200 MB of JSON
+inline constexpr int kMaxHeads = 64;
+inline constexpr int kMaxLossTerms = 2048;                  // loss positions and targets
+
+struct ScenarioCost {
+  double flops = 0;
+  double attention_cells = 0;
+  double result_cells = 0;
+  std::string shape;  // "n = 2048, d_model = 64, 1 head (d_k = 64, d_v = 64), vocabulary 0"
+};
+
+// The nominal cost of evaluating `s` (shapes as given; a mismatch is found later).
+ScenarioCost CostOf(const Scenario& s);
+
+// Fails when a cost is over its ceiling, naming the input that sets the size
+// ("tokens", "X", "Q" or "heads") and the numbers.
+Status CheckScenarioCost(const Scenario& s);
+
+}  // namespace attnlab
