@@ -4,8 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <iostream>
-#include <iterator>
 #include <sstream>
 
 #include "attnlab/format.hpp"
@@ -189,7 +187,15 @@ int RunEval(const std::vector<std::string>& args) {
   Scenario scenario;
   Status st;
   if (path == "-") {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    // Standard input has no size to check first: read at most one byte past
+    // the limit, which ParseScenario then refuses, instead of a stream's worth.
+    std::string text;
+    char buf[1 << 16];
+    while (text.size() <= static_cast<size_t>(kMaxScenarioBytes)) {
+      const size_t got = std::fread(buf, 1, sizeof buf, stdin);
+      if (got == 0) break;
+      text.append(buf, got);
+    }
     st = ParseScenario(text, &scenario);
   } else {
     st = LoadScenarioFile(path, &scenario);

@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -29,9 +31,7 @@ bool ParseInt(const std::string& text, int lo, int hi, int* out) {
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
     std::fputs(attnlab::cli::Usage().c_str(), stdout);
@@ -102,12 +102,20 @@ int main(int argc, char** argv) {
   // runs (--frames) neither read nor write it unless ATTNLAB_STATE_DIR names
   // a folder for it explicitly (as the tests do).
   if (window.frames <= 0 || std::getenv("ATTNLAB_STATE_DIR")) state.autosave_path = attnlab::ui::AutosavePath();
+  std::string autosave_problem;
   if (scenario_path.empty() && !state.autosave_path.empty() && access(state.autosave_path.c_str(), R_OK) == 0) {
-    if (state.LoadScenario(state.autosave_path).ok()) {
+    const attnlab::Status restored = state.LoadScenario(state.autosave_path);
+    if (restored.ok()) {
       state.scenario_path.clear();  // Save asks where: the autosave is not the user's file
       state.ui.message = "Restored your last session. The exercises on the left open fresh copies.";
       return attnlab::ui::RunWindow(state, window);
     }
+    // Never stop the window for it, never lose it: put it aside and say where.
+    const std::string kept = attnlab::ui::SetAsideAutosave(state.autosave_path);
+    autosave_problem = "Your last session could not be restored (" + restored.ToString() + "); " +
+                       (kept.empty() ? "it is still at " + state.autosave_path : "it was kept as " + kept) +
+                       ". Opened the first exercise instead.";
+    std::fprintf(stderr, "attnlab: %s\n", autosave_problem.c_str());
   }
   if (scenario_path.empty()) {
     if (assets.empty()) {
@@ -121,5 +129,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "attnlab: %s: %s\n", scenario_path.c_str(), st.ToString().c_str());
     return kExitBadInput;
   }
+  if (!autosave_problem.empty()) state.ui.message = autosave_problem;
   return attnlab::ui::RunWindow(state, window);
+}
+
+}  // namespace
+
+// Nothing unexpected ends in std::terminate: one line, exit status 1.
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "attnlab: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "attnlab: unexpected error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "attnlab: unexpected error\n");
+  }
+  return 1;
 }

@@ -61,6 +61,18 @@ std::string AutosavePath() {
   return (dir / "autosave.json").string();
 }
 
+std::string SetAsideAutosave(const std::string& autosave_path, int keep) {
+  const fs::path path(autosave_path);
+  auto nth = [&](int i) { return path.parent_path() / ("autosave.bad-" + std::to_string(i) + ".json"); };
+  std::error_code ec;
+  fs::remove(nth(keep), ec);
+  for (int i = keep - 1; i >= 1; --i) {
+    if (fs::exists(nth(i), ec)) fs::rename(nth(i), nth(i + 1), ec);
+  }
+  fs::rename(path, nth(1), ec);
+  return ec ? "" : nth(1).string();
+}
+
 std::vector<PresetEntry> ListPresets(const std::string& presets_dir) {
   std::vector<PresetEntry> out;
   std::error_code ec;

@@ -21,6 +21,12 @@ std::string FindAssetsDir();
 // "" when there is no home to keep it in.
 std::string AutosavePath();
 
+// A bad autosave is the user's data: renamed beside it to
+// "autosave.bad-1.json" (the newest; older ones shift to -2, -3), never
+// deleted but for the oldest beyond `keep`. Returns the new path, or "" when
+// it could not be renamed.
+std::string SetAsideAutosave(const std::string& autosave_path, int keep = 3);
+
 // Every *.json in `presets_dir`, sorted by file name, with its title.
 std::vector<PresetEntry> ListPresets(const std::string& presets_dir);
 

@@ -88,14 +88,33 @@ Status ExportSvg(const AppState& state, const ExportRequest& request) {
   return WriteFileAtomic(request.out, svg);
 }
 
-std::string ItemsReport(const AppState& s, int w, int h, float scale) {
-  std::string title;
-  for (char c : s.scenario.title) {
-    if (c == '"' || c == '\\') title += '\\';
-    title += c;
+namespace {
+
+// A JSON string's contents: quotes, backslashes and control characters escaped.
+std::string JsonEscaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
   }
+  return out;
+}
+
+}  // namespace
+
+std::string ItemsReport(const AppState& s, int w, int h, float scale) {
   std::string text = "{\n  \"width\": " + std::to_string(w) + ",\n  \"height\": " + std::to_string(h) +
-                     ",\n  \"scale\": " + std::to_string(scale) + ",\n  \"title\": \"" + title + "\",\n  \"items\": {";
+                     ",\n  \"scale\": " + std::to_string(scale) + ",\n  \"title\": \"" +
+                     JsonEscaped(s.scenario.title) + "\",\n  \"message\": \"" + JsonEscaped(s.ui.message) +
+                     "\",\n  \"items\": {";
   bool first = true;
   for (const auto& [name, r] : s.ui.items) {
     char buf[512];
