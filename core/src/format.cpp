@@ -1,6 +1,7 @@
 #include "attnlab/format.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -32,8 +33,11 @@ std::string NonFinite(double v) {
   return v > 0 ? "inf" : "-inf";
 }
 
-// Decimal with trailing zeros trimmed ("0.500" -> "0.5"), never "-0".
+// Decimal with trailing zeros trimmed ("0.500" -> "0.5"), never "-0". A number
+// that fixed notation cannot show (1e100 would be a hundred digits, 1e-100 a
+// misleading 0) is written in scientific notation instead.
 std::string Decimal(double v, int digits) {
+  if (v != 0 && (std::abs(v) >= 1e15 || std::abs(v) < 0.5 * std::pow(10.0, -digits))) return Scientific(v, digits);
   std::string s = Printf("%.*f", digits, v);
   if (s.find('.') != std::string::npos) {
     while (!s.empty() && s.back() == '0') s.pop_back();
@@ -47,6 +51,7 @@ std::string Decimal(double v, int digits) {
 
 bool SimpleRational(double v, Rational* out, long long max_den) {
   if (!std::isfinite(v) || std::abs(v) > 1e9) return false;
+  if (v != 0 && std::abs(v) < 1e-9) return false;  // a tiny number is not 0/1: 1e-100 prints as 1e-100
   const double tol = 1e-9 * std::max(1.0, std::abs(v));
   // Continued-fraction convergents h/k of |v|.
   const double x0 = std::abs(v);
@@ -100,12 +105,35 @@ std::string FormatNumber(double v, NumberStyle style, int digits) {
 std::string LatexNumber(double v, int digits) {
   if (!std::isfinite(v)) return std::isnan(v) ? "\\mathrm{NaN}" : (v > 0 ? "\\infty" : "-\\infty");
   Rational r;
-  if (SimpleRational(v, &r)) {
+  const bool full = digits < 0;  // every digit: a fraction only where it is the same double
+  if (SimpleRational(v, &r) &&
+      (!full || static_cast<double>(r.num) / static_cast<double>(r.den) == v)) {
     if (r.den == 1) return std::to_string(r.num);
     const std::string frac = "\\frac{" + std::to_string(std::llabs(r.num)) + "}{" + std::to_string(r.den) + "}";
     return r.num < 0 ? "-" + frac : frac;
   }
-  return Decimal(v, digits);
+  std::string d;
+  if (full) {
+    char buf[40];
+    const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, v);
+    d.assign(buf, end.ptr);
+  } else {
+    d = Decimal(v, digits);
+  }
+  const size_t e = d.find('e');
+  if (e == std::string::npos) return d;
+  // 1.5e100 -> 1.5 \times 10^{100}; 1e-100 -> 10^{-100}
+  std::string mantissa = d.substr(0, e);
+  if (mantissa.find('.') != std::string::npos) {
+    while (mantissa.back() == '0') mantissa.pop_back();
+    if (mantissa.back() == '.') mantissa.pop_back();
+  }
+  std::string exponent = d.substr(e + 1);
+  if (!exponent.empty() && exponent[0] == '+') exponent.erase(0, 1);
+  const std::string power = "10^{" + exponent + "}";
+  if (mantissa == "1") return power;
+  if (mantissa == "-1") return "-" + power;
+  return mantissa + " \\times " + power;
 }
 
 }  // namespace attnlab

@@ -212,6 +212,40 @@ bool ParseCellInto(string_view cell, double* v, std::string* why) {
     return false;
   }
 
+  // LaTeX's scientific notation, as LatexNumber writes it: 10^{-7},
+  // 1.5 \times 10^{100}, 2\cdot 10^{3}. Read as the literal "1.5e100", so the
+  // digits round once, like every other number.
+  if (const size_t pow_at = s.find("10^"); pow_at != string_view::npos) {
+    string_view mantissa = Trim(s.substr(0, pow_at));
+    for (string_view times : {"\\times", "\\cdot"}) {
+      if (mantissa.size() >= times.size() && mantissa.substr(mantissa.size() - times.size()) == times) {
+        mantissa = Trim(mantissa.substr(0, mantissa.size() - times.size()));
+        if (mantissa.empty()) mantissa = "?";  // "\times 10^{3}" with nothing before
+        break;
+      }
+    }
+    string_view exponent = Trim(s.substr(pow_at + 3));
+    if (IsOneGroup(exponent)) exponent = Trim(exponent.substr(1, exponent.size() - 2));
+    bool exponent_negative = false;
+    exponent = StripSign(exponent, &exponent_negative);
+    bool digits_only = !exponent.empty() && exponent.size() <= 6;
+    for (char c : exponent) digits_only = digits_only && IsDigit(c);
+    std::string literal = std::string(mantissa.empty() ? "1" : mantissa) + "e" + (exponent_negative ? "-" : "") +
+                          std::string(exponent);
+    double value = 0;
+    const Read r = digits_only ? ReadUnsignedDecimal(literal, &value) : Read::kNotANumber;
+    if (r == Read::kTooLarge) {
+      *why = Quote(shown) + " is too large for a double";
+      return false;
+    }
+    if (r != Read::kOk) {
+      *why = Quote(shown) + " is not a number (expected 10^{k} or a \\times 10^{k})";
+      return false;
+    }
+    *v = negative ? -value : value;
+    return true;
+  }
+
   // The two parts of a fraction, LaTeX's or a plain a/b.
   string_view num_text, den_text;
   bool fraction = false;
@@ -771,7 +805,7 @@ std::string PythonNumber(double v) {
 std::string MarkdownNumber(double v, int digits) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "\xE2\x88\x9E" : "\xE2\x88\x92\xE2\x88\x9E";  // ∞, −∞
-  return FormatNumber(v, NumberStyle::kAuto, digits);
+  return digits < 0 ? Shortest(v) : FormatNumber(v, NumberStyle::kAuto, digits);
 }
 
 // A label inside a Markdown cell: | would end the cell and <START> would be

@@ -30,7 +30,10 @@ enum class NumberStyle {
 // significant digits - 1 (kScientific). NaN -> "NaN", +-inf -> "inf" / "-inf".
 std::string FormatNumber(double v, NumberStyle style = NumberStyle::kAuto, int digits = 3);
 
-// LaTeX for a number: \frac{p}{q} for simple rationals, else decimal.
+// LaTeX for a number: \frac{p}{q} for simple rationals, else decimal, with
+// 10^{k} for what fixed notation cannot show (1e100 -> 10^{100}, 1.5e-7 ->
+// 1.5 \times 10^{-7}). digits < 0: full precision, the shortest text that
+// reads back to the same double (\frac only when p/q is that double).
 std::string LatexNumber(double v, int digits = 4);
 
 }  // namespace attnlab

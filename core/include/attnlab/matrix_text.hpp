@@ -56,10 +56,14 @@ enum class MatrixTextFormat {
 // Text ending in a newline. Masked (-inf) and other non-finite entries are
 // written -\infty, -inf, -np.inf, −∞ (and NaN as \mathrm{NaN}, nan, np.nan, NaN).
 // `digits`: decimals for the entries that are not simple rationals, in LaTeX
-// and Markdown (CSV and NumPy are always exact).
-// ParseMatrixText reads CSV and NumPy back to the same matrix, bit for bit, and
-// LaTeX to within `digits` (exactly where every entry is a simple rational).
+// and Markdown (CSV and NumPy are always exact); kFullPrecision makes LaTeX
+// exact too. Numbers fixed notation cannot show are scientific (1e+100,
+// 10^{100}), never a run of digits or a misleading 0.
+// ParseMatrixText reads CSV, NumPy and full-precision LaTeX back to the same
+// matrix, bit for bit, and LaTeX to within `digits` (exactly where every entry
+// is a simple rational). Markdown is for reading, not for pasting back.
 // Returns "" only when memory runs out.
+inline constexpr int kFullPrecision = -1;
 std::string FormatMatrixText(const Matrix& m, MatrixTextFormat format, int digits = 4);
 
 // The same, with Markdown's rows and columns headed by labels (e.g. tokens)
