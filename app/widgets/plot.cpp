@@ -125,8 +125,15 @@ std::vector<double> LinearTicks(double lo, double hi, int max_ticks, double* ste
     }
   }
   if (step_out) *step_out = step;
+  // A range a few units of rounding wide (a huge mean with no spread) has
+  // steps the doubles near it cannot tell apart: count the ticks first and
+  // give up on more than a handful, instead of looping on k + 1 == k.
   const double first = std::ceil(lo / step - 1e-9);
-  for (double k = first; k * step <= hi + step * 1e-9; k += 1.0) {
+  const double last = std::floor(hi / step + 1e-9);
+  if (!(step > 0) || !std::isfinite(first) || !std::isfinite(last) || last - first > 4.0 * max_ticks + 4 ||
+      std::abs(first) > 1e15 || std::abs(last) > 1e15)
+    return {lo, hi};
+  for (double k = first; k <= last; k += 1.0) {
     const double v = k * step;
     ticks.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);  // no "-0"
   }
@@ -250,8 +257,9 @@ AxisRange FitAxis(const PlotSpec& spec, bool x_axis) {
       if (!x_axis && lo >= 0 && r.min < 0) r.min = 0;  // non-negative data: no axis below 0
     }
   }
-  // A degenerate range (one point, equal values) still has to map.
-  if (!(r.max > r.min)) {
+  // A degenerate range (one point, equal values, or a range a few units of
+  // rounding wide around a large value) still has to map.
+  if (!(r.max > r.min) || r.max - r.min <= 1e-12 * std::max(std::abs(r.min), std::abs(r.max))) {
     if (log) {
       const double c = r.min > 0 ? r.min : 1.0;
       r.min = c / 10;
@@ -260,6 +268,10 @@ AxisRange FitAxis(const PlotSpec& spec, bool x_axis) {
       const double c = r.min, w = std::max(1.0, std::abs(c) * 0.1);
       r.min = c - w;
       r.max = c + w;
+      if (!std::isfinite(r.min) || !std::isfinite(r.max)) {  // near the largest double: stay below it
+        r.min = c > 0 ? c / 2 : c;
+        r.max = c > 0 ? c : c / 2;
+      }
     }
   }
   return r;
@@ -303,15 +315,16 @@ PlotSeries HistogramSeries(const std::string& label, const std::vector<double>& 
   PlotSeries s;
   s.label = label;
   s.kind = SeriesKind::kBars;
-  if (bins < 1 || !(hi > lo)) return s;
+  if (bins < 1 || !(hi > lo) || !std::isfinite(hi - lo)) return s;
   const double width = (hi - lo) / bins;
+  if (!(width >= std::numeric_limits<double>::min())) return s;  // subnormal bins: densities would overflow
   s.bar_width = width;
   s.x.resize(static_cast<size_t>(bins));
   s.y.assign(static_cast<size_t>(bins), 0.0);
   for (int b = 0; b < bins; ++b) s.x[static_cast<size_t>(b)] = lo + width * (b + 0.5);
   for (double v : values) {
     if (!(v >= lo && v <= hi)) continue;
-    const int b = std::min(bins - 1, static_cast<int>((v - lo) / width));
+    const int b = static_cast<int>(std::min<double>(bins - 1, (v - lo) / width));
     s.y[static_cast<size_t>(b)] += 1.0;
   }
   // Unit area over all the values given (those outside the range included),

@@ -8,6 +8,7 @@
 namespace attnlab {
 namespace {
 
+// 33.6e6 -> "33.6 M", 1e10 -> "10 G" (then "FLOP" or " numbers" follows).
 std::string Amount(double v) {
   char buf[32];
   if (v >= 1e9) {
@@ -15,7 +16,7 @@ std::string Amount(double v) {
   } else if (v >= 1e6) {
     std::snprintf(buf, sizeof buf, "%.3g M", v / 1e6);
   } else {
-    std::snprintf(buf, sizeof buf, "%.0f ", v);
+    std::snprintf(buf, sizeof buf, "%.0f", v);
   }
   return buf;
 }
@@ -65,13 +66,13 @@ Status CheckScenarioCost(const Scenario& s) {
   const char* sized = s.heads.size() > 1 ? "heads" : input;
   if (c.attention_cells > kMaxAttentionCells)
     return Status::Error(sized, c.shape + ": " + Amount(c.attention_cells) +
-                                    "attention weights (heads x n^2); attnlab evaluates at most " +
-                                    Amount(kMaxAttentionCells) + "(one head of 2048 positions): use fewer heads or positions");
+                                    " attention weights (heads x n^2); attnlab evaluates at most " +
+                                    Amount(kMaxAttentionCells) + " (one head of 2048 positions): use fewer heads or positions");
   if (c.flops > kMaxFlops)
     return Status::Error(input, c.shape + ": " + Amount(c.flops) + "FLOP to evaluate; attnlab evaluates at most " +
                                     Amount(kMaxFlops) + "FLOP: use fewer positions or narrower matrices");
   if (c.result_cells > kMaxResultCells)
-    return Status::Error(sized, c.shape + ": " + Amount(c.result_cells) + "numbers to print; attnlab prints at most " +
+    return Status::Error(sized, c.shape + ": " + Amount(c.result_cells) + " numbers to print; attnlab prints at most " +
                                     Amount(kMaxResultCells) + ": use fewer heads, positions or narrower matrices");
   if (s.loss.positions.size() > static_cast<size_t>(kMaxLossTerms))
     return Status::Error("loss.positions", std::to_string(s.loss.positions.size()) + " positions; at most " +

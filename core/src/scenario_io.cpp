@@ -347,8 +347,9 @@ std::string ScenarioToJson(const Scenario& s) {
   if (!s.title.empty()) j["title"] = s.title;
   j["view"] = s.view;
   if (!s.notes.empty()) j["notes"] = s.notes;
-  if (!s.vocab.empty()) j["vocab"] = s.vocab;
-  if (!s.tokens.empty()) j["tokens"] = s.tokens;
+  // A token input needs all three keys to load, even when a list is empty.
+  if (!s.vocab.empty() || s.input == InputMode::kTokens) j["vocab"] = s.vocab;
+  if (!s.tokens.empty() || s.input == InputMode::kTokens) j["tokens"] = s.tokens;
   switch (s.input) {
     case InputMode::kTokens: j["E"] = MatrixJson(s.E); break;
     case InputMode::kX: j["X"] = MatrixJson(s.X); break;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,44 @@ TEST(PlotHistogram, DensityBarsHaveUnitArea) {
   const PlotSeries counts = HistogramSeries("h", v, 4, 0, 4, false);
   EXPECT_EQ(counts.y, (std::vector<double>{3, 2, 0, 1}));
   EXPECT_EQ(counts.bar_width, 1.0);
+}
+
+}  // namespace
+}  // namespace attnlab::ui
+
+namespace attnlab::ui {
+namespace {
+
+// A range a few units of rounding wide around a huge value (zero variance,
+// a huge mean) once made the tick loop run until memory ran out.
+TEST(PlotDegenerate, TicksOfARoundingWideRangeAreBounded) {
+  for (double c : {1e16, 6.4e21, 1e25, 1e300, -1e200}) {
+    const double lo = c, hi = std::nextafter(std::nextafter(c, 2 * c), 2 * c);
+    const std::vector<double> t = LinearTicks(lo, hi, 8);
+    EXPECT_LE(t.size(), 40u) << c;
+  }
+  const std::vector<double> none = LinearTicks(0, std::numeric_limits<double>::infinity(), 8);
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(PlotDegenerate, AnAxisOverEqualHugeValuesStillMaps) {
+  for (double c : {6.4e21, 1e300, 1.7e308, -1.7e308}) {
+    PlotSpec spec;
+    spec.series.push_back(LineSeries("flat", {c, std::nextafter(c, 0.0)}, {c, c}));
+    for (bool x : {true, false}) {
+      const AxisRange r = FitAxis(spec, x);
+      EXPECT_TRUE(std::isfinite(r.min) && std::isfinite(r.max)) << c;
+      EXPECT_GT(r.max - r.min, 1e-12 * std::abs(c)) << c;
+    }
+  }
+}
+
+TEST(PlotDegenerate, AHistogramOfARangeTooNarrowForItsBinsIsEmpty) {
+  const double c = 1e25;
+  const PlotSeries s = HistogramSeries("h", {c, c}, 41, c, std::nextafter(c, 2 * c), true);
+  for (double y : s.y) EXPECT_TRUE(std::isfinite(y));
+  const PlotSeries tiny = HistogramSeries("h", {0.0}, 41, 0.0, 1e-320, true);
+  for (double y : tiny.y) EXPECT_TRUE(std::isfinite(y));
 }
 
 }  // namespace
