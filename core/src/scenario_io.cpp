@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -439,6 +440,9 @@ Status WriteFileAtomic(const std::string& path, const std::string& text) {
     unlink(name.data());
     return Status::Error("", "cannot write " + path + ": " + err);
   }
+  // Tests only: hold the finished temporary file here, so that a test can kill
+  // the process between the write and the rename (tests/ui/test_save_killed.cpp).
+  if (const char* pause = std::getenv("ATTNLAB_TEST_PAUSE_BEFORE_RENAME_MS")) usleep(1000u * static_cast<unsigned>(std::atoi(pause)));
   if (rename(name.data(), path.c_str()) != 0) {
     const std::string err = std::strerror(errno);
     unlink(name.data());
