@@ -1,7 +1,8 @@
 # One-command set-up for a fresh Debian 12 machine (see README.md):
 #
 #   cmake -P third_party/setup.cmake run    install what is missing, build, open the window
-#   cmake -P third_party/setup.cmake test   install what is missing, build, run every test
+#   cmake -P third_party/setup.cmake test   install what is missing, build, run every test (then the
+#                                           headless ones again under ASan + UBSan, with the fuzzers)
 #   cmake -P third_party/setup.cmake deps   only install what is missing
 #
 # Installs only Debian packages that are not installed yet (apt-get; through
@@ -21,6 +22,8 @@ set(ATTNLAB_PACKAGES
   googletest libgtest-dev libbenchmark-dev
   # the window without a display (tests), and Mesa's software OpenGL
   xvfb xauth libgl1-mesa-dri
+  # the sanitizer build and the fuzzers: clang with its ASan/UBSan/libFuzzer runtimes
+  clang libclang-rt-14-dev
 )
 
 get_filename_component(ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
@@ -80,6 +83,16 @@ if(MODE STREQUAL "test")
   message(STATUS "attnlab: temperature sweep, 200 temperatures over 256x256 scores (target < 10 ms)")
   run_or_die("${BUILD}/tests/bench_labs" --benchmark_min_time=0.2)
   run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${BUILD}" --output-on-failure)
+  # 4. The headless tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+  #    (clang, build-sanitize/), the fuzzers with a pinned seed, and the monkey.
+  set(SANITIZE "${ROOT}/build-sanitize")
+  if(NOT EXISTS "${SANITIZE}/build.ninja")
+    run_or_die(${CMAKE_COMMAND} -S "${ROOT}" -B "${SANITIZE}" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+               -DCMAKE_CXX_COMPILER=clang++ -DATTNLAB_SANITIZE=ON)
+  endif()
+  run_or_die(${CMAKE_COMMAND} --build "${SANITIZE}" --target attnlab_core_tests attnlab_ui_tests
+             fuzz_scenario fuzz_matrix_text attnlab_monkey)
+  run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${SANITIZE}" --output-on-failure)
 else()
   if(NOT DEFINED ENV{DISPLAY} AND NOT DEFINED ENV{WAYLAND_DISPLAY})
     message(FATAL_ERROR "attnlab is built (${BUILD}/app/attnlab) but there is no display to open its window on. "

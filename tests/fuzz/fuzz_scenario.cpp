@@ -25,14 +25,16 @@ void Fail(const char* what, const std::string& detail) {
 }
 
 void CutMonteCarlo(attnlab::Scenario* s) {
-  if (auto* c = s->views.Find<attnlab::ScalingLabSettings>()) {
+  {  // absent settings mean the defaults, which are as costly: cut those too
+    attnlab::ScalingLabSettings* c = &s->views.Get<attnlab::ScalingLabSettings>();
     c->samples = std::min(c->samples, 64);
     c->d = std::min(c->d, 64);
     c->max_d = std::min(c->max_d, 16);
     c->keys = std::min(c->keys, 4);
     if (static_cast<int>(c->mu_components.size()) != c->d) c->mu_components.clear();
   }
-  if (auto* c = s->views.Find<attnlab::SelectionLabSettings>()) {
+  {
+    attnlab::SelectionLabSettings* c = &s->views.Get<attnlab::SelectionLabSettings>();
     c->samples = std::min(c->samples, 32);
   }
 }

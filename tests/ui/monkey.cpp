@@ -121,8 +121,15 @@ class Monkey {
   std::mt19937& rng_;
 };
 
-// One pass: every view, on its own preset, kFrames / 2 frames in all.
-void Pass(unsigned seed) {
+// One pass: every view, on its own preset, kFrames / 2 frames in all. Counts
+// the views whose scenario the monkey managed to change, and the messages it
+// provoked, so that a monkey that only clicks on empty space is noticed.
+struct PassStats {
+  int edited_views = 0;
+  int messages = 0;
+};
+
+void Pass(unsigned seed, PassStats* stats) {
   const std::vector<std::pair<std::string, std::string>> views = {
       {"attention", "e9-dedupe-sort.json"}, {"attention", "e9-two-heads.json"},
       {"temperature", "e7-temperature-sweep.json"}, {"scaling", "e1-scaling.json"},
@@ -137,7 +144,13 @@ void Pass(unsigned seed) {
     s.scenario.view = view;
     testing::HeadlessUi ui(s);
     Monkey monkey(s, ui, rng);
-    for (int f = 0; f < per_view; ++f) monkey.Step();
+    std::string last_message;
+    for (int f = 0; f < per_view; ++f) {
+      monkey.Step();
+      if (!s.ui.message.empty() && s.ui.message != last_message) ++stats->messages;
+      last_message = s.ui.message;
+    }
+    if (s.CanUndo()) ++stats->edited_views;
   }
 }
 
@@ -146,10 +159,14 @@ TEST(Monkey, TenThousandFramesOfRandomInputCrashNothingAndLeakNothing) {
   const std::filesystem::path home = std::filesystem::temp_directory_path() / ("attnlab-monkey-" + std::to_string(getpid()));
   std::filesystem::create_directories(home);
   setenv("HOME", home.c_str(), 1);
-  Pass(kSeed);  // warm-up: fonts, caches, the allocator's pools
+  PassStats warm, second;
+  Pass(kSeed, &warm);  // warm-up: fonts, caches, the allocator's pools
   const size_t before = AllocatedBytes();
-  Pass(kSeed);  // the same events again
+  Pass(kSeed, &second);  // the same events again
   const size_t after = AllocatedBytes();
+  std::printf("monkey: the scenario was edited in %d of 5 views per pass; %d messages shown\n", second.edited_views,
+              second.messages);
+  EXPECT_GE(second.edited_views, 3);
   const double growth = static_cast<double>(after) - static_cast<double>(before);
   std::printf("monkey: %d frames, allocated bytes after warm-up %zu, after the second pass %zu (growth %.0f)\n", kFrames,
               before, after, growth);
