@@ -86,8 +86,8 @@ std::string ResultToText(const Result& r, EvalFormat format) {
   block("Q", nullptr, r.Q);
   block("K", nullptr, r.K);
   block("V", nullptr, r.V);
-  block("scores", nullptr, r.scores);
-  block("weights", "P", r.weights);
+  block("scores", nullptr, r.Scores());
+  block("weights", "P", r.Weights());
   block("output", "Z", r.Z);
   block("R", nullptr, r.R);
   block("logits", nullptr, r.logits);

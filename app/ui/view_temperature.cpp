@@ -60,7 +60,7 @@ bool ParseNumbers(const std::string& text, std::vector<double>* out) {
 
 struct ScoreSource {
   const Matrix* scores = nullptr;  // the scenario's (head 0), or null
-  const Mask* allowed = nullptr;
+  const AllowedKeys* allowed = nullptr;
   std::vector<std::string> row_labels;
 };
 
@@ -87,7 +87,7 @@ void UpdateRow(AppState& s, const ScoreSource& src) {
     lab.row = std::clamp(lab.row, 0, static_cast<int>(src.scores->rows()) - 1);
     std::vector<double> values;
     for (Eigen::Index j = 0; j < src.scores->cols(); ++j) {
-      if (src.allowed->size() && !(*src.allowed)(lab.row, j)) continue;
+      if (!(*src.allowed)(lab.row, j)) continue;
       values.push_back((*src.scores)(lab.row, j));
       c.key_labels.push_back("k" + std::to_string(j));
     }

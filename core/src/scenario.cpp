@@ -341,15 +341,18 @@ Status Evaluate(const Scenario& s, Result* r) {
   SideBySide(r->heads, &HeadResult::K, &r->K);
   SideBySide(r->heads, &HeadResult::V, &r->V);
   SideBySide(r->heads, &HeadResult::output, &r->Z);
-  r->scores = r->heads[0].scores;
-  r->weights = r->heads[0].weights;
-  for (size_t h = 1; h < r->heads.size(); ++h) {
-    r->scores += r->heads[h].scores;
-    r->weights += r->heads[h].weights;
-  }
   if (r->heads.size() > 1) {
-    r->scores /= n_heads;
-    r->weights /= n_heads;
+    r->mean_scores = r->heads[0].scores;
+    r->mean_weights = r->heads[0].weights;
+    for (size_t h = 1; h < r->heads.size(); ++h) {
+      r->mean_scores += r->heads[h].scores;
+      r->mean_weights += r->heads[h].weights;
+    }
+    r->mean_scores /= n_heads;
+    r->mean_weights /= n_heads;
+  } else {
+    r->mean_scores.resize(0, 0);
+    r->mean_weights.resize(0, 0);
   }
 
   for (size_t h = 0; h < r->heads.size(); ++h) {

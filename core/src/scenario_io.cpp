@@ -500,9 +500,9 @@ ordered_json MaskJson(const MaskSpec& mask) {
   return o;
 }
 
-ordered_json ArgmaxJson(const std::vector<std::vector<int>>& argmax) {
+ordered_json ArgmaxJson(const ArgmaxSets& argmax) {
   ordered_json out = ordered_json::array();
-  for (const auto& row : argmax) out.push_back(row);
+  for (size_t i = 0; i < argmax.size(); ++i) out.push_back(argmax[i].ToVector());
   return out;
 }
 
@@ -741,10 +741,10 @@ std::string ResultToJson(const Scenario& s, const Result& r, int indent) {
   j["V"] = MatrixJson(r.V);
   j["scale"] = r.heads.empty() ? 1.0 : r.heads[0].scale;
   j["temperature"] = s.attention.temperature;
-  j["scores"] = MatrixJson(r.scores);
-  j["weights"] = MatrixJson(r.weights);
+  j["scores"] = MatrixJson(r.Scores());
+  j["weights"] = MatrixJson(r.Weights());
   j["argmax"] = r.heads.size() == 1 ? ArgmaxJson(r.heads[0].argmax)
-                                    : ArgmaxJson(ArgmaxPerRow(r.weights, r.heads[0].allowed));
+                                    : ArgmaxJson(ArgmaxPerRow(r.Weights(), r.heads[0].allowed));
   j["output"] = MatrixJson(r.Z);
   j["R"] = MatrixJson(r.R);
   if (r.has_logits()) {

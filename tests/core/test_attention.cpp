@@ -36,7 +36,10 @@ TEST(Attention, E2ArgmaxAttentionPicksKeyTwo) {
   const Status st = Attend(E2Q(), E2K(), E2V(), Options(ScaleKind::kNone, 0.0), &h);
   ASSERT_TRUE(st.ok()) << st.ToString();
   // q.k1 = 1 + 2 = 3, q.k2 = 3 + 8 = 11, q.k3 = 5, q.k4 = 2.
-  EXPECT_MATRIX_NEAR(h.raw_scores, M({{3, 11, 5, 2}}), 0.0);
+  Matrix raw;
+  RawScores(h, &raw);
+  EXPECT_MATRIX_NEAR(raw, M({{3, 11, 5, 2}}), 0.0);
+  EXPECT_EQ(RawScore(h, 0, 1), 11.0);
   EXPECT_MATRIX_NEAR(h.scores, M({{3, 11, 5, 2}}), 0.0);
   EXPECT_EQ(h.scale, 1.0);
   EXPECT_MATRIX_NEAR(h.weights, M({{0, 1, 0, 0}}), 0.0);
@@ -74,7 +77,9 @@ TEST(Attention, SqrtDkScaleDividesScoresByRootThree) {
   const double f = 1.0 / std::sqrt(3.0);
   EXPECT_NEAR(h.scale, f, 1e-16);
   EXPECT_NEAR(h.scale, 0.5773502691896258, 1e-15);
-  EXPECT_MATRIX_NEAR(h.raw_scores, M({{3, 11, 5, 2}}), 0.0);
+  Matrix raw;
+  RawScores(h, &raw);
+  EXPECT_MATRIX_NEAR(raw, M({{3, 11, 5, 2}}), 0.0);
   EXPECT_MATRIX_NEAR(h.scores, M({{3 * f, 11 * f, 5 * f, 2 * f}}), 1e-14);
   double sum = 0;
   for (double s : {3.0, 11.0, 5.0, 2.0}) sum += std::exp(s * f);

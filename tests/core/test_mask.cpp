@@ -37,9 +37,10 @@ std::string Show(const Mask& m) {
 }
 
 ::testing::AssertionResult MaskIs(const MaskSpec& spec, int n_q, int n_k, const Mask& expected) {
-  Mask got;
-  const Status st = BuildMask(spec, n_q, n_k, &got);
+  AllowedKeys built;
+  const Status st = BuildMask(spec, n_q, n_k, &built);
   if (!st.ok()) return ::testing::AssertionFailure() << "BuildMask failed: " << st.ToString();
+  const Mask got = built.ToDense();
   if (got.rows() != expected.rows() || got.cols() != expected.cols() || (got != expected).any()) {
     return ::testing::AssertionFailure() << "got " << got.rows() << "x" << got.cols() << ":\n"
                                          << Show(got) << "expected " << expected.rows() << "x"
@@ -162,7 +163,7 @@ TEST(Mask, ParameterBelowOneIsAnErrorNamingMask) {
                {MaskKind::kBlockDiagonal, "block"}};
   for (const auto& c : cases) {
     for (int p : {0, -1, -100}) {
-      Mask out;
+      AllowedKeys out;
       const Status st = BuildMask(Spec(c.kind, p), 3, 3, &out);
       EXPECT_FALSE(st.ok()) << MaskKindName(c.kind) << " with " << p;
       EXPECT_EQ(st.field(), "mask");
@@ -173,7 +174,7 @@ TEST(Mask, ParameterBelowOneIsAnErrorNamingMask) {
 }
 
 TEST(Mask, KindsWithoutParameterIgnoreIt) {
-  Mask out;
+  AllowedKeys out;
   EXPECT_TRUE(BuildMask(Spec(MaskKind::kNone, 0), 2, 2, &out).ok());
   EXPECT_TRUE(BuildMask(Spec(MaskKind::kCausal, -3), 2, 2, &out).ok());
 }
@@ -188,7 +189,7 @@ TEST(Mask, CustomMatrixWithWrongShapeIsAnError) {
   MaskSpec spec = Spec(MaskKind::kCustom);
   spec.custom = B({{1, 1}, {1, 1}});
   for (auto [n_q, n_k] : {std::pair{2, 3}, std::pair{3, 2}, std::pair{1, 2}}) {
-    Mask out;
+    AllowedKeys out;
     const Status st = BuildMask(spec, n_q, n_k, &out);
     EXPECT_FALSE(st.ok());
     EXPECT_EQ(st.field(), "mask");
@@ -197,7 +198,7 @@ TEST(Mask, CustomMatrixWithWrongShapeIsAnError) {
     EXPECT_NE(st.message().find("2x2"), std::string::npos) << st.ToString();
   }
   MaskSpec empty = Spec(MaskKind::kCustom);
-  Mask out;
+  AllowedKeys out;
   EXPECT_FALSE(BuildMask(empty, 2, 2, &out).ok());
 }
 

@@ -98,10 +98,10 @@ TEST(PipelineE9, QueriesKeysAndValuesAreEqual) {
 
 TEST(PipelineE9, EveryRowOfPIsAsDerivedByHand) {
   const Result r = EvaluateOk(LoadPreset("e9-dedupe-sort.json"));
-  ASSERT_EQ(r.weights.rows(), 7);
-  ASSERT_EQ(r.weights.cols(), 7);  // not 7x8 (the exam's erratum)
+  ASSERT_EQ(r.Weights().rows(), 7);
+  ASSERT_EQ(r.Weights().cols(), 7);  // not 7x8 (the exam's erratum)
   for (int i = 0; i < 7; ++i) {
-    EXPECT_MATRIX_NEAR(r.weights.row(i), E9P().row(i), 1e-12) << "row " << i;
+    EXPECT_MATRIX_NEAR(r.Weights().row(i), E9P().row(i), 1e-12) << "row " << i;
   }
   EXPECT_MATRIX_NEAR(r.heads[0].weights, E9P(), 1e-12);
 }
@@ -132,7 +132,7 @@ TEST(PipelineE9, ArgmaxListsOfPRows) {
   const std::vector<std::vector<int>> expected = {
       {0}, {1}, {1, 2}, {0, 1, 2, 3}, {1, 2, 4}, {0, 5}, {0, 1, 2, 3, 4, 5, 6}};
   ASSERT_EQ(r.heads.size(), 1u);
-  EXPECT_EQ(r.heads[0].argmax, expected);
+  EXPECT_EQ(r.heads[0].argmax.ToVectors(), expected);
 }
 
 TEST(PipelineE9, ExamConventionProbabilitiesMatchTheExamAndTheClosedForms) {
@@ -223,7 +223,7 @@ TEST(PipelineE9, TwoIdenticalHeadsWithIdentityWOGiveTheLiteralResult) {
   // Each head attends exactly as the one-head model does.
   EXPECT_MATRIX_NEAR(r.heads[0].weights, E9P(), 1e-12);
   EXPECT_MATRIX_NEAR(r.heads[1].weights, E9P(), 1e-12);
-  EXPECT_MATRIX_NEAR(r.weights, E9P(), 1e-12);
+  EXPECT_MATRIX_NEAR(r.Weights(), E9P(), 1e-12);
 }
 
 TEST(PipelineE9, TwoHeadsClaimHoldsAfterSwappingTheColumnsOfEachWV) {
@@ -253,10 +253,10 @@ TEST(PipelineE2, PresetOutputIsValueTwo) {
   const Scenario s = LoadPreset("e2-argmax-attention.json");
   EXPECT_EQ(s.input, InputMode::kQKV);
   const Result r = EvaluateOk(s);
-  EXPECT_MATRIX_NEAR(r.scores, M({{3, 11, 5, 2}}), 0.0);
-  EXPECT_MATRIX_NEAR(r.weights, M({{0, 1, 0, 0}}), 0.0);
+  EXPECT_MATRIX_NEAR(r.Scores(), M({{3, 11, 5, 2}}), 0.0);
+  EXPECT_MATRIX_NEAR(r.Weights(), M({{0, 1, 0, 0}}), 0.0);
   EXPECT_MATRIX_NEAR(r.Z, M({{1, 4, 3}}), 0.0);
-  EXPECT_EQ(r.heads[0].argmax, std::vector<std::vector<int>>{{1}});
+  EXPECT_EQ(r.heads[0].argmax.ToVectors(), std::vector<std::vector<int>>{{1}});
   EXPECT_FALSE(r.has_loss());
 }
 
@@ -265,7 +265,7 @@ TEST(PipelineE7, PresetRowsAtZeroTemperature) {
   EXPECT_EQ(s.attention.temperature, 0.0);
   const Result r = EvaluateOk(s);
   const Matrix expected = M({{1, 0, 0, 0}, {0, 0, 1, 0}, {0.5, 0, 0.5, 0}, {0.25, 0.25, 0.25, 0.25}});
-  EXPECT_MATRIX_NEAR(r.weights, expected, 0.0);
+  EXPECT_MATRIX_NEAR(r.Weights(), expected, 0.0);
   EXPECT_MATRIX_NEAR(r.Z, expected, 0.0);  // V = I
 }
 
@@ -277,7 +277,7 @@ TEST(PipelineE7, PresetRowsAtTemperatureOneAreTheSoftmaxOfTheScores) {
   for (int i = 0; i < 4; ++i) {
     double sum = 0;
     for (double v : z[i]) sum += std::exp(v);
-    for (int j = 0; j < 4; ++j) EXPECT_NEAR(r.weights(i, j), std::exp(z[i][j]) / sum, 1e-15);
+    for (int j = 0; j < 4; ++j) EXPECT_NEAR(r.Weights()(i, j), std::exp(z[i][j]) / sum, 1e-15);
   }
 }
 
@@ -318,22 +318,22 @@ TEST(Pipeline, EvaluateIntoAReusedResultEqualsAFreshOne) {
     EXPECT_MATRIX_NEAR(reused.Q, fresh.Q, 0.0);
     EXPECT_MATRIX_NEAR(reused.K, fresh.K, 0.0);
     EXPECT_MATRIX_NEAR(reused.V, fresh.V, 0.0);
-    EXPECT_MATRIX_NEAR(reused.weights, fresh.weights, 0.0);
+    EXPECT_MATRIX_NEAR(reused.Weights(), fresh.Weights(), 0.0);
     EXPECT_MATRIX_NEAR(reused.Z, fresh.Z, 0.0);
     EXPECT_MATRIX_NEAR(reused.R, fresh.R, 0.0);
     EXPECT_MATRIX_NEAR(reused.logits, fresh.logits, 0.0);
     EXPECT_MATRIX_NEAR(reused.probs, fresh.probs, 0.0);
     // scores hold -inf where masked, so compare them cell by cell.
-    ASSERT_EQ(reused.scores.rows(), fresh.scores.rows());
-    ASSERT_EQ(reused.scores.cols(), fresh.scores.cols());
-    EXPECT_TRUE((reused.scores.array() == fresh.scores.array()).all());
+    ASSERT_EQ(reused.Scores().rows(), fresh.Scores().rows());
+    ASSERT_EQ(reused.Scores().cols(), fresh.Scores().cols());
+    EXPECT_TRUE((reused.Scores().array() == fresh.Scores().array()).all());
     ASSERT_EQ(reused.heads.size(), fresh.heads.size());
     for (size_t h = 0; h < fresh.heads.size(); ++h) {
       EXPECT_EQ(reused.heads[h].argmax, fresh.heads[h].argmax) << "head " << h;
       EXPECT_EQ(reused.heads[h].fully_masked_rows, fresh.heads[h].fully_masked_rows) << "head " << h;
       EXPECT_EQ(reused.heads[h].scale, fresh.heads[h].scale) << "head " << h;
       EXPECT_MATRIX_NEAR(reused.heads[h].output, fresh.heads[h].output, 0.0);
-      EXPECT_TRUE((reused.heads[h].allowed == fresh.heads[h].allowed).all());
+      EXPECT_TRUE(reused.heads[h].allowed == fresh.heads[h].allowed);
     }
     EXPECT_EQ(reused.diagnostics, fresh.diagnostics);
     EXPECT_EQ(reused.has_loss(), fresh.has_loss());

@@ -92,15 +92,15 @@ TEST(Workbench, UndoRestoresThePreviousValueAndRedoReappliesIt) {
 TEST(Workbench, ChoosingNoMaskInsteadOfCausalChangesP) {
   ui::AppState s = E9();
   HeadlessUi ui(s);
-  EXPECT_EQ(s.derived.weights(0, 0), 1.0);  // causal: D sees only itself
+  EXPECT_EQ(s.derived.Weights()(0, 0), 1.0);  // causal: D sees only itself
   ui.Click("control.mask");
   ASSERT_TRUE(ui.Has("control.mask.none"));
   ui.Click("control.mask.none");
   EXPECT_EQ(s.scenario.attention.mask.kind, MaskKind::kNone);
   // Unmasked, row 0 ("D", q = [3, 0]) scores 9 against both D's (keys 0 and 5)
   // and 0 elsewhere, so argmax splits it: 1/2 and 1/2.
-  EXPECT_DOUBLE_EQ(s.derived.weights(0, 0), 0.5);
-  EXPECT_DOUBLE_EQ(s.derived.weights(0, 5), 0.5);
+  EXPECT_DOUBLE_EQ(s.derived.Weights()(0, 0), 0.5);
+  EXPECT_DOUBLE_EQ(s.derived.Weights()(0, 5), 0.5);
   ui.Chord('Z');
   EXPECT_EQ(s.scenario.attention.mask.kind, MaskKind::kCausal);
 }
@@ -113,8 +113,8 @@ TEST(Workbench, ClickingAWeightMasksItWithACustomMask) {
   ui.Click(ui.Cell("panel.P", 2, 2, 7));
   EXPECT_EQ(s.scenario.attention.mask.kind, MaskKind::kCustom);
   EXPECT_FALSE(s.scenario.attention.mask.custom(2, 2));
-  EXPECT_EQ(s.derived.weights(2, 1), 1.0);
-  EXPECT_EQ(s.derived.weights(2, 2), 0.0);
+  EXPECT_EQ(s.derived.Weights()(2, 1), 1.0);
+  EXPECT_EQ(s.derived.Weights()(2, 2), 0.0);
 }
 
 // Pastes `text` into W_O through its menu.

@@ -147,7 +147,10 @@ struct Result {
   Matrix X;                       // the model input (empty in QKV mode)
   std::vector<HeadResult> heads;  // one per head
   Matrix Q, K, V;                 // heads side by side (one head: that head's)
-  Matrix scores, weights;         // one head: that head's; several: their mean
+  // Several heads: the mean of their scores and weights. Empty with one head,
+  // whose own matrices Scores() and Weights() return (never a copy: at 2048
+  // positions each is 32 MiB).
+  Matrix mean_scores, mean_weights;
   Matrix Z;                       // heads' outputs side by side
   Matrix R;                       // Z W_O, or Z
   Matrix logits, probs;           // empty when there is no unembedding
@@ -157,6 +160,9 @@ struct Result {
   double perplexity = std::numeric_limits<double>::quiet_NaN();  // exp(mean_loss)
   std::vector<std::string> diagnostics;  // true facts worth a look, e.g. a fully masked row
 
+  // One head's scores and weights; several heads' mean.
+  const Matrix& Scores() const { return heads.size() == 1 ? heads.front().scores : mean_scores; }
+  const Matrix& Weights() const { return heads.size() == 1 ? heads.front().weights : mean_weights; }
   bool has_logits() const { return logits.size() > 0; }
   bool has_loss() const { return !loss_terms.empty(); }
 };
