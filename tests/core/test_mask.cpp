@@ -223,6 +223,88 @@ TEST(Mask, KindNamesRoundTrip) {
   }
 }
 
+// The definition of each kind cell by cell (the rule the dense builder used),
+// against the runs BuildMask stores, for square and non-square shapes.
+bool AllowedByDefinition(MaskKind kind, int p, int n_q, int n_k, int i, int j) {
+  const int pos = i + (n_k - n_q);
+  switch (kind) {
+    case MaskKind::kNone: return true;
+    case MaskKind::kCausal: return j <= pos;
+    case MaskKind::kPadding: return j < p;
+    case MaskKind::kSlidingWindow: return j <= pos && j > pos - p;
+    case MaskKind::kPrefixLm: return j < p || j <= pos;
+    case MaskKind::kBlockDiagonal: return (j / p) == (pos / p);
+    case MaskKind::kCustom: return false;
+  }
+  return false;
+}
+
+TEST(AllowedKeys, RunsOfEveryKindMatchTheCellByCellDefinition) {
+  const MaskKind kinds[] = {MaskKind::kNone,          MaskKind::kCausal,   MaskKind::kPadding,
+                            MaskKind::kSlidingWindow, MaskKind::kPrefixLm, MaskKind::kBlockDiagonal};
+  for (MaskKind kind : kinds) {
+    for (int p : {1, 2, 3, 7}) {
+      for (auto [n_q, n_k] : {std::pair{1, 1}, std::pair{5, 5}, std::pair{9, 9}, std::pair{3, 8}, std::pair{8, 3},
+                              std::pair{1, 6}, std::pair{6, 1}}) {
+        AllowedKeys a;
+        ASSERT_TRUE(BuildMask(Spec(kind, p), n_q, n_k, &a).ok());
+        ASSERT_EQ(a.rows(), n_q);
+        ASSERT_EQ(a.cols(), n_k);
+        EXPECT_FALSE(a.HasDense()) << MaskKindName(kind) << ": a built-in kind needs no dense matrix";
+        const Mask dense = a.ToDense();
+        for (int i = 0; i < n_q; ++i) {
+          int count = 0;
+          for (int j = 0; j < n_k; ++j) {
+            const bool want = AllowedByDefinition(kind, p, n_q, n_k, i, j);
+            count += want;
+            EXPECT_EQ(a(i, j), want) << MaskKindName(kind) << " p=" << p << " " << n_q << "x" << n_k << " (" << i
+                                     << ", " << j << ")";
+            EXPECT_EQ(dense(i, j), want);
+            if (want) EXPECT_TRUE(a.Begin(i) <= j && j < a.End(i));
+          }
+          // The run holds exactly the allowed keys.
+          EXPECT_EQ(a.End(i) - a.Begin(i), count) << MaskKindName(kind) << " row " << i;
+          EXPECT_EQ(a.AnyAllowed(i), count > 0);
+        }
+      }
+    }
+  }
+}
+
+TEST(AllowedKeys, NoMaskStoresNoCells) {
+  AllowedKeys a;
+  ASSERT_TRUE(BuildMask(Spec(MaskKind::kNone), 2048, 2048, &a).ok());
+  EXPECT_FALSE(a.HasDense());
+  EXPECT_EQ(a.Begin(1000), 0);
+  EXPECT_EQ(a.End(1000), 2048);
+  EXPECT_TRUE(AllowedKeys().Unrestricted());
+  EXPECT_TRUE(AllowedKeys(Mask())(3, 5));
+}
+
+TEST(AllowedKeys, CustomMatrixWithContiguousRowsIsStoredAsRuns) {
+  MaskSpec custom = Spec(MaskKind::kCustom);
+  custom.custom = B({{1, 0, 0, 0}, {1, 1, 0, 0}, {1, 1, 1, 0}, {1, 1, 1, 1}});
+  AllowedKeys from_custom, causal;
+  ASSERT_TRUE(BuildMask(custom, 4, 4, &from_custom).ok());
+  ASSERT_TRUE(BuildMask(Spec(MaskKind::kCausal), 4, 4, &causal).ok());
+  EXPECT_FALSE(from_custom.HasDense());
+  EXPECT_TRUE(from_custom == causal);
+}
+
+TEST(AllowedKeys, CustomMatrixWithAGapKeepsItsCellsAndItsBounds) {
+  const Mask m = B({{0, 1, 0, 1, 0}, {0, 0, 0, 0, 0}, {1, 1, 1, 1, 1}});
+  const AllowedKeys a(m);
+  EXPECT_TRUE(a.HasDense());
+  EXPECT_EQ(a.Begin(0), 1);
+  EXPECT_EQ(a.End(0), 4);  // first allowed key 1, last 3
+  EXPECT_FALSE(a.AnyAllowed(1));
+  EXPECT_EQ(a.Begin(2), 0);
+  EXPECT_EQ(a.End(2), 5);
+  EXPECT_FALSE(a(0, 2));
+  EXPECT_TRUE(a(0, 3));
+  EXPECT_TRUE((a.ToDense() == m).all());
+}
+
 TEST(Mask, UnknownKindNameIsRejected) {
   MaskKind kind = MaskKind::kCausal;
   EXPECT_FALSE(MaskKindFromName("diagonal", &kind));

@@ -226,6 +226,19 @@ TEST(PipelineE9, TwoIdenticalHeadsWithIdentityWOGiveTheLiteralResult) {
   EXPECT_MATRIX_NEAR(r.Weights(), E9P(), 1e-12);
 }
 
+// One head: Scores() and Weights() are that head's own matrices, not copies
+// (two (n, n) matrices per head, attention.hpp); several: their mean.
+TEST(Pipeline, OneHeadKeepsNoCopyOfScoresOrWeights) {
+  const Result one = EvaluateOk(LoadPreset("e9-dedupe-sort.json"));
+  EXPECT_EQ(&one.Scores(), &one.heads[0].scores);
+  EXPECT_EQ(&one.Weights(), &one.heads[0].weights);
+  EXPECT_EQ(one.mean_scores.size(), 0);
+  EXPECT_EQ(one.mean_weights.size(), 0);
+  const Result two = EvaluateOk(LoadPreset("e9-two-heads.json"));
+  EXPECT_EQ(&two.Weights(), &two.mean_weights);
+  EXPECT_MATRIX_NEAR(two.mean_weights, (two.heads[0].weights + two.heads[1].weights) / 2, 1e-15);
+}
+
 TEST(PipelineE9, TwoHeadsClaimHoldsAfterSwappingTheColumnsOfEachWV) {
   Scenario s = LoadPreset("e9-two-heads.json");
   ASSERT_EQ(s.heads.size(), 2u);
