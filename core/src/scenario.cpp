@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace attnlab {
 namespace {
@@ -149,8 +150,12 @@ RowVector LogSoftmax(const RowVector& x) {
   return (x.array() - lse).matrix();
 }
 
-Status ComputeLoss(const Scenario& s, Result* r) {
+// The loss terms of `s` from r's logits and probabilities, into `terms` and
+// `total` (r itself is only read, so a failure leaves it as it was).
+Status ComputeLoss(const Scenario& s, const Result* r, std::vector<LossTerm>* terms, double* total_out) {
   const LossSpec& spec = s.loss;
+  terms->clear();
+  *total_out = 0.0;
   if (!spec.enabled) return Status::Ok();
   if (!r->has_logits()) {
     return Status::Error("loss", "needs logits: give E (tied unembedding) or an \"unembedding\" matrix");
@@ -185,7 +190,6 @@ Status ComputeLoss(const Scenario& s, Result* r) {
                                              " targets (one per position), got " + Num(targets.size()));
   }
 
-  r->loss_terms.clear();
   double total = 0.0;
   for (size_t i = 0; i < positions.size(); ++i) {
     const int p = positions[i];
@@ -220,12 +224,32 @@ Status ComputeLoss(const Scenario& s, Result* r) {
       term.loss = -(1.0 - eps) * log_p - (eps / vocab) * logp.sum();
     }
     total += term.loss;
-    r->loss_terms.push_back(term);
+    terms->push_back(term);
+  }
+  *total_out = total;
+  return Status::Ok();
+}
+
+// Computes the loss into r, or leaves r as it was on failure.
+Status SetLoss(const Scenario& s, Result* r) {
+  std::vector<LossTerm> terms;
+  double total = 0.0;
+  Status st = ComputeLoss(s, r, &terms, &total);
+  if (!st.ok()) return st;
+  r->loss_terms = std::move(terms);
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (r->loss_terms.empty() && !s.loss.enabled) {
+    r->loss = r->mean_loss = r->perplexity = kNaN;
+    return Status::Ok();
   }
   r->loss = total;
   r->mean_loss = r->loss_terms.empty() ? 0.0 : total / static_cast<double>(r->loss_terms.size());
   r->perplexity = std::exp(r->mean_loss);
   return Status::Ok();
+}
+
+bool SameMatrix(const Matrix& a, const Matrix& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() && (a.array() == b.array()).all();
 }
 
 }  // namespace
@@ -414,7 +438,33 @@ Status Evaluate(const Scenario& s, Result* r) {
   } else {
     r->probs.resize(0, 0);
   }
-  return ComputeLoss(s, r);
+  return SetLoss(s, r);
 }
+
+bool SameLogits(const Scenario& a, const Scenario& b) {
+  if (a.input != b.input || a.vocab != b.vocab || a.tokens != b.tokens) return false;
+  if (!SameMatrix(a.E, b.E) || !SameMatrix(a.X, b.X) || !SameMatrix(a.Q, b.Q) || !SameMatrix(a.K, b.K) ||
+      !SameMatrix(a.V, b.V) || !SameMatrix(a.W_O, b.W_O) || !SameMatrix(a.U, b.U)) {
+    return false;
+  }
+  if (a.heads.size() != b.heads.size()) return false;
+  for (size_t h = 0; h < a.heads.size(); ++h) {
+    const HeadWeights &x = a.heads[h], &y = b.heads[h];
+    if (!SameMatrix(x.W_Q, y.W_Q) || !SameMatrix(x.W_K, y.W_K) || !SameMatrix(x.W_V, y.W_V)) return false;
+  }
+  const AttentionOptions &p = a.attention, &q = b.attention;
+  if (p.scale.kind != q.scale.kind || (p.scale.kind == ScaleKind::kCustom && !(p.scale.value == q.scale.value)) ||
+      !(p.temperature == q.temperature) || p.naive_softmax != q.naive_softmax) {
+    return false;
+  }
+  if (p.mask.kind != q.mask.kind || p.mask.param != q.mask.param) return false;
+  if (p.mask.custom.rows() != q.mask.custom.rows() || p.mask.custom.cols() != q.mask.custom.cols() ||
+      !(p.mask.custom == q.mask.custom).all()) {
+    return false;
+  }
+  return a.unembedding == b.unembedding;
+}
+
+Status EvaluateLoss(const Scenario& s, Result* r) { return SetLoss(s, r); }
 
 }  // namespace attnlab

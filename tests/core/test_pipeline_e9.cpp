@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -366,6 +367,91 @@ TEST(Pipeline, EvaluateIntoAReusedResultEqualsAFreshOne) {
 // A confident mistake: the target's logit is 1000 below the other's, so its
 // probability underflows to 0 in doubles, yet the loss is the true
 // -log softmax = 1000 + log(1 + e^-1000) = 1000, not infinity.
+// A loss-only edit: EvaluateLoss on the old result gives Evaluate's numbers.
+void ExpectSameLoss(const Result& got, const Result& want) {
+  ASSERT_EQ(got.loss_terms.size(), want.loss_terms.size());
+  for (size_t i = 0; i < want.loss_terms.size(); ++i) {
+    EXPECT_EQ(got.loss_terms[i].position, want.loss_terms[i].position);
+    EXPECT_EQ(got.loss_terms[i].row, want.loss_terms[i].row);
+    EXPECT_EQ(got.loss_terms[i].target, want.loss_terms[i].target);
+    EXPECT_EQ(got.loss_terms[i].prob, want.loss_terms[i].prob);
+    EXPECT_EQ(got.loss_terms[i].loss, want.loss_terms[i].loss);
+  }
+  EXPECT_TRUE(got.loss == want.loss || (std::isnan(got.loss) && std::isnan(want.loss)));
+  EXPECT_TRUE(got.perplexity == want.perplexity || (std::isnan(got.perplexity) && std::isnan(want.perplexity)));
+}
+
+TEST(Pipeline, EvaluateLossAfterALossOnlyEditEqualsAFullEvaluate) {
+  const Scenario e9 = LoadPreset("e9-dedupe-sort.json");
+  std::vector<std::pair<const char*, Scenario>> edits;
+  Scenario s = e9;
+  s.loss.positions = {1, 2};
+  s.loss.targets = {0, 3};
+  edits.push_back({"positions and targets", s});
+  s = e9;
+  s.loss.convention = LossConvention::kNextToken;
+  s.loss.positions.clear();
+  s.loss.targets.clear();
+  edits.push_back({"next token, every position", s});
+  s = e9;
+  s.loss.label_smoothing = 0.1;
+  edits.push_back({"label smoothing", s});
+  s = e9;
+  s.loss.enabled = false;
+  edits.push_back({"no loss", s});
+  for (const auto& [name, edited] : edits) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(SameLogits(e9, edited));
+    Result r = EvaluateOk(e9);
+    const double* weights = r.heads[0].weights.data();
+    ASSERT_TRUE(EvaluateLoss(edited, &r).ok());
+    EXPECT_EQ(r.heads[0].weights.data(), weights);
+    ExpectSameLoss(r, EvaluateOk(edited));
+  }
+}
+
+TEST(Pipeline, AFailedEvaluateLossLeavesTheResultAsItWas) {
+  const Scenario e9 = LoadPreset("e9-dedupe-sort.json");
+  Result r = EvaluateOk(e9);
+  const Result before = r;
+  Scenario bad = e9;
+  bad.loss.positions = {1, 99};
+  bad.loss.targets = {0, 0};
+  const Status st = EvaluateLoss(bad, &r);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.field(), "loss.positions[1]");
+  EXPECT_EQ(Evaluate(bad, &r).ToString(), st.ToString());  // the same message as a full Evaluate
+  Result again = before;
+  EXPECT_FALSE(EvaluateLoss(bad, &again).ok());
+  ExpectSameLoss(again, before);
+}
+
+TEST(Pipeline, SameLogitsSeesEveryInputOfTheAttentionAndIgnoresTheRest) {
+  const Scenario e9 = LoadPreset("e9-dedupe-sort.json");
+  Scenario s = e9;
+  s.title = "another";
+  s.notes = "other notes";
+  s.loss.targets = {1, 1, 1};
+  s.temperature_lab = TemperatureLabSettings{};
+  EXPECT_TRUE(SameLogits(e9, s));
+  const std::vector<std::pair<const char*, std::function<void(Scenario&)>>> changes = {
+      {"E", [](Scenario& x) { x.E(0, 0) += 1; }},
+      {"tokens", [](Scenario& x) { std::swap(x.tokens[0], x.tokens[1]); }},
+      {"W_Q", [](Scenario& x) { x.heads[0].W_Q = Matrix::Identity(x.E.cols(), x.E.cols()); }},
+      {"temperature", [](Scenario& x) { x.attention.temperature = 0.5; }},
+      {"scale", [](Scenario& x) { x.attention.scale.kind = ScaleKind::kInvSqrtDk; }},
+      {"mask", [](Scenario& x) { x.attention.mask.kind = MaskKind::kNone; }},
+      {"naive softmax", [](Scenario& x) { x.attention.naive_softmax = !x.attention.naive_softmax; }},
+      {"unembedding", [](Scenario& x) { x.unembedding = Unembedding::kNone; }},
+      {"heads", [](Scenario& x) { x.heads.push_back(HeadWeights{}); }},
+  };
+  for (const auto& [name, change] : changes) {
+    Scenario c = e9;
+    change(c);
+    EXPECT_FALSE(SameLogits(e9, c)) << name;
+  }
+}
+
 TEST(Pipeline, LossOfAConfidentMistakeIsFinite) {
   Scenario s;
   s.input = InputMode::kX;

@@ -117,6 +117,41 @@ TEST(Workbench, ClickingAWeightMasksItWithACustomMask) {
   EXPECT_EQ(s.derived.Weights()(2, 2), 0.0);
 }
 
+// An edit of the loss alone keeps the attention: same buffers, same numbers,
+// and the loss a full Evaluate of the edited scenario gives.
+TEST(Workbench, ALossOnlyEditDoesNotRecomputeTheAttention) {
+  ui::AppState s = E9();
+  HeadlessUi ui(s);
+  const double* weights = s.derived.heads[0].weights.data();
+  const double* scores = s.derived.heads[0].scores.data();
+  ui.Click("control.loss.next_token");  // the convention, through the window
+  ASSERT_EQ(s.scenario.loss.convention, LossConvention::kNextToken);
+  EXPECT_NEAR(s.derived.loss, LossOf(s.scenario), 1e-15);
+  EXPECT_NEAR(s.derived.loss, 8.7973, 5e-5);
+  EXPECT_EQ(s.derived.heads[0].weights.data(), weights);
+  EXPECT_EQ(s.derived.heads[0].scores.data(), scores);
+  s.Edit().loss.targets = {0, 0, 0};  // targets and positions, as the targets field edits them
+  s.Edit().loss.positions = {1, 2, 3};
+  EXPECT_TRUE(s.Recompute());
+  EXPECT_TRUE(s.status.ok()) << s.status.ToString();
+  EXPECT_NEAR(s.derived.loss, LossOf(s.scenario), 1e-15);
+  EXPECT_EQ(s.derived.heads[0].weights.data(), weights);
+  // A bad position is reported and the last good loss stays.
+  const double good = s.derived.loss;
+  s.Edit().loss.positions = {1, 2, 99};
+  s.Recompute();
+  EXPECT_EQ(s.status.field(), "loss.positions[2]");
+  EXPECT_EQ(s.derived.loss, good);
+  // An edit of the attention does recompute it.
+  s.Edit().attention.mask.kind = MaskKind::kNone;
+  s.Edit().loss.positions = {1, 2, 3};
+  s.Recompute();
+  ASSERT_TRUE(s.status.ok()) << s.status.ToString();
+  EXPECT_NE(s.derived.heads[0].weights.data(), weights);
+  EXPECT_DOUBLE_EQ(s.derived.Weights()(0, 5), 0.5);
+  EXPECT_NEAR(s.derived.loss, LossOf(s.scenario), 1e-15);
+}
+
 // Pastes `text` into W_O through its menu.
 void PasteIntoWO(HeadlessUi& ui, const char* text) {
   ImGui::SetClipboardText(text);

@@ -181,4 +181,15 @@ int SequenceLength(const Scenario& scenario);
 // status names the field and, for shapes, the expected shape and why.
 Status Evaluate(const Scenario& scenario, Result* result);
 
+// True when a and b give the same Result up to the logits and probabilities:
+// they may differ only in what Evaluate reads after them (the loss) or not at
+// all (title, notes, view, the labs' settings).
+bool SameLogits(const Scenario& a, const Scenario& b);
+
+// Recomputes only the loss (terms, sum, mean, perplexity) of `result`, which
+// Evaluate filled from a scenario `before` with SameLogits(before, scenario):
+// an edit of the loss targets or positions costs no attention. The same
+// numbers as Evaluate(scenario); on failure `result` is unchanged.
+Status EvaluateLoss(const Scenario& scenario, Result* result);
+
 }  // namespace attnlab
