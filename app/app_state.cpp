@@ -7,10 +7,16 @@ namespace attnlab::ui {
 bool AppState::Recompute() {
   if (!dirty) return false;
   dirty = false;
+  if (has_result && SameLogits(evaluated, scenario)) {
+    // Only the loss (or nothing Evaluate reads) changed: keep the attention.
+    status = EvaluateLoss(scenario, &derived);
+    return true;
+  }
   Result fresh;
   status = Evaluate(scenario, &fresh);
   if (status.ok()) {
     derived = std::move(fresh);
+    evaluated = scenario;
     has_result = true;
   }
   return true;

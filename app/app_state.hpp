@@ -112,6 +112,7 @@ struct AppState {
   double autosave_due = 0;    // ImGui time at which to write
 
   Result derived;
+  Scenario evaluated;        // what derived's logits were computed from (its loss may be older)
   Status status;             // of the last Recompute()
   bool has_result = false;   // derived holds a result (maybe stale: see status)
   bool dirty = true;

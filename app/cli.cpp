@@ -98,8 +98,8 @@ std::string ResultToText(const Result& r, const std::string& view, const Report&
   block("Q", nullptr, r.Q);
   block("K", nullptr, r.K);
   block("V", nullptr, r.V);
-  block("scores", nullptr, r.scores);
-  block("weights", "P", r.weights);
+  block("scores", nullptr, r.Scores());
+  block("weights", "P", r.Weights());
   block("output", "Z", r.Z);
   block("R", nullptr, r.R);
   block("logits", nullptr, r.logits);

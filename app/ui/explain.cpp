@@ -40,7 +40,7 @@ std::string ExplainProduct(const std::string& c, const std::string& a, const std
 std::string ExplainScore(const HeadResult& h, int i, int j, NumberStyle style) {
   std::string out = ExplainProduct("(Q K\u1D40)", "Q", "K\u1D40", h.Q, h.K.transpose(), i, j, style);
   out += "\nscore s" + Idx(i, j) + " = scale \u00B7 (Q K\u1D40)" + Idx(i, j) + " = " + N(h.scale, style) + " \u00B7 " +
-         N(h.raw_scores(i, j), style) + " = " + N(h.scale * h.raw_scores(i, j), style);
+         N(RawScore(h, i, j), style) + " = " + N(h.scale * RawScore(h, i, j), style);
   if (!h.allowed(i, j)) out += "\nmasked: set to \u2212\u221E before the softmax, so its weight is exactly 0";
   return out;
 }

@@ -440,12 +440,14 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
     }
   }
 
-  // Step mode's "x scale" stage shows scale * Q K^T before the mask.
-  Matrix scaled;
+  // Step mode's first stages show Q K^T and scale * Q K^T before the mask,
+  // which the result does not keep (attention.hpp): recomputed here.
+  Matrix unmasked;
   const Matrix* values = p.values;
-  if (p.kind == MatrixKind::kScaledScores) {
-    scaled = head.scale * head.raw_scores;
-    values = &scaled;
+  if (p.kind == MatrixKind::kRawScores || p.kind == MatrixKind::kScaledScores) {
+    RawScores(head, &unmasked);
+    if (p.kind == MatrixKind::kScaledScores) unmasked *= head.scale;
+    values = &unmasked;
   }
 
   HeatmapSpec spec;
@@ -482,7 +484,7 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
     if (h.hovered_row >= 0) RememberHover(s, ExplainResultCell(s, p, h.hovered_row, h.hovered_col));
     // Clicking a weight masks or unmasks it (the mask becomes custom).
     if (p.kind == MatrixKind::kWeights && h.clicked && h.hovered_row >= 0 && sc.input != InputMode::kQKV) {
-      Mask allowed = head.allowed;
+      Mask allowed = head.allowed.ToDense();
       allowed(h.hovered_row, h.hovered_col) = !allowed(h.hovered_row, h.hovered_col);
       MaskSpec& mask = s.Edit().attention.mask;
       mask.kind = MaskKind::kCustom;

@@ -101,7 +101,7 @@ void DrawMask(AppState& s) {
       if (picked && k != mask.kind) {
         MaskSpec next = mask;
         if (k == MaskKind::kCustom && s.has_result && !s.derived.heads.empty()) {
-          next.custom = s.derived.heads[0].allowed;  // start from what is shown now
+          next.custom = s.derived.heads[0].allowed.ToDense();  // start from what is shown now
         } else if (k == MaskKind::kCustom) {
           next.custom = Mask::Constant(n, n, true);
         }
@@ -376,11 +376,11 @@ void DrawResultPanels(AppState& s, PanelFlow& flow) {
     }
     if (s.ui.step_mode && s.ui.step < static_cast<int>(Stage::kMasked)) {
       if (Shown(s, Stage::kScores)) {
-        ResultMatrixPanel(s, flow, {key + "QK^T", "Q K\u1D40" + suffix, &head.raw_scores, MatrixKind::kRawScores,
+        ResultMatrixPanel(s, flow, {key + "QK^T", "Q K\u1D40" + suffix, &head.scores, MatrixKind::kRawScores,
                                     static_cast<int>(h)});
       }
       if (Shown(s, Stage::kScaled)) {
-        ResultMatrixPanel(s, flow, {key + "scaled", "scale \u00B7 Q K\u1D40" + suffix, &head.raw_scores,
+        ResultMatrixPanel(s, flow, {key + "scaled", "scale \u00B7 Q K\u1D40" + suffix, &head.scores,
                                     MatrixKind::kScaledScores, static_cast<int>(h)});
       }
     } else if (Shown(s, Stage::kMasked)) {

@@ -341,8 +341,7 @@ void DrawWholeMatrix(AppState& s, const ScoreSource& src, ImVec2 size) {
     hs.title = title;
     hs.show_title = false;  // the panel's header says it
     hs.values = &c.cursor_matrix;
-    const Mask allowed = src.scores->array() != -std::numeric_limits<double>::infinity();
-    hs.allowed = &allowed;
+    hs.allowed = &s.derived.heads[0].allowed;  // Source() found head 0
     hs.row_labels = &src.row_labels;
     hs.col_labels = &cols;
     hs.colormap = s.ui.weights_colormap;

@@ -66,7 +66,7 @@ void HeatmapRange(const HeatmapSpec& spec, double* out_min, double* out_max) {
     bool any = false;
     for (Eigen::Index i = 0; i < m.rows(); ++i)
       for (Eigen::Index j = 0; j < m.cols(); ++j) {
-        if (spec.allowed && spec.allowed->size() && !(*spec.allowed)(i, j)) continue;
+        if (spec.allowed && !(*spec.allowed)(i, j)) continue;
         const double v = m(i, j);
         if (!std::isfinite(v)) continue;
         vmin = any ? std::min(vmin, v) : v;
@@ -220,7 +220,7 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
     for (int j = 0; j < cols; ++j) {
       const ImVec2 a(grid_min.x + cell * j, grid_min.y + cell * i);
       const ImVec2 b(a.x + cell, a.y + cell);
-      const bool masked = spec.allowed && spec.allowed->size() && !(*spec.allowed)(i, j);
+      const bool masked = spec.allowed && !(*spec.allowed)(i, j);
       if (masked) {
         dl->AddRectFilled(a, b, masked_bg);
         Hatch(dl, a, b, hatch, std::max(4.0f, cell / 5.0f), std::max(1.0f, font / 16.0f));

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "attnlab/format.hpp"
+#include "attnlab/mask.hpp"
 #include "attnlab/matrix.hpp"
+#include "attnlab/softmax.hpp"
 #include "widgets/colormap.hpp"
 
 namespace attnlab::ui {
@@ -23,8 +25,8 @@ struct HeatmapSpec {
   std::string title;     // "P", shown with the shape: "P  7x7"
   std::string subtitle;  // beside the title, e.g. "softmax(Q K^T / T)"; "" puts the title in the corner
   const Matrix* values = nullptr;
-  const Mask* allowed = nullptr;                         // masked (false) cells hatched; may be null
-  const std::vector<std::vector<int>>* argmax = nullptr;  // per row, outlined columns; may be null
+  const AllowedKeys* allowed = nullptr;  // masked cells hatched; may be null
+  const ArgmaxSets* argmax = nullptr;    // per row, outlined columns; may be null
   const std::vector<std::string>* row_labels = nullptr;  // may be null: indices are shown
   const std::vector<std::string>* col_labels = nullptr;
   Colormap colormap = Colormap::kViridis;

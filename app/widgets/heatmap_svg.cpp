@@ -90,7 +90,7 @@ std::string HeatmapSvg(const HeatmapSpec& spec, float cell, const std::string& t
   for (int i = 0; i < rows; ++i) {
     for (int j = 0; j < cols; ++j) {
       const float x = x0 + cell * j, y = y0 + cell * i;
-      const bool masked = spec.allowed && spec.allowed->size() && !(*spec.allowed)(i, j);
+      const bool masked = spec.allowed && !(*spec.allowed)(i, j);
       const Rgb c = masked ? Rgb{0.85f, 0.85f, 0.85f} : SampleColormap(spec.colormap, Normalize(m(i, j), vmin, vmax));
       svg += "<rect class=\"cell\" x=\"" + F(x) + "\" y=\"" + F(y) + "\" width=\"" + F(cell) + "\" height=\"" +
              F(cell) + "\" fill=\"" + Hex(c) + "\" stroke=\"" + bg + "\" stroke-width=\"1\"/>\n";

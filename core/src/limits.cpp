@@ -25,7 +25,7 @@ std::string Amount(double v) {
 
 ScenarioCost CostOf(const Scenario& s) {
   ScenarioCost c;
-  const double n = SequenceLength(s);
+  const double n = s.input == InputMode::kQKV ? std::max(s.Q.rows(), s.K.rows()) : SequenceLength(s);
   const double d_model = s.input == InputMode::kTokens ? s.E.cols() : s.input == InputMode::kX ? s.X.cols() : s.Q.cols();
   const bool direct = s.input == InputMode::kQKV;
   double sum_dv = 0, qkv_cells = 0, projection = 0;
@@ -58,6 +58,7 @@ ScenarioCost CostOf(const Scenario& s) {
 }
 
 Status CheckScenarioCost(const Scenario& s) {
+  if (Status st = CheckPositions(s); !st.ok()) return st;
   if (!s.heads.empty() && s.heads.size() > static_cast<size_t>(kMaxHeads))
     return Status::Error("heads", std::to_string(s.heads.size()) + " heads; attnlab evaluates at most " +
                                       std::to_string(kMaxHeads));

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "attnlab/limits.hpp"
 
@@ -151,8 +152,12 @@ RowVector LogSoftmax(const RowVector& x) {
   return (x.array() - lse).matrix();
 }
 
-Status ComputeLoss(const Scenario& s, Result* r) {
+// The loss terms of `s` from r's logits and probabilities, into `terms` and
+// `total` (r itself is only read, so a failure leaves it as it was).
+Status ComputeLoss(const Scenario& s, const Result* r, std::vector<LossTerm>* terms, double* total_out) {
   const LossSpec& spec = s.loss;
+  terms->clear();
+  *total_out = 0.0;
   if (!spec.enabled) return Status::Ok();
   if (!r->has_logits()) {
     return Status::Error("loss", "needs logits: give E (tied unembedding) or an \"unembedding\" matrix");
@@ -187,7 +192,6 @@ Status ComputeLoss(const Scenario& s, Result* r) {
                                              " targets (one per position), got " + Num(targets.size()));
   }
 
-  r->loss_terms.clear();
   double total = 0.0;
   for (size_t i = 0; i < positions.size(); ++i) {
     const int p = positions[i];
@@ -222,12 +226,32 @@ Status ComputeLoss(const Scenario& s, Result* r) {
       term.loss = -(1.0 - eps) * log_p - (eps / vocab) * logp.sum();
     }
     total += term.loss;
-    r->loss_terms.push_back(term);
+    terms->push_back(term);
+  }
+  *total_out = total;
+  return Status::Ok();
+}
+
+// Computes the loss into r, or leaves r as it was on failure.
+Status SetLoss(const Scenario& s, Result* r) {
+  std::vector<LossTerm> terms;
+  double total = 0.0;
+  Status st = ComputeLoss(s, r, &terms, &total);
+  if (!st.ok()) return st;
+  r->loss_terms = std::move(terms);
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (r->loss_terms.empty() && !s.loss.enabled) {
+    r->loss = r->mean_loss = r->perplexity = kNaN;
+    return Status::Ok();
   }
   r->loss = total;
   r->mean_loss = r->loss_terms.empty() ? 0.0 : total / static_cast<double>(r->loss_terms.size());
   r->perplexity = std::exp(r->mean_loss);
   return Status::Ok();
+}
+
+bool SameMatrix(const Matrix& a, const Matrix& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() && (a.array() == b.array()).all();
 }
 
 }  // namespace
@@ -272,15 +296,7 @@ int SequenceLength(const Scenario& s) {
   return 0;
 }
 
-Status Evaluate(const Scenario& s, Result* r) {
-  // Keep r's matrices: same-sized results reuse their storage, so an edit in
-  // the window allocates nothing. Everything else is reset.
-  r->diagnostics.clear();
-  r->loss_terms.clear();
-  r->loss = r->mean_loss = r->perplexity = std::numeric_limits<double>::quiet_NaN();
-  Status st = ValidateAttentionOptions(s.attention);
-  if (!st.ok()) return st;
-
+Status CheckPositions(const Scenario& s) {
   const long long n_positions =
       s.input == InputMode::kQKV ? std::max<long long>(s.Q.rows(), s.K.rows()) : SequenceLength(s);
   if (n_positions > kMaxPositions) {
@@ -296,6 +312,19 @@ Status Evaluate(const Scenario& s, Result* r) {
                              std::to_string(kMaxPositions) + " (one weight matrix alone would need " +
                              size + ")");
   }
+  return Status::Ok();
+}
+
+Status Evaluate(const Scenario& s, Result* r) {
+  // Keep r's matrices: same-sized results reuse their storage, so an edit in
+  // the window allocates nothing. Everything else is reset.
+  r->diagnostics.clear();
+  r->loss_terms.clear();
+  r->loss = r->mean_loss = r->perplexity = std::numeric_limits<double>::quiet_NaN();
+  Status st = ValidateAttentionOptions(s.attention);
+  if (!st.ok()) return st;
+
+  if (!(st = CheckPositions(s)).ok()) return st;
   if (s.heads.empty()) return Status::Error("heads", "needs at least one head");
   if (!(st = CheckScenarioCost(s)).ok()) return st;  // before any work: bounded time and memory
 
@@ -342,15 +371,18 @@ Status Evaluate(const Scenario& s, Result* r) {
   SideBySide(r->heads, &HeadResult::K, &r->K);
   SideBySide(r->heads, &HeadResult::V, &r->V);
   SideBySide(r->heads, &HeadResult::output, &r->Z);
-  r->scores = r->heads[0].scores;
-  r->weights = r->heads[0].weights;
-  for (size_t h = 1; h < r->heads.size(); ++h) {
-    r->scores += r->heads[h].scores;
-    r->weights += r->heads[h].weights;
-  }
   if (r->heads.size() > 1) {
-    r->scores /= n_heads;
-    r->weights /= n_heads;
+    r->mean_scores = r->heads[0].scores;
+    r->mean_weights = r->heads[0].weights;
+    for (size_t h = 1; h < r->heads.size(); ++h) {
+      r->mean_scores += r->heads[h].scores;
+      r->mean_weights += r->heads[h].weights;
+    }
+    r->mean_scores /= n_heads;
+    r->mean_weights /= n_heads;
+  } else {
+    r->mean_scores.resize(0, 0);
+    r->mean_weights.resize(0, 0);
   }
 
   for (size_t h = 0; h < r->heads.size(); ++h) {
@@ -412,40 +444,41 @@ Status Evaluate(const Scenario& s, Result* r) {
   } else {
     r->probs.resize(0, 0);
   }
-  return ComputeLoss(s, r);
+  return SetLoss(s, r);
 }
 
-namespace {
-
-template <typename A>
-bool SameMatrix(const A& a, const A& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() && (a.size() == 0 || (a == b).all());
+bool SameLogits(const Scenario& a, const Scenario& b) {
+  if (a.input != b.input || a.vocab != b.vocab || a.tokens != b.tokens) return false;
+  if (!SameMatrix(a.E, b.E) || !SameMatrix(a.X, b.X) || !SameMatrix(a.Q, b.Q) || !SameMatrix(a.K, b.K) ||
+      !SameMatrix(a.V, b.V) || !SameMatrix(a.W_O, b.W_O) || !SameMatrix(a.U, b.U)) {
+    return false;
+  }
+  if (a.heads.size() != b.heads.size()) return false;
+  for (size_t h = 0; h < a.heads.size(); ++h) {
+    const HeadWeights &x = a.heads[h], &y = b.heads[h];
+    if (!SameMatrix(x.W_Q, y.W_Q) || !SameMatrix(x.W_K, y.W_K) || !SameMatrix(x.W_V, y.W_V)) return false;
+  }
+  const AttentionOptions &p = a.attention, &q = b.attention;
+  if (p.scale.kind != q.scale.kind || (p.scale.kind == ScaleKind::kCustom && !(p.scale.value == q.scale.value)) ||
+      !(p.temperature == q.temperature) || p.naive_softmax != q.naive_softmax) {
+    return false;
+  }
+  if (p.mask.kind != q.mask.kind || p.mask.param != q.mask.param) return false;
+  if (p.mask.custom.rows() != q.mask.custom.rows() || p.mask.custom.cols() != q.mask.custom.cols() ||
+      !(p.mask.custom == q.mask.custom).all()) {
+    return false;
+  }
+  return a.unembedding == b.unembedding;
 }
 
-}  // namespace
+Status EvaluateLoss(const Scenario& s, Result* r) { return SetLoss(s, r); }
 
 bool operator==(const Scenario& a, const Scenario& b) {
-  if (a.title != b.title || a.notes != b.notes || a.view != b.view || a.input != b.input || a.vocab != b.vocab ||
-      a.tokens != b.tokens)
-    return false;
-  for (auto m : {&Scenario::E, &Scenario::X, &Scenario::Q, &Scenario::K, &Scenario::V, &Scenario::W_O, &Scenario::U})
-    if (!SameMatrix((a.*m).array(), (b.*m).array())) return false;
-  if (a.heads.size() != b.heads.size()) return false;
-  for (size_t h = 0; h < a.heads.size(); ++h)
-    for (auto w : {&HeadWeights::W_Q, &HeadWeights::W_K, &HeadWeights::W_V})
-      if (!SameMatrix((a.heads[h].*w).array(), (b.heads[h].*w).array())) return false;
-  const AttentionOptions& x = a.attention;
-  const AttentionOptions& y = b.attention;
-  if (x.scale.kind != y.scale.kind || (x.scale.kind == ScaleKind::kCustom && x.scale.value != y.scale.value) ||
-      x.temperature != y.temperature || x.naive_softmax != y.naive_softmax || x.mask.kind != y.mask.kind ||
-      x.mask.param != y.mask.param || !SameMatrix(x.mask.custom, y.mask.custom))
-    return false;
   const LossSpec& l = a.loss;
   const LossSpec& m = b.loss;
-  if (a.unembedding != b.unembedding || l.enabled != m.enabled || l.convention != m.convention ||
-      l.positions != m.positions || l.targets != m.targets || l.label_smoothing != m.label_smoothing)
-    return false;
-  return a.views == b.views;
+  return a.title == b.title && a.notes == b.notes && a.view == b.view && SameLogits(a, b) &&
+         l.enabled == m.enabled && l.convention == m.convention && l.positions == m.positions &&
+         l.targets == m.targets && l.label_smoothing == m.label_smoothing && a.views == b.views;
 }
 
 }  // namespace attnlab

@@ -291,9 +291,9 @@ ordered_json MaskJson(const MaskSpec& mask) {
   return o;
 }
 
-ordered_json ArgmaxJson(const std::vector<std::vector<int>>& argmax) {
+ordered_json ArgmaxJson(const ArgmaxSets& argmax) {
   ordered_json out = ordered_json::array();
-  for (const auto& row : argmax) out.push_back(row);
+  for (size_t i = 0; i < argmax.size(); ++i) out.push_back(argmax[i].ToVector());
   return out;
 }
 
@@ -463,10 +463,10 @@ ordered_json PipelineJson(const Scenario& s, const Result& r, MatrixSlots* slots
   j["V"] = slots->Slot(r.V);
   j["scale"] = r.heads.empty() ? 1.0 : r.heads[0].scale;
   j["temperature"] = s.attention.temperature;
-  j["scores"] = slots->Slot(r.scores);
-  j["weights"] = slots->Slot(r.weights);
+  j["scores"] = slots->Slot(r.Scores());
+  j["weights"] = slots->Slot(r.Weights());
   j["argmax"] = r.heads.size() == 1 ? ArgmaxJson(r.heads[0].argmax)
-                                    : ArgmaxJson(ArgmaxPerRow(r.weights, r.heads[0].allowed));
+                                    : ArgmaxJson(ArgmaxPerRow(r.Weights(), r.heads[0].allowed));
   j["output"] = slots->Slot(r.Z);
   j["R"] = slots->Slot(r.R);
   if (r.has_logits()) {

@@ -37,9 +37,10 @@ std::string Show(const Mask& m) {
 }
 
 ::testing::AssertionResult MaskIs(const MaskSpec& spec, int n_q, int n_k, const Mask& expected) {
-  Mask got;
-  const Status st = BuildMask(spec, n_q, n_k, &got);
+  AllowedKeys built;
+  const Status st = BuildMask(spec, n_q, n_k, &built);
   if (!st.ok()) return ::testing::AssertionFailure() << "BuildMask failed: " << st.ToString();
+  const Mask got = built.ToDense();
   if (got.rows() != expected.rows() || got.cols() != expected.cols() || (got != expected).any()) {
     return ::testing::AssertionFailure() << "got " << got.rows() << "x" << got.cols() << ":\n"
                                          << Show(got) << "expected " << expected.rows() << "x"
@@ -162,7 +163,7 @@ TEST(Mask, ParameterBelowOneIsAnErrorNamingMask) {
                {MaskKind::kBlockDiagonal, "block"}};
   for (const auto& c : cases) {
     for (int p : {0, -1, -100}) {
-      Mask out;
+      AllowedKeys out;
       const Status st = BuildMask(Spec(c.kind, p), 3, 3, &out);
       EXPECT_FALSE(st.ok()) << MaskKindName(c.kind) << " with " << p;
       EXPECT_EQ(st.field(), "mask");
@@ -173,7 +174,7 @@ TEST(Mask, ParameterBelowOneIsAnErrorNamingMask) {
 }
 
 TEST(Mask, KindsWithoutParameterIgnoreIt) {
-  Mask out;
+  AllowedKeys out;
   EXPECT_TRUE(BuildMask(Spec(MaskKind::kNone, 0), 2, 2, &out).ok());
   EXPECT_TRUE(BuildMask(Spec(MaskKind::kCausal, -3), 2, 2, &out).ok());
 }
@@ -188,7 +189,7 @@ TEST(Mask, CustomMatrixWithWrongShapeIsAnError) {
   MaskSpec spec = Spec(MaskKind::kCustom);
   spec.custom = B({{1, 1}, {1, 1}});
   for (auto [n_q, n_k] : {std::pair{2, 3}, std::pair{3, 2}, std::pair{1, 2}}) {
-    Mask out;
+    AllowedKeys out;
     const Status st = BuildMask(spec, n_q, n_k, &out);
     EXPECT_FALSE(st.ok());
     EXPECT_EQ(st.field(), "mask");
@@ -197,7 +198,7 @@ TEST(Mask, CustomMatrixWithWrongShapeIsAnError) {
     EXPECT_NE(st.message().find("2x2"), std::string::npos) << st.ToString();
   }
   MaskSpec empty = Spec(MaskKind::kCustom);
-  Mask out;
+  AllowedKeys out;
   EXPECT_FALSE(BuildMask(empty, 2, 2, &out).ok());
 }
 
@@ -220,6 +221,88 @@ TEST(Mask, KindNamesRoundTrip) {
     ASSERT_TRUE(MaskKindFromName(k.name, &back)) << k.name;
     EXPECT_EQ(back, k.kind) << k.name;
   }
+}
+
+// The definition of each kind cell by cell (the rule the dense builder used),
+// against the runs BuildMask stores, for square and non-square shapes.
+bool AllowedByDefinition(MaskKind kind, int p, int n_q, int n_k, int i, int j) {
+  const int pos = i + (n_k - n_q);
+  switch (kind) {
+    case MaskKind::kNone: return true;
+    case MaskKind::kCausal: return j <= pos;
+    case MaskKind::kPadding: return j < p;
+    case MaskKind::kSlidingWindow: return j <= pos && j > pos - p;
+    case MaskKind::kPrefixLm: return j < p || j <= pos;
+    case MaskKind::kBlockDiagonal: return (j / p) == (pos / p);
+    case MaskKind::kCustom: return false;
+  }
+  return false;
+}
+
+TEST(AllowedKeys, RunsOfEveryKindMatchTheCellByCellDefinition) {
+  const MaskKind kinds[] = {MaskKind::kNone,          MaskKind::kCausal,   MaskKind::kPadding,
+                            MaskKind::kSlidingWindow, MaskKind::kPrefixLm, MaskKind::kBlockDiagonal};
+  for (MaskKind kind : kinds) {
+    for (int p : {1, 2, 3, 7}) {
+      for (auto [n_q, n_k] : {std::pair{1, 1}, std::pair{5, 5}, std::pair{9, 9}, std::pair{3, 8}, std::pair{8, 3},
+                              std::pair{1, 6}, std::pair{6, 1}}) {
+        AllowedKeys a;
+        ASSERT_TRUE(BuildMask(Spec(kind, p), n_q, n_k, &a).ok());
+        ASSERT_EQ(a.rows(), n_q);
+        ASSERT_EQ(a.cols(), n_k);
+        EXPECT_FALSE(a.HasDense()) << MaskKindName(kind) << ": a built-in kind needs no dense matrix";
+        const Mask dense = a.ToDense();
+        for (int i = 0; i < n_q; ++i) {
+          int count = 0;
+          for (int j = 0; j < n_k; ++j) {
+            const bool want = AllowedByDefinition(kind, p, n_q, n_k, i, j);
+            count += want;
+            EXPECT_EQ(a(i, j), want) << MaskKindName(kind) << " p=" << p << " " << n_q << "x" << n_k << " (" << i
+                                     << ", " << j << ")";
+            EXPECT_EQ(dense(i, j), want);
+            if (want) EXPECT_TRUE(a.Begin(i) <= j && j < a.End(i));
+          }
+          // The run holds exactly the allowed keys.
+          EXPECT_EQ(a.End(i) - a.Begin(i), count) << MaskKindName(kind) << " row " << i;
+          EXPECT_EQ(a.AnyAllowed(i), count > 0);
+        }
+      }
+    }
+  }
+}
+
+TEST(AllowedKeys, NoMaskStoresNoCells) {
+  AllowedKeys a;
+  ASSERT_TRUE(BuildMask(Spec(MaskKind::kNone), 2048, 2048, &a).ok());
+  EXPECT_FALSE(a.HasDense());
+  EXPECT_EQ(a.Begin(1000), 0);
+  EXPECT_EQ(a.End(1000), 2048);
+  EXPECT_TRUE(AllowedKeys().Unrestricted());
+  EXPECT_TRUE(AllowedKeys(Mask())(3, 5));
+}
+
+TEST(AllowedKeys, CustomMatrixWithContiguousRowsIsStoredAsRuns) {
+  MaskSpec custom = Spec(MaskKind::kCustom);
+  custom.custom = B({{1, 0, 0, 0}, {1, 1, 0, 0}, {1, 1, 1, 0}, {1, 1, 1, 1}});
+  AllowedKeys from_custom, causal;
+  ASSERT_TRUE(BuildMask(custom, 4, 4, &from_custom).ok());
+  ASSERT_TRUE(BuildMask(Spec(MaskKind::kCausal), 4, 4, &causal).ok());
+  EXPECT_FALSE(from_custom.HasDense());
+  EXPECT_TRUE(from_custom == causal);
+}
+
+TEST(AllowedKeys, CustomMatrixWithAGapKeepsItsCellsAndItsBounds) {
+  const Mask m = B({{0, 1, 0, 1, 0}, {0, 0, 0, 0, 0}, {1, 1, 1, 1, 1}});
+  const AllowedKeys a(m);
+  EXPECT_TRUE(a.HasDense());
+  EXPECT_EQ(a.Begin(0), 1);
+  EXPECT_EQ(a.End(0), 4);  // first allowed key 1, last 3
+  EXPECT_FALSE(a.AnyAllowed(1));
+  EXPECT_EQ(a.Begin(2), 0);
+  EXPECT_EQ(a.End(2), 5);
+  EXPECT_FALSE(a(0, 2));
+  EXPECT_TRUE(a(0, 3));
+  EXPECT_TRUE((a.ToDense() == m).all());
 }
 
 TEST(Mask, UnknownKindNameIsRejected) {

@@ -281,7 +281,7 @@ TEST(FormatMatrixText, WritesE9WeightsAsExactLatexFractions) {
       "\\frac{1}{2} & 0 & 0 & 0 & 0 & \\frac{1}{2} & 0 \\\\\n"
       "\\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7} & \\frac{1}{7}\n"
       "\\end{bmatrix}\n";
-  EXPECT_EQ(FormatMatrixText(r.weights, MatrixTextFormat::kLatex), expected);
+  EXPECT_EQ(FormatMatrixText(r.Weights(), MatrixTextFormat::kLatex), expected);
 }
 
 TEST(FormatMatrixText, CsvWritesTheShortestExactNumbers) {

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
+#include "attnlab/temperature.hpp"
 #include "matrix_near.hpp"
 
 namespace attnlab {
@@ -98,10 +100,10 @@ TEST(PipelineE9, QueriesKeysAndValuesAreEqual) {
 
 TEST(PipelineE9, EveryRowOfPIsAsDerivedByHand) {
   const Result r = EvaluateOk(LoadPreset("e9-dedupe-sort.json"));
-  ASSERT_EQ(r.weights.rows(), 7);
-  ASSERT_EQ(r.weights.cols(), 7);  // not 7x8 (the exam's erratum)
+  ASSERT_EQ(r.Weights().rows(), 7);
+  ASSERT_EQ(r.Weights().cols(), 7);  // not 7x8 (the exam's erratum)
   for (int i = 0; i < 7; ++i) {
-    EXPECT_MATRIX_NEAR(r.weights.row(i), E9P().row(i), 1e-12) << "row " << i;
+    EXPECT_MATRIX_NEAR(r.Weights().row(i), E9P().row(i), 1e-12) << "row " << i;
   }
   EXPECT_MATRIX_NEAR(r.heads[0].weights, E9P(), 1e-12);
 }
@@ -132,7 +134,7 @@ TEST(PipelineE9, ArgmaxListsOfPRows) {
   const std::vector<std::vector<int>> expected = {
       {0}, {1}, {1, 2}, {0, 1, 2, 3}, {1, 2, 4}, {0, 5}, {0, 1, 2, 3, 4, 5, 6}};
   ASSERT_EQ(r.heads.size(), 1u);
-  EXPECT_EQ(r.heads[0].argmax, expected);
+  EXPECT_EQ(r.heads[0].argmax.ToVectors(), expected);
 }
 
 TEST(PipelineE9, ExamConventionProbabilitiesMatchTheExamAndTheClosedForms) {
@@ -223,7 +225,20 @@ TEST(PipelineE9, TwoIdenticalHeadsWithIdentityWOGiveTheLiteralResult) {
   // Each head attends exactly as the one-head model does.
   EXPECT_MATRIX_NEAR(r.heads[0].weights, E9P(), 1e-12);
   EXPECT_MATRIX_NEAR(r.heads[1].weights, E9P(), 1e-12);
-  EXPECT_MATRIX_NEAR(r.weights, E9P(), 1e-12);
+  EXPECT_MATRIX_NEAR(r.Weights(), E9P(), 1e-12);
+}
+
+// One head: Scores() and Weights() are that head's own matrices, not copies
+// (two (n, n) matrices per head, attention.hpp); several: their mean.
+TEST(Pipeline, OneHeadKeepsNoCopyOfScoresOrWeights) {
+  const Result one = EvaluateOk(LoadPreset("e9-dedupe-sort.json"));
+  EXPECT_EQ(&one.Scores(), &one.heads[0].scores);
+  EXPECT_EQ(&one.Weights(), &one.heads[0].weights);
+  EXPECT_EQ(one.mean_scores.size(), 0);
+  EXPECT_EQ(one.mean_weights.size(), 0);
+  const Result two = EvaluateOk(LoadPreset("e9-two-heads.json"));
+  EXPECT_EQ(&two.Weights(), &two.mean_weights);
+  EXPECT_MATRIX_NEAR(two.mean_weights, (two.heads[0].weights + two.heads[1].weights) / 2, 1e-15);
 }
 
 TEST(PipelineE9, TwoHeadsClaimHoldsAfterSwappingTheColumnsOfEachWV) {
@@ -253,10 +268,10 @@ TEST(PipelineE2, PresetOutputIsValueTwo) {
   const Scenario s = LoadPreset("e2-argmax-attention.json");
   EXPECT_EQ(s.input, InputMode::kQKV);
   const Result r = EvaluateOk(s);
-  EXPECT_MATRIX_NEAR(r.scores, M({{3, 11, 5, 2}}), 0.0);
-  EXPECT_MATRIX_NEAR(r.weights, M({{0, 1, 0, 0}}), 0.0);
+  EXPECT_MATRIX_NEAR(r.Scores(), M({{3, 11, 5, 2}}), 0.0);
+  EXPECT_MATRIX_NEAR(r.Weights(), M({{0, 1, 0, 0}}), 0.0);
   EXPECT_MATRIX_NEAR(r.Z, M({{1, 4, 3}}), 0.0);
-  EXPECT_EQ(r.heads[0].argmax, std::vector<std::vector<int>>{{1}});
+  EXPECT_EQ(r.heads[0].argmax.ToVectors(), std::vector<std::vector<int>>{{1}});
   EXPECT_FALSE(r.has_loss());
 }
 
@@ -265,7 +280,7 @@ TEST(PipelineE7, PresetRowsAtZeroTemperature) {
   EXPECT_EQ(s.attention.temperature, 0.0);
   const Result r = EvaluateOk(s);
   const Matrix expected = M({{1, 0, 0, 0}, {0, 0, 1, 0}, {0.5, 0, 0.5, 0}, {0.25, 0.25, 0.25, 0.25}});
-  EXPECT_MATRIX_NEAR(r.weights, expected, 0.0);
+  EXPECT_MATRIX_NEAR(r.Weights(), expected, 0.0);
   EXPECT_MATRIX_NEAR(r.Z, expected, 0.0);  // V = I
 }
 
@@ -277,7 +292,7 @@ TEST(PipelineE7, PresetRowsAtTemperatureOneAreTheSoftmaxOfTheScores) {
   for (int i = 0; i < 4; ++i) {
     double sum = 0;
     for (double v : z[i]) sum += std::exp(v);
-    for (int j = 0; j < 4; ++j) EXPECT_NEAR(r.weights(i, j), std::exp(z[i][j]) / sum, 1e-15);
+    for (int j = 0; j < 4; ++j) EXPECT_NEAR(r.Weights()(i, j), std::exp(z[i][j]) / sum, 1e-15);
   }
 }
 
@@ -318,22 +333,22 @@ TEST(Pipeline, EvaluateIntoAReusedResultEqualsAFreshOne) {
     EXPECT_MATRIX_NEAR(reused.Q, fresh.Q, 0.0);
     EXPECT_MATRIX_NEAR(reused.K, fresh.K, 0.0);
     EXPECT_MATRIX_NEAR(reused.V, fresh.V, 0.0);
-    EXPECT_MATRIX_NEAR(reused.weights, fresh.weights, 0.0);
+    EXPECT_MATRIX_NEAR(reused.Weights(), fresh.Weights(), 0.0);
     EXPECT_MATRIX_NEAR(reused.Z, fresh.Z, 0.0);
     EXPECT_MATRIX_NEAR(reused.R, fresh.R, 0.0);
     EXPECT_MATRIX_NEAR(reused.logits, fresh.logits, 0.0);
     EXPECT_MATRIX_NEAR(reused.probs, fresh.probs, 0.0);
     // scores hold -inf where masked, so compare them cell by cell.
-    ASSERT_EQ(reused.scores.rows(), fresh.scores.rows());
-    ASSERT_EQ(reused.scores.cols(), fresh.scores.cols());
-    EXPECT_TRUE((reused.scores.array() == fresh.scores.array()).all());
+    ASSERT_EQ(reused.Scores().rows(), fresh.Scores().rows());
+    ASSERT_EQ(reused.Scores().cols(), fresh.Scores().cols());
+    EXPECT_TRUE((reused.Scores().array() == fresh.Scores().array()).all());
     ASSERT_EQ(reused.heads.size(), fresh.heads.size());
     for (size_t h = 0; h < fresh.heads.size(); ++h) {
       EXPECT_EQ(reused.heads[h].argmax, fresh.heads[h].argmax) << "head " << h;
       EXPECT_EQ(reused.heads[h].fully_masked_rows, fresh.heads[h].fully_masked_rows) << "head " << h;
       EXPECT_EQ(reused.heads[h].scale, fresh.heads[h].scale) << "head " << h;
       EXPECT_MATRIX_NEAR(reused.heads[h].output, fresh.heads[h].output, 0.0);
-      EXPECT_TRUE((reused.heads[h].allowed == fresh.heads[h].allowed).all());
+      EXPECT_TRUE(reused.heads[h].allowed == fresh.heads[h].allowed);
     }
     EXPECT_EQ(reused.diagnostics, fresh.diagnostics);
     EXPECT_EQ(reused.has_loss(), fresh.has_loss());
@@ -353,6 +368,91 @@ TEST(Pipeline, EvaluateIntoAReusedResultEqualsAFreshOne) {
 // A confident mistake: the target's logit is 1000 below the other's, so its
 // probability underflows to 0 in doubles, yet the loss is the true
 // -log softmax = 1000 + log(1 + e^-1000) = 1000, not infinity.
+// A loss-only edit: EvaluateLoss on the old result gives Evaluate's numbers.
+void ExpectSameLoss(const Result& got, const Result& want) {
+  ASSERT_EQ(got.loss_terms.size(), want.loss_terms.size());
+  for (size_t i = 0; i < want.loss_terms.size(); ++i) {
+    EXPECT_EQ(got.loss_terms[i].position, want.loss_terms[i].position);
+    EXPECT_EQ(got.loss_terms[i].row, want.loss_terms[i].row);
+    EXPECT_EQ(got.loss_terms[i].target, want.loss_terms[i].target);
+    EXPECT_EQ(got.loss_terms[i].prob, want.loss_terms[i].prob);
+    EXPECT_EQ(got.loss_terms[i].loss, want.loss_terms[i].loss);
+  }
+  EXPECT_TRUE(got.loss == want.loss || (std::isnan(got.loss) && std::isnan(want.loss)));
+  EXPECT_TRUE(got.perplexity == want.perplexity || (std::isnan(got.perplexity) && std::isnan(want.perplexity)));
+}
+
+TEST(Pipeline, EvaluateLossAfterALossOnlyEditEqualsAFullEvaluate) {
+  const Scenario e9 = LoadPreset("e9-dedupe-sort.json");
+  std::vector<std::pair<const char*, Scenario>> edits;
+  Scenario s = e9;
+  s.loss.positions = {1, 2};
+  s.loss.targets = {0, 3};
+  edits.push_back({"positions and targets", s});
+  s = e9;
+  s.loss.convention = LossConvention::kNextToken;
+  s.loss.positions.clear();
+  s.loss.targets.clear();
+  edits.push_back({"next token, every position", s});
+  s = e9;
+  s.loss.label_smoothing = 0.1;
+  edits.push_back({"label smoothing", s});
+  s = e9;
+  s.loss.enabled = false;
+  edits.push_back({"no loss", s});
+  for (const auto& [name, edited] : edits) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(SameLogits(e9, edited));
+    Result r = EvaluateOk(e9);
+    const double* weights = r.heads[0].weights.data();
+    ASSERT_TRUE(EvaluateLoss(edited, &r).ok());
+    EXPECT_EQ(r.heads[0].weights.data(), weights);
+    ExpectSameLoss(r, EvaluateOk(edited));
+  }
+}
+
+TEST(Pipeline, AFailedEvaluateLossLeavesTheResultAsItWas) {
+  const Scenario e9 = LoadPreset("e9-dedupe-sort.json");
+  Result r = EvaluateOk(e9);
+  const Result before = r;
+  Scenario bad = e9;
+  bad.loss.positions = {1, 99};
+  bad.loss.targets = {0, 0};
+  const Status st = EvaluateLoss(bad, &r);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.field(), "loss.positions[1]");
+  EXPECT_EQ(Evaluate(bad, &r).ToString(), st.ToString());  // the same message as a full Evaluate
+  Result again = before;
+  EXPECT_FALSE(EvaluateLoss(bad, &again).ok());
+  ExpectSameLoss(again, before);
+}
+
+TEST(Pipeline, SameLogitsSeesEveryInputOfTheAttentionAndIgnoresTheRest) {
+  const Scenario e9 = LoadPreset("e9-dedupe-sort.json");
+  Scenario s = e9;
+  s.title = "another";
+  s.notes = "other notes";
+  s.loss.targets = {1, 1, 1};
+  s.views.Set(TemperatureLabSettings{});
+  EXPECT_TRUE(SameLogits(e9, s));
+  const std::vector<std::pair<const char*, std::function<void(Scenario&)>>> changes = {
+      {"E", [](Scenario& x) { x.E(0, 0) += 1; }},
+      {"tokens", [](Scenario& x) { std::swap(x.tokens[0], x.tokens[1]); }},
+      {"W_Q", [](Scenario& x) { x.heads[0].W_Q = Matrix::Identity(x.E.cols(), x.E.cols()); }},
+      {"temperature", [](Scenario& x) { x.attention.temperature = 0.5; }},
+      {"scale", [](Scenario& x) { x.attention.scale.kind = ScaleKind::kInvSqrtDk; }},
+      {"mask", [](Scenario& x) { x.attention.mask.kind = MaskKind::kNone; }},
+      {"naive softmax", [](Scenario& x) { x.attention.naive_softmax = !x.attention.naive_softmax; }},
+      {"unembedding", [](Scenario& x) { x.unembedding = Unembedding::kNone; }},
+      {"heads", [](Scenario& x) { x.heads.push_back(HeadWeights{}); }},
+  };
+  for (const auto& [name, change] : changes) {
+    Scenario c = e9;
+    change(c);
+    EXPECT_FALSE(SameLogits(e9, c)) << name;
+  }
+}
+
 TEST(Pipeline, LossOfAConfidentMistakeIsFinite) {
   Scenario s;
   s.input = InputMode::kX;

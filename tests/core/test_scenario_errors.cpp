@@ -270,7 +270,7 @@ TEST(ScenarioErrors, AMillionTokensFailFastNamingTheLimit) {
   EXPECT_TRUE(Contains(st.message(), std::to_string(kMaxPositions))) << st.ToString();
   EXPECT_TRUE(Contains(st.message(), "1000000")) << st.ToString();
   EXPECT_LT(seconds, 0.5) << "Evaluate took " << seconds << " s to refuse";
-  EXPECT_EQ(r.weights.size(), 0);
+  EXPECT_EQ(r.Weights().size(), 0);
 }
 
 TEST(ScenarioErrors, TheLimitIsExactlyKMaxPositions) {
@@ -377,11 +377,11 @@ TEST(ScenarioErrors, FullyMaskedRowGivesZerosAndADiagnosticNotAnError) {
     Result r;
     const Status st = Evaluate(s, &r);
     ASSERT_TRUE(st.ok()) << st.ToString();
-    EXPECT_TRUE(r.weights.allFinite()) << r.weights;
+    EXPECT_TRUE(r.Weights().allFinite()) << r.Weights();
     EXPECT_TRUE(r.Z.allFinite()) << r.Z;
     EXPECT_TRUE(r.probs.allFinite()) << r.probs;
     EXPECT_TRUE(std::isfinite(r.loss));
-    EXPECT_MATRIX_NEAR(r.weights.row(2), Matrix::Zero(1, 7), 0.0);
+    EXPECT_MATRIX_NEAR(r.Weights().row(2), Matrix::Zero(1, 7), 0.0);
     EXPECT_MATRIX_NEAR(r.Z.row(2), Matrix::Zero(1, 2), 0.0);
     EXPECT_EQ(r.heads[0].fully_masked_rows, std::vector<int>{2});
     ASSERT_EQ(r.diagnostics.size(), 1u);
@@ -389,7 +389,7 @@ TEST(ScenarioErrors, FullyMaskedRowGivesZerosAndADiagnosticNotAnError) {
     EXPECT_TRUE(Contains(r.diagnostics[0], "masked")) << r.diagnostics[0];
     // The other rows are untouched: at T = 0 they are E9's P.
     if (T == 0.0) {
-      EXPECT_NEAR(r.weights(6, 3), 1.0 / 7, 1e-15);
+      EXPECT_NEAR(r.Weights()(6, 3), 1.0 / 7, 1e-15);
     }
   }
 }

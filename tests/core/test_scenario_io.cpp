@@ -86,7 +86,7 @@ void ExpectSameScenario(const Scenario& a, const Scenario& b) {
 }
 
 void ExpectSameResult(const Result& a, const Result& b) {
-  EXPECT_SAME_MATRIX(a.weights, b.weights);
+  EXPECT_SAME_MATRIX(a.Weights(), b.Weights());
   EXPECT_SAME_MATRIX(a.Z, b.Z);
   EXPECT_SAME_MATRIX(a.R, b.R);
   EXPECT_SAME_MATRIX(a.probs, b.probs);
@@ -266,7 +266,7 @@ TEST(ScenarioIo, ResultJsonWritesNonFiniteNumbersAsNull) {
   s.attention.naive_softmax = true;
   Result r;
   ASSERT_TRUE(Evaluate(s, &r).ok());
-  ASSERT_FALSE(r.weights.allFinite());  // the premise: the naive softmax did overflow
+  ASSERT_FALSE(r.Weights().allFinite());  // the premise: the naive softmax did overflow
   ASSERT_FALSE(r.diagnostics.empty());
   json j;
   ASSERT_NO_THROW(j = json::parse(ResultToJson(s, r)));

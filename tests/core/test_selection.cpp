@@ -151,14 +151,14 @@ TEST(ProjectionDesignPreset, DesignedProjectionsCopyV3IntoC1AndV1IntoC2) {
   Result r;
   ASSERT_TRUE(Evaluate(s, &r).ok());
   EXPECT_MATRIX_NEAR(r.Q, M({{0, 0, 3, 0}, {0, 0, 0, 3}, {0, 0, 0, 0}}), 0.0);
-  EXPECT_MATRIX_NEAR(r.scores, M({{0, 0, 9}, {9, 0, 0}, {0, 0, 0}}), 0.0);
+  EXPECT_MATRIX_NEAR(r.Scores(), M({{0, 0, 9}, {9, 0, 0}, {0, 0, 0}}), 0.0);
   const double e9 = std::exp(9.0), z = e9 + 2;
   EXPECT_MATRIX_NEAR(r.Z, M({{0, (3 + 3 * e9) / z, -3 * e9 / z, 0},
                              {0, (3 * e9 + 3) / z, -3 / z, 0},
                              {0, 2, -1, 0}}),
                      1e-13);
-  EXPECT_NEAR(r.weights(0, 2), 0.99975, 5e-6);  // c_1 ~ v_3 = u_b - u_c
-  EXPECT_NEAR(r.weights(1, 0), 0.99975, 5e-6);  // c_2 ~ v_1 = u_b
+  EXPECT_NEAR(r.Weights()(0, 2), 0.99975, 5e-6);  // c_1 ~ v_3 = u_b - u_c
+  EXPECT_NEAR(r.Weights()(1, 0), 0.99975, 5e-6);  // c_2 ~ v_1 = u_b
 }
 
 TEST(ProjectionDesignPreset, IdentityProjectionsLeaveC2NearX2) {

@@ -5,8 +5,10 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 #include <vector>
 
+#include "attnlab/exp.hpp"
 #include "attnlab/softmax.hpp"
 #include "matrix_near.hpp"
 
@@ -272,6 +274,207 @@ TEST(Softmax, ZeroTemperatureIsTheLimitEvenForTinyScores) {
   const Matrix limit = M({{0, 1, 0, 0}});
   ASSERT_MATRIX_NEAR(Softmax(z, 1e-14), limit, 1e-12);  // the premise: T -> 0+ picks key 2
   EXPECT_MATRIX_NEAR(Softmax(z, 0.0), limit, 0.0);
+}
+
+// ---------------------------------------------------------------------------
+// VectorExp against the C library's exp.
+
+// |a - b| in units of b's last place (the gap from b to the next double away from 0).
+double UlpError(double a, double b) {
+  const double ulp = std::abs(std::nextafter(b, b >= 0 ? std::numeric_limits<double>::infinity() : 0.0) - b);
+  return std::abs(a - b) / (ulp > 0 ? ulp : std::numeric_limits<double>::denorm_min());
+}
+
+TEST(VectorExp, WithinOneUlpOfStdExpOnADenseGridAndAtRandom) {
+  double worst = 0, worst_x = 0;
+  for (double x = -746.0; x <= 710.0; x += 0.000731) {
+    const double e = UlpError(VectorExp(x), std::exp(x));
+    if (e > worst) worst = e, worst_x = x;
+  }
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> small(-1.0, 1.0), wide(-745.0, 709.0);
+  for (int k = 0; k < 200000; ++k) {
+    for (double x : {small(rng), wide(rng), small(rng) * 1e-8}) {
+      const double e = UlpError(VectorExp(x), std::exp(x));
+      if (e > worst) worst = e, worst_x = x;
+    }
+  }
+  EXPECT_LE(worst, 1.0) << "at x = " << worst_x;
+}
+
+TEST(VectorExp, ExactWhereTheSoftmaxNeedsIt) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(VectorExp(0.0), 1.0);  // the row maximum's term: weight = 1 / sum exactly
+  EXPECT_EQ(VectorExp(-0.0), 1.0);
+  EXPECT_EQ(VectorExp(-kInf), 0.0);  // a masked key: exactly 0
+  EXPECT_EQ(VectorExp(-746.0), 0.0);
+  EXPECT_EQ(VectorExp(-1e300), 0.0);
+  EXPECT_EQ(VectorExp(-745.0), std::exp(-745.0));  // the smallest subnormals round as exp does
+  EXPECT_EQ(VectorExp(-744.5), std::exp(-744.5));
+  EXPECT_EQ(VectorExp(kInf), kInf);
+  EXPECT_EQ(VectorExp(710.0), kInf);
+  EXPECT_TRUE(std::isfinite(VectorExp(709.78)));
+  EXPECT_TRUE(std::isnan(VectorExp(std::numeric_limits<double>::quiet_NaN())));
+  EXPECT_EQ(VectorExp(1.0), std::exp(1.0));
+}
+
+// ---------------------------------------------------------------------------
+// The row kernel against naive loops, for every kind of mask.
+
+// softmax over the allowed keys of each row, by the textbook loop: max, then
+// exp((s - max) / T) with the C library's exp, then division by the sum; T = 0
+// gives the tied maxima (ArgmaxColumns's rule, written out again) equal shares.
+Matrix NaiveMaskedSoftmax(const Matrix& s, const Mask& ok, double T, std::vector<int>* empty_rows) {
+  Matrix w = Matrix::Zero(s.rows(), s.cols());
+  for (Eigen::Index i = 0; i < s.rows(); ++i) {
+    double m = -std::numeric_limits<double>::infinity(), magnitude = 0;
+    bool any = false;
+    for (Eigen::Index j = 0; j < s.cols(); ++j) {
+      if (!ok(i, j)) continue;
+      m = std::max(m, s(i, j));
+      magnitude = std::max(magnitude, std::abs(s(i, j)));
+      any = true;
+    }
+    if (!any) {
+      empty_rows->push_back(static_cast<int>(i));
+      continue;
+    }
+    if (T == 0) {
+      int ties = 0;
+      for (Eigen::Index j = 0; j < s.cols(); ++j) ties += ok(i, j) && m - s(i, j) <= kArgmaxRelTol * magnitude;
+      for (Eigen::Index j = 0; j < s.cols(); ++j)
+        if (ok(i, j) && m - s(i, j) <= kArgmaxRelTol * magnitude) w(i, j) = 1.0 / ties;
+      continue;
+    }
+    // In long double, so that the reference's own round-off (a sequential
+    // sum of hundreds of terms) stays well below the tolerance.
+    long double sum = 0;
+    for (Eigen::Index j = 0; j < s.cols(); ++j)
+      if (ok(i, j)) sum += std::exp(static_cast<long double>(s(i, j) - m) / T);
+    for (Eigen::Index j = 0; j < s.cols(); ++j)
+      if (ok(i, j)) w(i, j) = static_cast<double>(std::exp(static_cast<long double>(s(i, j) - m) / T) / sum);
+  }
+  return w;
+}
+
+// Per row, the allowed columns whose weight is within kArgmaxRelTol (relative
+// to the row's largest weight) of the row's largest weight, by a plain loop.
+std::vector<std::vector<int>> NaiveArgmax(const Matrix& w, const Mask& ok) {
+  std::vector<std::vector<int>> out(static_cast<size_t>(w.rows()));
+  for (Eigen::Index i = 0; i < w.rows(); ++i) {
+    double best = -1;
+    for (Eigen::Index j = 0; j < w.cols(); ++j)
+      if (ok(i, j)) best = std::max(best, w(i, j));
+    for (Eigen::Index j = 0; j < w.cols(); ++j)
+      if (ok(i, j) && best - w(i, j) <= kArgmaxRelTol * best) out[static_cast<size_t>(i)].push_back(static_cast<int>(j));
+  }
+  return out;
+}
+
+// Scores with exact ties planted (a row's maximum copied to a second key) and a
+// spread wide enough that some weights underflow.
+Matrix RandomScores(int rows, int cols, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal(0.0, 3.0);
+  Matrix z(rows, cols);
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) z(i, j) = normal(rng);
+  for (int i = 0; i < rows; i += 3) {
+    Eigen::Index at;
+    z.row(i).maxCoeff(&at);
+    z(i, (at + 1 + i) % cols) = z(i, at);
+  }
+  z(rows - 1, 0) = 800;  // exp(-800 - ...) underflows for the rest of that row
+  return z;
+}
+
+struct MaskCase {
+  const char* name;
+  MaskSpec spec;
+};
+
+std::vector<MaskCase> EveryMaskKind(int n_q, int n_k) {
+  std::vector<MaskCase> cases;
+  const auto add = [&](const char* name, MaskKind kind, int p) {
+    MaskSpec m;
+    m.kind = kind;
+    m.param = p;
+    cases.push_back({name, m});
+  };
+  add("none", MaskKind::kNone, 0);
+  add("causal", MaskKind::kCausal, 0);
+  add("padding", MaskKind::kPadding, n_k / 3 + 1);
+  add("sliding_window", MaskKind::kSlidingWindow, 5);
+  add("prefix_lm", MaskKind::kPrefixLm, 7);
+  add("block_diagonal", MaskKind::kBlockDiagonal, 16);
+  MaskSpec gaps;  // a custom mask with gaps and two empty rows
+  gaps.kind = MaskKind::kCustom;
+  gaps.custom.resize(n_q, n_k);
+  for (int i = 0; i < n_q; ++i)
+    for (int j = 0; j < n_k; ++j) gaps.custom(i, j) = (i * 7 + j * 3) % 5 != 0;
+  gaps.custom.row(1).setConstant(false);
+  gaps.custom.row(n_q - 2).setConstant(false);
+  cases.push_back({"custom with gaps", gaps});
+  MaskSpec runs;  // a custom mask of contiguous runs (stored as runs)
+  runs.kind = MaskKind::kCustom;
+  runs.custom = Mask::Constant(n_q, n_k, false);
+  for (int i = 0; i < n_q; ++i) runs.custom.row(i).segment(i % 4, std::max(1, n_k - i % 4 - 3)).setConstant(true);
+  cases.push_back({"custom runs", runs});
+  return cases;
+}
+
+TEST(SoftmaxKernel, EveryMaskKindMatchesTheNaiveLoopAndItsArgmax) {
+  for (auto [n_q, n_k] : {std::pair{300, 300}, std::pair{40, 300}, std::pair{9, 9}}) {
+    const Matrix z = RandomScores(n_q, n_k, 5u + static_cast<unsigned>(n_q));
+    for (const MaskCase& c : EveryMaskKind(n_q, n_k)) {
+      AllowedKeys allowed;
+      ASSERT_TRUE(BuildMask(c.spec, n_q, n_k, &allowed).ok()) << c.name;
+      const Mask ok = allowed.ToDense();
+      for (double T : {0.0, 0.3, 1.0, 7.0}) {
+        SCOPED_TRACE(std::string(c.name) + ", " + std::to_string(n_q) + "x" + std::to_string(n_k) +
+                     ", T = " + std::to_string(T));
+        std::vector<int> want_empty, got_empty;
+        const Matrix want = NaiveMaskedSoftmax(z, ok, T, &want_empty);
+        SoftmaxOptions o;
+        o.temperature = T;
+        Matrix got;
+        ArgmaxSets argmax;
+        RowSoftmaxInto(z, allowed, o, &got, &got_empty, &argmax);
+        EXPECT_MATRIX_NEAR(got, want, 1e-15);
+        EXPECT_EQ(got_empty, want_empty);
+        for (Eigen::Index i = 0; i < z.rows(); ++i)
+          for (Eigen::Index j = 0; j < z.cols(); ++j)
+            if (!ok(i, j)) ASSERT_EQ(got(i, j), 0.0) << "masked (" << i << ", " << j << ")";
+        EXPECT_EQ(argmax.ToVectors(), NaiveArgmax(got, ok));
+        EXPECT_TRUE(argmax == ArgmaxPerRow(got, allowed));
+        // The planted ties are found (T > 0: exact score ties are exact weight ties).
+        if (c.spec.kind == MaskKind::kNone) EXPECT_GE(argmax[0].size(), 2u);
+      }
+    }
+  }
+}
+
+TEST(SoftmaxKernel, CausalAndACustomMaskDrawnAsCausalGiveIdenticalBits) {
+  const int n = 200;
+  const Matrix z = RandomScores(n, n, 3);
+  MaskSpec causal, custom;
+  causal.kind = MaskKind::kCausal;
+  custom.kind = MaskKind::kCustom;
+  custom.custom = Mask::Constant(n, n, false);
+  for (int i = 0; i < n; ++i) custom.custom.row(i).head(i + 1).setConstant(true);
+  AllowedKeys a, b;
+  ASSERT_TRUE(BuildMask(causal, n, n, &a).ok());
+  ASSERT_TRUE(BuildMask(custom, n, n, &b).ok());
+  for (double T : {0.0, 1.0, 0.5}) {
+    SoftmaxOptions o;
+    o.temperature = T;
+    Matrix wa, wb;
+    ArgmaxSets ta, tb;
+    RowSoftmaxInto(z, a, o, &wa, nullptr, &ta);
+    RowSoftmaxInto(z, b, o, &wb, nullptr, &tb);
+    EXPECT_TRUE((wa.array() == wb.array()).all()) << "T = " << T;
+    EXPECT_TRUE(ta == tb);
+  }
 }
 
 }  // namespace

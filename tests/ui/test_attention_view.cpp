@@ -38,15 +38,15 @@ TEST(AttentionView, DrawsTheE9WeightMapAsASquareGridOfSevenBySeven) {
 TEST(AttentionView, LeavingArgmaxRecomputesTheWeightsAtTheRememberedTemperature) {
   ui::AppState s = LoadedState("e9-dedupe-sort.json");
   HeadlessUi ui(s);
-  EXPECT_DOUBLE_EQ(s.derived.weights(6, 0), 1.0 / 7);
-  EXPECT_DOUBLE_EQ(s.derived.weights(1, 0), 0.0);
+  EXPECT_DOUBLE_EQ(s.derived.Weights()(6, 0), 1.0 / 7);
+  EXPECT_DOUBLE_EQ(s.derived.Weights()(1, 0), 0.0);
   ui.Click("control.argmax");
   EXPECT_EQ(s.scenario.attention.temperature, 1.0);
   // Row 1 ("A" after "D") at T = 1: scores [0, 9] -> weights 1/(1+e^9), e^9/(1+e^9).
-  EXPECT_NEAR(s.derived.weights(1, 0), 1.0 / (1.0 + std::exp(9.0)), 1e-12);
+  EXPECT_NEAR(s.derived.Weights()(1, 0), 1.0 / (1.0 + std::exp(9.0)), 1e-12);
   ui.Click("control.argmax");
   EXPECT_EQ(s.scenario.attention.temperature, 0.0);
-  EXPECT_DOUBLE_EQ(s.derived.weights(1, 0), 0.0);
+  EXPECT_DOUBLE_EQ(s.derived.Weights()(1, 0), 0.0);
 }
 
 TEST(AttentionView, TheNextTokenButtonSwitchesTheLossToTheNextTokenConvention) {

@@ -92,15 +92,15 @@ TEST(Workbench, UndoRestoresThePreviousValueAndRedoReappliesIt) {
 TEST(Workbench, ChoosingNoMaskInsteadOfCausalChangesP) {
   ui::AppState s = E9();
   HeadlessUi ui(s);
-  EXPECT_EQ(s.derived.weights(0, 0), 1.0);  // causal: D sees only itself
+  EXPECT_EQ(s.derived.Weights()(0, 0), 1.0);  // causal: D sees only itself
   ui.Click("control.mask");
   ASSERT_TRUE(ui.Has("control.mask.none"));
   ui.Click("control.mask.none");
   EXPECT_EQ(s.scenario.attention.mask.kind, MaskKind::kNone);
   // Unmasked, row 0 ("D", q = [3, 0]) scores 9 against both D's (keys 0 and 5)
   // and 0 elsewhere, so argmax splits it: 1/2 and 1/2.
-  EXPECT_DOUBLE_EQ(s.derived.weights(0, 0), 0.5);
-  EXPECT_DOUBLE_EQ(s.derived.weights(0, 5), 0.5);
+  EXPECT_DOUBLE_EQ(s.derived.Weights()(0, 0), 0.5);
+  EXPECT_DOUBLE_EQ(s.derived.Weights()(0, 5), 0.5);
   ui.Chord('Z');
   EXPECT_EQ(s.scenario.attention.mask.kind, MaskKind::kCausal);
 }
@@ -113,8 +113,43 @@ TEST(Workbench, ClickingAWeightMasksItWithACustomMask) {
   ui.Click(ui.Cell("panel.P", 2, 2, 7));
   EXPECT_EQ(s.scenario.attention.mask.kind, MaskKind::kCustom);
   EXPECT_FALSE(s.scenario.attention.mask.custom(2, 2));
-  EXPECT_EQ(s.derived.weights(2, 1), 1.0);
-  EXPECT_EQ(s.derived.weights(2, 2), 0.0);
+  EXPECT_EQ(s.derived.Weights()(2, 1), 1.0);
+  EXPECT_EQ(s.derived.Weights()(2, 2), 0.0);
+}
+
+// An edit of the loss alone keeps the attention: same buffers, same numbers,
+// and the loss a full Evaluate of the edited scenario gives.
+TEST(Workbench, ALossOnlyEditDoesNotRecomputeTheAttention) {
+  ui::AppState s = E9();
+  HeadlessUi ui(s);
+  const double* weights = s.derived.heads[0].weights.data();
+  const double* scores = s.derived.heads[0].scores.data();
+  ui.Click("control.loss.next_token");  // the convention, through the window
+  ASSERT_EQ(s.scenario.loss.convention, LossConvention::kNextToken);
+  EXPECT_NEAR(s.derived.loss, LossOf(s.scenario), 1e-15);
+  EXPECT_NEAR(s.derived.loss, 8.7973, 5e-5);
+  EXPECT_EQ(s.derived.heads[0].weights.data(), weights);
+  EXPECT_EQ(s.derived.heads[0].scores.data(), scores);
+  s.Edit().loss.targets = {0, 0, 0};  // targets and positions, as the targets field edits them
+  s.Edit().loss.positions = {1, 2, 3};
+  EXPECT_TRUE(s.Recompute());
+  EXPECT_TRUE(s.status.ok()) << s.status.ToString();
+  EXPECT_NEAR(s.derived.loss, LossOf(s.scenario), 1e-15);
+  EXPECT_EQ(s.derived.heads[0].weights.data(), weights);
+  // A bad position is reported and the last good loss stays.
+  const double good = s.derived.loss;
+  s.Edit().loss.positions = {1, 2, 99};
+  s.Recompute();
+  EXPECT_EQ(s.status.field(), "loss.positions[2]");
+  EXPECT_EQ(s.derived.loss, good);
+  // An edit of the attention does recompute it.
+  s.Edit().attention.mask.kind = MaskKind::kNone;
+  s.Edit().loss.positions = {1, 2, 3};
+  s.Recompute();
+  ASSERT_TRUE(s.status.ok()) << s.status.ToString();
+  EXPECT_NE(s.derived.heads[0].weights.data(), weights);
+  EXPECT_DOUBLE_EQ(s.derived.Weights()(0, 5), 0.5);
+  EXPECT_NEAR(s.derived.loss, LossOf(s.scenario), 1e-15);
 }
 
 // Pastes `text` into W_O through its menu.

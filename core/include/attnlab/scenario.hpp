@@ -96,7 +96,10 @@ struct Result {
   Matrix X;                       // the model input (empty in QKV mode)
   std::vector<HeadResult> heads;  // one per head
   Matrix Q, K, V;                 // heads side by side (one head: that head's)
-  Matrix scores, weights;         // one head: that head's; several: their mean
+  // Several heads: the mean of their scores and weights. Empty with one head,
+  // whose own matrices Scores() and Weights() return (never a copy: at 2048
+  // positions each is 32 MiB).
+  Matrix mean_scores, mean_weights;
   Matrix Z;                       // heads' outputs side by side
   Matrix R;                       // Z W_O, or Z
   Matrix logits, probs;           // empty when there is no unembedding
@@ -106,6 +109,9 @@ struct Result {
   double perplexity = std::numeric_limits<double>::quiet_NaN();  // exp(mean_loss)
   std::vector<std::string> diagnostics;  // true facts worth a look, e.g. a fully masked row
 
+  // One head's scores and weights; several heads' mean.
+  const Matrix& Scores() const { return heads.size() == 1 ? heads.front().scores : mean_scores; }
+  const Matrix& Weights() const { return heads.size() == 1 ? heads.front().weights : mean_weights; }
   bool has_logits() const { return logits.size() > 0; }
   bool has_loss() const { return !loss_terms.empty(); }
 };
@@ -122,11 +128,26 @@ Status CheckVocabulary(const std::vector<std::string>& vocab);
 // Tokens -> vocabulary ids; fails naming "tokens[i]" for an unknown token.
 Status TokenIds(const Scenario& scenario, std::vector<int>* ids);
 
+// Fails naming the input ("tokens", "X", "Q" or "K") when it has more than
+// kMaxPositions positions.
+Status CheckPositions(const Scenario& scenario);
+
 // The sequence length n of a scenario (tokens, rows of X, or rows of Q).
 int SequenceLength(const Scenario& scenario);
 
 // Evaluates the whole pipeline. On failure `result` is left unspecified and the
 // status names the field and, for shapes, the expected shape and why.
 Status Evaluate(const Scenario& scenario, Result* result);
+
+// True when a and b give the same Result up to the logits and probabilities:
+// they may differ only in what Evaluate reads after them (the loss) or not at
+// all (title, notes, view, the labs' settings).
+bool SameLogits(const Scenario& a, const Scenario& b);
+
+// Recomputes only the loss (terms, sum, mean, perplexity) of `result`, which
+// Evaluate filled from a scenario `before` with SameLogits(before, scenario):
+// an edit of the loss targets or positions costs no attention. The same
+// numbers as Evaluate(scenario); on failure `result` is unchanged.
+Status EvaluateLoss(const Scenario& scenario, Result* result);
 
 }  // namespace attnlab

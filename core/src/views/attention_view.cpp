@@ -9,7 +9,7 @@ namespace attnlab {
 namespace {
 
 Status Evaluate(const Scenario&, const Result& r, Report* out) {
-  out->AddInteger("positions", r.weights.rows());
+  out->AddInteger("positions", r.Weights().rows());
   out->AddInteger("heads", static_cast<long long>(r.heads.size()));
   Report& shapes = out->AddSection("shapes");
   auto shape = [&](const char* name, const Matrix& m) {
@@ -20,8 +20,8 @@ Status Evaluate(const Scenario&, const Result& r, Report* out) {
   shape("Q", r.Q);
   shape("K", r.K);
   shape("V", r.V);
-  shape("scores", r.scores);
-  shape("weights", r.weights);
+  shape("scores", r.Scores());
+  shape("weights", r.Weights());
   shape("output", r.Z);
   shape("R", r.R);
   shape("logits", r.logits);
