@@ -256,82 +256,79 @@ std::string Dump(const ordered_json& j, int indent, const MatrixSlots* slots) {
   std::string out;
   if (slots) out.reserve(slots->Cells() * 24 + 65536);  // one allocation for the matrices' text
   Pretty(j, indent, 0, slots, &out);
-  return out + "\n";
+  out += '\n';  // not out + "\n": that would copy every byte once more
+  return out;
 }
 
 namespace {
 
-// A first pass over the text with nlohmann's SAX interface: it builds nothing,
-// so a hostile file costs no memory, and it knows the path of every value.
-class StrictSax {
+// One pass: nlohmann builds the document and calls back on every event, which
+// is where the path of the current value is known. Duplicate keys and deep
+// nesting are refused there; a number nlohmann cannot hold throws, and the
+// path it was under is the one the callback saw last.
+class StrictReader {
  public:
-  bool null() { return Value(); }
-  bool boolean(bool) { return Value(); }
-  bool number_integer(json::number_integer_t) { return Value(); }
-  bool number_unsigned(json::number_unsigned_t) { return Value(); }
-  bool number_float(json::number_float_t, const std::string&) { return Value(); }
-  bool string(std::string&) { return Value(); }
-  bool binary(json::binary_t&) { return Value(); }
-  bool start_object(std::size_t) { return Open(false); }
-  bool end_object() { return Close(); }
-  bool start_array(std::size_t) { return Open(true); }
-  bool end_array() { return Close(); }
-  bool key(std::string& k) {
-    Frame& f = frames_.back();
-    f.key = k;
-    if (!f.keys.insert(k).second) return Fail(Path(), "duplicate key (each key may appear once in an object)");
+  bool Event(int depth, json::parse_event_t event, json& parsed) {
+    if (!error_.ok()) return false;
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        if (depth >= kMaxJsonDepth) {
+          error_ = Status::Error(Path(), "nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
+          return false;
+        }
+        frames_.push_back(Frame{event == json::parse_event_t::array_start, 0, "", {}});
+        return true;
+      case json::parse_event_t::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second) {
+          error_ = Status::Error(Path(), "duplicate key (each key may appear once in an object)");
+          return false;
+        }
+        return true;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames_.pop_back();
+        Next();
+        return true;
+      case json::parse_event_t::value:
+        if (++values_ > kMaxJsonValues) {
+          error_ = Status::Error(Path(), "the file holds more than " + std::to_string(kMaxJsonValues) +
+                                             " values; attnlab reads at most that many (a 2048 x 976 matrix)");
+          throw TooMany();  // stop reading now, not at the end of the file
+        }
+        Next();
+        return true;
+    }
     return true;
   }
-  bool parse_error(std::size_t, const std::string& last_token, const nlohmann::detail::exception& e) {
-    if (!error_.ok()) return false;
-    std::string what = e.what();
-    if (e.id == 406) {  // number overflow
-      error_ = Status::Error(Path(), "the number " + last_token.substr(0, 40) +
-                                         " is too large for a double (at most about 1.8e308)");
-      return false;
-    }
-    const size_t at = what.find("parse error");
-    error_ = Status::Error("", "malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
-    return false;
-  }
-  const Status& error() const { return error_; }
-
- private:
-  struct Frame {
-    bool array = false;
-    size_t index = 0;
-    std::string key;
-    std::set<std::string> keys;
-  };
   // The path of the value being read: "loss.positions[2]".
   std::string Path() const {
     std::string p;
     for (const Frame& f : frames_) {
       if (f.array) {
         p += "[" + std::to_string(f.index) + "]";
-      } else if (!f.key.empty() || !f.keys.empty()) {
+      } else if (!f.key.empty()) {
         p += (p.empty() ? "" : ".") + f.key;
       }
     }
     return p;
   }
-  bool Fail(const std::string& path, const std::string& message) {
-    if (error_.ok()) error_ = Status::Error(path, message);
-    return false;
-  }
-  bool Value() {
+  const Status& error() const { return error_; }
+  struct TooMany {};
+
+ private:
+  long long values_ = 0;
+  struct Frame {
+    bool array = false;
+    size_t index = 0;
+    std::string key;
+    std::set<std::string> keys;
+  };
+  void Next() {
     if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
-    return true;
-  }
-  bool Open(bool array) {
-    if (static_cast<int>(frames_.size()) >= kMaxJsonDepth)
-      return Fail(Path(), "nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
-    frames_.push_back(Frame{array, 0, "", {}});
-    return true;
-  }
-  bool Close() {
-    frames_.pop_back();
-    return Value();
   }
   std::vector<Frame> frames_;
   Status error_;
@@ -340,13 +337,29 @@ class StrictSax {
 }  // namespace
 
 Status ParseJsonStrict(const std::string& text, json* out) {
+  StrictReader reader;
   try {
-    StrictSax sax;
-    if (!json::sax_parse(text, &sax)) {
-      return sax.error().ok() ? Status::Error("", "malformed JSON") : sax.error();
-    }
-    *out = json::parse(text);
+    json j = json::parse(text, [&reader](int depth, json::parse_event_t event, json& parsed) {
+      return reader.Event(depth, event, parsed);
+    });
+    if (!reader.error().ok()) return reader.error();
+    *out = std::move(j);
     return Status::Ok();
+  } catch (const StrictReader::TooMany&) {
+    return reader.error();
+  } catch (const json::out_of_range& e) {
+    if (e.id == 406) {  // "number overflow parsing '1e400'"
+      std::string what = e.what();
+      const size_t q = what.find('\'');
+      const std::string number = q == std::string::npos ? "" : what.substr(q + 1, what.find('\'', q + 1) - q - 1);
+      return Status::Error(reader.Path(), "the number " + number.substr(0, 40) +
+                                              " is too large for a double (at most about 1.8e308)");
+    }
+    return Status::Error(reader.Path(), std::string("cannot read the JSON: ") + e.what());
+  } catch (const json::parse_error& e) {
+    const std::string what = e.what();
+    const size_t at = what.find("parse error");
+    return Status::Error("", "malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
   } catch (const json::exception& e) {
     return Status::Error("", std::string("cannot read the JSON: ") + e.what());
   } catch (const std::bad_alloc&) {

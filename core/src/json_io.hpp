@@ -31,11 +31,17 @@ struct SettingsCodec {
 // Deepest nesting a scenario file may have (matrices need 2; the deepest key is
 // under 5): a deeper file is refused before any value is built.
 inline constexpr int kMaxJsonDepth = 32;
+// Most values (numbers, strings, ...) a scenario file may hold: reading a
+// number costs about 0.2 us, so this bounds the reading at about half a second
+// whatever the file (2048 x 1024 inputs fit; nothing larger evaluates anyway).
+inline constexpr long long kMaxJsonValues = 2000000;
 
 // Parses `text` into `out`, refusing what nlohmann would accept silently or
 // throw on: duplicate keys ("loss.positions: duplicate key"), numbers beyond a
 // double ("temperature: 1e400 is too large for a double"), nesting deeper than
-// kMaxJsonDepth, and malformed JSON (with its line and column). Never throws.
+// kMaxJsonDepth, more than kMaxJsonValues values (refused on the first one
+// past, without reading the rest), and malformed JSON (with its line and
+// column). Never throws.
 Status ParseJsonStrict(const std::string& text, json* out);
 
 // "the string \"abc\"", "an array", "3.5": what a value is, for messages.

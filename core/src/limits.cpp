@@ -12,9 +12,9 @@ namespace {
 std::string Amount(double v) {
   char buf[32];
   if (v >= 1e9) {
-    std::snprintf(buf, sizeof buf, "%.3g G", v / 1e9);
+    std::snprintf(buf, sizeof buf, "%.4g G", v / 1e9);
   } else if (v >= 1e6) {
-    std::snprintf(buf, sizeof buf, "%.3g M", v / 1e6);
+    std::snprintf(buf, sizeof buf, "%.4g M", v / 1e6);
   } else {
     std::snprintf(buf, sizeof buf, "%.0f", v);
   }

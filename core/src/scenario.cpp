@@ -32,6 +32,22 @@ Status CheckFinite(const std::string& name, const Matrix& m) {
   return Status::Ok();
 }
 
+// A stage past the inputs whose numbers left the range of a double (finite
+// inputs near 1e308 multiply to infinity): an error naming the result and the
+// product that made it, rather than nulls further on with no word said.
+Status CheckStage(const std::string& name, const Matrix& m, const std::string& formula) {
+  if (AllFinite(m)) return Status::Ok();
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      if (!std::isfinite(m(i, j))) {
+        return Status::Error(name, "= " + formula + " overflows: cell [" + Num(i) + "][" + Num(j) +
+                                       "] is beyond the range of a double (about 1.8e308); scale the inputs down");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckWidth(const std::string& name, const Matrix& m) {
   if (m.rows() > kMaxWidth || m.cols() > kMaxWidth) {
     return Status::Error(name, "is " + Shape(m) + "; attnlab handles at most " + Num(kMaxWidth) +
@@ -351,6 +367,7 @@ Status Evaluate(const Scenario& s, Result* r) {
     }
     r->heads.resize(1);
     if (!(st = Attend(s.Q, s.K, s.V, s.attention, &r->heads[0])).ok()) return st;
+    if (!s.attention.naive_softmax && !(st = CheckStage("Z", r->heads[0].output, "P V")).ok()) return st;
   } else {
     r->heads.resize(s.heads.size());
     for (size_t h = 0; h < s.heads.size(); ++h) {
@@ -360,8 +377,13 @@ Status Evaluate(const Scenario& s, Result* r) {
       Project(r->X, w.W_Q, &head.Q);
       Project(r->X, w.W_K, &head.K);
       Project(r->X, w.W_V, &head.V);
-      st = AttendInPlace(s.attention, &head, HeadPrefix(s, h));
+      const std::string p = HeadPrefix(s, h);
+      if (!(st = CheckStage(p + "Q", head.Q, "X W_Q")).ok() || !(st = CheckStage(p + "K", head.K, "X W_K")).ok() ||
+          !(st = CheckStage(p + "V", head.V, "X W_V")).ok())
+        return st;
+      st = AttendInPlace(s.attention, &head, p);
       if (!st.ok()) return st;
+      if (!s.attention.naive_softmax && !(st = CheckStage(p + "Z", head.output, "P V")).ok()) return st;
     }
   }
 
@@ -405,6 +427,7 @@ Status Evaluate(const Scenario& s, Result* r) {
       return Status::Error("W_O", "expected " + Num(r->Z.cols()) + " rows (" + why + "), got " + Num(s.W_O.rows()));
     }
     Multiply(r->Z, s.W_O, &r->R);
+    if (!s.attention.naive_softmax && !(st = CheckStage("R", r->R, "Z W_O")).ok()) return st;
   } else {
     r->R = r->Z;
   }
@@ -440,6 +463,8 @@ Status Evaluate(const Scenario& s, Result* r) {
     r->logits.resize(0, 0);
   }
   if (r->has_logits()) {
+    // (The naive softmax's NaN on purpose is explained by its own diagnostic.)
+    if (!s.attention.naive_softmax && !(st = CheckStage("logits", r->logits, unembedding == Unembedding::kTied ? "R E^T" : "R U")).ok()) return st;
     RowSoftmaxInto(r->logits, Mask(), SoftmaxOptions{}, &r->probs);
   } else {
     r->probs.resize(0, 0);

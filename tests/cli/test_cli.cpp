@@ -1,10 +1,12 @@
 // The attnlab binary run as a process: exit codes, messages, and the numbers
 // `attnlab eval` prints for the shipped presets.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -343,6 +345,91 @@ TEST(CliViews, AFileNamingAnUnknownViewIsRefused) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("view: unknown view \"multihead\""), std::string::npos) << r.err;
   std::remove(path.c_str());
+}
+
+}  // namespace
+
+namespace {
+
+// The largest scenarios attnlab accepts, each at one of its limits, evaluated
+// by the binary: under 2 s and 1 GiB (README, "Limits"). Their numbers are
+// printed for the CI log.
+struct Measured {
+  int code = -1;
+  double seconds = 0;
+  double peak_mib = 0;
+};
+
+Measured TimedEval(const std::string& path) {
+  std::fflush(stdout);  // the child must not print the parent's buffer again
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t child = fork();
+  if (child == 0) {
+    if (!std::freopen("/dev/null", "w", stdout)) _exit(99);
+    execl(kBin.c_str(), kBin.c_str(), "eval", path.c_str(), static_cast<char*>(nullptr));
+    _exit(98);
+  }
+  int status = 0;
+  rusage usage{};
+  wait4(child, &status, 0, &usage);
+  Measured m;
+  m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  m.peak_mib = usage.ru_maxrss / 1024.0;
+  m.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return m;
+}
+
+std::string MatrixText(int rows, int cols, unsigned seed) {
+  std::string s = "[";
+  unsigned x = seed;
+  for (int i = 0; i < rows; ++i) {
+    s += i ? ",[" : "[";
+    for (int j = 0; j < cols; ++j) {
+      x = x * 1103515245u + 12345u;  // a fixed sequence of numbers in (-1, 1), two decimals
+      const int v = static_cast<int>((x >> 16) % 199) - 99;
+      s += (j ? "," : "") + std::to_string(v / 100.0).substr(0, v < 0 ? 5 : 4);
+    }
+    s += "]";
+  }
+  return s + "]";
+}
+
+TEST(CliLimits, TheLargestAcceptedScenariosEvaluateUnderTwoSecondsAndOneGiB) {
+  std::string vocab, tokens;
+  for (int v = 0; v < 150; ++v) vocab += (v ? ",\"t" : "\"t") + std::to_string(v) + "\"";
+  for (int i = 0; i < 2048; ++i) tokens += (i ? ",\"t" : "\"t") + std::to_string((i * 7) % 150) + "\"";
+  const struct {
+    const char* what;
+    std::string text;
+  } kCases[] = {
+      {"2048 tokens, d_model 64, vocabulary 150, next-token loss (printed numbers)",
+       "{\"vocab\": [" + vocab + "], \"tokens\": [" + tokens + "], \"E\": " + MatrixText(150, 64, 1) +
+           ", \"mask\": \"none\", \"loss\": {\"convention\": \"next_token\"}}"},
+      {"X 2048 x 192, d_k 160, W_O (printed numbers)",
+       "{\"X\": " + MatrixText(2048, 192, 2) + ", \"W_Q\": " + MatrixText(192, 160, 3) + ", \"W_K\": " +
+           MatrixText(192, 160, 4) + ", \"W_V\": " + MatrixText(192, 64, 5) + ", \"W_O\": " + MatrixText(64, 64, 6) +
+           ", \"unembedding\": \"none\"}"},
+      {"2 heads of 1024 positions, d_model 128 (each head's matrices printed too)",
+       "{\"X\": " + MatrixText(1024, 128, 7) + ", \"heads\": [{}, {}], \"mask\": \"causal\"}"},
+      {"X 1024 x 1024, d_k 320, d_v 250 (values read)",
+       "{\"X\": " + MatrixText(1024, 1024, 8) + ", \"W_Q\": " + MatrixText(1024, 320, 9) + ", \"W_K\": " +
+           MatrixText(1024, 320, 10) + ", \"W_V\": " + MatrixText(1024, 250, 11) + ", \"unembedding\": \"none\"}"},
+      {"Scaling view, d 2000, 5000 pairs, curves to d 1024 (3.5e7 draws)",
+       R"({"view": "scaling", "Q": [[1]], "K": [[1]], "V": [[1]],
+           "scaling_lab": {"d": 2000, "samples": 5000, "max_d": 1024, "keys": 16}})"},
+      {"Selection view, 256 noisy keys, 300 draws, one head and two (3.9e7 draws)",
+       R"({"view": "selection", "Q": [[1]], "K": [[1]], "V": [[1]],
+           "selection_lab": {"n": 256, "samples": 300, "alpha": 0.01}})"},
+  };
+  for (const auto& c : kCases) {
+    const std::string path = WriteTemp(c.text);
+    const Measured m = TimedEval(path);
+    std::printf("largest accepted: %-78s %.2f s, peak %.0f MiB\n", c.what, m.seconds, m.peak_mib);
+    EXPECT_EQ(m.code, 0) << c.what << " should be accepted: " << Attnlab("eval " + path).err;
+    EXPECT_LT(m.seconds, 2.0) << c.what;
+    EXPECT_LT(m.peak_mib, 1024.0) << c.what;
+    std::remove(path.c_str());
+  }
 }
 
 }  // namespace

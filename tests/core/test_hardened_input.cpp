@@ -74,7 +74,7 @@ TEST(HardenedInput, CostLimitsNameTheInputAndTheNumbers) {
   s.heads.assign(8, HeadWeights{});
   Status st = CheckScenarioCost(s);
   EXPECT_EQ(st.field(), "heads");
-  EXPECT_NE(st.message().find("33.6 M attention weights"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("33.55 M attention weights"), std::string::npos) << st.ToString();
   // One head of 2048 positions and width 4096: 34 GFLOP of projections.
   s.heads.assign(1, HeadWeights{});
   s.X = Matrix::Zero(2048, 4096);
@@ -173,6 +173,42 @@ TEST(HardenedPrinting, HugeAndTinyNumbersInEveryFormat) {
   const std::string md = FormatMatrixText(m, MatrixTextFormat::kMarkdown);
   EXPECT_NE(md.find("1.0e100"), std::string::npos) << md;
   EXPECT_NE(md.find("-2.5e-100"), std::string::npos) << md;
+}
+
+}  // namespace
+}  // namespace attnlab
+
+namespace attnlab {
+namespace {
+
+// Finite inputs whose products leave the range of a double: the stage that
+// overflowed is named, never nulls further on without a word.
+TEST(HardenedPipeline, OverflowAfterTheScoresNamesTheStage) {
+  const auto run = [](const std::string& text) {
+    Scenario s;
+    Status st = ParseScenario(text, &s);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    Result r;
+    return Evaluate(s, &r);
+  };
+  // V = X W_V overflows (1e300 x 1e10), while Q and K stay small.
+  Status st = run(R"({"X": [[1e300, 0], [0, 1]], "W_Q": [[1e-300, 0], [0, 1]], "W_K": [[1e-300, 0], [0, 1]],
+                      "W_V": [[1e10, 0], [0, 1]], "unembedding": "none"})");
+  EXPECT_EQ(st.field(), "V") << st.ToString();
+  EXPECT_NE(st.message().find("X W_V overflows"), std::string::npos) << st.ToString();
+  // R = Z W_O overflows.
+  st = run(R"({"Q": [[0]], "K": [[0]], "V": [[1e300]], "W_O": [[1e300]], "unembedding": "none"})");
+  EXPECT_EQ(st.field(), "R") << st.ToString();
+  // The logits overflow.
+  st = run(R"({"Q": [[0]], "K": [[0]], "V": [[1e300]], "unembedding": [[1e300, 1]]})");
+  EXPECT_EQ(st.field(), "logits") << st.ToString();
+  // The naive softmax overflows on purpose: a diagnostic, not an error.
+  Scenario s;
+  ASSERT_TRUE(ParseScenario(R"({"Q": [[30]], "K": [[30], [29]], "V": [[1], [2]], "scale": "none",
+                                "naive_softmax": true, "unembedding": "none"})", &s).ok());
+  Result r;
+  EXPECT_TRUE(Evaluate(s, &r).ok());
+  EXPECT_FALSE(r.diagnostics.empty());
 }
 
 }  // namespace

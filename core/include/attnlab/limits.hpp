@@ -23,7 +23,7 @@ struct Scenario;
 
 inline constexpr double kMaxFlops = 1e10;                   // about 0.3 s of matrix products
 inline constexpr double kMaxAttentionCells = 2048.0 * 2048;  // one head at N = 2048, 4 at 1024, 16 at 512
-inline constexpr double kMaxResultCells = 12e6;             // what eval prints: about 200 MB of JSON
+inline constexpr double kMaxResultCells = 10e6;             // what eval prints: about 140 MB of JSON, 1.5 s
 inline constexpr int kMaxHeads = 64;
 inline constexpr int kMaxLossTerms = 2048;                  // loss positions and targets
 
