@@ -7,6 +7,7 @@ namespace attnlab::ui {
 bool AppState::Recompute() {
   if (!dirty) return false;
   dirty = false;
+  ++revision;
   if (has_result && SameLogits(evaluated, scenario)) {
     // Only the loss (or nothing Evaluate reads) changed: keep the attention.
     status = EvaluateLoss(scenario, &derived);

@@ -113,6 +113,7 @@ struct AppState {
 
   Result derived;
   Scenario evaluated;        // what derived's logits were computed from (its loss may be older)
+  uint64_t revision = 0;     // counts Recompute() runs: big heatmaps refill their textures on a change
   Status status;             // of the last Recompute()
   bool has_result = false;   // derived holds a result (maybe stale: see status)
   bool dirty = true;

@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "attnlab/scenario_io.hpp"
+#include "gl_textures.hpp"
 #include "ui/export.hpp"
 
 namespace attnlab::ui {
@@ -43,72 +45,116 @@ class Framebuffer {
 
 constexpr int kMaxPixels = 16384;  // per side: beyond what any GL here allocates
 
+// The largest picture side this GL context renders and reads back.
+int LargestSide() {
+  GLint renderbuffer = 0, viewport[2] = {0, 0};
+  glGetIntegerv(GL_MAX_RENDERBUFFER_SIZE, &renderbuffer);
+  glGetIntegerv(GL_MAX_VIEWPORT_DIMS, viewport);
+  int side = kMaxPixels;
+  if (renderbuffer > 0) side = std::min(side, static_cast<int>(renderbuffer));
+  if (viewport[0] > 0) side = std::min(side, static_cast<int>(std::min(viewport[0], viewport[1])));
+  return side;
+}
+
+std::string Number(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", v);
+  return text;
+}
+
 }  // namespace
 
-Status ExportPng(const AppState& state, const ExportRequest& request) {
+Status ExportPng(const AppState& state, const ExportRequest& request, std::string* note) {
   if (!(request.scale >= 1.0f && request.scale <= 4.0f)) {
     return Status::Error("--scale", "must be from 1 to 4");
   }
-  AppState s = state;
-  s.ui.dark = request.dark;
-  s.ui.export_request = request;
-  s.ui.only_panel = request.panel;
-  ScratchImGui imgui(s, request.scale);
-  if (!ImGui_ImplOpenGL3_Init("#version 330 core")) {
-    return Status::Error("", "the OpenGL 3.3 renderer failed to start (is libgl1 installed?)");
-  }
-  struct Shutdown {
-    ~Shutdown() { ImGui_ImplOpenGL3_Shutdown(); }
-  } shutdown;
+  const int largest = LargestSide();
+  float scale = request.scale;
+  for (int attempt = 0;; ++attempt) {
+    AppState s = state;
+    s.ui.dark = request.dark;
+    s.ui.export_request = request;
+    s.ui.only_panel = request.panel;
+    ScratchImGui imgui(s, scale);
+    if (!ImGui_ImplOpenGL3_Init("#version 330 core")) {
+      return Status::Error("", "the OpenGL 3.3 renderer failed to start (is libgl1 installed?)");
+    }
+    struct Shutdown {
+      ~Shutdown() { ImGui_ImplOpenGL3_Shutdown(); }
+    } shutdown;
+    GlTextures textures;  // big heatmaps, in this context; released before the renderer shuts down
+    ScopedTextures use_textures(&textures);
 
-  // Lay out (twice: ImGui settles sizes on the second frame), measure a
-  // panel, then lay out again at exactly its size.
-  ImVec2 size(static_cast<float>(request.width), static_cast<float>(request.height));
-  if (!request.panel.empty()) {
+    // Lay out (twice: ImGui settles sizes on the second frame), measure a
+    // panel, then lay out again at exactly its size.
+    ImVec2 size(static_cast<float>(request.width), static_cast<float>(request.height));
+    if (!request.panel.empty()) {
+      ImGui_ImplOpenGL3_NewFrame();
+      imgui.Frame(ImVec2(4096, 4096));
+      imgui.Frame(ImVec2(4096, 4096));
+      std::string error;
+      if (!PanelBounds(s, &size, &error)) return Status::Error("--panel", error);
+    }
+    imgui.Frame(size);
     ImGui_ImplOpenGL3_NewFrame();
-    imgui.Frame(ImVec2(4096, 4096));
-    imgui.Frame(ImVec2(4096, 4096));
-    std::string error;
-    if (!PanelBounds(s, &size, &error)) return Status::Error("--panel", error);
-  }
-  imgui.Frame(size);
-  ImGui_ImplOpenGL3_NewFrame();
-  imgui.Frame(size);
+    imgui.Frame(size);
 
-  const int w = static_cast<int>(std::lround(size.x * request.scale));
-  const int h = static_cast<int>(std::lround(size.y * request.scale));
-  if (w < 1 || h < 1 || w > kMaxPixels || h > kMaxPixels) {
-    return Status::Error("--width", "a picture of " + std::to_string(w) + "x" + std::to_string(h) +
-                                        " pixels is outside 1.." + std::to_string(kMaxPixels));
-  }
-  Framebuffer fbo(w, h);
-  if (!fbo.Complete()) return Status::Error("", "the OpenGL framebuffer for the picture is incomplete");
-  glViewport(0, 0, w, h);
-  glClearColor(0, 0, 0, 0);  // the window's own background paints the rest
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    const float longest = std::max(size.x, size.y);
+    if (longest * scale > static_cast<float>(largest) && attempt == 0) {
+      // Too big at this scale: the largest scale that fits, with a note.
+      const float fits = std::floor(static_cast<float>(largest) / longest * 100.0f) / 100.0f;
+      if (fits < 1.0f) {
+        return Status::Error("--width", "a picture of " + Number(size.x) + "x" + Number(size.y) +
+                                            " logical pixels is larger than this renderer's " +
+                                            std::to_string(largest) + " pixels per side, even at 1x");
+      }
+      const std::string line = "the picture is " + std::to_string(static_cast<long>(std::lround(longest * scale))) +
+                               " pixels at scale " + Number(scale) +
+                               ", more than this renderer's largest (" + std::to_string(largest) +
+                               "): drawn at scale " + Number(fits) + " instead";
+      if (note) {
+        *note = line;
+      } else {
+        std::fprintf(stderr, "attnlab: %s\n", line.c_str());
+      }
+      scale = fits;
+      continue;
+    }
+    const int w = static_cast<int>(std::lround(size.x * scale));
+    const int h = static_cast<int>(std::lround(size.y * scale));
+    if (w < 1 || h < 1 || w > largest || h > largest) {
+      return Status::Error("--width", "a picture of " + std::to_string(w) + "x" + std::to_string(h) +
+                                          " pixels is outside 1.." + std::to_string(largest));
+    }
+    Framebuffer fbo(w, h);
+    if (!fbo.Complete()) return Status::Error("", "the OpenGL framebuffer for the picture is incomplete");
+    glViewport(0, 0, w, h);
+    glClearColor(0, 0, 0, 0);  // the window's own background paints the rest
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
-  const int channels = request.transparent ? 4 : 3;
-  std::vector<unsigned char> pixels(static_cast<size_t>(w) * h * channels);
-  glPixelStorei(GL_PACK_ALIGNMENT, 1);
-  glReadPixels(0, 0, w, h, channels == 4 ? GL_RGBA : GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
-  if (glGetError() != GL_NO_ERROR) return Status::Error("", "reading the picture back from OpenGL failed");
-  // GL rows run bottom-up.
-  const size_t stride = static_cast<size_t>(w) * channels;
-  std::vector<unsigned char> flipped(pixels.size());
-  for (int y = 0; y < h; ++y) std::copy_n(&pixels[static_cast<size_t>(h - 1 - y) * stride], stride, &flipped[y * stride]);
-  std::string png;
-  auto append = [](void* context, void* data, int n) {
-    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(n));
-  };
-  if (!stbi_write_png_to_func(append, &png, w, h, channels, flipped.data(), static_cast<int>(stride))) {
-    return Status::Error("", "encoding the PNG failed");
+    const int channels = request.transparent ? 4 : 3;
+    std::vector<unsigned char> pixels(static_cast<size_t>(w) * h * channels);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, w, h, channels == 4 ? GL_RGBA : GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
+    if (glGetError() != GL_NO_ERROR) return Status::Error("", "reading the picture back from OpenGL failed");
+    // GL rows run bottom-up.
+    const size_t stride = static_cast<size_t>(w) * channels;
+    std::vector<unsigned char> flipped(pixels.size());
+    for (int y = 0; y < h; ++y) std::copy_n(&pixels[static_cast<size_t>(h - 1 - y) * stride], stride, &flipped[y * stride]);
+    std::string png;
+    auto append = [](void* context, void* data, int n) {
+      static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(n));
+    };
+    if (!stbi_write_png_to_func(append, &png, w, h, channels, flipped.data(), static_cast<int>(stride))) {
+      return Status::Error("", "encoding the PNG failed");
+    }
+    if (!request.report.empty()) {
+      const Status st = WriteFileAtomic(request.report, ItemsReport(s, w, h, scale));
+      if (!st.ok()) return st;
+    }
+    return WriteFileAtomic(request.out, png);
   }
-  if (!request.report.empty()) {
-    const Status st = WriteFileAtomic(request.report, ItemsReport(s, w, h, request.scale));
-    if (!st.ok()) return st;
-  }
-  return WriteFileAtomic(request.out, png);
 }
 
 }  // namespace attnlab::ui

@@ -11,10 +11,12 @@
 #include <cstdio>
 #include <string>
 #include <fstream>
+#include <memory>
 #include <vector>
 
 #include "attnlab/scenario_io.hpp"
 #include "export_png.hpp"
+#include "gl_textures.hpp"
 #include "ui/export.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
@@ -80,6 +82,10 @@ int RunWindow(AppState& state, const WindowOptions& options) {
     std::fprintf(stderr, "attnlab: OpenGL 3.3 renderer failed to start\n");
     return 1;
   }
+  // Big heatmaps' textures, made in this window's GL context and released
+  // while it is still current.
+  auto textures = std::make_unique<GlTextures>();
+  auto use_textures = std::make_unique<ScopedTextures>(textures.get());
 
   int exit_code = 0;
   int busy_frames = 0;
@@ -137,14 +143,18 @@ int RunWindow(AppState& state, const WindowOptions& options) {
     if (state.ui.export_pending) {  // asked for by a panel menu or Ctrl+E: render it now, between frames
       state.ui.export_pending = false;
       const ExportRequest& req = state.ui.export_request;
-      const Status st = req.svg ? ExportSvg(state, req) : ExportPng(state, req);
-      state.ui.message = st.ok() ? "Wrote " + req.out : "Export failed: " + st.ToString();
+      std::string note;
+      const Status st = req.svg ? ExportSvg(state, req) : ExportPng(state, req, &note);
+      state.ui.message = st.ok() ? "Wrote " + req.out + (note.empty() ? "" : " (" + note + ")")
+                                 : "Export failed: " + st.ToString();
     }
     state.Autosave(glfwGetTime());
   }
   state.EndGesture();
   state.Autosave(glfwGetTime(), /*force=*/true);
 
+  use_textures.reset();
+  textures.reset();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();

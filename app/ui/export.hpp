@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app_state.hpp"
+#include "widgets/texture.hpp"
 
 namespace attnlab::ui {
 
@@ -43,6 +44,9 @@ class ScratchImGui {
   AppState& state_;
   ImGuiContext* previous_;
   ImGuiContext* context_;
+  // Big heatmaps draw into these unless a GL picture installs its own.
+  NullTextures textures_;
+  ScopedTextures use_textures_{&textures_};
 };
 
 // Where the picture of `state.ui.only_panel` lies after a Frame(), with the

@@ -38,12 +38,20 @@ float PanelCell(const HeatmapSpec& spec, bool large, float cell_fonts = 2.2f) {
   const ImVec2 natural = HeatmapSize(spec, cell);
   const float fixed_w = natural.x - cell * static_cast<float>(spec.values->cols());
   const float fit = (region_w - fixed_w) / static_cast<float>(std::max<Eigen::Index>(1, spec.values->cols()));
-  if (large) {
-    const float region_h = ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing();
-    const float fixed_h = natural.y - cell * static_cast<float>(spec.values->rows());
-    const float fit_h = (region_h - fixed_h) / static_cast<float>(std::max<Eigen::Index>(1, spec.values->rows()));
-    return std::max(4.0f, std::min(fit, fit_h));
+  const float region_h = ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing();
+  const float fixed_h = natural.y - cell * static_cast<float>(spec.values->rows());
+  const float fit_h = (region_h - fixed_h) / static_cast<float>(std::max<Eigen::Index>(1, spec.values->rows()));
+  if (HeatmapTextured(spec)) {
+    // A big map is a viewport that zooms: it fits the room at any cell size
+    // (a cell may be a fraction of a pixel), no taller than the view.
+    // Outside presentation no side passes 48 font sizes, so that a picture of
+    // it (drawn in a 4096-pixel frame) is the size the window shows.
+    const float tallest = std::max(region_h, font * 20.0f) - fixed_h;
+    const float longest = static_cast<float>(std::max(spec.values->rows(), spec.values->cols()));
+    const float cap = large ? cell : font * 48.0f / longest;
+    return std::max(0.01f, std::min({fit, tallest / static_cast<float>(spec.values->rows()), cell, cap}));
   }
+  if (large) return std::max(4.0f, std::min(fit, fit_h));
   return std::clamp(fit, 4.0f, cell);
 }
 
@@ -352,6 +360,7 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
   spec.fixed_range = false;
   spec.number_style = s.ui.number_style;
   spec.show_colorbar = false;  // inputs print their values; the bar would only take room
+  spec.revision = s.revision;
 
   const bool identity = m->size() == 0;
   const std::string shape = identity ? "identity" : Shape(*m);
@@ -454,6 +463,7 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
   spec.title = p.name;
   spec.show_title = false;
   spec.values = values;
+  spec.revision = s.revision;
   spec.row_labels = &rows;
   spec.col_labels = &cols;
   spec.number_style = s.ui.number_style;

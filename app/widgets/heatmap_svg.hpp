@@ -1,5 +1,9 @@
 // attnlab widgets: a heatmap as SVG, for papers: every cell a <rect
 // class="cell">, every label and value a <text>, the colour bar as rects.
+// A map above kTextureCells cells is one <image class="map"> instead (a PNG
+// of one pixel per cell, base64, drawn pixelated), masked runs one hatched
+// <path>, argmax cells one outlined <path>, and only the labels that fit:
+// a 2048 x 2048 map is a few MB, not four million rects.
 // Call inside an ImGui frame (label widths are measured with the current font).
 #pragma once
 

@@ -57,6 +57,7 @@ MatrixEditorResult MatrixEditor(const char* str_id, const HeatmapSpec& spec, ImV
     st.press_value = m(h.hovered_row, h.hovered_col);
     st.scrubbing = false;
   }
+  if (h.panning) st.press_row = st.press_col = -1;  // a pan (big maps) is neither a scrub nor a click
   if (ImGui::IsItemActive() && st.press_row >= 0 && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
     st.scrubbing = true;
     const float dx = ImGui::GetMouseDragDelta(ImGuiMouseButton_Left, 3.0f).x;
@@ -78,10 +79,10 @@ MatrixEditorResult MatrixEditor(const char* str_id, const HeatmapSpec& spec, ImV
 
   // The text field over the cell being edited.
   if (st.Editing() && h.cell > 0) {
-    const ImVec2 at(h.grid_min.x + h.cell * st.edit_col, h.grid_min.y + h.cell * st.edit_row);
-    const float width = std::max(h.cell, ImGui::CalcTextSize("-0.00000").x);
+    const ImVec2 at = h.CellMin(st.edit_row, st.edit_col);
+    const float width = std::max(h.cell_w, ImGui::CalcTextSize("-0.00000").x);
     const ImVec2 saved = ImGui::GetCursorScreenPos();
-    ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + (h.cell - ImGui::GetFrameHeight()) * 0.5f));
+    ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + (h.cell_h - ImGui::GetFrameHeight()) * 0.5f));
     ImGui::SetNextItemWidth(width);
     if (st.focus_pending) {
       ImGui::SetKeyboardFocusHere();
@@ -120,7 +121,7 @@ MatrixEditorResult MatrixEditor(const char* str_id, const HeatmapSpec& spec, ImV
       }
     }
     if (!st.error.empty() && st.Editing()) {
-      ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + h.cell));
+      ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + h.cell_h));
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.3f, 0.25f, 1));
       ImGui::TextUnformatted(st.error.c_str());
       ImGui::PopStyleColor();

@@ -309,6 +309,22 @@ TEST(Render, BadRequestsSayWhatIsWrongAndWriteNothing) {
   EXPECT_TRUE(fs::is_empty(dir.path()) || !fs::exists(dir / "x.png"));
 }
 
+// A picture larger than the renderer's largest framebuffer (16384 pixels a
+// side with llvmpipe) is drawn at the largest scale that fits, with a note,
+// never a failure or a crash.
+TEST(Render, APictureTooBigForTheRendererIsDrawnAtTheLargestScaleThatFits) {
+  Scratch dir;
+  const Outcome o = Attnlab("render '" + kPresets + "/e9-dedupe-sort.json' --width 5000 --height 120 --scale 4 --out " +
+                            (dir / "wide.png"));
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.err.find("drawn at scale"), std::string::npos) << o.err;
+  const Image img(dir / "wide.png");
+  ASSERT_NE(img.px, nullptr);
+  EXPECT_LE(img.w, 16384);
+  EXPECT_GT(img.w, 5000 * 3);  // 5000 x 3.27: as large as fits, not 1x
+  EXPECT_NEAR(img.h * 5000.0 / img.w, 120.0, 1.0);  // the same picture, scaled as a whole
+}
+
 }  // namespace
 
 namespace {

@@ -453,6 +453,32 @@ TEST(Pipeline, SameLogitsSeesEveryInputOfTheAttentionAndIgnoresTheRest) {
   }
 }
 
+// Fully masked rows in different blocks of the engine (64 queries a block):
+// all-zero weights and outputs, one diagnostic each, never NaN.
+TEST(Pipeline, FullyMaskedRowsInSeveralBlocksAreZeroAndEachHasADiagnostic) {
+  Scenario s;
+  s.input = InputMode::kX;
+  const int n = 150;
+  s.X.resize(n, 4);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < 4; ++j) s.X(i, j) = std::sin(0.3 * i + j);
+  s.unembedding = Unembedding::kNone;
+  s.attention.mask.kind = MaskKind::kCustom;
+  s.attention.mask.custom = Mask::Constant(n, n, false);
+  for (int i = 0; i < n; ++i) s.attention.mask.custom.row(i).head(i + 1).setConstant(true);
+  for (int row : {3, 100, 149}) s.attention.mask.custom.row(row).setConstant(false);
+  const Result r = EvaluateOk(s);
+  EXPECT_EQ(r.heads[0].fully_masked_rows, (std::vector<int>{3, 100, 149}));
+  ASSERT_EQ(r.diagnostics.size(), 3u);
+  EXPECT_NE(r.diagnostics[1].find("row 100"), std::string::npos) << r.diagnostics[1];
+  EXPECT_TRUE(r.Weights().allFinite());
+  for (int row : {3, 100, 149}) {
+    EXPECT_MATRIX_NEAR(r.Weights().row(row), Matrix::Zero(1, n), 0.0);
+    EXPECT_MATRIX_NEAR(r.Z.row(row), Matrix::Zero(1, 4), 0.0);
+  }
+  EXPECT_NEAR(r.Weights().row(99).sum(), 1.0, 1e-14);
+}
+
 TEST(Pipeline, LossOfAConfidentMistakeIsFinite) {
   Scenario s;
   s.input = InputMode::kX;

@@ -13,6 +13,7 @@
 #include "app_state.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
+#include "widgets/texture.hpp"
 
 namespace attnlab::testing {
 
@@ -42,6 +43,8 @@ class HeadlessUi {
     Frame();  // the second settles table columns and focus
   }
   ~HeadlessUi() { ImGui::DestroyContext(); }
+  // The textures of big heatmaps (kept in memory: tests read their pixels).
+  ui::NullTextures& Textures() { return textures_; }
   HeadlessUi(const HeadlessUi&) = delete;
   HeadlessUi& operator=(const HeadlessUi&) = delete;
 
@@ -110,6 +113,8 @@ class HeadlessUi {
 
  private:
   ui::AppState& s_;
+  ui::NullTextures textures_;
+  ui::ScopedTextures use_textures_{&textures_};
 };
 
 }  // namespace attnlab::testing
