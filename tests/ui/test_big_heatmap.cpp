@@ -272,7 +272,9 @@ TEST(BigHeatmap, ValuesArePrintedOnlyOnceTheZoomMakesThemReadable) {
     r = h.Frame(spec);
     // Printed exactly when a value's type would be at least 9 pixels.
     const bool readable = std::min(r.cell_w, r.cell_h) * 0.42f >= 9.0f;
-    if (!readable) EXPECT_EQ(r.values_shown, 0) << "zoom " << r.zoom;
+    if (!readable) {
+      EXPECT_EQ(r.values_shown, 0) << "zoom " << r.zoom;
+    }
     if (readable) {
       const float grid_w = r.grid_max.x - r.grid_min.x, grid_h = r.grid_max.y - r.grid_min.y;
       const int visible_cols = static_cast<int>(std::ceil(r.view_col + grid_w / r.cell_w)) - static_cast<int>(r.view_col);
