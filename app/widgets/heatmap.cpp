@@ -364,11 +364,21 @@ HeatmapResult HeatmapTexture(const HeatmapSpec& spec, ImVec2 size) {
 
   // The view, kept in the window's storage under this widget's ids.
   ImGuiStorage* storage = ImGui::GetStateStorage();
-  float* zoom = storage->GetFloatRef(ImGui::GetID("##zoom"), 1.0f);
-  float* view_row = storage->GetFloatRef(ImGui::GetID("##view_row"), 0.0f);
-  float* view_col = storage->GetFloatRef(ImGui::GetID("##view_col"), 0.0f);
-  int* pan_button = storage->GetIntRef(ImGui::GetID("##pan"), -1);
-  const float base_w = grid.x / static_cast<float>(cols), base_h = grid.y / static_cast<float>(rows);
+  const ImGuiID zoom_id = ImGui::GetID("##zoom"), row_id = ImGui::GetID("##view_row");
+  const ImGuiID col_id = ImGui::GetID("##view_col"), pan_id = ImGui::GetID("##pan");
+  // Adding a key may move the storage, so every key is added before any
+  // pointer is taken (a pointer taken first read freed memory: zoom 0).
+  storage->GetFloatRef(zoom_id, 1.0f);
+  storage->GetFloatRef(row_id, 0.0f);
+  storage->GetFloatRef(col_id, 0.0f);
+  storage->GetIntRef(pan_id, -1);
+  float* zoom = storage->GetFloatRef(zoom_id, 1.0f);
+  float* view_row = storage->GetFloatRef(row_id, 0.0f);
+  float* view_col = storage->GetFloatRef(col_id, 0.0f);
+  int* pan_button = storage->GetIntRef(pan_id, -1);
+  // A panel squeezed to nothing still has cells of some width: no 0 / 0 below.
+  const float base_w = std::max(grid.x / static_cast<float>(cols), 1e-3f);
+  const float base_h = std::max(grid.y / static_cast<float>(rows), 1e-3f);
   // Zoom in until a cell is four font sizes on its shorter side.
   const float max_zoom = std::max(1.0f, font * 4.0f / std::min(base_w, base_h));
   auto clamp_view = [&] {
@@ -719,14 +729,7 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
     TextureBackend* textures = CurrentTextures();
     const float step = std::max(4.0f, cell / 5.0f);
     const ImTextureID pattern = textures ? textures->HatchPattern() : nullptr;
-    for (int i = 0; i < rows; ++i) {
-      for (int j = 0; j < cols;) {
-        if ((*spec.allowed)(i, j)) {
-          ++j;
-          continue;
-        }
-        int k = j;
-        while (k < cols && !(*spec.allowed)(i, k)) ++k;
+    spec.allowed->ForEachMaskedRun(rows, cols, [&](int i, int j, int k) {
         const ImVec2 a(grid_min.x + cell * j, grid_min.y + cell * i), b(grid_min.x + cell * k, a.y + cell);
         if (pattern) {
           const float tile = step * 2.0f;  // the pattern has two lines per tile
@@ -738,9 +741,7 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
             Hatch(dl, ca, ImVec2(ca.x + cell, b.y), hatch, step, std::max(1.0f, font / 16.0f));
           }
         }
-        j = k;
-      }
-    }
+    });
     if (spec.masked_text && show_values) {
       const ImVec2 ts = value_font->CalcTextSizeA(value_px, FLT_MAX, 0.0f, spec.masked_text);
       for (int i = 0; i < rows && ts.x <= cell - 4; ++i) {

@@ -29,6 +29,13 @@ std::string F(double v) {
   return buf;
 }
 
+// The XML declaration and the <svg> element both writers open with.
+std::string SvgOpening(float width, float height, float font) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + F(width) +
+         "\" height=\"" + F(height) + "\" viewBox=\"0 0 " + F(width) + " " + F(height) +
+         "\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"" + F(font) + "\">\n";
+}
+
 std::string Label(const std::vector<std::string>* labels, int i) {
   if (labels && i < static_cast<int>(labels->size())) return (*labels)[i];
   return std::to_string(i);
@@ -114,11 +121,7 @@ std::string HeatmapSvgImage(const HeatmapSpec& spec, float cell, const std::stri
   double vmin = 0, vmax = 1;
   HeatmapRange(spec, &vmin, &vmax);
 
-  std::string svg;
-  svg += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + F(width) + "\" height=\"" + F(height) +
-         "\" viewBox=\"0 0 " + F(width) + " " + F(height) + "\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"" +
-         F(font) + "\">\n";
+  std::string svg = SvgOpening(width, height, font);
   svg += "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">"
          "<path d=\"M0 6 L6 0\" stroke=\"#8c8c8c\" stroke-width=\"1\"/></pattern></defs>\n";
   if (!style.transparent) svg += "<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"" + bg + "\"/>\n";
@@ -145,18 +148,7 @@ std::string HeatmapSvgImage(const HeatmapSpec& spec, float cell, const std::stri
       d += "M" + F(x0 + cw * j0) + " " + F(y0 + ch * i) + "h" + F(cw * (j1 - j0)) + "v" + F(ch) + "h" +
            F(-cw * (j1 - j0)) + "z";
     };
-    for (int i = 0; i < rows; ++i) {
-      for (int j = 0; j < cols;) {
-        if ((*spec.allowed)(i, j)) {
-          ++j;
-          continue;
-        }
-        int k = j;
-        while (k < cols && !(*spec.allowed)(i, k)) ++k;
-        run(i, j, k);
-        j = k;
-      }
-    }
+    spec.allowed->ForEachMaskedRun(rows, cols, run);
     if (!d.empty()) svg += "<path class=\"masked\" d=\"" + d + "\" fill=\"url(#hatch)\"/>\n";
   }
   if (spec.argmax) {
@@ -232,11 +224,7 @@ std::string HeatmapSvg(const HeatmapSpec& spec, float cell, const std::string& t
   double vmin = 0, vmax = 1;
   HeatmapRange(spec, &vmin, &vmax);
 
-  std::string svg;
-  svg += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + F(width) + "\" height=\"" + F(height) +
-         "\" viewBox=\"0 0 " + F(width) + " " + F(height) + "\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"" +
-         F(font) + "\">\n";
+  std::string svg = SvgOpening(width, height, font);
   if (!style.transparent) svg += "<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"" + bg + "\"/>\n";
   svg += "<text x=\"" + F(pad) + "\" y=\"" + F(pad + font) + "\" fill=\"" + ink + "\">" + XmlEscape(title) +
          " <tspan fill=\"" + dim + "\">" + XmlEscape(subtitle) + "</tspan></text>\n";

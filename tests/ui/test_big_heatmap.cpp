@@ -344,12 +344,13 @@ TEST(BigHeatmap, SvgEmbedsTheMapAsOnePngImageInsteadOfARectPerCell) {
   const size_t from = svg.find(tag, at) + tag.size(), to = svg.find('"', from);
   const std::string b64 = svg.substr(from, to - from);
   std::string bytes;
-  int bits = 0, acc = 0;
+  int bits = 0;
+  unsigned acc = 0;
   for (char ch : b64) {
     const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const char* p = std::strchr(digits, ch);
     if (ch == '=' || !p) break;
-    acc = (acc << 6) | static_cast<int>(p - digits);
+    acc = ((acc << 6) | static_cast<unsigned>(p - digits)) & 0xFFFFFFu;  // 24 bits hold every pending byte
     bits += 6;
     if (bits >= 8) {
       bits -= 8;

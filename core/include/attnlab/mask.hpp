@@ -85,6 +85,24 @@ class AllowedKeys {
   }
   // The (rows(), cols()) 0/1 matrix; empty when Unrestricted().
   Mask ToDense() const;
+  // Calls masked_run(i, j0, j1) for every maximal run [j0, j1) of masked keys
+  // in rows i < rows, columns j < cols: what a picture hatches in one piece.
+  template <typename F>
+  void ForEachMaskedRun(int rows, int cols, F masked_run) const {
+    if (unrestricted_) return;
+    for (int i = 0; i < rows; ++i) {
+      for (int j = 0; j < cols;) {
+        if ((*this)(i, j)) {
+          ++j;
+          continue;
+        }
+        int k = j;
+        while (k < cols && !(*this)(i, k)) ++k;
+        masked_run(i, j, k);
+        j = k;
+      }
+    }
+  }
 
   friend bool operator==(const AllowedKeys& a, const AllowedKeys& b);
   friend bool operator!=(const AllowedKeys& a, const AllowedKeys& b) { return !(a == b); }

@@ -6,6 +6,7 @@
 #include "attnlab/scenario.hpp"
 #include "attnlab/views.hpp"
 #include "../json_io.hpp"
+#include "moments_report.hpp"
 
 namespace attnlab {
 namespace {
@@ -46,15 +47,6 @@ bool Write(const ViewSettings& views, ordered_json* o) {
 }
 
 const SettingsCodec kCodec{Read, Write};
-
-void AddMoments(Report& r, const char* name, const SampleMoments& m) {
-  Report& s = r.AddSection(name);
-  s.AddInteger("n", m.n);
-  s.AddNumber("mean", m.mean);
-  s.AddNumber("mean_se", m.mean_se);
-  s.AddNumber("variance", m.variance);
-  s.AddNumber("variance_se", m.variance_se);
-}
 
 Status Evaluate(const Scenario& scenario, const Result&, Report* out) {
   const ScalingLabSettings* found = scenario.views.Find<ScalingLabSettings>();

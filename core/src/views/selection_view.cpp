@@ -7,6 +7,7 @@
 #include "attnlab/selection.hpp"
 #include "attnlab/views.hpp"
 #include "../json_io.hpp"
+#include "moments_report.hpp"
 
 namespace attnlab {
 namespace {
@@ -63,14 +64,6 @@ bool Write(const ViewSettings& views, ordered_json* o) {
 }
 
 const SettingsCodec kCodec{Read, Write};
-
-void AddMoments(Report& r, const char* name, const SampleMoments& m) {
-  Report& s = r.AddSection(name);
-  s.AddNumber("mean", m.mean);
-  s.AddNumber("mean_se", m.mean_se);
-  s.AddNumber("variance", m.variance);
-  s.AddNumber("variance_se", m.variance_se);
-}
 
 // One configuration (one head, or two) over the same draws of the keys.
 Status AddRun(Report& r, const char* name, SelectionSpec spec) {
