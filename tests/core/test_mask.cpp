@@ -260,7 +260,9 @@ TEST(AllowedKeys, RunsOfEveryKindMatchTheCellByCellDefinition) {
             EXPECT_EQ(a(i, j), want) << MaskKindName(kind) << " p=" << p << " " << n_q << "x" << n_k << " (" << i
                                      << ", " << j << ")";
             EXPECT_EQ(dense(i, j), want);
-            if (want) EXPECT_TRUE(a.Begin(i) <= j && j < a.End(i));
+            if (want) {
+              EXPECT_TRUE(a.Begin(i) <= j && j < a.End(i));
+            }
           }
           // The run holds exactly the allowed keys.
           EXPECT_EQ(a.End(i) - a.Begin(i), count) << MaskKindName(kind) << " row " << i;

@@ -444,11 +444,15 @@ TEST(SoftmaxKernel, EveryMaskKindMatchesTheNaiveLoopAndItsArgmax) {
         EXPECT_EQ(got_empty, want_empty);
         for (Eigen::Index i = 0; i < z.rows(); ++i)
           for (Eigen::Index j = 0; j < z.cols(); ++j)
-            if (!ok(i, j)) ASSERT_EQ(got(i, j), 0.0) << "masked (" << i << ", " << j << ")";
+            if (!ok(i, j)) {
+              ASSERT_EQ(got(i, j), 0.0) << "masked (" << i << ", " << j << ")";
+            }
         EXPECT_EQ(argmax.ToVectors(), NaiveArgmax(got, ok));
         EXPECT_TRUE(argmax == ArgmaxPerRow(got, allowed));
         // The planted ties are found (T > 0: exact score ties are exact weight ties).
-        if (c.spec.kind == MaskKind::kNone) EXPECT_GE(argmax[0].size(), 2u);
+        if (c.spec.kind == MaskKind::kNone) {
+          EXPECT_GE(argmax[0].size(), 2u);
+        }
       }
     }
   }
