@@ -6,7 +6,8 @@
 #   fuzz_matrix_text   pasted matrix -> parse -> every format -> parse: equal
 #
 # Each run first replays tests/fuzz/regressions/<name>/ (crashes once found),
-# then searches from a scratch copy of tests/fuzz/corpus/<name>/. A longer,
+# then searches from a scratch copy of tests/fuzz/corpus/<name>/ plus every
+# preset in assets/presets/ (so a new view's presets are fuzzed as they land). A longer,
 # unseeded search: `cmake --build build-sanitize --target fuzz_long`.
 if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   message(WARNING "the fuzzers need clang (CMAKE_CXX_COMPILER=clang++): skipped")
@@ -23,12 +24,14 @@ else()
              COMMAND ${CMAKE_COMMAND} -DFUZZER=$<TARGET_FILE:fuzz_${name}>
                      -DCORPUS=${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name}
                      -DREGRESSIONS=${CMAKE_CURRENT_SOURCE_DIR}/fuzz/regressions/${name}
+                     -DPRESETS=${PROJECT_SOURCE_DIR}/assets/presets
                      -DWORK=${CMAKE_CURRENT_BINARY_DIR}/fuzz-${name} -DRUNS=${ATTNLAB_FUZZ_RUNS_${name}}
                      -P ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/run_fuzzer.cmake)
     set_tests_properties(fuzz_${name} PROPERTIES TIMEOUT 600)
     list(APPEND long_runs COMMAND ${CMAKE_COMMAND} -DFUZZER=$<TARGET_FILE:fuzz_${name}>
                           -DCORPUS=${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name}
                           -DREGRESSIONS=${CMAKE_CURRENT_SOURCE_DIR}/fuzz/regressions/${name}
+                          -DPRESETS=${PROJECT_SOURCE_DIR}/assets/presets
                           -DWORK=${CMAKE_CURRENT_BINARY_DIR}/fuzz-long-${name} -DSECONDS=600
                           -P ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/run_fuzzer.cmake)
   endforeach()

@@ -1,6 +1,7 @@
 # Runs one libFuzzer harness: the regression inputs one by one, then a search
 # from a scratch copy of the corpus (the checked-in corpus is never written).
-#   -DFUZZER=... -DCORPUS=... -DREGRESSIONS=... -DWORK=... and -DRUNS=N (seed 1) or -DSECONDS=S (unseeded)
+#   -DFUZZER=... -DCORPUS=... -DREGRESSIONS=... -DWORK=... and -DRUNS=N (seed 1) or -DSECONDS=S (unseeded);
+#   -DPRESETS=folder adds every *.json there to the seeds (a new preset is fuzzed without a copy)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}/corpus" "${WORK}/artifacts")
 file(GLOB regressions "${REGRESSIONS}/*")
@@ -13,6 +14,10 @@ if(regressions)
   message(STATUS "${n} regression inputs: ok")
 endif()
 file(GLOB seeds "${CORPUS}/*")
+if(DEFINED PRESETS)
+  file(GLOB presets "${PRESETS}/*.json")
+  list(APPEND seeds ${presets})
+endif()
 file(COPY ${seeds} DESTINATION "${WORK}/corpus")
 if(DEFINED RUNS)
   set(budget -seed=1 -runs=${RUNS})
