@@ -614,15 +614,7 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   const std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
   const bool title_in_corner = ext.title_in_corner;
   const float title_top = ImGui::GetCursorScreenPos().y;
-  if (spec.show_title && !title_in_corner) {
-    ImGui::Text("%s", spec.title.c_str());
-    ImGui::SameLine();
-    ImGui::TextDisabled("%s", shape.c_str());
-    if (!spec.subtitle.empty()) {
-      ImGui::SameLine();
-      ImGui::TextDisabled("  %s", spec.subtitle.c_str());
-    }
-  }
+  DrawTitleLine(spec, ext, shape);
 
   // Colour range.
   double vmin = spec.vmin, vmax = spec.vmax;

@@ -29,6 +29,15 @@ std::string F(double v) {
   return buf;
 }
 
+// Text, secondary text and background colours of a picture's theme.
+struct SvgPalette {
+  std::string ink, dim, bg;
+};
+SvgPalette Palette(const SvgStyle& style) {
+  if (style.dark) return {"#ffffff", "#c8c8c8", "#1a1a1c"};
+  return {"#000000", "#505050", "#ffffff"};
+}
+
 // The XML declaration and the <svg> element both writers open with.
 std::string SvgOpening(float width, float height, float font) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + F(width) +
@@ -99,9 +108,7 @@ std::string HeatmapSvgImage(const HeatmapSpec& spec, float cell, const std::stri
   const int rows = static_cast<int>(m.rows()), cols = static_cast<int>(m.cols());
   const float font = ImGui::GetFontSize();
   const float pad = font;
-  const std::string ink = style.dark ? "#ffffff" : "#000000";
-  const std::string dim = style.dark ? "#c8c8c8" : "#505050";
-  const std::string bg = style.dark ? "#1a1a1c" : "#ffffff";
+  const auto [ink, dim, bg] = Palette(style);
   const ImVec2 grid = HeatmapGridSize(spec, cell);
   const float cw = grid.x / static_cast<float>(cols), ch = grid.y / static_cast<float>(rows);
   const int row_every = std::max(1, static_cast<int>(std::ceil(font * 1.1f / ch)));
@@ -206,9 +213,7 @@ std::string HeatmapSvg(const HeatmapSpec& spec, float cell, const std::string& t
   const int rows = static_cast<int>(m.rows()), cols = static_cast<int>(m.cols());
   const float font = ImGui::GetFontSize();
   const float pad = font;
-  const std::string ink = style.dark ? "#ffffff" : "#000000";
-  const std::string dim = style.dark ? "#c8c8c8" : "#505050";
-  const std::string bg = style.dark ? "#1a1a1c" : "#ffffff";
+  const auto [ink, dim, bg] = Palette(style);
 
   float row_label_w = 0, col_label_h = 0;
   for (int i = 0; i < rows; ++i) row_label_w = std::max(row_label_w, ImGui::CalcTextSize(Label(spec.row_labels, i).c_str()).x);
