@@ -50,10 +50,10 @@ ScenarioCost CostOf(const Scenario& s) {
   // probs; and each head's own matrices again when there are several.
   c.result_cells = n * d_model + qkv_cells + 2 * n * n + n * sum_dv + n * d_r + 2 * n * vocab;
   if (H > 1) c.result_cells += qkv_cells + 2 * c.attention_cells + n * sum_dv;
-  char shape[160];
-  std::snprintf(shape, sizeof shape, "n = %.0f, d_model = %.0f, %.0f head%s, vocabulary %.0f", n, d_model, H,
-                H == 1 ? "" : "s", vocab);
-  c.shape = shape;
+  c.positions = n;
+  c.d_model = d_model;
+  c.heads = H;
+  c.vocabulary = vocab;
   return c;
 }
 
@@ -63,17 +63,24 @@ Status CheckScenarioCost(const Scenario& s) {
     return Status::Error("heads", std::to_string(s.heads.size()) + " heads; attnlab evaluates at most " +
                                       std::to_string(kMaxHeads));
   const ScenarioCost c = CostOf(s);
+  // Every Evaluate passes here: the text is made only for a message.
+  auto shape = [&c] {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "n = %.0f, d_model = %.0f, %.0f head%s, vocabulary %.0f", c.positions, c.d_model,
+                  c.heads, c.heads == 1 ? "" : "s", c.vocabulary);
+    return std::string(buf);
+  };
   const char* input = s.input == InputMode::kTokens ? "tokens" : s.input == InputMode::kX ? "X" : "Q";
   const char* sized = s.heads.size() > 1 ? "heads" : input;
   if (c.attention_cells > kMaxAttentionCells)
-    return Status::Error(sized, c.shape + ": " + Amount(c.attention_cells) +
+    return Status::Error(sized, shape() + ": " + Amount(c.attention_cells) +
                                     " attention weights (heads x n^2); attnlab evaluates at most " +
                                     Amount(kMaxAttentionCells) + " (one head of 2048 positions): use fewer heads or positions");
   if (c.flops > kMaxFlops)
-    return Status::Error(input, c.shape + ": " + Amount(c.flops) + "FLOP to evaluate; attnlab evaluates at most " +
+    return Status::Error(input, shape() + ": " + Amount(c.flops) + "FLOP to evaluate; attnlab evaluates at most " +
                                     Amount(kMaxFlops) + "FLOP: use fewer positions or narrower matrices");
   if (c.result_cells > kMaxResultCells)
-    return Status::Error(sized, c.shape + ": " + Amount(c.result_cells) + " numbers to print; attnlab prints at most " +
+    return Status::Error(sized, shape() + ": " + Amount(c.result_cells) + " numbers to print; attnlab prints at most " +
                                     Amount(kMaxResultCells) + ": use fewer heads, positions or narrower matrices");
   if (s.loss.positions.size() > static_cast<size_t>(kMaxLossTerms))
     return Status::Error("loss.positions", std::to_string(s.loss.positions.size()) + " positions; at most " +

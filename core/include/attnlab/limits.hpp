@@ -31,7 +31,7 @@ struct ScenarioCost {
   double flops = 0;
   double attention_cells = 0;
   double result_cells = 0;
-  std::string shape;  // "n = 2048, d_model = 64, 1 head (d_k = 64, d_v = 64), vocabulary 0"
+  double positions = 0, d_model = 0, heads = 0, vocabulary = 0;  // the shape it was counted for
 };
 
 // The nominal cost of evaluating `s` (shapes as given; a mismatch is found later).
