@@ -501,7 +501,8 @@ Status EvaluateLoss(const Scenario& s, Result* r) { return SetLoss(s, r); }
 bool operator==(const Scenario& a, const Scenario& b) {
   const LossSpec& l = a.loss;
   const LossSpec& m = b.loss;
-  return a.title == b.title && a.notes == b.notes && a.view == b.view && SameLogits(a, b) &&
+  return a.title == b.title && a.name == b.name && a.notes == b.notes && a.solution == b.solution &&
+         a.view == b.view && a.presentation == b.presentation && SameLogits(a, b) &&
          l.enabled == m.enabled && l.convention == m.convention && l.positions == m.positions &&
          l.targets == m.targets && l.label_smoothing == m.label_smoothing && a.views == b.views;
 }

@@ -155,9 +155,37 @@ Status ReadLoss(const json& j, const std::vector<std::string>& vocab, LossSpec* 
   return Status::Ok();
 }
 
+// "presentation": {"attention": ["P", "probs", "loss"], ...}: per view key, the
+// panels presentation mode shows, in order. Panel names are the app's (a view
+// ignores names it does not draw); here they must look like names.
+Status ReadPresentation(const json& j, std::map<std::string, std::vector<std::string>>* out) {
+  if (!j.is_object()) return Status::Error("presentation", "expected an object {view: [panels]}, got " + TypeName(j));
+  for (const auto& [view, panels] : j.items()) {
+    const std::string path = "presentation." + view;
+    if (!FindViewModel(view)) return Status::Error(path, "unknown view (views: " + ViewKeyList() + ")");
+    std::vector<std::string> names;
+    Status st = ReadStringList(panels, path, &names);
+    if (!st.ok()) return st;
+    if (names.size() > kMaxPresentationPanels)
+      return Status::Error(path, "at most " + std::to_string(kMaxPresentationPanels) + " panels, got " +
+                                     std::to_string(names.size()));
+    for (size_t i = 0; i < names.size(); ++i) {
+      const std::string& n = names[i];
+      const std::string at = path + "[" + std::to_string(i) + "]";
+      const bool ok = !n.empty() && n.size() <= 64 && n.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.[]^") == std::string::npos;
+      if (!ok) return Status::Error(at, "\"" + n + "\" is not a panel name (letters, digits, _ . [ ] ^)");
+      for (size_t k = 0; k < i; ++k)
+        if (names[k] == n) return Status::Error(at, "\"" + n + "\" is listed twice");
+    }
+    (*out)[view] = std::move(names);
+  }
+  return Status::Ok();
+}
+
 // The shared attention model's keys, and each view's settings object.
 std::set<std::string> TopLevelKeys() {
-  std::set<std::string> keys = {"title", "notes", "view", "vocab", "tokens", "E", "X", "Q", "K", "V", "W_Q", "W_K",
+  std::set<std::string> keys = {"title", "name", "notes", "solution", "presentation", "view", "vocab", "tokens", "E", "X", "Q", "K", "V", "W_Q", "W_K",
                                 "W_V", "heads", "W_O", "scale", "temperature", "mask", "naive_softmax",
                                 "unembedding", "loss"};
   for (const ViewModel* v : ViewModels())
@@ -170,13 +198,17 @@ Status Parse(const json& j, Scenario* s) {
   Status st = CheckKeys(j, "", TopLevelKeys());
   if (!st.ok()) return st;
 
-  for (const char* key : {"title", "notes", "view"}) {
-    if (!j.contains(key)) continue;
-    std::string* out = key[0] == 't' ? &s->title : key[0] == 'n' ? &s->notes : &s->view;
-    if (!(st = ReadString(j[key], key, out)).ok()) return st;
+  const std::pair<const char*, std::string*> texts[] = {
+      {"title", &s->title}, {"name", &s->name}, {"notes", &s->notes}, {"solution", &s->solution}, {"view", &s->view}};
+  for (const auto& [key, out] : texts) {
+    if (j.contains(key) && !(st = ReadString(j[key], key, out)).ok()) return st;
   }
+  if (s->name.size() > kMaxShortName)
+    return Status::Error("name", "is a short name for lists: at most " + std::to_string(kMaxShortName) +
+                                     " bytes, got " + std::to_string(s->name.size()));
   if (!FindViewModel(s->view))
     return Status::Error("view", "unknown view \"" + s->view + "\" (views: " + ViewKeyList() + ")");
+  if (j.contains("presentation") && !(st = ReadPresentation(j["presentation"], &s->presentation)).ok()) return st;
   if (j.contains("vocab") && !(st = ReadStringList(j["vocab"], "vocab", &s->vocab)).ok()) return st;
   if (!(st = CheckVocabulary(s->vocab)).ok()) return st;
   if (j.contains("tokens") && !(st = ReadStringList(j["tokens"], "tokens", &s->tokens)).ok()) return st;
@@ -346,8 +378,11 @@ Status LoadScenarioFile(const std::string& path, Scenario* scenario) {
 std::string ScenarioToJson(const Scenario& s) {
   ordered_json j;
   if (!s.title.empty()) j["title"] = s.title;
+  if (!s.name.empty()) j["name"] = s.name;
   j["view"] = s.view;
   if (!s.notes.empty()) j["notes"] = s.notes;
+  if (!s.solution.empty()) j["solution"] = s.solution;
+  if (!s.presentation.empty()) j["presentation"] = s.presentation;
   // A token input needs all three keys to load, even when a list is empty.
   if (!s.vocab.empty() || s.input == InputMode::kTokens) j["vocab"] = s.vocab;
   if (!s.tokens.empty() || s.input == InputMode::kTokens) j["tokens"] = s.tokens;

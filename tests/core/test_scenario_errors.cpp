@@ -146,6 +146,45 @@ TEST(ScenarioErrors, OtherWrongTypesNameTheirField) {
   EXPECT_ERROR(Parse(j), "naive_softmax", "true or false");
 }
 
+// The lecture-hall keys: a short name, the course's solution, the panels
+// shown in presentation. Read as strictly as every other key.
+TEST(ScenarioErrors, NameSolutionAndPresentationAreCheckedLikeEveryKey) {
+  json j = PresetJson("e9-dedupe-sort.json");
+  j["solution"] = 7;
+  EXPECT_ERROR(Parse(j), "solution", "expected a string");
+
+  j = PresetJson("e9-dedupe-sort.json");
+  j["name"] = std::string(41, 'x');
+  EXPECT_ERROR(Parse(j), "name", "at most 40");
+
+  j = PresetJson("e9-dedupe-sort.json");
+  j["presentation"] = json::array({"P"});
+  EXPECT_ERROR(Parse(j), "presentation", "expected an object");
+
+  j = PresetJson("e9-dedupe-sort.json");
+  j["presentation"] = {{"atention", {"P"}}};
+  EXPECT_ERROR(Parse(j), "presentation.atention", "unknown view");
+
+  j = PresetJson("e9-dedupe-sort.json");
+  j["presentation"] = {{"attention", {"P", 3}}};
+  EXPECT_ERROR(Parse(j), "presentation.attention[1]", "expected a string");
+
+  j = PresetJson("e9-dedupe-sort.json");
+  j["presentation"] = {{"attention", {"P", "P"}}};
+  EXPECT_ERROR(Parse(j), "presentation.attention[1]", "listed twice");
+
+  j = PresetJson("e9-dedupe-sort.json");
+  j["presentation"] = {{"attention", {"P", "loss table"}}};
+  EXPECT_ERROR(Parse(j), "presentation.attention[1]", "not a panel name");
+
+  j = PresetJson("e9-dedupe-sort.json");
+  j["presentation"] = {{"attention", json::array()}, {"temperature", {"weights_vs_T", "exercise"}}};
+  Scenario s;
+  ASSERT_TRUE(Parse(j, &s).ok());
+  EXPECT_TRUE(s.presentation.at("attention").empty());
+  EXPECT_EQ(s.presentation.at("temperature"), (std::vector<std::string>{"weights_vs_T", "exercise"}));
+}
+
 TEST(ScenarioErrors, NegativeTemperatureInTheFileIsAnError) {
   json j = PresetJson("e9-dedupe-sort.json");
   j["temperature"] = -1;

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -45,7 +47,10 @@ std::string ReadText(const fs::path& path) {
 
 void ExpectSameScenario(const Scenario& a, const Scenario& b) {
   EXPECT_EQ(a.title, b.title);
+  EXPECT_EQ(a.name, b.name);
   EXPECT_EQ(a.notes, b.notes);
+  EXPECT_EQ(a.solution, b.solution);
+  EXPECT_EQ(a.presentation, b.presentation);
   EXPECT_EQ(a.view, b.view);
   EXPECT_EQ(a.input, b.input);
   EXPECT_EQ(a.vocab, b.vocab);
@@ -104,6 +109,7 @@ void ExpectRoundTrip(const Scenario& original) {
   const Status st = ParseScenario(text, &back);
   ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << text;
   ExpectSameScenario(original, back);
+  EXPECT_TRUE(original == back);
 
   Result r1, r2;
   const Status s1 = Evaluate(original, &r1);
@@ -114,6 +120,46 @@ void ExpectRoundTrip(const Scenario& original) {
 
   // Writing the read-back scenario again gives the same text.
   EXPECT_EQ(ScenarioToJson(back), text);
+}
+
+// Equality sees the lecture-hall keys (the unsaved mark compares scenarios).
+TEST(ScenarioIo, EqualityComparesNameSolutionAndPresentation) {
+  const Scenario a = LoadPreset("e9-dedupe-sort.json");
+  Scenario b = a;
+  EXPECT_TRUE(a == b);
+  b.name = "other";
+  EXPECT_FALSE(a == b);
+  b = a;
+  b.solution += " more";
+  EXPECT_FALSE(a == b);
+  b = a;
+  b.presentation["attention"] = {"P"};
+  EXPECT_FALSE(a == b);
+}
+
+// Step mode must not give the answers away: every preset keeps what is asked
+// in `notes` and the course's answer in `solution`, and has a short name of
+// its own for the exercise list.
+TEST(ScenarioIo, EveryPresetSeparatesTheQuestionFromTheSolution) {
+  std::set<std::string> names;
+  int presets = 0;
+  for (const auto& entry : fs::directory_iterator(ATTNLAB_PRESETS_DIR)) {
+    if (entry.path().extension() != ".json") continue;
+    ++presets;
+    const Scenario s = LoadPreset(entry.path().filename().string());
+    SCOPED_TRACE(entry.path().filename().string());
+    EXPECT_FALSE(s.notes.empty());
+    EXPECT_FALSE(s.solution.empty());
+    EXPECT_FALSE(s.name.empty());
+    EXPECT_TRUE(names.insert(s.name).second) << "two presets are both named " << s.name;
+    // No answer with three or more decimals (0.4547, 4.2114) appears in the question.
+    const std::regex decimal("[0-9]+\\.[0-9]{3,}");
+    for (auto it = std::sregex_iterator(s.solution.begin(), s.solution.end(), decimal); it != std::sregex_iterator();
+         ++it) {
+      EXPECT_EQ(s.notes.find(it->str()), std::string::npos) << it->str() << " gives the answer away";
+    }
+  }
+  EXPECT_GE(presets, 8);
 }
 
 TEST(ScenarioIo, EveryPresetRoundTripsThroughJson) {
@@ -138,6 +184,10 @@ TEST(ScenarioIo, NonDefaultOptionsRoundTrip) {
   Scenario s = LoadPreset("e9-dedupe-sort.json");
   s.title = "variant \"quoted\" \\ title";
   s.notes = "line 1\nline 2\t\u00e9";
+  s.name = "E9 variant";
+  s.solution = "P = ... (the course's answer)\n\nErratum: 7x7, not 7x8.";
+  s.presentation["attention"] = {"P", "heads[1].P", "loss", "exercise"};
+  s.presentation["scaling"] = {};
   s.view = "selection";  // a view other than the default (views are checked against the table)
   s.attention.scale.kind = ScaleKind::kCustom;
   s.attention.scale.value = 0.1 + 0.2;  // a value with a long decimal expansion

@@ -26,6 +26,8 @@ inline constexpr double kMaxAttentionCells = 2048.0 * 2048;  // one head at N = 
 inline constexpr double kMaxResultCells = 10e6;             // what eval prints: about 140 MB of JSON, 1.5 s
 inline constexpr int kMaxHeads = 64;
 inline constexpr int kMaxLossTerms = 2048;                  // loss positions and targets
+inline constexpr size_t kMaxShortName = 40;                 // a scenario's "name", for lists
+inline constexpr size_t kMaxPresentationPanels = 32;        // per view, in "presentation"
 
 struct ScenarioCost {
   double flops = 0;

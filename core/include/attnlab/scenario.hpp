@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -58,8 +59,11 @@ struct LossSpec {
 };
 
 struct Scenario {
-  std::string title;
-  std::string notes;
+  std::string title;     // the exercise's whole title
+  std::string name;      // a short name for lists ("E7 sweep"); "" = the title
+  std::string notes;     // the exercise's text (what is asked)
+  std::string solution;  // the course's own answer in words, with the errata; step mode
+                         // shows it only once the last stage is revealed
   std::string view = "attention";  // the key of a view in ViewModels()
 
   InputMode input = InputMode::kTokens;
@@ -82,6 +86,11 @@ struct Scenario {
   // Settings that one view alone uses (TemperatureLabSettings, ...), each
   // declared beside that view's maths; see view_settings.hpp and views.hpp.
   ViewSettings views;
+
+  // What presentation mode shows, per view key: the chosen panels in order
+  // ("P", "probs", "loss", "exercise", a lab's plots). A view absent here
+  // shows its default choice.
+  std::map<std::string, std::vector<std::string>> presentation;
 };
 
 struct LossTerm {
