@@ -40,6 +40,7 @@ void AppState::EndGesture() {
   if (undo.size() > kUndoDepth) undo.erase(undo.begin());
   redo.clear();
   autosave_pending = true;
+  edited = scenario != saved;  // an edit undone by hand (typed back) leaves no mark
 }
 
 void AppState::Undo() {
@@ -49,7 +50,7 @@ void AppState::Undo() {
   scenario = std::move(undo.back());
   undo.pop_back();
   ui.tokens_text_valid = false;  // the typed sequence follows the scenario back
-  edited = true;
+  edited = scenario != saved;
   dirty = true;
   autosave_pending = true;
 }
@@ -61,7 +62,7 @@ void AppState::Redo() {
   scenario = std::move(redo.back());
   redo.pop_back();
   ui.tokens_text_valid = false;
-  edited = true;
+  edited = scenario != saved;
   dirty = true;
   autosave_pending = true;
 }
@@ -70,6 +71,7 @@ Status AppState::SaveScenario(const std::string& path) {
   const Status st = WriteFileAtomic(path, ScenarioToJson(scenario));
   if (st.ok()) {
     scenario_path = path;
+    saved = scenario;
     edited = false;
   }
   return st;
@@ -97,6 +99,7 @@ Status AppState::LoadScenario(const std::string& path) {
     ui.message = "Your edits to \"" + scenario.title + "\" are kept: Ctrl+Z brings them back.";
   }
   scenario = std::move(loaded);
+  saved = scenario;
   edited = false;
   ui.tokens_text_valid = false;
   ui.editors.clear();

@@ -34,6 +34,8 @@ struct PresetEntry {
   std::string path;
   std::string file_name;  // "e9-dedupe-sort.json"
   std::string title;      // from the file; the file name when it cannot be read
+  std::string name;       // the short name for the list (the title when the file has none)
+  std::string view;       // the view it opens: the sidebar groups exercises by it
   std::string error;      // why the file cannot be loaded, or ""
 };
 
@@ -90,6 +92,12 @@ struct UiState {
   bool export_dialog = false;      // open the export dialog for export_request this frame
   ExportRequest export_request;
   std::string hovered_panel;       // the panel under the mouse (Ctrl+E exports it)
+  // Presentation: what the view could show last frame (key, label) and its
+  // default choice, for the top bar's chooser; and what did not fit.
+  std::vector<std::pair<std::string, std::string>> slides;
+  std::vector<std::string> slide_defaults;
+  std::vector<std::string> slides_hidden;
+  std::map<std::string, float> cell_text_px;  // presentation: each panel's smallest cell number, px (0: none)
   // Screen rectangles of the widgets drawn last frame, by name, so that tests
   // and screenshots can find them (ImGui 1.86 has no lookup by ID).
   std::map<std::string, ItemRect> items;
@@ -99,7 +107,8 @@ struct AppState {
   Scenario scenario;
   std::string scenario_path;  // the file it came from, or ""
   std::vector<PresetEntry> presets;
-  bool edited = false;        // changed since it was loaded or saved
+  bool edited = false;        // differs from `saved` (the unsaved mark)
+  Scenario saved;             // as last loaded or saved: undoing back to it clears the mark
 
   // Undo: whole-scenario snapshots (an exercise is a few KB; 200 steps deep).
   static constexpr size_t kUndoDepth = 200;

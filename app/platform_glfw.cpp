@@ -17,6 +17,7 @@
 #include "attnlab/scenario_io.hpp"
 #include "export_png.hpp"
 #include "gl_textures.hpp"
+#include "key_queue.hpp"
 #include "ui/export.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
@@ -47,6 +48,12 @@ bool SaveScreenshot(const std::string& path, int w, int h) {
   return st.ok();
 }
 
+// Every key event waits in the window's queue (see key_queue.hpp).
+void QueueKey(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  static_assert(kKeyRelease == GLFW_RELEASE && kKeyPress == GLFW_PRESS && kKeyRepeat == GLFW_REPEAT);
+  static_cast<KeyQueue*>(glfwGetWindowUserPointer(window))->Push(KeyEvent{key, scancode, action, mods});
+}
+
 }  // namespace
 
 int RunWindow(AppState& state, const WindowOptions& options) {
@@ -73,11 +80,18 @@ int RunWindow(AppState& state, const WindowOptions& options) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // layout is fixed; never litter the working directory
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  // No keyboard navigation of widgets: the arrow keys and Page Up/Down step
+  // through stages and exercises (a presenter's clicker); Tab still moves
+  // between text fields and a matrix's cells.
   state.ui.fonts = LoadFonts(state.ui.ui_scale);
   state.ui.applied_ui_scale = state.ui.ui_scale;
   if (!state.ui.fonts.dejavu) std::fprintf(stderr, "attnlab: DejaVu Sans not found (fonts-dejavu-core); Greek letters will show as '?'\n");
   ImGui_ImplGlfw_InitForOpenGL(window, true);
+  // The backend's key callback is replaced by the queue, which hands it the
+  // events one change per key and frame.
+  KeyQueue keys;
+  glfwSetWindowUserPointer(window, &keys);
+  glfwSetKeyCallback(window, QueueKey);
   if (!ImGui_ImplOpenGL3_Init("#version 330 core")) {
     std::fprintf(stderr, "attnlab: OpenGL 3.3 renderer failed to start\n");
     return 1;
@@ -91,7 +105,7 @@ int RunWindow(AppState& state, const WindowOptions& options) {
   int busy_frames = 0;
   for (int frame = 0; !glfwWindowShouldClose(window); ++frame) {
     if (options.frames > 0 && frame >= options.frames) break;
-    if (options.frames > 0 || busy_frames > 0 || state.dirty) {
+    if (options.frames > 0 || busy_frames > 0 || state.dirty || !keys.Empty()) {
       glfwPollEvents();
       busy_frames = std::max(0, busy_frames - 1);
     } else {
@@ -110,6 +124,9 @@ int RunWindow(AppState& state, const WindowOptions& options) {
       state.ui.applied_ui_scale = state.ui.ui_scale;
       state.ui.applied_theme = -1;
     }
+    keys.DeliverFrame([window](const KeyEvent& e) {
+      ImGui_ImplGlfw_KeyCallback(window, e.key, e.scancode, e.action, e.mods);
+    });
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     // Scripted runs (tests, screenshots) ignore wherever the pointer happens

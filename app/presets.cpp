@@ -84,6 +84,8 @@ std::vector<PresetEntry> ListPresets(const std::string& presets_dir) {
     Scenario s;
     const Status st = LoadScenarioFile(p.path, &s);
     p.title = st.ok() && !s.title.empty() ? s.title : p.file_name;
+    p.name = st.ok() && !s.name.empty() ? s.name : p.title;
+    p.view = st.ok() ? s.view : "";
     if (!st.ok()) p.error = st.ToString();
     out.push_back(std::move(p));
   }

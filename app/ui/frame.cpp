@@ -1,5 +1,6 @@
 #include "ui/frame.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -8,6 +9,7 @@
 #include <imgui.h>
 
 #include "ui/export.hpp"
+#include "ui/presentation.hpp"
 #include "ui/theme.hpp"
 #include "ui/views.hpp"
 
@@ -15,17 +17,22 @@ namespace attnlab::ui {
 namespace {
 
 
-// `text` cut to fit `width` pixels, with an ellipsis (cuts at UTF-8 boundaries).
-std::string Ellipsize(const std::string& text, float width) {
-  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
-  std::string out = text;
-  while (!out.empty()) {
-    do out.pop_back();
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80);
-    if (!out.empty()) out.pop_back();  // drop the lead byte of the character too
-    if (ImGui::CalcTextSize((out + "…").c_str()).x <= width) return out + "…";
-  }
-  return "";
+// The presets in the sidebar's order: grouped by the view they open (in the
+// table's order; unreadable files last), by file name within a group.
+std::vector<size_t> ExerciseOrder(const std::vector<PresetEntry>& presets) {
+  auto rank = [](const PresetEntry& p) {
+    const std::vector<ViewScreen>& screens = ViewScreens();
+    for (size_t v = 0; v < screens.size(); ++v)
+      if (p.view == screens[v].key) return v;
+    return screens.size();
+  };
+  std::vector<size_t> order(presets.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return rank(presets[a]) < rank(presets[b]) ||
+           (rank(presets[a]) == rank(presets[b]) && presets[a].file_name < presets[b].file_name);
+  });
+  return order;
 }
 
 // The path the Save dialog suggests: the scenario's own file, unless that is a
@@ -139,6 +146,7 @@ void DrawTopBar(AppState& s) {
   const bool compact = s.ui.presentation;
   std::vector<const char*> labels;
   if (!compact) labels = {"Undo", "Redo", "Save\u2026", "Open\u2026", "Export\u2026", "Settings"};
+  if (compact) labels.push_back("Panels\u2026");
   const char* present = s.ui.presentation ? "Exit presentation (F11)" : "Presentation (F11)";
   const char* theme = s.ui.dark ? "Light theme" : "Dark theme";
   labels.push_back(present);
@@ -153,11 +161,21 @@ void DrawTopBar(AppState& s) {
   ImGui::SameLine();
   ImGui::TextDisabled("|");
   ImGui::SameLine();
-  const float title_w = right - buttons_w - ImGui::GetCursorPosX() - style.ItemSpacing.x * 2;
+  // The whole title, wrapped before the buttons (never cut with "…").
   std::string title = s.scenario.title.empty() ? "(untitled scenario)" : s.scenario.title;
   if (s.edited) title += " \u2022";  // unsaved edits
-  title = Ellipsize(title, title_w);
-  ImGui::TextUnformatted(title.c_str());
+  // Beside the buttons when it fits there in a few lines; else on a line of
+  // its own under them, across the whole width.
+  const float title_room = right - buttons_w - style.ItemSpacing.x - ImGui::GetCursorPosX();
+  const bool own_line = ImGui::CalcTextSize(title.c_str()).x > title_room && title_room < right * 0.5f;
+  auto draw_title = [&](float wrap_at) {
+    ImGui::PushTextWrapPos(wrap_at);
+    ImGui::TextWrapped("%s", title.c_str());
+    ImGui::PopTextWrapPos();
+    s.Record("text.title");
+    if (s.edited && ImGui::IsItemHovered()) ImGui::SetTooltip("Unsaved changes (Ctrl+S saves)");
+  };
+  if (!own_line) draw_title(std::max(ImGui::GetCursorPosX() + ImGui::GetFontSize() * 6, right - buttons_w - style.ItemSpacing.x));
   ImGui::SameLine(right - buttons_w + style.ItemSpacing.x);
   if (!compact) {
     ImGui::BeginDisabled(!s.CanUndo());
@@ -197,11 +215,16 @@ void DrawTopBar(AppState& s) {
     ExportDialog(s);
     DrawSettings(s);
   }
+  if (compact) {
+    PresentationChooser(s);
+    ImGui::SameLine();
+  }
   if (ImGui::Button(present)) s.ui.presentation = !s.ui.presentation;
   s.Record("button.presentation");
   ImGui::SameLine();
   if (ImGui::Button(theme)) s.ui.dark = !s.ui.dark;
   s.Record("button.theme");
+  if (own_line) draw_title(right);
   if (!s.ui.message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.55f, 0.2f, 1));
     ImGui::TextWrapped("%s", s.ui.message.c_str());
@@ -252,20 +275,79 @@ void DrawSidebar(AppState& s) {
   }
   ImGui::Spacing();
   ImGui::TextDisabled("Exercises");
-  for (size_t i = 0; i < s.presets.size(); ++i) {
+  const float width = ImGui::GetContentRegionAvail().x;
+  const std::string* group = nullptr;
+  for (size_t i : ExerciseOrder(s.presets)) {
     const PresetEntry& p = s.presets[i];
+    if (!group || *group != p.view) {
+      group = &p.view;
+      const ViewModel* v = FindViewModel(p.view);
+      ImGui::Spacing();
+      ImGui::TextDisabled("  %s", v ? v->title : "Cannot be read");
+    }
     ImGui::PushID(static_cast<int>(i));
     const bool current = p.path == s.scenario_path;
-    if (ImGui::Selectable(p.title.c_str(), current)) {
+    const std::string label = Ellipsize(p.name, width - ImGui::GetStyle().FramePadding.x * 2);
+    if (ImGui::Selectable(label.c_str(), current)) {
       const Status st = s.LoadScenario(p.path);
       if (!st.ok()) s.ui.message = p.file_name + ": " + st.ToString();
     }
     s.Record("preset." + p.file_name);
     if (ImGui::IsItemHovered()) {
-      ImGui::SetTooltip("%s%s%s", p.title.c_str(), p.error.empty() ? "" : "\n", p.error.c_str());
+      ImGui::SetTooltip("%s\n%s%s%s", p.title.c_str(), p.file_name.c_str(), p.error.empty() ? "" : "\n",
+                        p.error.c_str());
     }
     ImGui::PopID();
   }
+}
+
+// The exercise `step` places after the current one in the sidebar's order
+// (before it for -1): the first (last) one when the scenario is not a preset,
+// or -1 past either end.
+int NextExercise(const AppState& s, int step) {
+  const std::vector<size_t> order = ExerciseOrder(s.presets);
+  if (order.empty()) return -1;
+  int at = -1;
+  for (size_t k = 0; k < order.size(); ++k)
+    if (s.presets[order[k]].path == s.scenario_path) at = static_cast<int>(k);
+  const int next = at < 0 ? (step > 0 ? 0 : static_cast<int>(order.size()) - 1) : at + step;
+  return next >= 0 && next < static_cast<int>(order.size()) ? static_cast<int>(order[next]) : -1;
+}
+
+// A presenter's clicker: Page Down / Page Up (or the arrows, when no text or
+// cell is being edited and no menu is open). In step mode a stage forward or
+// back, and past the last (first) stage the next (previous) exercise; else
+// the next (previous) exercise. Presentation mode stays as it is.
+void HandleClicker(AppState& s) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.KeyCtrl || io.KeyAlt || io.KeySuper || io.WantTextInput) return;
+  if (ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId)) return;
+  auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key), true); };
+  int step = 0;
+  if (pressed(ImGuiKey_PageDown)) step = 1;
+  if (pressed(ImGuiKey_PageUp)) step = -1;
+  if (!ImGui::IsAnyItemActive()) {
+    if (pressed(ImGuiKey_RightArrow) || pressed(ImGuiKey_DownArrow)) step = 1;
+    if (pressed(ImGuiKey_LeftArrow) || pressed(ImGuiKey_UpArrow)) step = -1;
+  }
+  if (step == 0) return;
+  const bool stepping = s.ui.step_mode && s.scenario.view == "attention";
+  if (stepping && s.ui.step + step >= 0 && s.ui.step + step < kStageCount) {
+    s.ui.step += step;
+    return;
+  }
+  const int next = NextExercise(s, step);
+  if (next < 0) {
+    s.ui.message = step > 0 ? "This is the last exercise." : "This is the first exercise.";
+    return;
+  }
+  const PresetEntry& p = s.presets[static_cast<size_t>(next)];
+  const Status st = s.LoadScenario(p.path);
+  if (!st.ok()) {
+    s.ui.message = p.file_name + ": " + st.ToString();
+    return;
+  }
+  if (stepping) s.ui.step = step > 0 ? 0 : kStageCount - 1;  // a new exercise starts at its inputs
 }
 
 }  // namespace
@@ -316,6 +398,7 @@ void DrawExport(AppState& s) {
 void DrawFrame(AppState& s) {
   ImFont* font = BeginUi(s);
   s.ui.hovered_panel.clear();
+  if (!s.ui.presentation) s.ui.slides.clear();  // the chooser lists the slides presentation drew
 
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos, ImGuiCond_Always);
@@ -339,6 +422,7 @@ void DrawFrame(AppState& s) {
   ImGui::End();
   if (font) ImGui::PopFont();
   HandleShortcuts(s);
+  HandleClicker(s);
   // A gesture (typing, a drag, a slider) ends when nothing is held any more:
   // that is one step of undo.
   if (!ImGui::IsAnyItemActive()) s.EndGesture();

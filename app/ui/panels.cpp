@@ -8,6 +8,8 @@
 
 #include "attnlab/matrix_text.hpp"
 #include "ui/explain.hpp"
+#include "ui/presentation.hpp"
+#include "ui/views.hpp"
 #include "ui/theme.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/heatmap_svg.hpp"
@@ -113,7 +115,8 @@ bool Header(AppState& s, const std::string& name, const std::string& shape, cons
 void CopyMenu(const Matrix& m, const std::vector<std::string>* rows, const std::vector<std::string>* cols) {
   for (MatrixTextFormat f : {MatrixTextFormat::kLatex, MatrixTextFormat::kCsv, MatrixTextFormat::kNumpy,
                              MatrixTextFormat::kMarkdown}) {
-    const std::string label = std::string("Copy as ") + MatrixTextFormatName(f);
+    const char* names[] = {"LaTeX", "CSV", "NumPy", "Markdown"};
+    const std::string label = std::string("Copy as ") + names[static_cast<int>(f)];
     if (ImGui::MenuItem(label.c_str())) {
       const std::string text = f == MatrixTextFormat::kMarkdown && rows && cols
                                    ? FormatMatrixText(m, f, *rows, *cols)
@@ -304,6 +307,17 @@ static void ExportMenuItem(AppState& s, const std::string& name) {
   }
 }
 
+// "Show in presentation": whether presentation mode shows this panel.
+static void PresentationMenuItem(AppState& s, const std::string& name) {
+  const ViewScreen* screen = FindViewScreen(s.scenario.view);
+  if (!screen) return;
+  const std::vector<std::string> choice = PresentationChoice(s, screen->presentation_panels);
+  const bool shown = InChoice(choice, name);
+  if (ImGui::MenuItem("Show in presentation", "F11", shown))
+    ShowInPresentation(s, screen->presentation_panels, s.ui.panel_names, name, !shown);
+  s.Record("menu.presentation");
+}
+
 static void ExportMenu(AppState& s, const std::string& name) {
   ImGui::Separator();
   ExportMenuItem(s, name);
@@ -392,6 +406,7 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
     MatrixEditorState& st = s.ui.editors[name];
     const MatrixEditorResult r = MatrixEditor(name.c_str(), spec, HeatmapSize(spec, spec.cell), st);
     s.ui.items["panel." + name] = ItemRect{r.heatmap.grid_min, r.heatmap.grid_max};
+    if (r.error_max.x > r.error_min.x) s.ui.items["panel." + name + ".cell_error"] = ItemRect{r.error_min, r.error_max};
     if (!r.edits.empty()) {
       Matrix* target = InputMatrix(s.Edit(), name);
       for (const CellEdit& e : r.edits) (*target)(e.row, e.col) = e.value;
@@ -423,19 +438,32 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
   s.Record("panel." + name + ".group");
 }
 
-void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
-  if (Skipped(s, p.name)) return;
+namespace {
+
+// A result panel's heatmap: its labels, the values it shows (step mode's
+// unmasked scores are recomputed here: the result does not keep them) and
+// the spec. Not copyable: the spec points into it.
+struct ResultView {
+  std::vector<std::string> rows, cols;
+  std::vector<std::pair<int, int>> targets;  // probs: the loss's (row, target) cells
+  Matrix unmasked;
+  const Matrix* values = nullptr;
+  HeatmapSpec spec;
+  ResultView(const AppState& s, const ResultPanel& p);
+  ResultView(const ResultView&) = delete;
+  ResultView& operator=(const ResultView&) = delete;
+};
+
+ResultView::ResultView(const AppState& s, const ResultPanel& p) {
   const Result& r = s.derived;
   const Scenario& sc = s.scenario;
   const HeadResult& head = r.heads[static_cast<size_t>(p.head)];
-  const std::vector<std::string> rows = [&] {
-    if (static_cast<Eigen::Index>(sc.tokens.size()) == p.values->rows()) return sc.tokens;
-    std::vector<std::string> out;
+  if (static_cast<Eigen::Index>(sc.tokens.size()) == p.values->rows()) {
+    rows = sc.tokens;
+  } else {
     for (Eigen::Index i = 0; i < p.values->rows(); ++i)
-      out.push_back((sc.input == InputMode::kQKV ? "q" : "") + std::to_string(i));
-    return out;
-  }();
-  std::vector<std::string> cols;
+      rows.push_back((sc.input == InputMode::kQKV ? "q" : "") + std::to_string(i));
+  }
   const bool key_columns = p.kind == MatrixKind::kRawScores || p.kind == MatrixKind::kScaledScores ||
                            p.kind == MatrixKind::kScores || p.kind == MatrixKind::kWeights;
   const bool vocab_columns = p.kind == MatrixKind::kLogits || p.kind == MatrixKind::kProbs;
@@ -448,18 +476,12 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
       cols.push_back((key_columns && sc.input == InputMode::kQKV ? "k" : "") + std::to_string(j));
     }
   }
-
-  // Step mode's first stages show Q K^T and scale * Q K^T before the mask,
-  // which the result does not keep (attention.hpp): recomputed here.
-  Matrix unmasked;
-  const Matrix* values = p.values;
+  values = p.values;
   if (p.kind == MatrixKind::kRawScores || p.kind == MatrixKind::kScaledScores) {
     RawScores(head, &unmasked);
     if (p.kind == MatrixKind::kScaledScores) unmasked *= head.scale;
     values = &unmasked;
   }
-
-  HeatmapSpec spec;
   spec.title = p.name;
   spec.show_title = false;
   spec.values = values;
@@ -474,6 +496,45 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
   if (p.kind == MatrixKind::kScores || p.kind == MatrixKind::kWeights) spec.allowed = &head.allowed;
   if (p.kind == MatrixKind::kWeights) spec.argmax = &head.argmax;
   if (p.kind == MatrixKind::kScores) spec.masked_text = "\u2212\u221E";
+  if (p.kind == MatrixKind::kProbs) {
+    for (const LossTerm& t : r.loss_terms) targets.emplace_back(t.row, t.target);
+    spec.outlined = &targets;
+  }
+  // Presentation: the cells' numbers are never smaller than the UI's text.
+  if (p.room.x > 0) spec.min_value_px = ImGui::GetFontSize();
+}
+
+}  // namespace
+
+ImVec2 ResultPanelReadableSize(const AppState& s, const ResultPanel& p) {
+  ResultPanel at = p;
+  at.room = ImVec2(1, 1);
+  const ResultView v(s, at);
+  const ImVec2 map = HeatmapReadableSize(v.spec);
+  return ImVec2(map.x, map.y + ImGui::GetTextLineHeightWithSpacing());
+}
+
+void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
+  if (Skipped(s, p.name)) return;
+  const Result& r = s.derived;
+  const Scenario& sc = s.scenario;
+  const HeadResult& head = r.heads[static_cast<size_t>(p.head)];
+  const ResultView view(s, p);
+  const std::vector<std::string>& rows = view.rows;
+  const std::vector<std::string>& cols = view.cols;
+  const Matrix* values = view.values;
+  HeatmapSpec spec = view.spec;
+  if (p.room.x > 0) {  // presentation: the title, and the map in the room given
+    ImGui::BeginGroup();
+    HeaderTitle(p.name, Shape(*values), p.formula);
+    const ImVec2 room(p.room.x, std::max(1.0f, p.room.y - ImGui::GetTextLineHeightWithSpacing()));
+    const HeatmapResult h = Heatmap(p.name.c_str(), spec, room);
+    s.ui.items["panel." + p.name] = ItemRect{h.grid_min, h.grid_max};
+    s.ui.cell_text_px[p.name] = h.values_shown > 0 ? h.value_px : 0.0f;
+    ImGui::EndGroup();
+    s.Record("panel." + p.name + ".group");
+    return;
+  }
 
   const float cell = PanelCell(spec, p.large, p.kind == MatrixKind::kWeights ? 2.6f : 2.2f);
   const ImVec2 size = HeatmapSize(spec, cell);
@@ -505,6 +566,7 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
   if (menu) ImGui::OpenPopup(popup.c_str());
   if (ImGui::BeginPopup(popup.c_str())) {
     CopyMenu(*values, &rows, &cols);
+    PresentationMenuItem(s, p.name);
     ExportMenu(s, p.name);
     ImGui::EndPopup();
   }

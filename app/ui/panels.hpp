@@ -40,7 +40,12 @@ struct ResultPanel {
   MatrixKind kind = MatrixKind::kSigned;
   int head = 0;
   bool large = false;  // presentation: as big as the space allows
+  ImVec2 room{0, 0};   // > 0: presentation, drawn into this room with numbers at the UI's text size
 };
+
+// The least room a presentation panel needs to print its numbers at the
+// UI's text size (the header line included).
+ImVec2 ResultPanelReadableSize(const AppState& s, const ResultPanel& panel);
 
 // The scenario's input matrix named as in a scenario file ("E", "X", "Q",
 // "W_O", "unembedding", "heads[1].W_K", "W_Q" for the single head), or null.

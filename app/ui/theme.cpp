@@ -14,6 +14,19 @@ const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x1D00, 0x1DBF, 0x200
 
 }  // namespace
 
+// `text` cut to fit `width` pixels, with an ellipsis (cuts at UTF-8 boundaries).
+std::string Ellipsize(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  std::string out = text;
+  while (!out.empty()) {
+    do out.pop_back();
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80);
+    if (!out.empty()) out.pop_back();  // drop the lead byte of the character too
+    if (ImGui::CalcTextSize((out + "…").c_str()).x <= width) return out + "…";
+  }
+  return "";
+}
+
 void ErrorText(const std::string& message) {
   ImGui::PushStyleColor(ImGuiCol_Text, ErrorColor());
   ImGui::TextWrapped("\u26A0 %s", message.c_str());
@@ -54,6 +67,7 @@ void ApplyTheme(bool dark, bool presentation, float font_px) {
   style.WindowBorderSize = 0;
   style.FramePadding = ImVec2(6, 4);
   style.ItemSpacing = ImVec2(9, 6);
+  style.GrabMinSize = 5;  // a thin grab: the slider's digits stay readable beside it
   ImVec4* c = style.Colors;
   if (presentation) {
     // Maximum contrast for a projector: pure text on a flat background.
@@ -72,6 +86,8 @@ void ApplyTheme(bool dark, bool presentation, float font_px) {
     c[ImGuiCol_FrameBgHovered] = ImVec4(0.80f, 0.84f, 0.92f, 1);
     c[ImGuiCol_FrameBgActive] = ImVec4(0.74f, 0.80f, 0.92f, 1);
   }
+  // The grab sits under the slider's text: translucent, so "d = 64" never reads "d = 6▮4".
+  for (ImGuiCol col : {ImGuiCol_SliderGrab, ImGuiCol_SliderGrabActive}) c[col].w = 0.55f;
   style.ScaleAllSizes(font_px / 13.0f * 0.8f);
   ImGui::GetStyle() = style;
 }

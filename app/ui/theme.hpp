@@ -27,6 +27,10 @@ Fonts LoadFonts(float ui_scale = 1.0f);
 // The colour of error messages, readable on both themes.
 inline ImVec4 ErrorColor() { return ImVec4(0.95f, 0.30f, 0.25f, 1.0f); }
 
+// `text` cut to fit `width` pixels of the current font, with an ellipsis
+// (at UTF-8 character boundaries).
+std::string Ellipsize(const std::string& text, float width);
+
 // "⚠ message" in the error colour, wrapped to the region.
 void ErrorText(const std::string& message);
 

@@ -20,6 +20,7 @@
 #include "ui/explain.hpp"
 #include "ui/views.hpp"
 #include "ui/panels.hpp"
+#include "ui/presentation.hpp"
 #include "ui/theme.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/matrix_editor.hpp"
@@ -28,6 +29,20 @@ namespace attnlab::ui {
 namespace {
 
 const ImVec4 kNoticeColor(0.95f, 0.70f, 0.20f, 1.0f);
+
+// The mask kinds in people's words (files and `eval` keep the identifiers).
+const char* MaskKindLabel(MaskKind k) {
+  switch (k) {
+    case MaskKind::kNone: return "none";
+    case MaskKind::kCausal: return "causal";
+    case MaskKind::kPadding: return "padding";
+    case MaskKind::kSlidingWindow: return "sliding window";
+    case MaskKind::kPrefixLm: return "prefix LM";
+    case MaskKind::kBlockDiagonal: return "block diagonal";
+    case MaskKind::kCustom: return "custom";
+  }
+  return "?";
+}
 
 
 bool Shown(const AppState& s, Stage stage) {
@@ -44,14 +59,14 @@ float ComboWidth(const char* longest) {
 // SameLine() when an item `width` wide still fits on this line, else a new line.
 void SameLineIfFits(float width) {
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.2f);
-  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+  if (ImGui::GetContentRegionAvail().x < width + ImGui::GetStyle().ItemInnerSpacing.x * 2) ImGui::NewLine();
 }
 
 // Temperature: an explicit argmax switch, else a logarithmic slider.
 void DrawTemperature(AppState& s) {
   const double T = s.scenario.attention.temperature;
   bool argmax = T == 0.0;
-  if (ImGui::Checkbox("argmax (T = 0)", &argmax)) {
+  if (ImGui::Checkbox(s.ui.presentation ? "argmax" : "argmax (T = 0)", &argmax)) {
     if (argmax) {
       if (T > 0) s.ui.remembered_temperature = T;
       s.Edit().attention.temperature = 0.0;
@@ -61,15 +76,14 @@ void DrawTemperature(AppState& s) {
   }
   s.Record("control.argmax");
   ImGui::SameLine();
+  // With argmax on the slider says so; moving it leaves argmax at that T.
   float t = argmax ? static_cast<float>(s.ui.remembered_temperature) : static_cast<float>(T);
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9.0f);
-  ImGui::BeginDisabled(argmax);
-  if (ImGui::SliderFloat("##temperature", &t, 1e-3f, 1e3f, "T = %.3g",
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * (s.ui.presentation ? 6.5f : 9.0f));
+  if (ImGui::SliderFloat("##temperature", &t, 1e-3f, 1e3f, argmax ? "argmax" : "T = %.3g",
                          ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
     s.ui.remembered_temperature = t;
     s.Edit().attention.temperature = t;
   }
-  ImGui::EndDisabled();
   s.Record("control.temperature");
 }
 
@@ -92,11 +106,11 @@ void DrawMask(AppState& s) {
   const MaskSpec& mask = s.scenario.attention.mask;
   const MaskKind kinds[] = {MaskKind::kNone, MaskKind::kCausal, MaskKind::kPadding, MaskKind::kSlidingWindow,
                             MaskKind::kPrefixLm, MaskKind::kBlockDiagonal, MaskKind::kCustom};
-  ImGui::SetNextItemWidth(ComboWidth("sliding_window"));
-  if (ImGui::BeginCombo("mask", MaskKindName(mask.kind))) {
+  ImGui::SetNextItemWidth(ComboWidth("sliding window"));
+  if (ImGui::BeginCombo("mask", MaskKindLabel(mask.kind))) {
     const int n = SequenceLength(s.scenario);
     for (MaskKind k : kinds) {
-      const bool picked = ImGui::Selectable(MaskKindName(k), k == mask.kind);
+      const bool picked = ImGui::Selectable(MaskKindLabel(k), k == mask.kind);
       s.Record(std::string("control.mask.") + MaskKindName(k));
       if (picked && k != mask.kind) {
         MaskSpec next = mask;
@@ -145,7 +159,17 @@ void DrawTeachingControls(AppState& s) {
     if (ImGui::ArrowButton("##step_next", ImGuiDir_Right)) s.ui.step = std::min(kStageCount - 1, s.ui.step + 1);
     s.Record("control.step_next");
     ImGui::SameLine();
-    ImGui::Text("%d/%d: %s", s.ui.step, kStageCount - 1, kStageNames[std::clamp(s.ui.step, 0, kStageCount - 1)]);
+    // As wide as the widest stage, so that the controls after it stay put.
+    float widest = 0;
+    for (const char* name : kStageNames) widest = std::max(widest, ImGui::CalcTextSize(("8/8: " + std::string(name)).c_str()).x);
+    const std::string label = std::to_string(s.ui.step) + "/" + std::to_string(kStageCount - 1) + ": " +
+                              kStageNames[std::clamp(s.ui.step, 0, kStageCount - 1)];
+    ImGui::BeginGroup();
+    ImGui::TextUnformatted(label.c_str());
+    ImGui::SameLine(0, 0);
+    ImGui::Dummy(ImVec2(std::max(0.0f, widest - ImGui::CalcTextSize(label.c_str()).x), 1));
+    ImGui::EndGroup();
+    s.Record("text.step");
   }
   SameLineIfFits(ComboWidth("scientific") + ImGui::CalcTextSize("numbers").x);
   const char* styles[] = {"auto", "decimal", "fraction", "scientific"};
@@ -194,17 +218,35 @@ void DrawTokens(AppState& s) {
   }
 }
 
+// One line, always there (blank when all is well), so that nothing below
+// moves when a message comes or goes: a click on P that masks a whole row
+// must leave the next click on the same cell. The first message shows; all
+// of them (and the full text) on hover.
 void DrawStatus(AppState& s) {
-  if (!s.status.ok() && s.status.field().rfind("tokens", 0) != 0) {
-    ErrorText(s.status.ToString());
-    s.Record("status.error");
-    if (s.has_result) ImGui::TextDisabled("The results show the last scenario that could be computed.");
+  std::string line, full;
+  ImVec4 color = kNoticeColor;
+  const bool error = !s.status.ok() && s.status.field().rfind("tokens", 0) != 0;
+  if (error) {
+    line = "\u26A0 " + s.status.ToString();
+    full = line + (s.has_result ? "\nThe results show the last scenario that could be computed." : "");
+    color = ErrorColor();
+  } else if (s.has_result && !s.derived.diagnostics.empty()) {
+    const std::vector<std::string>& d = s.derived.diagnostics;
+    line = d.front();
+    if (d.size() > 1) line += "  (+" + std::to_string(d.size() - 1) + " more: hover)";
+    for (const std::string& t : d) full += (full.empty() ? "" : "\n") + t;
   }
-  if (!s.has_result) return;
-  for (const std::string& d : s.derived.diagnostics) {
-    ImGui::PushStyleColor(ImGuiCol_Text, kNoticeColor);
-    ImGui::TextWrapped("%s", d.c_str());
-    ImGui::PopStyleColor();
+  const std::string shown = Ellipsize(line, ImGui::GetContentRegionAvail().x);
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::TextUnformatted(shown.empty() ? " " : shown.c_str());
+  ImGui::PopStyleColor();
+  s.Record(error ? "status.error" : "status.line");
+  if (!full.empty() && (full != shown) && ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
+    ImGui::TextUnformatted(full.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
   }
 }
 
@@ -268,14 +310,32 @@ void DrawLossTargets(AppState& s) {
   ImGui::TextDisabled("(Enter)");
 }
 
-void DrawLoss(AppState& s) {
+void DrawLossControls(AppState& s);
+void DrawLossTable(AppState& s, bool figure, float figure_width);
+
+// The loss: its controls, then the table. As a figure (a picture, or
+// presentation mode) only what it says, no widgets, in a table of its own
+// width (never the 4095-pixel strip of the export frame).
+void DrawLoss(AppState& s, bool figure = false, float figure_width = 0) {
   const Result& r = s.derived;
   ImGui::TextUnformatted("Cross-entropy loss");
   if (!s.scenario.loss.enabled) {
     ImGui::TextDisabled("This scenario defines no loss.");
-    if (s.has_result && r.has_logits() && ImGui::Button("Add a loss")) s.Edit().loss.enabled = true;
+    if (!figure && s.has_result && r.has_logits() && ImGui::Button("Add a loss")) s.Edit().loss.enabled = true;
     return;
   }
+  if (figure) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", s.scenario.loss.convention == LossConvention::kSamePosition
+                                 ? "Row t scores position t." : "Row t \u2212 1 predicts position t.");
+    ImGui::PopStyleColor();
+  }
+  if (!figure) DrawLossControls(s);
+  if (!s.has_result || !r.has_loss()) return;
+  DrawLossTable(s, figure, figure_width);
+}
+
+void DrawLossControls(AppState& s) {
   int convention = static_cast<int>(s.scenario.loss.convention);
   if (ImGui::RadioButton("same position", &convention, 0)) s.Edit().loss.convention = LossConvention::kSamePosition;
   s.Record("control.loss.same_position");
@@ -295,14 +355,19 @@ void DrawLoss(AppState& s) {
     s.Record("control.label_smoothing");
   }
   if (!s.ui.presentation) DrawLossTargets(s);
-  if (!s.has_result || !r.has_loss()) return;
+}
+
+void DrawLossTable(AppState& s, bool figure, float figure_width) {
+  const Result& r = s.derived;
 
   const std::vector<std::string>& vocab = s.scenario.vocab;
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
-  if (ImGui::BeginTable("loss_terms", 4, flags)) {
-    ImGui::TableSetupColumn("position");
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_PadOuterX;
+  const float width = !figure ? 0.0f : figure_width > 0 ? figure_width : ImGui::GetFontSize() * 22.0f;
+  if (ImGui::BeginTable("loss_terms", 4, flags, ImVec2(width, 0))) {
+    ImGui::TableSetupColumn(figure ? "t" : "position");
     ImGui::TableSetupColumn("target");
-    ImGui::TableSetupColumn("P(target)", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn(figure ? "p" : "P(target)", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupColumn("\u2212log p");
     ImGui::TableHeadersRow();
     for (size_t k = 0; k < r.loss_terms.size(); ++k) {
@@ -320,7 +385,15 @@ void DrawLoss(AppState& s) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(FormatNumber(t.prob, NumberStyle::kDecimal, 4).c_str());
       ImGui::SameLine();
-      ImGui::ProgressBar(static_cast<float>(t.prob), ImVec2(-1, ImGui::GetTextLineHeight()), "");
+      // A bar exactly one text line high, so that every cell of the row shares its baseline.
+      const ImVec2 at = ImGui::GetCursorScreenPos();
+      const float bar_w = std::max(ImGui::GetFontSize() * 2.0f, ImGui::GetContentRegionAvail().x);
+      const float bar_h = ImGui::GetTextLineHeight();
+      ImDrawList* dl = ImGui::GetWindowDrawList();
+      dl->AddRectFilled(at, ImVec2(at.x + bar_w, at.y + bar_h), ImGui::GetColorU32(ImGuiCol_FrameBg));
+      dl->AddRectFilled(at, ImVec2(at.x + bar_w * static_cast<float>(std::clamp(t.prob, 0.0, 1.0)), at.y + bar_h),
+                        ImGui::GetColorU32(ImGuiCol_PlotHistogram));
+      ImGui::Dummy(ImVec2(bar_w, bar_h));
       if (ImGui::IsItemHovered()) s.ui.hover_explanation = ExplainLossTerm(s.scenario, t, s.ui.number_style);
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(FormatNumber(t.loss, NumberStyle::kDecimal, 4).c_str());
@@ -329,8 +402,11 @@ void DrawLoss(AppState& s) {
   }
   ImGui::Text("loss (sum) = %s", FormatNumber(r.loss, NumberStyle::kDecimal, 4).c_str());
   s.Record("text.loss");
-  ImGui::Text("mean = %s    perplexity = %s", FormatNumber(r.mean_loss, NumberStyle::kDecimal, 4).c_str(),
-              FormatNumber(r.perplexity, NumberStyle::kDecimal, 3).c_str());
+  const std::string mean = "mean = " + FormatNumber(r.mean_loss, NumberStyle::kDecimal, 4);
+  const std::string perplexity = "perplexity = " + FormatNumber(r.perplexity, NumberStyle::kDecimal, 3);
+  ImGui::TextUnformatted(mean.c_str());
+  SameLineIfFits(ImGui::CalcTextSize(perplexity.c_str()).x);  // (a narrow figure: on the next line)
+  ImGui::TextUnformatted(perplexity.c_str());
 }
 
 // ---------------------------------------------------------------------------
@@ -407,6 +483,66 @@ void DrawResultPanels(AppState& s, PanelFlow& flow) {
   }
 }
 
+// A result matrix as a slide: drawn into its room, numbers at the UI's size.
+Slide MatrixSlide(AppState& s, ResultPanel p, std::string label) {
+  Slide slide;
+  slide.key = p.name;
+  slide.label = std::move(label);
+  slide.min = ResultPanelReadableSize(s, p);
+  slide.draw = [&s, p](ImVec2 room) mutable {
+    p.room = room;
+    PanelFlow flow;
+    ResultMatrixPanel(s, flow, p);
+  };
+  return slide;
+}
+
+// Presentation: what the instructor chose, from what the steps revealed.
+void DrawAttentionSlides(AppState& s) {
+  std::vector<Slide> slides;
+  const float font = ImGui::GetFontSize();
+  if (s.has_result) {
+    const Result& r = s.derived;
+    const bool several = r.heads.size() > 1;
+    for (size_t h = 0; h < r.heads.size() && Shown(s, Stage::kWeights); ++h) {
+      const std::string key = several ? "heads[" + std::to_string(h) + "]." : "";
+      slides.push_back(MatrixSlide(s, {key + "P", "softmax(scores / T)", &r.heads[h].weights, MatrixKind::kWeights,
+                                       static_cast<int>(h)},
+                                   several ? "P of head " + std::to_string(h) : "P: the attention weights"));
+    }
+    for (size_t h = 0; h < r.heads.size() && Shown(s, Stage::kMasked); ++h) {
+      const std::string key = several ? "heads[" + std::to_string(h) + "]." : "";
+      slides.push_back(MatrixSlide(s, {key + "scores", "scale \u00B7 Q K\u1D40, masked", &r.heads[h].scores,
+                                       MatrixKind::kScores, static_cast<int>(h)},
+                                   several ? "scores of head " + std::to_string(h) : "scores"));
+    }
+    if (Shown(s, Stage::kOutput))
+      slides.push_back(MatrixSlide(s, {"Z", several ? "[Z\u2080 \u2026 Z\u2095]" : "P V", &r.Z, MatrixKind::kOutput},
+                                   "Z = P V: the output"));
+    if (Shown(s, Stage::kLogits) && r.has_logits())
+      slides.push_back(MatrixSlide(s, {"probs", "softmax(logits)", &r.probs, MatrixKind::kProbs},
+                                   "probs: the predicted distributions"));
+  }
+  if (Shown(s, Stage::kLoss) && s.scenario.loss.enabled) {
+    Slide loss;
+    loss.key = "loss";
+    loss.label = "The loss";
+    const float rows = static_cast<float>(s.derived.loss_terms.size());
+    loss.min = ImVec2(font * 12.2f, ImGui::GetTextLineHeightWithSpacing() * (rows + 4.5f));
+    loss.draw = [&s](ImVec2 room) { DrawLoss(s, /*figure=*/true, room.x); };
+    slides.push_back(std::move(loss));
+  }
+  if (!s.scenario.notes.empty() || !s.scenario.solution.empty()) {
+    Slide text;
+    text.key = "exercise";
+    text.label = "The exercise (and its solution at the last step)";
+    text.min = ImVec2(font * 16.0f, font * 8.0f);
+    text.draw = [&s](ImVec2) { DrawExerciseText(s); };
+    slides.push_back(std::move(text));
+  }
+  DrawPresentation(s, slides, FindViewScreen("attention")->presentation_panels);
+}
+
 }  // namespace
 
 void DrawAttentionView(AppState& s) {
@@ -421,7 +557,7 @@ void DrawAttentionView(AppState& s) {
     s.ui.panel_names.push_back("loss");
     if (s.ui.only_panel == "loss") {
       ImGui::BeginGroup();
-      DrawLoss(s);
+      DrawLoss(s, /*figure=*/true);
       ImGui::EndGroup();
       s.Record("panel.loss.group");
     }
@@ -431,8 +567,11 @@ void DrawAttentionView(AppState& s) {
   DrawTemperature(s);
   SameLineIfFits(ComboWidth("custom") + ImGui::CalcTextSize("scale").x);
   DrawScale(s);
-  SameLineIfFits(ComboWidth("sliding_window") + ImGui::CalcTextSize("mask").x +
-                 (*MaskParamName(s.scenario.attention.mask.kind) ? font * 8.0f : 0.0f));
+  // (room for the mask's parameter whether shown or not: the row wraps the same
+  // way for every mask; presentation, with no room to spare, reserves it only when shown)
+  const bool param = *MaskParamName(s.scenario.attention.mask.kind) != '\0';
+  SameLineIfFits(ComboWidth("sliding window") + ImGui::CalcTextSize("mask").x +
+                 (param || !s.ui.presentation ? font * 8.0f : 0.0f));
   DrawMask(s);
   if (!s.ui.presentation) {
     DrawTeachingControls(s);
@@ -441,25 +580,18 @@ void DrawAttentionView(AppState& s) {
   DrawStatus(s);
   ImGui::Spacing();
 
+  if (s.ui.presentation) {
+    DrawAttentionSlides(s);
+    return;
+  }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float right_w = std::clamp(avail.x * 0.3f, font * 17.0f, font * 26.0f);
   const float left_w = avail.x - right_w - ImGui::GetStyle().ItemSpacing.x;
 
   ImGui::BeginChild("pipeline", ImVec2(left_w, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
   PanelFlow flow;
-  if (s.ui.presentation) {
-    // Only what matters in a lecture hall: the weights, big.
-    if (s.has_result) {
-      for (size_t h = 0; h < s.derived.heads.size(); ++h) {
-        const std::string key = s.derived.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : "";
-        ResultMatrixPanel(s, flow, {key + "P", "", &s.derived.heads[h].weights, MatrixKind::kWeights,
-                                    static_cast<int>(h), /*large=*/true});
-      }
-    }
-  } else {
-    DrawInputPanels(s, flow);
-    if (s.has_result && Shown(s, Stage::kScores)) DrawResultPanels(s, flow);
-  }
+  DrawInputPanels(s, flow);
+  if (s.has_result && Shown(s, Stage::kScores)) DrawResultPanels(s, flow);
   ImGui::EndChild();
 
   ImGui::SameLine();
@@ -469,22 +601,17 @@ void DrawAttentionView(AppState& s) {
   } else {
     ImGui::TextDisabled("The loss appears at the last step.");
   }
-  if (!s.ui.presentation) {
+  ImGui::Spacing();
+  ImGui::Separator();
+  ImGui::TextDisabled("Read the maths");
+  ImGui::TextWrapped("%s", s.ui.hover_explanation.empty()
+                               ? "Hover over any result cell to see how it was computed, with its numbers."
+                               : s.ui.hover_explanation.c_str());
+  s.Record("text.explanation");
+  if (!s.scenario.notes.empty() || !s.scenario.solution.empty()) {
     ImGui::Spacing();
     ImGui::Separator();
-    ImGui::TextDisabled("Read the maths");
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
-    ImGui::TextWrapped("%s", s.ui.hover_explanation.empty()
-                                 ? "Hover over any result cell to see how it was computed, with its numbers."
-                                 : s.ui.hover_explanation.c_str());
-    ImGui::PopStyleColor();
-    s.Record("text.explanation");
-    if (!s.scenario.notes.empty()) {
-      ImGui::Spacing();
-      ImGui::Separator();
-      ImGui::TextDisabled("Exercise");
-      ImGui::TextWrapped("%s", s.scenario.notes.c_str());
-    }
+    DrawExerciseText(s);
   }
   ImGui::EndChild();
 }

@@ -14,6 +14,7 @@
 #include "ui/views.hpp"
 #include "ui/theme.hpp"
 #include "ui/panels.hpp"
+#include "ui/presentation.hpp"
 #include "widgets/plot.hpp"
 
 namespace attnlab::ui {
@@ -226,13 +227,21 @@ void DrawScalingView(AppState& s) {
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   if (s.ui.presentation) {  // what carries the lesson, large: the two histograms side by side
     DrawSummary(s);
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float half = (avail.x - spacing) * 0.5f;
-    const float h = std::max(font * 8.0f, avail.y);
-    DrawHistogram(s, "raw", raw_title, "q\u00B7k", c.samples.raw, cf.mean, cf.variance, 0, ImVec2(half, h));
-    ImGui::SameLine();
-    DrawHistogram(s, "scaled", scaled_title, "q\u00B7k / \u221Ad", c.samples.scaled, cf.scaled_mean,
-                  cf.scaled_variance, 1, ImVec2(half, h));
+    const ImVec2 plot(font * 16.0f, font * 10.0f);
+    std::vector<Slide> slides;
+    slides.push_back({"histogram_raw", "Histogram of q\u00B7k", plot, [&](ImVec2 room) {
+                        DrawHistogram(s, "raw", raw_title, "q\u00B7k", c.samples.raw, cf.mean, cf.variance, 0, room);
+                      }});
+    slides.push_back({"histogram_scaled", "Histogram of q\u00B7k / \u221Ad", plot, [&](ImVec2 room) {
+                        DrawHistogram(s, "scaled", scaled_title, "q\u00B7k / \u221Ad", c.samples.scaled,
+                                      cf.scaled_mean, cf.scaled_variance, 1, room);
+                      }});
+    slides.push_back({"variance_vs_d", "Variance against d", plot, [&s](ImVec2 room) { DrawVariance(s, room); }});
+    slides.push_back({"saturation", "Softmax saturation", plot, [&s](ImVec2 room) { DrawSaturation(s, room); }});
+    if (!s.scenario.notes.empty() || !s.scenario.solution.empty())
+      slides.push_back({"exercise", "The exercise and its solution", ImVec2(font * 16.0f, font * 8.0f),
+                        [&s](ImVec2) { DrawExerciseText(s); }});
+    DrawPresentation(s, slides, FindViewScreen("scaling")->presentation_panels);
     return;
   }
   DrawNumbers(s);

@@ -15,6 +15,7 @@
 #include "ui/views.hpp"
 #include "ui/theme.hpp"
 #include "ui/panels.hpp"
+#include "ui/presentation.hpp"
 #include "widgets/plot.hpp"
 
 namespace attnlab::ui {
@@ -247,11 +248,17 @@ void DrawSelectionView(AppState& s) {
   }
   DrawSummary(s);
   if (s.ui.presentation) {  // the two pictures that carry the lesson, large
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float half = (avail.x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
-    DrawWeights(s, ImVec2(half, avail.y));
-    ImGui::SameLine();
-    DrawDriftHistogram(s, ImVec2(half, avail.y));
+    const float font = ImGui::GetFontSize();
+    const ImVec2 plot(font * 16.0f, font * 10.0f);
+    std::vector<Slide> slides;
+    slides.push_back({"weights", "The weights", plot, [&s](ImVec2 room) { DrawWeights(s, room); }});
+    slides.push_back({"output_drift", "Drift of the output", plot, [&s](ImVec2 room) { DrawDriftHistogram(s, room); }});
+    slides.push_back({"alpha_distribution", "o\u00B7v_a and o\u00B7v_b", plot,
+                      [&s](ImVec2 room) { DrawAlphaHistogram(s, room); }});
+    if (!s.scenario.notes.empty() || !s.scenario.solution.empty())
+      slides.push_back({"exercise", "The exercise and its solution", ImVec2(font * 16.0f, font * 8.0f),
+                        [&s](ImVec2) { DrawExerciseText(s); }});
+    DrawPresentation(s, slides, FindViewScreen("selection")->presentation_panels);
     return;
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -264,8 +271,7 @@ void DrawSelectionView(AppState& s) {
   ImGui::SameLine();
   ImGui::BeginChild("selection_notes", ImVec2(0, top_h), false);
   if (!s.scenario.notes.empty() && !s.ui.presentation) {
-    ImGui::TextDisabled("Exercise");
-    ImGui::TextWrapped("%s", s.scenario.notes.c_str());
+    DrawExerciseText(s);
   } else {
     DrawAlphaHistogram(s, ImVec2(0, top_h));
   }

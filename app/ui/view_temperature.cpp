@@ -17,6 +17,7 @@
 #include "ui/view_temperature.hpp"
 #include "ui/views.hpp"
 #include "ui/panels.hpp"
+#include "ui/presentation.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/heatmap_svg.hpp"
 #include "widgets/plot.hpp"
@@ -423,18 +424,24 @@ void DrawTemperatureView(AppState& s) {
   const float font = ImGui::GetFontSize();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   if (s.ui.presentation) {  // what carries the lesson, large and without scrolling
+    if (!lab.whole_matrix) DrawSummary(s);
+    const ImVec2 plot(font * 16.0f, font * 10.0f);
+    std::vector<Slide> slides;
     if (lab.whole_matrix) {
-      const ImVec2 avail = ImGui::GetContentRegionAvail();
-      DrawWholeMatrix(s, src, ImVec2(avail.x, std::max(font * 8.0f, avail.y)));
-      return;
+      slides.push_back({"matrix_at_T", "Every row's weights at T", ImVec2(font * 16.0f, font * 12.0f),
+                        [&s, &src](ImVec2 room) { DrawWholeMatrix(s, src, room); }});
+    } else {
+      slides.push_back({"weights_vs_T", "Weights of the row against T", plot,
+                        [&s](ImVec2 room) { DrawWeightSweep(s, room); }});
+      slides.push_back({"weights_at_T", "Weights at the cursor's T", plot,
+                        [&s](ImVec2 room) { DrawCursorBars(s, room); }});
+      slides.push_back({"entropy_vs_T", "Entropy and largest weight against T", plot,
+                        [&s](ImVec2 room) { DrawEntropySweep(s, room); }});
     }
-    DrawSummary(s);  // stands in for the entropy plot
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float half = (avail.x - spacing) * 0.5f;
-    const float h = std::max(font * 8.0f, avail.y);
-    DrawWeightSweep(s, ImVec2(half, h));
-    ImGui::SameLine();
-    DrawCursorBars(s, ImVec2(half, h));
+    if (!s.scenario.notes.empty() || !s.scenario.solution.empty())
+      slides.push_back({"exercise", "The exercise and its solution", ImVec2(font * 16.0f, font * 8.0f),
+                        [&s](ImVec2) { DrawExerciseText(s); }});
+    DrawPresentation(s, slides, FindViewScreen("temperature")->presentation_panels);
     return;
   }
   ImGui::Text("z = %s", VectorText(c.row.z, NumberStyle::kAuto).c_str());
@@ -454,11 +461,8 @@ void DrawTemperatureView(AppState& s) {
   ImGui::SameLine();
   ImGui::BeginChild("statements_panel", ImVec2(0, bottom_h), false);
   DrawStatements(s);
-  if (!s.scenario.notes.empty()) {
-    ImGui::Spacing();
-    ImGui::TextDisabled("Exercise");
-    ImGui::TextWrapped("%s", s.scenario.notes.c_str());
-  }
+  ImGui::Spacing();
+  DrawExerciseText(s);
   ImGui::EndChild();
 }
 

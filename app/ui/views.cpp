@@ -7,7 +7,8 @@ namespace attnlab::ui {
 const std::vector<ViewScreen>& ViewScreens() {
   static const std::vector<ViewScreen> kScreens = [] {
     std::vector<ViewScreen> screens = {
-        {"attention", DrawAttentionView, {"P", "probs", "loss"}},
+        // ("P": every head's P in a scenario with several)
+        {"attention", DrawAttentionView, {"P", "loss"}},
         {"temperature", DrawTemperatureView, {"weights_vs_T", "weights_at_T"}},
         {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},

@@ -75,7 +75,9 @@ Extents MeasureExtents(const HeatmapSpec& spec) {
   e.row_label_w += style.ItemInnerSpacing.x * 2;
   e.col_label_h += style.ItemInnerSpacing.y * 2;
   const float bar_w = font * 0.9f;
-  const float bar_label_w = ImGui::CalcTextSize("-0.00").x + font * 0.45f;
+  // The ticks' labels: 0, 0.5 and 1 for a fixed [0, 1]; room for "-0.00" otherwise.
+  const bool unit = spec.fixed_range && spec.vmin == 0.0 && spec.vmax == 1.0;
+  const float bar_label_w = ImGui::CalcTextSize(unit ? "0.5" : "-0.00").x + font * 0.45f;
   e.bar_total = spec.show_colorbar ? style.ItemSpacing.x * 2 + bar_w + style.ItemInnerSpacing.x + bar_label_w
                                    : style.ItemSpacing.x;
   const std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
@@ -207,7 +209,46 @@ ImVec2 GridSize(const HeatmapSpec& spec, float cell) {
   return g;
 }
 
+// The widest of the matrix's values printed with `digits` at `px` (masked
+// cells print their masked_text instead).
+float WidestValue(const HeatmapSpec& spec, int digits, float px) {
+  const Matrix& m = *spec.values;
+  ImFont* font = ImGui::GetFont();
+  float widest = 0;
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      if (spec.allowed && !(*spec.allowed)(static_cast<int>(i), static_cast<int>(j))) continue;
+      const std::string t = FormatNumber(m(i, j), spec.number_style, digits);
+      widest = std::max(widest, font->CalcTextSizeA(px, FLT_MAX, 0.0f, t.c_str()).x);
+    }
+  if (spec.masked_text)
+    widest = std::max(widest, font->CalcTextSizeA(px, FLT_MAX, 0.0f, spec.masked_text).x);
+  return widest;
+}
+
+// A value fills at most this share of its cell's width (a margin each side).
+constexpr float kValueRoom = 0.88f;
+
 }  // namespace
+
+ImVec2 HeatmapReadableSize(const HeatmapSpec& spec) {
+  if (spec.min_value_px <= 0 || HeatmapTextured(spec)) return HeatmapSize(spec, 2.0f);
+  const Extents e = MeasureExtents(spec);
+  const float font = ImGui::GetFontSize();
+  const float cw = std::ceil(WidestValue(spec, 2, spec.min_value_px) / kValueRoom) + 2.0f;
+  const float ch = std::ceil(spec.min_value_px * 1.3f);
+  // Column labels lie down when the cells are wide enough (as Heatmap() does).
+  const float label_px = font * spec.label_scale;
+  float widest_col = 0;
+  for (int j = 0; j < static_cast<int>(spec.values->cols()); ++j)
+    widest_col = std::max(widest_col, ImGui::GetFont()->CalcTextSizeA(label_px, FLT_MAX, 0.0f, Label(spec.col_labels, j).c_str()).x);
+  // (the cells may widen to the labels' width: a projector is wide and short)
+  const bool across = widest_col + 6.0f <= std::max(cw, font * spec.max_cell_fonts);
+  const float col_label_h = across ? label_px * 1.3f : e.col_label_h;
+  const float cells_w = across ? std::max(cw, widest_col + 6.0f) : cw;
+  return ImVec2(e.row_label_w + cells_w * static_cast<float>(spec.values->cols()) + e.bar_total,
+                e.title_h + col_label_h + ch * static_cast<float>(spec.values->rows()) + font * 0.6f);
+}
 
 ImVec2 HeatmapGridSize(const HeatmapSpec& spec, float cell) { return GridSize(spec, cell); }
 
@@ -607,7 +648,9 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   const float label_px = font * spec.label_scale;
   auto label_size = [&](const std::string& s) { return ui_font->CalcTextSizeA(label_px, FLT_MAX, 0.0f, s.c_str()); };
   const Extents ext = MeasureExtents(spec);
-  const float row_label_w = ext.row_label_w, col_label_h = ext.col_label_h, bar_total = ext.bar_total;
+  const float row_label_w = ext.row_label_w, bar_total = ext.bar_total;
+  float col_label_h = ext.col_label_h;
+  bool col_labels_across = false;  // presentation's wide cells: column labels read across
 
   // Title "P  7x7": in the empty corner above the row labels when it fits and
   // there is no subtitle, else on a line of its own with the subtitle.
@@ -625,26 +668,72 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float used_by_title = origin.y - title_top;
   const float avail_w = size.x - row_label_w - bar_total;
-  const float avail_h = size.y - used_by_title - col_label_h - font * 0.6f;  // colour bar's last label
+  float avail_h = size.y - used_by_title - col_label_h - font * 0.6f;  // colour bar's last label
+  if (spec.min_value_px > 0) {
+    // Cells wide enough for the values may be wide enough for the column
+    // labels lying down: then they take one line, not the longest label's height.
+    float widest_col = 0;
+    for (int j = 0; j < cols; ++j) widest_col = std::max(widest_col, label_size(Label(spec.col_labels, j)).x);
+    const float need = std::ceil(WidestValue(spec, 1, spec.min_value_px) / kValueRoom) + 2.0f;
+    const float room_w = avail_w / std::max(cols, 1);
+    if (widest_col + 6.0f <= std::max(need, room_w)) {
+      col_labels_across = true;
+      avail_h += col_label_h - label_px * 1.3f;
+      col_label_h = label_px * 1.3f;
+    }
+  }
   float cell = std::min(avail_w / std::max(cols, 1), avail_h / std::max(rows, 1));
   cell = std::clamp(cell, 2.0f, spec.cell > 0 ? spec.cell : font * spec.max_cell_fonts);
   cell = std::floor(cell);
+  float cw = cell, ch = cell;  // cell width and height: square unless values must stay large
+  int digits = 2;
+  bool values_fit = true;
+  if (spec.min_value_px > 0) {
+    // Presentation: the values at the UI's text size or not at all. Widen
+    // the cells to the widest value (two digits, else one); rows need only
+    // the text's height, so wide cells need not be tall.
+    const float min_px = spec.min_value_px;
+    const float room_w = avail_w / std::max(cols, 1);
+    const float lo = std::ceil(min_px * 1.3f);
+    float need = 0;
+    values_fit = false;
+    for (int d : {2, 1}) {
+      need = std::ceil(WidestValue(spec, d, min_px) / kValueRoom) + 2.0f;
+      if (need <= room_w + 0.5f) {  // (a room laid out from HeatmapReadableSize() holds it exactly)
+        digits = d;
+        values_fit = true;
+        break;
+      }
+    }
+    const float max_cell = spec.cell > 0 ? spec.cell : font * spec.max_cell_fonts;
+    cw = values_fit ? std::floor(std::max(need, std::min(room_w, max_cell))) : std::floor(std::max(2.0f, room_w));
+    if (values_fit && col_labels_across) {  // as wide as the labels lying down, room permitting
+      float widest_col = 0;
+      for (int j = 0; j < cols; ++j) widest_col = std::max(widest_col, label_size(Label(spec.col_labels, j)).x);
+      cw = std::floor(std::min(room_w, std::max(cw, widest_col + 6.0f)));
+    }
+    const float tall = std::max(cw, lo);
+    ch = std::floor(std::max(values_fit ? lo : 2.0f, std::min(avail_h / std::max(rows, 1), tall)));
+    cell = std::min(cw, ch);
+  }
   result.cell = cell;
-  result.cell_w = result.cell_h = cell;
+  result.cell_w = cw;
+  result.cell_h = ch;
+  result.value_digits = digits;
 
   const ImVec2 grid_min(origin.x + row_label_w, origin.y + col_label_h);
-  const ImVec2 grid_max(grid_min.x + cell * cols, grid_min.y + cell * rows);
+  const ImVec2 grid_max(grid_min.x + cw * cols, grid_min.y + ch * rows);
   result.grid_min = grid_min;
   result.grid_max = grid_max;
 
   // Claim the whole rectangle; hit-test the grid.
   // Below the grid: room for the colour bar's last label (half a line).
-  const ImVec2 total(row_label_w + cell * cols + bar_total, col_label_h + cell * rows + font * 0.6f);
+  const ImVec2 total(row_label_w + cw * cols + bar_total, col_label_h + ch * rows + font * 0.6f);
   ImGui::InvisibleButton("##grid", total);
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) {
     int r, c;
-    if (CellAt(grid_min, cell, rows, cols, ImGui::GetIO().MousePos, &r, &c)) {
+    if (ViewCellAt(grid_min, grid_max, 0, 0, cw, ch, rows, cols, ImGui::GetIO().MousePos, &r, &c)) {
       result.hovered_row = r;
       result.hovered_col = c;
       const ImVec2 drag = ImGui::GetMouseDragDelta(ImGuiMouseButton_Left);  // (0, 0) unless dragged
@@ -659,25 +748,33 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   }
 
   // Labels: only as many as fit (every k-th when cells are small).
-  const int label_every = std::max(1, static_cast<int>(std::ceil(label_px * 1.1f / cell)));
-  for (int i = 0; i < rows; i += label_every) {
+  const int row_label_every = std::max(1, static_cast<int>(std::ceil(label_px * 1.1f / ch)));
+  const int col_label_every = std::max(1, static_cast<int>(std::ceil(label_px * 1.1f / cw)));
+  for (int i = 0; i < rows; i += row_label_every) {
     const std::string s = Label(spec.row_labels, i);
     const ImVec2 ts = label_size(s);
     dl->AddText(ui_font, label_px,
-                ImVec2(grid_min.x - style.ItemInnerSpacing.x - ts.x, grid_min.y + cell * i + (cell - ts.y) * 0.5f),
+                ImVec2(grid_min.x - style.ItemInnerSpacing.x - ts.x, grid_min.y + ch * i + (ch - ts.y) * 0.5f),
                 text_color, s.c_str());
   }
-  for (int j = 0; j < cols; j += label_every) {
+  for (int j = 0; j < cols; j += col_label_every) {
     const std::string s = Label(spec.col_labels, j);
-    AddTextVertical(dl, ImVec2(grid_min.x + cell * j + (cell - label_px) * 0.5f, grid_min.y - style.ItemInnerSpacing.y),
-                    text_color, s.c_str(), label_px);
+    if (col_labels_across) {
+      const ImVec2 ts = label_size(s);
+      dl->AddText(ui_font, label_px, ImVec2(grid_min.x + cw * j + (cw - ts.x) * 0.5f, grid_min.y - ts.y - style.ItemInnerSpacing.y),
+                  text_color, s.c_str());
+    } else {
+      AddTextVertical(dl, ImVec2(grid_min.x + cw * j + (cw - label_px) * 0.5f, grid_min.y - style.ItemInnerSpacing.y),
+                      text_color, s.c_str(), label_px);
+    }
   }
 
   // Cells.
   // Values in cells: up to the UI font, smaller in small cells, never unreadable.
   ImFont* value_font = ImGui::GetFont();
-  const float value_px = std::min(font, cell * 0.42f);
-  const bool show_values = value_px >= 9.0f;
+  const float value_px = spec.min_value_px > 0 ? std::max(spec.min_value_px, font) : std::min(font, cell * 0.42f);
+  const float min_px = spec.min_value_px > 0 ? spec.min_value_px : 9.0f;
+  const bool show_values = spec.min_value_px > 0 ? values_fit : value_px >= 9.0f;
   // Masked cells: a neutral tone between background and text, hatched, so they
   // never read as a value of the colour map.
   const ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg), fg = ImGui::GetStyleColorVec4(ImGuiCol_Text);
@@ -686,8 +783,8 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   const ImU32 hatch = dim_color;
   for (int i = 0; i < rows; ++i) {
     for (int j = 0; j < cols; ++j) {
-      const ImVec2 a(grid_min.x + cell * j, grid_min.y + cell * i);
-      const ImVec2 b(a.x + cell, a.y + cell);
+      const ImVec2 a(grid_min.x + cw * j, grid_min.y + ch * i);
+      const ImVec2 b(a.x + cw, a.y + ch);
       const bool masked = spec.allowed && !(*spec.allowed)(i, j);
       if (masked) {
         dl->AddRectFilled(a, b, masked_bg);
@@ -697,19 +794,20 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
       const Rgb c = SampleColormap(spec.colormap, Normalize(v, vmin, vmax));
       dl->AddRectFilled(a, b, ToImU32(c));
       if (show_values) {
-        const std::string s = FormatNumber(v, spec.number_style, 2);
+        const std::string s = FormatNumber(v, spec.number_style, digits);
         // Shrink a long value to fit its cell, down to a readable minimum.
         float px = value_px;
         ImVec2 ts = value_font->CalcTextSizeA(px, FLT_MAX, 0.0f, s.c_str());
-        const float room = cell * 0.86f;  // a margin each side, so neighbours never touch
+        const float room = cw * kValueRoom;  // a margin each side, so neighbours never touch
         if (ts.x > room) {
           px = px * room / ts.x;
           ts = value_font->CalcTextSizeA(px, FLT_MAX, 0.0f, s.c_str());
         }
-        if (px >= 9.0f) {
+        if (px >= min_px - 0.01f) {
           ++result.values_shown;
+          result.value_px = result.value_px > 0 ? std::min(result.value_px, px) : px;
           const ImU32 ink = Luminance(c) > 0.33f ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
-          dl->AddText(value_font, px, ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f), ink,
+          dl->AddText(value_font, px, ImVec2(a.x + (cw - ts.x) * 0.5f, a.y + (ch - ts.y) * 0.5f), ink,
                       s.c_str());
         }
       }
@@ -722,25 +820,25 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
     const float step = std::max(4.0f, cell / 5.0f);
     const ImTextureID pattern = textures ? textures->HatchPattern() : nullptr;
     spec.allowed->ForEachMaskedRun(rows, cols, [&](int i, int j, int k) {
-        const ImVec2 a(grid_min.x + cell * j, grid_min.y + cell * i), b(grid_min.x + cell * k, a.y + cell);
+        const ImVec2 a(grid_min.x + cw * j, grid_min.y + ch * i), b(grid_min.x + cw * k, a.y + ch);
         if (pattern) {
           const float tile = step * 2.0f;  // the pattern has two lines per tile
           dl->AddImage(pattern, a, b, ImVec2((a.x - grid_min.x) / tile, (a.y - grid_min.y) / tile),
                        ImVec2((b.x - grid_min.x) / tile, (b.y - grid_min.y) / tile), hatch);
         } else {
           for (int c = j; c < k; ++c) {
-            const ImVec2 ca(grid_min.x + cell * c, a.y);
-            Hatch(dl, ca, ImVec2(ca.x + cell, b.y), hatch, step, std::max(1.0f, font / 16.0f));
+            const ImVec2 ca(grid_min.x + cw * c, a.y);
+            Hatch(dl, ca, ImVec2(ca.x + cw, b.y), hatch, step, std::max(1.0f, font / 16.0f));
           }
         }
     });
     if (spec.masked_text && show_values) {
       const ImVec2 ts = value_font->CalcTextSizeA(value_px, FLT_MAX, 0.0f, spec.masked_text);
-      for (int i = 0; i < rows && ts.x <= cell - 4; ++i) {
+      for (int i = 0; i < rows && ts.x <= cw - 4; ++i) {
         for (int j = 0; j < cols; ++j) {
           if ((*spec.allowed)(i, j)) continue;
           dl->AddText(value_font, value_px,
-                      ImVec2(grid_min.x + cell * j + (cell - ts.x) * 0.5f, grid_min.y + cell * i + (cell - ts.y) * 0.5f),
+                      ImVec2(grid_min.x + cw * j + (cw - ts.x) * 0.5f, grid_min.y + ch * i + (ch - ts.y) * 0.5f),
                       text_color, spec.masked_text);
         }
       }
@@ -749,25 +847,39 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
   // Grid lines between cells when they are large enough to matter.
   if (cell >= 8) {
     const ImU32 line = ImGui::GetColorU32(ImGuiCol_WindowBg);
-    for (int i = 1; i < rows; ++i) dl->AddLine(ImVec2(grid_min.x, grid_min.y + cell * i), ImVec2(grid_max.x, grid_min.y + cell * i), line);
-    for (int j = 1; j < cols; ++j) dl->AddLine(ImVec2(grid_min.x + cell * j, grid_min.y), ImVec2(grid_min.x + cell * j, grid_max.y), line);
+    for (int i = 1; i < rows; ++i) dl->AddLine(ImVec2(grid_min.x, grid_min.y + ch * i), ImVec2(grid_max.x, grid_min.y + ch * i), line);
+    for (int j = 1; j < cols; ++j) dl->AddLine(ImVec2(grid_min.x + cw * j, grid_min.y), ImVec2(grid_min.x + cw * j, grid_max.y), line);
   }
   // Argmax outlines: a dark and a light ring, visible on every colour.
   if (spec.argmax) {
     const float t = std::max(2.0f, font / 7.0f);
     for (int i = 0; i < rows && i < static_cast<int>(spec.argmax->size()); ++i) {
       for (int j : (*spec.argmax)[i]) {
-        const ImVec2 a(grid_min.x + cell * j, grid_min.y + cell * i);
-        const ImVec2 b(a.x + cell, a.y + cell);
+        const ImVec2 a(grid_min.x + cw * j, grid_min.y + ch * i);
+        const ImVec2 b(a.x + cw, a.y + ch);
         dl->AddRect(ImVec2(a.x + t * 0.5f, a.y + t * 0.5f), ImVec2(b.x - t * 0.5f, b.y - t * 0.5f),
                     IM_COL32(230, 60, 20, 255), 0, 0, t);
       }
     }
   }
+  // Framed cells (the loss's targets): a light ring inside a dark one, like
+  // the argmax outline but dashed-free and in the text's colours.
+  if (spec.outlined) {
+    const float t = std::max(1.5f, font / 10.0f);
+    for (const auto& [i, j] : *spec.outlined) {
+      if (i < 0 || j < 0 || i >= rows || j >= cols) continue;
+      const ImVec2 a(grid_min.x + cw * j, grid_min.y + ch * i), b(a.x + cw, a.y + ch);
+      dl->AddRect(a, b, IM_COL32(0, 0, 0, 255), 0, 0, t * 2.0f);
+      dl->AddRect(ImVec2(a.x + t, a.y + t), ImVec2(b.x - t, b.y - t), IM_COL32(255, 255, 255, 255), 0, 0, t);
+    }
+  }
   // Hovered cell.
   if (result.hovered_row >= 0) {
-    const ImVec2 a(grid_min.x + cell * result.hovered_col, grid_min.y + cell * result.hovered_row);
-    dl->AddRect(a, ImVec2(a.x + cell, a.y + cell), text_color, 0, 0, 2.0f);
+    const ImVec2 a(grid_min.x + cw * result.hovered_col, grid_min.y + ch * result.hovered_row);
+    dl->AddRect(a, ImVec2(a.x + cw, a.y + ch), text_color, 0, 0, 2.0f);
+    if (!show_values && spec.min_value_px > 0) {  // colour only: the number on hover
+      ImGui::SetTooltip("%s", FormatNumber(m(result.hovered_row, result.hovered_col), spec.number_style, 4).c_str());
+    }
   }
 
   if (spec.show_colorbar) DrawColorbar(dl, spec, grid_min, grid_max, vmin, vmax);

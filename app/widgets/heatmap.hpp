@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attnlab/format.hpp"
@@ -37,6 +38,7 @@ struct HeatmapSpec {
   const Matrix* values = nullptr;
   const AllowedKeys* allowed = nullptr;  // masked cells hatched; may be null
   const ArgmaxSets* argmax = nullptr;    // per row, outlined columns; may be null
+  const std::vector<std::pair<int, int>>* outlined = nullptr;  // (row, col) cells framed: a loss's targets
   const std::vector<std::string>* row_labels = nullptr;  // may be null: indices are shown
   const std::vector<std::string>* col_labels = nullptr;
   Colormap colormap = Colormap::kViridis;
@@ -49,6 +51,11 @@ struct HeatmapSpec {
   bool show_colorbar = true;
   const char* masked_text = nullptr;  // printed in masked cells (scores: "-inf" before the softmax)
   float cell = 0;               // > 0: use this cell size (still clamped to fit `size`)
+  // > 0 (presentation): values are printed at least this size, never smaller.
+  // Cells widen to fit them (and may then be wider than tall), with fewer
+  // digits if need be; when even one digit does not fit, cells show their
+  // colour alone and the hovered cell's number in a tooltip.
+  float min_value_px = 0;
   // Changes whenever `values`, `allowed` or `argmax` change (a texture is
   // refilled only then). 0 = unknown: a big map's values are hashed when drawn.
   uint64_t revision = 0;
@@ -68,6 +75,8 @@ struct HeatmapResult {
   double view_row = 0, view_col = 0;
   bool panning = false;  // a pan drag is under way: the left button is not the caller's
   int values_shown = 0;  // cells whose value is printed this frame (0 while too small to read)
+  float value_px = 0;    // the size the smallest printed value was drawn at (0: none printed)
+  int value_digits = 0;  // the digits asked of FormatNumber for the values (small maps)
   // The top-left corner of cell (row, col) on screen.
   ImVec2 CellMin(int row, int col) const {
     return ImVec2(grid_min.x + static_cast<float>((col - view_col) * cell_w),
@@ -82,6 +91,11 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size);
 // fixed_range false the values' own range (symmetric about 0 for the
 // diverging map), ignoring masked and non-finite cells.
 void HeatmapRange(const HeatmapSpec& spec, double* vmin, double* vmax);
+
+// The smallest size in which a map with spec.min_value_px > 0 still prints its
+// values at that size (with the fewest digits that read: two), for laying
+// out presentation mode; HeatmapSize() of the smallest cell otherwise.
+ImVec2 HeatmapReadableSize(const HeatmapSpec& spec);
 
 // The size Heatmap() takes with square cells of side `cell` (labels, colour
 // bar and title included), for laying panels out before drawing them. A

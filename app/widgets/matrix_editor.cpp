@@ -80,9 +80,14 @@ MatrixEditorResult MatrixEditor(const char* str_id, const HeatmapSpec& spec, ImV
   // The text field over the cell being edited.
   if (st.Editing() && h.cell > 0) {
     const ImVec2 at = h.CellMin(st.edit_row, st.edit_col);
-    const float width = std::max(h.cell_w, ImGui::CalcTextSize("-0.00000").x);
+    // The field stays within its cell (less padding when the cell is small),
+    // so it never covers a neighbour; the text scrolls inside it.
+    const float width = h.cell_w;
     const ImVec2 saved = ImGui::GetCursorScreenPos();
-    ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + (h.cell_h - ImGui::GetFrameHeight()) * 0.5f));
+    const float pad_y = std::max(0.0f, std::min(ImGui::GetStyle().FramePadding.y, (h.cell_h - ImGui::GetFontSize()) * 0.5f));
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(std::min(ImGui::GetStyle().FramePadding.x, 2.0f), pad_y));
+    const float frame_h = ImGui::GetFontSize() + pad_y * 2;
+    ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + std::max(0.0f, (h.cell_h - frame_h) * 0.5f)));
     ImGui::SetNextItemWidth(width);
     if (st.focus_pending) {
       ImGui::SetKeyboardFocusHere();
@@ -91,6 +96,7 @@ MatrixEditorResult MatrixEditor(const char* str_id, const HeatmapSpec& spec, ImV
     const ImGuiInputTextFlags flags = ImGuiInputTextFlags_AutoSelectAll | ImGuiInputTextFlags_EnterReturnsTrue |
                                       ImGuiInputTextFlags_CallbackCompletion | ImGuiInputTextFlags_CallbackHistory;
     const bool entered = ImGui::InputText("##edit", st.buffer, sizeof st.buffer, flags, EditCallback, &st);
+    ImGui::PopStyleVar();
     const bool moved = st.move_rows != 0 || st.move_cols != 0;
     const bool cancelled = ImGui::IsItemDeactivated() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
     const bool left = ImGui::IsItemDeactivated() && !entered && !cancelled;
@@ -121,10 +127,18 @@ MatrixEditorResult MatrixEditor(const char* str_id, const HeatmapSpec& spec, ImV
       }
     }
     if (!st.error.empty() && st.Editing()) {
-      ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + h.cell_h));
-      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.3f, 0.25f, 1));
-      ImGui::TextUnformatted(st.error.c_str());
-      ImGui::PopStyleColor();
+      // Beside the matrix, level with the cell, on a backing of its own: never
+      // over the next row's cells.
+      ImDrawList* fg = ImGui::GetForegroundDrawList();
+      const ImVec2 ts = ImGui::CalcTextSize(st.error.c_str());
+      const float pad = ImGui::GetStyle().FramePadding.x;
+      const ImVec2 p0(h.grid_max.x + pad * 2, at.y + (h.cell_h - ts.y) * 0.5f - pad * 0.5f);
+      const ImVec2 p1(p0.x + ts.x + pad * 2, p0.y + ts.y + pad);
+      fg->AddRectFilled(p0, p1, ImGui::GetColorU32(ImGuiCol_PopupBg), 3.0f);
+      fg->AddRect(p0, p1, ImGui::GetColorU32(ImVec4(0.95f, 0.3f, 0.25f, 1)), 3.0f);
+      fg->AddText(ImVec2(p0.x + pad, p0.y + pad * 0.5f), ImGui::GetColorU32(ImVec4(0.95f, 0.3f, 0.25f, 1)), st.error.c_str());
+      out.error_min = p0;
+      out.error_max = p1;
     }
     ImGui::SetCursorScreenPos(saved);
     ImGui::Dummy(ImVec2(0, 0));

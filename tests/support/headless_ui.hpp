@@ -34,6 +34,8 @@ class HeadlessUi {
     io.KeyMap[ImGuiKey_UpArrow] = 6;
     io.KeyMap[ImGuiKey_DownArrow] = 7;
     io.KeyMap[ImGuiKey_Backspace] = 8;
+    io.KeyMap[ImGuiKey_PageUp] = 9;
+    io.KeyMap[ImGuiKey_PageDown] = 10;
     s_.ui.fonts = ui::LoadFonts(1.0f);
     unsigned char* pixels;
     int w, h;

@@ -19,8 +19,8 @@ ui::AppState LoadedState(const std::string& file) {
   ui::AppState s;
   const Status st = s.LoadScenario(kPresets + "/" + file);
   EXPECT_TRUE(st.ok()) << st.ToString();
-  s.presets = {{kPresets + "/e2-argmax-attention.json", "e2-argmax-attention.json", "E2. Argmax attention", ""},
-               {kPresets + "/e9-dedupe-sort.json", "e9-dedupe-sort.json", "E9. Dedupe and sort", ""}};
+  s.presets = {{kPresets + "/e2-argmax-attention.json", "e2-argmax-attention.json", "E2. Argmax attention", "E2", "attention", ""},
+               {kPresets + "/e9-dedupe-sort.json", "e9-dedupe-sort.json", "E9. Dedupe and sort", "E9", "attention", ""}};
   return s;
 }
 

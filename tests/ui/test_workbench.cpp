@@ -26,8 +26,8 @@ ui::AppState E9() {
   ui::AppState s;
   const Status st = s.LoadScenario(kPresets + "/e9-dedupe-sort.json");
   EXPECT_TRUE(st.ok()) << st.ToString();
-  s.presets = {{kPresets + "/e2-argmax-attention.json", "e2-argmax-attention.json", "E2. Argmax attention", ""},
-               {kPresets + "/e9-dedupe-sort.json", "e9-dedupe-sort.json", "E9", ""}};
+  s.presets = {{kPresets + "/e2-argmax-attention.json", "e2-argmax-attention.json", "E2. Argmax attention", "E2", "attention", ""},
+               {kPresets + "/e9-dedupe-sort.json", "e9-dedupe-sort.json", "E9", "E9", "attention", ""}};
   return s;
 }
 
