@@ -35,7 +35,8 @@ void Place(PanelFlow& flow, float width, bool folded) {
 // for big matrices so that a panel never needs more than the view's width.
 float PanelCell(const HeatmapSpec& spec, bool large, float cell_fonts = 2.2f) {
   const float font = ImGui::GetFontSize();
-  const float region_w = ImGui::GetContentRegionAvail().x;
+  // (less a scroll bar's width: a vertical bar that appears must not force a horizontal one)
+  const float region_w = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
   float cell = large ? font * 3.4f : font * cell_fonts;
   const ImVec2 natural = HeatmapSize(spec, cell);
   const float fixed_w = natural.x - cell * static_cast<float>(spec.values->cols());
@@ -87,13 +88,21 @@ void HeaderTitle(const std::string& name, const std::string& shape, const std::s
   }
 }
 
+// A picture of the whole view shows what the window shows (folded panels as
+// their header line); a picture of one panel shows it open.
+bool Folded(AppState& s, const std::string& name) {
+  if (ExportingOnePanel(s)) return false;
+  const auto it = s.ui.collapsed.find(name);
+  return it != s.ui.collapsed.end() ? it->second : FoldedByDefault(s.scenario, name);
+}
+
 // The header: [arrow] name  shape  formula  [...]. Returns whether the panel is open.
 bool Header(AppState& s, const std::string& name, const std::string& shape, const std::string& formula,
             bool* menu_clicked) {
   *menu_clicked = false;
-  if (s.ui.exporting) {  // a picture: the title alone
+  if (s.ui.exporting) {  // a picture: the title alone, folded or open as in the window
     HeaderTitle(name, shape, formula);
-    return true;
+    return !Folded(s, name);
   }
   auto found = s.ui.collapsed.find(name);
   if (found == s.ui.collapsed.end()) found = s.ui.collapsed.emplace(name, FoldedByDefault(s.scenario, name)).first;
@@ -292,11 +301,6 @@ static bool Skipped(AppState& s, const std::string& name) {
   return s.ui.exporting && !s.ui.only_panel.empty() && name != s.ui.only_panel;
 }
 
-static bool Folded(AppState& s, const std::string& name) {
-  if (s.ui.exporting) return false;
-  const auto it = s.ui.collapsed.find(name);
-  return it != s.ui.collapsed.end() ? it->second : FoldedByDefault(s.scenario, name);
-}
 
 static void ExportMenuItem(AppState& s, const std::string& name) {
   const bool clicked = ImGui::MenuItem("Export picture\u2026", "Ctrl+E");

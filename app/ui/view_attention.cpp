@@ -413,7 +413,14 @@ void DrawLossTable(AppState& s, bool figure, float figure_width) {
 // The pipeline panels
 
 // Input panels of this scenario, in pipeline order, before the results.
-void DrawInputPanels(AppState& s, PanelFlow& flow) {
+// One head's projections W_Q, W_K, W_V.
+void DrawHeadInputs(AppState& s, PanelFlow& flow, size_t h) {
+  const std::string prefix = s.scenario.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : "";
+  for (const char* w : {"W_Q", "W_K", "W_V"}) InputMatrixPanel(s, flow, prefix + w, "", nullptr, nullptr);
+}
+
+// The inputs; with `by_head` the heads' projections are left to their columns.
+void DrawInputPanels(AppState& s, PanelFlow& flow, bool by_head = false) {
   Scenario& sc = s.scenario;
   switch (sc.input) {
     case InputMode::kTokens:
@@ -428,45 +435,72 @@ void DrawInputPanels(AppState& s, PanelFlow& flow) {
       InputMatrixPanel(s, flow, "V", "", nullptr, nullptr);
       return;
   }
-  for (size_t h = 0; h < sc.heads.size(); ++h) {
-    const std::string prefix = sc.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : "";
-    for (const char* w : {"W_Q", "W_K", "W_V"}) InputMatrixPanel(s, flow, prefix + w, "", nullptr, nullptr);
+  if (!by_head) {
+    for (size_t h = 0; h < sc.heads.size(); ++h) DrawHeadInputs(s, flow, h);
   }
 }
 
-void DrawResultPanels(AppState& s, PanelFlow& flow) {
+// One head's results: Q, K, V (from X), the scores (step by step), P.
+void DrawHeadResults(AppState& s, PanelFlow& flow, size_t h) {
+  const Result& r = s.derived;
+  const Scenario& sc = s.scenario;
+  const bool several = r.heads.size() > 1;
+  const HeadResult& head = r.heads[h];
+  const std::string suffix = several ? " (head " + std::to_string(h) + ")" : "";
+  const std::string key = several ? "heads[" + std::to_string(h) + "]." : "";
+  if (sc.input != InputMode::kQKV) {
+    ResultMatrixPanel(s, flow, {key + "Q", "X W_Q" + suffix, &head.Q, MatrixKind::kSigned, static_cast<int>(h)});
+    ResultMatrixPanel(s, flow, {key + "K", "X W_K" + suffix, &head.K, MatrixKind::kSigned, static_cast<int>(h)});
+    ResultMatrixPanel(s, flow, {key + "V", "X W_V" + suffix, &head.V, MatrixKind::kSigned, static_cast<int>(h)});
+  }
+  if (s.ui.step_mode && s.ui.step < static_cast<int>(Stage::kMasked)) {
+    if (Shown(s, Stage::kScores)) {
+      ResultMatrixPanel(s, flow, {key + "QK^T", "Q K\u1D40" + suffix, &head.scores, MatrixKind::kRawScores,
+                                  static_cast<int>(h)});
+    }
+    if (Shown(s, Stage::kScaled)) {
+      ResultMatrixPanel(s, flow, {key + "scaled", "scale \u00B7 Q K\u1D40" + suffix, &head.scores,
+                                  MatrixKind::kScaledScores, static_cast<int>(h)});
+    }
+  } else if (Shown(s, Stage::kMasked)) {
+    ResultMatrixPanel(s, flow, {key + "scores", "scale \u00B7 Q K\u1D40, masked" + suffix, &head.scores,
+                                MatrixKind::kScores, static_cast<int>(h)});
+  }
+  if (Shown(s, Stage::kWeights)) {
+    ResultMatrixPanel(s, flow, {key + "P", "softmax(scores / T)" + suffix, &head.weights, MatrixKind::kWeights,
+                                static_cast<int>(h)});
+  }
+}
+
+// Several heads: one column per head (its projections, then its results),
+// side by side, instead of one long stack.
+void DrawHeadColumns(AppState& s, PanelFlow& flow) {
+  const size_t n = s.scenario.heads.size();
+  const ImGuiTableFlags flags = ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_BordersInnerV;
+  if (!ImGui::BeginTable("heads", static_cast<int>(n), flags)) return;
+  for (size_t h = 0; h < n; ++h) {
+    ImGui::TableNextColumn();
+    ImGui::TextDisabled("head %zu", h);
+    PanelFlow column;
+    DrawHeadInputs(s, column, h);
+    if (s.has_result && h < s.derived.heads.size() && Shown(s, Stage::kScores)) DrawHeadResults(s, column, h);
+  }
+  ImGui::EndTable();
+  s.Record("table.heads");
+  flow = PanelFlow();  // what follows starts a row of its own
+}
+
+void DrawResultPanels(AppState& s, PanelFlow& flow, bool by_head = false) {
   const Result& r = s.derived;
   const Scenario& sc = s.scenario;
   if (sc.input == InputMode::kTokens) {
     ResultMatrixPanel(s, flow, {"X", "E[tokens]", &r.X, MatrixKind::kSigned});
   }
   const bool several = r.heads.size() > 1;
-  for (size_t h = 0; h < r.heads.size(); ++h) {
-    const HeadResult& head = r.heads[h];
-    const std::string suffix = several ? " (head " + std::to_string(h) + ")" : "";
-    const std::string key = several ? "heads[" + std::to_string(h) + "]." : "";
-    if (sc.input != InputMode::kQKV) {
-      ResultMatrixPanel(s, flow, {key + "Q", "X W_Q" + suffix, &head.Q, MatrixKind::kSigned, static_cast<int>(h)});
-      ResultMatrixPanel(s, flow, {key + "K", "X W_K" + suffix, &head.K, MatrixKind::kSigned, static_cast<int>(h)});
-      ResultMatrixPanel(s, flow, {key + "V", "X W_V" + suffix, &head.V, MatrixKind::kSigned, static_cast<int>(h)});
-    }
-    if (s.ui.step_mode && s.ui.step < static_cast<int>(Stage::kMasked)) {
-      if (Shown(s, Stage::kScores)) {
-        ResultMatrixPanel(s, flow, {key + "QK^T", "Q K\u1D40" + suffix, &head.scores, MatrixKind::kRawScores,
-                                    static_cast<int>(h)});
-      }
-      if (Shown(s, Stage::kScaled)) {
-        ResultMatrixPanel(s, flow, {key + "scaled", "scale \u00B7 Q K\u1D40" + suffix, &head.scores,
-                                    MatrixKind::kScaledScores, static_cast<int>(h)});
-      }
-    } else if (Shown(s, Stage::kMasked)) {
-      ResultMatrixPanel(s, flow, {key + "scores", "scale \u00B7 Q K\u1D40, masked" + suffix, &head.scores,
-                                  MatrixKind::kScores, static_cast<int>(h)});
-    }
-    if (Shown(s, Stage::kWeights)) {
-      ResultMatrixPanel(s, flow, {key + "P", "softmax(scores / T)" + suffix, &head.weights, MatrixKind::kWeights,
-                                  static_cast<int>(h)});
-    }
+  if (by_head) {
+    DrawHeadColumns(s, flow);
+  } else {
+    for (size_t h = 0; h < r.heads.size(); ++h) DrawHeadResults(s, flow, h);
   }
   if (Shown(s, Stage::kOutput)) {
     ResultMatrixPanel(s, flow, {"Z", several ? "[Z\u2080 \u2026 Z\u2095]" : "P V", &r.Z, MatrixKind::kOutput});
@@ -590,8 +624,13 @@ void DrawAttentionView(AppState& s) {
 
   ImGui::BeginChild("pipeline", ImVec2(left_w, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
   PanelFlow flow;
-  DrawInputPanels(s, flow);
-  if (s.has_result && Shown(s, Stage::kScores)) DrawResultPanels(s, flow);
+  const bool by_head = s.scenario.heads.size() > 1 && s.scenario.input != InputMode::kQKV;
+  DrawInputPanels(s, flow, by_head);
+  if (s.has_result && Shown(s, Stage::kScores)) {
+    DrawResultPanels(s, flow, by_head);
+  } else if (by_head) {
+    DrawHeadColumns(s, flow);  // the projections, by head
+  }
   ImGui::EndChild();
 
   ImGui::SameLine();

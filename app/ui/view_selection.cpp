@@ -152,6 +152,8 @@ void DrawWeights(AppState& s, ImVec2 size) {
   spec.y.fit = false;
   spec.y.min = 0;
   spec.y.max = 1.05;
+  spec.x.label = "key";
+  spec.y.label = lab.two_heads ? "output coordinate" : "weight";
   PlotSeries mean_bars;
   mean_bars.label = "keys at their means";
   mean_bars.kind = SeriesKind::kBars;
@@ -167,7 +169,8 @@ void DrawWeights(AppState& s, ImVec2 size) {
     draw.x.push_back(i);
     draw.y.push_back(run.first.output(i));
     spec.x.ticks.push_back(i);
-    spec.x.tick_labels.push_back(i == lab.a ? "a" : i == lab.b ? "b" : "k" + std::to_string(i));
+    // Keys as every view names them, k0 k1 ..., with the two the query targets marked.
+    spec.x.tick_labels.push_back("k" + std::to_string(i) + (i == lab.a ? "=a" : i == lab.b ? "=b" : ""));
   }
   spec.series = {mean_bars, draw};
   if (!lab.two_heads && lab.query.empty()) {

@@ -16,6 +16,7 @@
 #include "attnlab/temperature.hpp"
 #include "ui/view_temperature.hpp"
 #include "ui/views.hpp"
+#include "ui/theme.hpp"
 #include "ui/panels.hpp"
 #include "ui/presentation.hpp"
 #include "widgets/heatmap.hpp"
@@ -45,7 +46,8 @@ std::string TemperatureText(double t) {
 }
 
 // "1, -2, 5, 0" or "[1 -2 5 0]" -> numbers; false when anything else is there.
-bool ParseNumbers(const std::string& text, std::vector<double>* out) {
+// The typed row's numbers, or why it cannot be swept ("" when it can).
+std::string ParseNumbers(const std::string& text, std::vector<double>* out) {
   std::string cleaned = text;
   for (char& c : cleaned)
     if (c == ',' || c == '[' || c == ']' || c == '(' || c == ')' || c == ';') c = ' ';
@@ -55,10 +57,13 @@ bool ParseNumbers(const std::string& text, std::vector<double>* out) {
   while (in >> word) {
     char* end = nullptr;
     const double v = std::strtod(word.c_str(), &end);
-    if (end == word.c_str() || *end != '\0' || !std::isfinite(v)) return false;
+    if (end == word.c_str() || *end != '\0') return "\"" + word + "\" is not a number";
+    if (!std::isfinite(v)) return word + " is too large for a double";
     out->push_back(v);
   }
-  return !out->empty();
+  if (out->empty()) return "type at least one score";
+  if (out->size() > 4096) return "at most 4096 scores, got " + std::to_string(out->size());
+  return "";
 }
 
 struct ScoreSource {
@@ -153,12 +158,19 @@ void DrawControls(AppState& s, const ScoreSource& src) {
   if (ImGui::InputTextWithHint("##typed", "type scores: 1, -2, 5, 0", buf, sizeof buf)) c.typed_text = buf;
   Record(s, "temperature.typed");
   std::vector<double> parsed;
-  const bool parse_ok = ParseNumbers(c.typed_text, &parsed);
+  const std::string why_not = ParseNumbers(c.typed_text, &parsed);
   ImGui::SameLine();
-  ImGui::BeginDisabled(!parse_ok);
+  ImGui::BeginDisabled(!why_not.empty());
   if (ImGui::Button("sweep it")) lab.scores = parsed;
   ImGui::EndDisabled();
   Record(s, "temperature.use_typed");
+  if (!why_not.empty() && !c.typed_text.empty()) {  // says why, beside the field
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Text, ErrorColor());
+    ImGui::TextUnformatted(("\u26A0 " + why_not).c_str());
+    ImGui::PopStyleColor();
+    Record(s, "temperature.typed_error");
+  }
   const struct {
     const char* label;
     std::vector<double> z;
@@ -246,6 +258,7 @@ void DrawCursorBars(AppState& s, ImVec2 size) {
   spec.y.fit = false;
   spec.y.min = 0;
   spec.y.max = 1.05;
+  spec.x.label = "key";
   spec.y.label = "weight";
   PlotSeries bars;
   bars.label = "softmax(z / T)";

@@ -281,6 +281,19 @@ std::string HeatmapSvg(const HeatmapSpec& spec, float cell, const std::string& t
       }
     }
   }
+  // Framed cells (a loss's targets): a dark ring and a light one inside it, as on screen.
+  if (spec.outlined) {
+    const float t = std::max(1.5f, font / 10.0f);
+    for (const auto& [i, j] : *spec.outlined) {
+      if (i < 0 || j < 0 || i >= rows || j >= cols) continue;
+      const float x = x0 + cell * j, y = y0 + cell * i;
+      svg += "<rect class=\"target\" x=\"" + F(x + t / 2) + "\" y=\"" + F(y + t / 2) + "\" width=\"" + F(cell - t) +
+             "\" height=\"" + F(cell - t) + "\" fill=\"none\" stroke=\"#000000\" stroke-width=\"" + F(t * 2) + "\"/>\n";
+      svg += "<rect class=\"target\" x=\"" + F(x + t * 1.5f) + "\" y=\"" + F(y + t * 1.5f) + "\" width=\"" +
+             F(cell - t * 3) + "\" height=\"" + F(cell - t * 3) + "\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"" +
+             F(t) + "\"/>\n";
+    }
+  }
   // Colour bar: 32 bands, three ticks.
   if (spec.show_colorbar) {
     const int bands = 32;

@@ -152,7 +152,7 @@ TemperatureRow SweptRow(const TemperatureLabSettings& settings, const Matrix* sc
   if (!settings.scores.empty()) {
     out.typed = true;
     values = settings.scores;
-    for (size_t j = 0; j < values.size(); ++j) out.key_labels.push_back("z" + std::to_string(j + 1));
+    for (size_t j = 0; j < values.size(); ++j) out.key_labels.push_back("k" + std::to_string(j));  // as every view names keys
   } else if (scores && scores->rows() > 0) {
     out.row = std::clamp(settings.row, 0, static_cast<int>(scores->rows()) - 1);
     for (Eigen::Index j = 0; j < scores->cols(); ++j) {

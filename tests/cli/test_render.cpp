@@ -355,3 +355,57 @@ TEST(RenderViews, EveryPanelOfEveryViewRendersAtOneTimes) {
 }
 
 }  // namespace
+
+namespace attnlab {
+namespace {
+
+// Issue 12's pictures: every exported panel is a figure with no widgets and
+// no wider than 4:1; the whole view shows what the window shows by default;
+// the probabilities frame the loss's targets.
+TEST(RenderFigures, TheLossPanelIsAFigureNotAStripOfWidgets) {
+  Scratch dir;
+  const std::string out = dir / "loss.png", report = dir / "loss.json";
+  const Outcome r = Attnlab("render '" + kPresets + "/e9-dedupe-sort.json' --panel loss --out " + out + " --report " + report);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Image img(out);
+  std::printf("loss panel picture: %dx%d\n", img.w, img.h);
+  EXPECT_LE(img.w, 4 * img.h) << "no wider than 4:1";
+  EXPECT_LT(img.w, 1000);
+  const std::string items = Slurp(report);
+  EXPECT_EQ(items.find("control."), std::string::npos) << "no radio buttons, sliders or text fields: " << items;
+}
+
+TEST(RenderFigures, TheWholeViewShowsWhatTheWindowShowsAt1280x720) {
+  Scratch dir;
+  const std::string out = dir / "view.png", report = dir / "view.json";
+  const Outcome r = Attnlab("render '" + kPresets + "/e9-dedupe-sort.json' --width 1280 --height 720 --out " + out +
+                            " --report " + report);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(Slurp(report));
+  // As in the window: the stages before P folded to their header line, so P
+  // and Z are whole in the picture and the probabilities begin in it.
+  for (const char* panel : {"panel.P", "panel.Z"}) {
+    SCOPED_TRACE(panel);
+    ASSERT_TRUE(j["items"].contains(panel)) << "not drawn";
+    const auto& rect = j["items"][panel];
+    EXPECT_LE(rect[3].get<double>(), 720.0) << "below the picture's bottom edge";
+    EXPECT_LE(rect[2].get<double>(), 1280.0);
+  }
+  ASSERT_TRUE(j["items"].contains("panel.probs.group"));
+  EXPECT_LT(j["items"]["panel.probs.group"][1].get<double>(), 720.0);
+  EXPECT_FALSE(j["items"].contains("panel.W_Q")) << "W_Q is folded in the window, so in the picture";
+}
+
+TEST(RenderFigures, TheProbabilitiesFrameEachLossTarget) {
+  Scratch dir;
+  const Outcome r = Attnlab("render '" + kPresets + "/e9-dedupe-sort.json' --panel probs --out " + (dir / "probs.svg"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Three targets (A, D, <STOP> at rows 4, 5, 6), each a dark and a light ring.
+  EXPECT_EQ(Count(Slurp(dir / "probs.svg"), "class=\"target\""), 6u);
+  const Outcome p = Attnlab("render '" + kPresets + "/e9-dedupe-sort.json' --panel P --out " + (dir / "P.svg"));
+  ASSERT_EQ(p.code, 0) << p.err;
+  EXPECT_EQ(Count(Slurp(dir / "P.svg"), "class=\"target\""), 0u);
+}
+
+}  // namespace
+}  // namespace attnlab

@@ -128,3 +128,17 @@ TEST(Temperature, SweepsReportBadInputByField) {
 
 }  // namespace
 }  // namespace attnlab
+
+namespace attnlab {
+namespace {
+
+// Keys are named k0, k1, ... in every view: a typed row too (not z1 .. zn).
+TEST(TemperatureRowKeys, ATypedRowNamesItsKeysAsEveryViewDoes) {
+  TemperatureLabSettings lab;
+  lab.scores = {1, -2, 5};
+  const TemperatureRow row = SweptRow(lab, nullptr);
+  EXPECT_EQ(row.key_labels, (std::vector<std::string>{"k0", "k1", "k2"}));
+}
+
+}  // namespace
+}  // namespace attnlab

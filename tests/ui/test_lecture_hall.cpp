@@ -13,6 +13,7 @@
 #include "key_queue.hpp"
 #include "presets.hpp"
 #include "ui/presentation.hpp"
+#include "ui/view_temperature.hpp"
 #include "ui/theme.hpp"
 
 namespace attnlab {
@@ -174,7 +175,9 @@ TEST(Presentation, CellNumbersAreNeverSmallerThanTheInterfaceText) {
     const ImVec2 p = Size(s.ui.items.at("slide.P"));
     EXPECT_GT(p.x, display.x * 0.5f);
     EXPECT_GT(p.y, display.y * 0.4f);
-    if (display.y >= 720) EXPECT_TRUE(ui.Has("slide.loss")) << "P and the loss fit together";
+    if (display.y >= 720) {
+      EXPECT_TRUE(ui.Has("slide.loss")) << "P and the loss fit together";
+    }
   }
 }
 
@@ -402,6 +405,45 @@ TEST(Words, TheSidebarGroupsExercisesByViewWithShortNames) {
               s.ui.items.at("preset." + p.file_name).max.x - s.ui.items.at("preset." + p.file_name).min.x)
         << p.name;
   }
+}
+
+}  // namespace
+}  // namespace attnlab
+
+namespace attnlab {
+namespace {
+
+TEST(Words, SeveralHeadsStandSideBySideOneColumnEach) {
+  ui::AppState s = Loaded("e9-two-heads.json");
+  HeadlessUi ui(s, ImVec2(1920, 1080));
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("table.heads"));
+  ASSERT_TRUE(ui.Has("panel.heads[0].P.group"));
+  ASSERT_TRUE(ui.Has("panel.heads[1].P.group"));
+  const ui::ItemRect& p0 = s.ui.items.at("panel.heads[0].P.group");
+  const ui::ItemRect& p1 = s.ui.items.at("panel.heads[1].P.group");
+  EXPECT_GE(p1.min.x, p0.max.x) << "head 1 beside head 0";
+  EXPECT_NEAR(p1.min.y, p0.min.y, 1.0f) << "at the same height";
+  // Each head's projections head its column.
+  EXPECT_LT(s.ui.items.at("panel.heads[1].W_Q.group").min.x + 1, p1.max.x);
+  EXPECT_GE(s.ui.items.at("panel.heads[1].W_Q.group").min.x, p0.max.x);
+}
+
+TEST(Words, ATypedRowThatCannotBeSweptSaysWhy) {
+  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  HeadlessUi ui(s);
+  ASSERT_TRUE(ui.Has("temperature.typed"));
+  ui.Click("temperature.typed");
+  ui.Type("1, two, 3");
+  ui.Frame();
+  EXPECT_TRUE(ui.Has("temperature.typed_error"));
+  ui::TemperatureViewCache& c = s.ui.caches.Get<ui::TemperatureViewCache>();
+  EXPECT_EQ(c.typed_text, "1, two, 3");
+  for (int k = 0; k < 6; ++k) ui.Key(ImGuiKey_Backspace);  // back to "1, "
+  ui.Type("2, 3");
+  ui.Frame();
+  EXPECT_EQ(c.typed_text, "1, 2, 3");
+  EXPECT_FALSE(ui.Has("temperature.typed_error"));
 }
 
 }  // namespace

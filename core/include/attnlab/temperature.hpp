@@ -86,7 +86,7 @@ inline constexpr int kTemperatureSweepCount = 200;  // temperatures in every swe
 // score cells (512 x 512: about 10 ms); larger maps show the cursor's weights only.
 inline constexpr double kMaxSweptCells = 512.0 * 512;
 
-// The swept row: the typed scores (keys "z1".."zn"), or row `settings.row`
+// The swept row: the typed scores (keys "k0".."k(n-1)", as every view names them), or row `settings.row`
 // (clamped) of `scores` (head 0's, -inf where masked) with its masked keys left
 // out (keys "k<column>").
 struct TemperatureRow {
