@@ -18,6 +18,7 @@
 #include "attnlab/format.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/status.hpp"
+#include "ui/file_browser.hpp"
 #include "ui/theme.hpp"
 #include "view_caches.hpp"
 #include "widgets/colormap.hpp"
@@ -79,6 +80,7 @@ struct UiState {
   std::string hover_explanation;  // "read the maths": how the hovered cell was computed
   char path_buffer[512] = {};     // the Save/Open dialog's path
   std::string file_error;         // why the last save/open failed, shown in its dialog
+  FileBrowserState files;         // the Open/Save dialog's browser: folder, recent files
   unsigned random_seed = 0;       // "fill at random": each fill the next seed
   int context_row = -1, context_col = -1;  // the right-clicked cell of an input panel
   bool open_save_dialog = false;  // Ctrl+S with no file of our own yet

@@ -82,6 +82,15 @@ int Main(int argc, char** argv) {
         return BadUsage("--size needs WIDTHxHEIGHT, e.g. 1280x720 (320x240 to 8192x8192)");
       window.width = w;
       window.height = h;
+    } else if (a == "--dialog") {
+      const std::string v = has_value ? args[++i] : "";
+      if (v == "open") {
+        state.ui.files.open_requested = true;
+      } else if (v == "save") {
+        state.ui.open_save_dialog = true;
+      } else {
+        return BadUsage("--dialog needs open or save");
+      }
     } else if (a == "--screenshot" || a == "--report") {
       if (!has_value) return BadUsage(a + " needs a file name");
       (a == "--screenshot" ? window.screenshot : window.report) = args[++i];
@@ -97,11 +106,14 @@ int Main(int argc, char** argv) {
 
   const std::string assets = attnlab::ui::FindAssetsDir();
   if (!assets.empty()) state.presets = attnlab::ui::ListPresets(assets + "/presets");
+  if (!assets.empty()) state.ui.files.presets_dir = assets + "/presets";
   // An interactive window keeps an autosave and, opened with no file, brings
   // back the last session (after a crash or an accidental close). Scripted
   // runs (--frames) neither read nor write it unless ATTNLAB_STATE_DIR names
   // a folder for it explicitly (as the tests do).
   if (window.frames <= 0 || std::getenv("ATTNLAB_STATE_DIR")) state.autosave_path = attnlab::ui::AutosavePath();
+  // The Open/Save dialogs' recent files live beside it, under the same rule.
+  state.ui.files.recent_path = attnlab::ui::RecentFilesPathBeside(state.autosave_path);
   std::string autosave_problem;
   if (scenario_path.empty() && !state.autosave_path.empty() && access(state.autosave_path.c_str(), R_OK) == 0) {
     const attnlab::Status restored = state.LoadScenario(state.autosave_path);

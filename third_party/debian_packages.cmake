@@ -3,7 +3,7 @@
 # in third_party/README.md together with the line that installs them.
 #
 #   attnlab::eigen   libeigen3-dev        (header only)
-#   attnlab::json    nlohmann-json3-dev   (header only; used by core/src/scenario_io.cpp only)
+#   attnlab::json    nlohmann-json3-dev   (header only; core's readers and writers, and the app's recent-files list)
 #   attnlab::imgui   libimgui-dev 1.86    (static libimgui.a holding the GLFW and OpenGL3
 #                                          backends; pulls libstb through imgui.pc)
 #   attnlab::glfw    libglfw3-dev

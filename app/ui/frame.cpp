@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include "ui/export.hpp"
+#include "ui/file_browser.hpp"
 #include "ui/presentation.hpp"
 #include "ui/theme.hpp"
 #include "ui/views.hpp"
@@ -46,37 +47,44 @@ std::string SuggestedSavePath(const AppState& s) {
   return std::string(home ? home : ".") + "/" + name;
 }
 
+// The Open or Save popup: a small file browser (ui/file_browser.hpp) sized
+// from the font and kept within the display, centred when it opens.
 void FileDialog(AppState& s, const char* id, bool save) {
-  if (!ImGui::BeginPopup(id)) return;
-  ImGui::TextUnformatted(save ? "Save the scenario as JSON (written atomically)" : "Open a scenario file");
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 28);
-  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-  const bool enter = ImGui::InputText("##path", s.ui.path_buffer, sizeof s.ui.path_buffer,
-                                      ImGuiInputTextFlags_EnterReturnsTrue);
-  s.Record(save ? "dialog.save.path" : "dialog.open.path");
-  if (ImGui::Button(save ? "Save" : "Open") || enter) {
-    const Status st = save ? s.SaveScenario(s.ui.path_buffer) : s.LoadScenario(s.ui.path_buffer);
-    s.ui.file_error = st.ok() ? "" : st.ToString();
-    if (st.ok()) {
-      s.ui.message = save ? std::string("Saved ") + s.ui.path_buffer : s.ui.message;
-      ImGui::CloseCurrentPopup();
-    }
+  if (ImGui::IsPopupOpen(id)) {  // Next-window settings apply to the next Begin: only when it is ours
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowSize(FileDialogSize(ImGui::GetFontSize(), vp->WorkSize), ImGuiCond_Always);
+    ImGui::SetNextWindowPos(vp->GetWorkCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   }
-  s.Record(save ? "dialog.save.ok" : "dialog.open.ok");
-  ImGui::SameLine();
-  if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
-  if (!s.ui.file_error.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.3f, 0.25f, 1));
-    ImGui::TextWrapped("%s", s.ui.file_error.c_str());
-    ImGui::PopStyleColor();
-  }
+  ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_PopupBg);
+  bg.w = 1.0f;  // opaque: a list of files over a heatmap is hard to read
+  ImGui::PushStyleColor(ImGuiCol_PopupBg, bg);
+  const bool open = ImGui::BeginPopup(id);
+  ImGui::PopStyleColor();
+  if (!open) return;
+  const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  s.ui.items[std::string("dialog.") + id] = ItemRect{pos, ImVec2(pos.x + size.x, pos.y + size.y)};
+  if (DrawFileBrowser(s, save)) ImGui::CloseCurrentPopup();
   ImGui::EndPopup();
 }
 
 void OpenFileDialog(AppState& s, const char* id, const std::string& path) {
-  std::snprintf(s.ui.path_buffer, sizeof s.ui.path_buffer, "%s", path.c_str());
-  s.ui.file_error.clear();
+  PrepareFileDialog(s, path);
   ImGui::OpenPopup(id);
+}
+
+// The Open and Save dialogs, also in presentation mode (Ctrl+O, Ctrl+S), and
+// when asked for before the frame (--dialog).
+void DrawFileDialogs(AppState& s) {
+  if (s.ui.open_save_dialog) {
+    s.ui.open_save_dialog = false;
+    OpenFileDialog(s, "save", SuggestedSavePath(s));
+  }
+  if (s.ui.files.open_requested) {
+    s.ui.files.open_requested = false;
+    OpenFileDialog(s, "open", s.scenario_path);
+  }
+  FileDialog(s, "save", true);
+  FileDialog(s, "open", false);
 }
 
 // Where a picture goes, how big, which theme: filled from the preset and
@@ -206,15 +214,10 @@ void DrawTopBar(AppState& s) {
     if (ImGui::Button("Settings")) ImGui::OpenPopup("settings");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Settings: UI scale, exercise list");
     ImGui::SameLine();
-    if (s.ui.open_save_dialog) {
-      s.ui.open_save_dialog = false;
-      OpenFileDialog(s, "save", SuggestedSavePath(s));
-    }
-    FileDialog(s, "save", true);
-    FileDialog(s, "open", false);
     ExportDialog(s);
     DrawSettings(s);
   }
+  DrawFileDialogs(s);
   if (compact) {
     PresentationChooser(s);
     ImGui::SameLine();
@@ -235,7 +238,7 @@ void DrawTopBar(AppState& s) {
   ImGui::Separator();
 }
 
-// Ctrl+Z undo, Ctrl+Shift+Z / Ctrl+Y redo, Ctrl+S save. Not while typing in a
+// Ctrl+Z undo, Ctrl+Shift+Z / Ctrl+Y redo, Ctrl+S save, Ctrl+O open. Not while typing in a
 // text field, which has its own undo.
 void HandleShortcuts(AppState& s) {
   const ImGuiIO& io = ImGui::GetIO();
@@ -248,6 +251,7 @@ void HandleShortcuts(AppState& s) {
     }
   }
   if (ImGui::IsKeyPressed('Y', false)) s.Redo();
+  if (ImGui::IsKeyPressed('O', false)) s.ui.files.open_requested = true;
   if (ImGui::IsKeyPressed('E', false)) {
     s.ui.export_request.panel = s.ui.hovered_panel;
     s.ui.export_dialog = true;

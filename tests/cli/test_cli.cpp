@@ -288,6 +288,15 @@ TEST(Cli, OpeningABadScenarioInTheWindowFailsBeforeAnyWindow) {
   EXPECT_NE(r.err.find("cannot open /nonexistent.json"), std::string::npos) << r.err;
 }
 
+TEST(Cli, TheDialogOptionTakesOpenOrSave) {
+  Outcome r = Attnlab("--dialog export --frames 1", "env -u DISPLAY");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--dialog needs open or save"), std::string::npos) << r.err;
+  r = Attnlab("--dialog");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(Attnlab("--help").out.find("--dialog open|save"), std::string::npos);
+}
+
 TEST(Cli, TheWindowWithoutADisplaySaysWhatIsMissing) {
   Outcome r = Attnlab("--frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY");
   EXPECT_EQ(r.code, 1);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app_state.hpp"
@@ -52,7 +53,8 @@ const char* const kJunk[] = {
 
 class Monkey {
  public:
-  Monkey(ui::AppState& s, testing::HeadlessUi& ui, std::mt19937& rng) : s_(s), ui_(ui), rng_(rng) {}
+  Monkey(ui::AppState& s, testing::HeadlessUi& ui, std::mt19937& rng, std::string home)
+      : s_(s), ui_(ui), rng_(rng), home_(std::move(home)) {}
 
   // One random action, then a frame (a drag spans frames: the button stays down).
   void Step() {
@@ -99,6 +101,7 @@ class Monkey {
     }
     ui_.Frame();
     io.MouseWheel = 0;
+    KeepFilesAtHome();
   }
 
  private:
@@ -116,9 +119,27 @@ class Monkey {
   }
   float Unit() { return std::uniform_real_distribution<float>(0.0f, 1.0f)(rng_); }
 
+  // The Open/Save browser goes up and into other folders, and a typed path
+  // can name any file: between two actions, bring the folder shown and the
+  // path back into the scratch $HOME, so that random clicks on Save never
+  // write anywhere else (the source tree's presets included).
+  void KeepFilesAtHome() {
+    auto inside = [&](const std::string& p) {
+      const std::string a = ui::AbsolutePath(p);
+      return a == home_ || a.rfind(home_ + "/", 0) == 0;
+    };
+    ui::FileBrowserState& f = s_.ui.files;
+    if (!inside(f.dir)) {
+      f.dir = home_;
+      f.listing = ui::ListDirectory(home_);
+    }
+    if (!inside(s_.ui.path_buffer)) std::snprintf(s_.ui.path_buffer, sizeof s_.ui.path_buffer, "%s/monkey.json", home_.c_str());
+  }
+
   ui::AppState& s_;
   testing::HeadlessUi& ui_;
   std::mt19937& rng_;
+  std::string home_;
 };
 
 // One pass: every view, on its own preset, kFrames / 2 frames in all. Counts
@@ -143,7 +164,7 @@ void Pass(unsigned seed, PassStats* stats) {
     ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/" + preset).ok());
     s.scenario.view = view;
     testing::HeadlessUi ui(s);
-    Monkey monkey(s, ui, rng);
+    Monkey monkey(s, ui, rng, ui::AbsolutePath(std::getenv("HOME")));
     std::string last_message;
     for (int f = 0; f < per_view; ++f) {
       monkey.Step();
@@ -155,7 +176,8 @@ void Pass(unsigned seed, PassStats* stats) {
 }
 
 TEST(Monkey, TenThousandFramesOfRandomInputCrashNothingAndLeakNothing) {
-  // The Save and Export dialogs suggest paths in $HOME: keep them in a scratch folder.
+  // The Save and Export dialogs suggest paths in $HOME: keep them in a scratch
+  // folder (and the file browser in it: Monkey::KeepFilesAtHome).
   const std::filesystem::path home = std::filesystem::temp_directory_path() / ("attnlab-monkey-" + std::to_string(getpid()));
   std::filesystem::create_directories(home);
   setenv("HOME", home.c_str(), 1);
