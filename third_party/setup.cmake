@@ -24,6 +24,8 @@ set(ATTNLAB_PACKAGES
   xvfb xauth libgl1-mesa-dri
   # the sanitizer build and the fuzzers: clang with its ASan/UBSan/libFuzzer runtimes
   clang libclang-rt-14-dev
+  # the Debian package (cpack -G DEB: dpkg-shlibdeps) and the check of its menu entry
+  dpkg-dev desktop-file-utils
 )
 
 get_filename_component(ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
