@@ -226,11 +226,22 @@ std::vector<unsigned char> RasterizeIcon(const IconDrawing& drawing, int pixels)
     const int y1 = std::min(pixels, static_cast<int>(std::ceil((r.y + r.height) * per_unit)));
     const float colour[3] = {r.r / 255.0f, r.g / 255.0f, r.b / 255.0f};
     for (int py = y0; py < y1; ++py) {
+      const double top = py / per_unit, bottom = (py + 1) / per_unit;
       for (int px = x0; px < x1; ++px) {
+        const double left = px / per_unit, right = (px + 1) / per_unit;
+        // A pixel wholly inside (clear of the rounded corners) needs no samples.
+        const bool within_x = left >= r.x && right <= r.x + r.width;
+        const bool within_y = top >= r.y && bottom <= r.y + r.height;
+        const bool clear_of_corners = (left >= r.x + rx && right <= r.x + r.width - rx) ||
+                                      (top >= r.y + rx && bottom <= r.y + r.height - rx);
         int covered = 0;
-        for (int sy = 0; sy < kSamples; ++sy)
-          for (int sx = 0; sx < kSamples; ++sx)
-            covered += Inside(r, rx, (px + (sx + 0.5) / kSamples) / per_unit, (py + (sy + 0.5) / kSamples) / per_unit);
+        if (within_x && within_y && clear_of_corners) {
+          covered = kSamples * kSamples;
+        } else {
+          for (int sy = 0; sy < kSamples; ++sy)
+            for (int sx = 0; sx < kSamples; ++sx)
+              covered += Inside(r, rx, (px + (sx + 0.5) / kSamples) / per_unit, (py + (sy + 0.5) / kSamples) / per_unit);
+        }
         if (covered == 0) continue;
         const float a = static_cast<float>(covered) / (kSamples * kSamples);
         float* p = &premultiplied[(static_cast<size_t>(py) * n + static_cast<size_t>(px)) * 4];
