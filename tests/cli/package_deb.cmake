@@ -5,7 +5,7 @@
 #   3. its metadata (dpkg-deb -f) and contents (dpkg-deb -c);
 #   4. the packaged binary, extracted with dpkg-deb -x: `eval` of a shipped
 #      preset gives E9's loss, `presets` lists the extracted presets, `render`
-#      draws with no display, the window opens (under Xvfb);
+#      draws a JPEG with no display, the window opens (under Xvfb);
 #   5. no AVX instruction in it (x86-64), which a -march=native build is full of;
 #   6. apt can resolve its Depends on this machine.
 # Inputs: SOURCE BUILD OUT GENERATOR VERSION CPACK, optional XVFB_RUN.
@@ -117,10 +117,10 @@ if(NOT presets MATCHES "${root}/usr/share/attnlab/presets/e9-dedupe-sort\\.json\
   message(FATAL_ERROR "the packaged attnlab does not list the presets beside it:\n${presets}")
 endif()
 run(env -u DISPLAY -u WAYLAND_DISPLAY "${attnlab}" render "${root}/usr/share/attnlab/presets/e9-dedupe-sort.json"
-    --panel P --out "${OUT}/P.png")
-png_size("${OUT}/P.png" size)
-if(NOT size MATCHES "^[0-9]+x[0-9]+$")
-  message(FATAL_ERROR "render from the package wrote ${OUT}/P.png: ${size}")
+    --panel P --out "${OUT}/P.jpg")
+file(READ "${OUT}/P.jpg" magic LIMIT 3 HEX)
+if(NOT magic STREQUAL "ffd8ff")
+  message(FATAL_ERROR "render from the package wrote ${OUT}/P.jpg, but not as JPEG (${magic})")
 endif()
 if(XVFB_RUN)
   run(${XVFB_RUN} -a -s "-screen 0 1280x800x24" "${attnlab}" --frames 3 --screenshot "${OUT}/window.png" OUT shot)
