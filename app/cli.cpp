@@ -32,7 +32,7 @@ std::string Usage() {
          "    --format json|latex|csv    how eval prints: one JSON object (the default), or each\n"
          "                               matrix as a titled LaTeX bmatrix or CSV block\n"
          "    --view NAME                the numbers of another view than the file's\n"
-         "  attnlab render FILE.json --out PICTURE.png|.svg [options]\n"
+         "  attnlab render FILE.json --out PICTURE.png|.jpg|.svg [options]\n"
          "                               a picture of the view or of one panel, with no window:\n"
          "    --panel NAME               one panel (P, scores, probs, ...; render --list names them)\n"
          "    --view NAME                another view than the file's (see Views below)\n"

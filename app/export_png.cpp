@@ -44,6 +44,7 @@ class Framebuffer {
 };
 
 constexpr int kMaxPixels = 16384;  // per side: beyond what any GL here allocates
+constexpr int kJpegQuality = 92;   // text and cell edges stay clean (flat pictures are still smaller as PNG)
 
 // The largest picture side this GL context renders and reads back.
 int LargestSide() {
@@ -68,6 +69,10 @@ Status ExportPng(const AppState& state, const ExportRequest& request, std::strin
   if (!(request.scale >= 1.0f && request.scale <= 4.0f)) {
     return Status::Error("--scale", "must be from 1 to 4");
   }
+  PictureFormat format = PictureFormat::kPng;
+  const Status named = PictureFormatFor(request, &format);
+  if (!named.ok()) return named;
+  if (format == PictureFormat::kSvg) return Status::Error("--out", "an SVG is drawn by ExportSvg, not rendered");
   const int largest = LargestSide();
   float scale = request.scale;
   for (int attempt = 0;; ++attempt) {
@@ -142,18 +147,23 @@ Status ExportPng(const AppState& state, const ExportRequest& request, std::strin
     const size_t stride = static_cast<size_t>(w) * channels;
     std::vector<unsigned char> flipped(pixels.size());
     for (int y = 0; y < h; ++y) std::copy_n(&pixels[static_cast<size_t>(h - 1 - y) * stride], stride, &flipped[y * stride]);
-    std::string png;
+    std::string encoded;
     auto append = [](void* context, void* data, int n) {
       static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(n));
     };
-    if (!stbi_write_png_to_func(append, &png, w, h, channels, flipped.data(), static_cast<int>(stride))) {
+    if (format == PictureFormat::kJpeg) {
+      // JPEG is RGB (a transparent JPEG is refused above); stb reads tight rows.
+      if (!stbi_write_jpg_to_func(append, &encoded, w, h, channels, flipped.data(), kJpegQuality)) {
+        return Status::Error("", "encoding the JPEG failed");
+      }
+    } else if (!stbi_write_png_to_func(append, &encoded, w, h, channels, flipped.data(), static_cast<int>(stride))) {
       return Status::Error("", "encoding the PNG failed");
     }
     if (!request.report.empty()) {
       const Status st = WriteFileAtomic(request.report, ItemsReport(s, w, h, scale));
       if (!st.ok()) return st;
     }
-    return WriteFileAtomic(request.out, png);
+    return WriteFileAtomic(request.out, encoded);
   }
 }
 

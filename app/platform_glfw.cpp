@@ -17,7 +17,9 @@
 #include "attnlab/scenario_io.hpp"
 #include "export_png.hpp"
 #include "gl_textures.hpp"
+#include "icon.hpp"
 #include "key_queue.hpp"
+#include "presets.hpp"
 #include "ui/export.hpp"
 #include "ui/frame.hpp"
 #include "ui/theme.hpp"
@@ -54,6 +56,19 @@ void QueueKey(GLFWwindow* window, int key, int scancode, int action, int mods) {
   static_cast<KeyQueue*>(glfwGetWindowUserPointer(window))->Push(KeyEvent{key, scancode, action, mods});
 }
 
+// The window's icon, for window managers that do not find it through the
+// .desktop entry: drawn from the same SVG as the installed icons (0.7 ms).
+// Without the assets the window keeps the default icon.
+void SetWindowIcon(GLFWwindow* window) {
+  const std::string assets = FindAssetsDir();
+  IconDrawing drawing;
+  std::string error;
+  if (assets.empty() || !LoadIconSvg(assets + "/icon/attnlab.svg", &drawing, &error)) return;
+  std::vector<unsigned char> small = RasterizeIcon(drawing, 48), large = RasterizeIcon(drawing, 128);
+  const GLFWimage images[2] = {{48, 48, small.data()}, {128, 128, large.data()}};
+  glfwSetWindowIcon(window, 2, images);
+}
+
 }  // namespace
 
 int RunWindow(AppState& state, const WindowOptions& options) {
@@ -73,6 +88,7 @@ int RunWindow(AppState& state, const WindowOptions& options) {
     glfwTerminate();
     return 1;
   }
+  SetWindowIcon(window);
   glfwMakeContextCurrent(window);
   glfwSwapInterval(1);
 

@@ -21,10 +21,6 @@ int Bad(const std::string& what) {
   return kExitBadInput;
 }
 
-bool EndsWith(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 bool ParseNumber(const std::string& text, double lo, double hi, double* out) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
@@ -76,7 +72,12 @@ int RunRender(const std::vector<std::string>& args) {
     }
   }
   if (file.empty()) return Bad("which scenario? e.g. attnlab render e9.json --out e9.png");
-  if (!list && !list_all && req.out.empty()) return Bad("--out FILE.png (or .svg) is needed");
+  if (!list && !list_all && req.out.empty()) return Bad("--out FILE.png (or .jpg, .svg) is needed");
+  ui::PictureFormat format = ui::PictureFormat::kPng;
+  if (!list && !list_all) {
+    const Status named = ui::PictureFormatFor(req, &format);  // before anything is drawn or written
+    if (!named.ok()) return Bad(named.ToString());
+  }
   if (size_given && !req.panel.empty()) return Bad("--width/--height size the whole view; a panel is as big as it is");
 
   ui::AppState state;
@@ -105,7 +106,7 @@ int RunRender(const std::vector<std::string>& args) {
     return kExitOk;
   }
 
-  req.svg = EndsWith(req.out, ".svg");
+  req.svg = format == ui::PictureFormat::kSvg;
   if (req.svg) {
     st = ui::ExportSvg(state, req);
   } else {

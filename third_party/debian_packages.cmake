@@ -6,6 +6,7 @@
 #   attnlab::json    nlohmann-json3-dev   (header only; core's readers and writers, and the app's recent-files list)
 #   attnlab::imgui   libimgui-dev 1.86    (static libimgui.a holding the GLFW and OpenGL3
 #                                          backends; pulls libstb through imgui.pc)
+#   attnlab::stb     libstb-dev           (PNG and JPEG writing: libstb.so holds the implementations)
 #   attnlab::glfw    libglfw3-dev
 #   OpenGL::GL       libgl-dev
 #   OpenGL::EGL      libegl-dev (Mesa's surfaceless platform renders `attnlab render` with no display)
@@ -30,6 +31,12 @@ add_library(attnlab_imgui INTERFACE)
 target_link_libraries(attnlab_imgui INTERFACE PkgConfig::IMGUI)
 target_include_directories(attnlab_imgui SYSTEM INTERFACE ${IMGUI_INCLUDEDIR}/backends)
 add_library(attnlab::imgui ALIAS attnlab_imgui)
+
+# stb alone, for the tools that need no ImGui (attnlab_icon).
+pkg_check_modules(STB REQUIRED IMPORTED_TARGET stb)
+add_library(attnlab_stb INTERFACE)
+target_link_libraries(attnlab_stb INTERFACE PkgConfig::STB)
+add_library(attnlab::stb ALIAS attnlab_stb)
 
 find_package(glfw3 3.3 REQUIRED)
 set(OpenGL_GL_PREFERENCE GLVND)

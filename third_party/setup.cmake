@@ -20,10 +20,12 @@ set(ATTNLAB_PACKAGES
   fonts-dejavu-core
   # tests and benchmarks
   googletest libgtest-dev libbenchmark-dev
-  # the window without a display (tests), and Mesa's software OpenGL
-  xvfb xauth libgl1-mesa-dri
+  # the window without a display (tests), and Mesa's software OpenGL; xprop reads the window's icon back
+  xvfb xauth libgl1-mesa-dri x11-utils
   # the sanitizer build and the fuzzers: clang with its ASan/UBSan/libFuzzer runtimes
   clang libclang-rt-14-dev
+  # the Debian package (cpack -G DEB: dpkg-shlibdeps) and the check of its menu entry
+  dpkg-dev desktop-file-utils
 )
 
 get_filename_component(ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)

@@ -88,6 +88,27 @@ Status ExportSvg(const AppState& state, const ExportRequest& request) {
   return WriteFileAtomic(request.out, svg);
 }
 
+Status PictureFormatFor(const ExportRequest& request, PictureFormat* format) {
+  const std::string& out = request.out;
+  const size_t dot = out.rfind('.');
+  std::string ext = dot == std::string::npos || out.find('/', dot) != std::string::npos ? "" : out.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == "png") {
+    *format = PictureFormat::kPng;
+  } else if (ext == "jpg" || ext == "jpeg") {
+    if (request.transparent) {
+      return Status::Error("--transparent", "JPEG has no transparency; name the picture .png for a transparent "
+                                            "background");
+    }
+    *format = PictureFormat::kJpeg;
+  } else if (ext == "svg") {
+    *format = PictureFormat::kSvg;
+  } else {
+    return Status::Error("--out", "\"" + out + "\": attnlab writes pictures as .png, .jpg (or .jpeg) and .svg");
+  }
+  return Status::Ok();
+}
+
 namespace {
 
 // A JSON string's contents: quotes, backslashes and control characters escaped.

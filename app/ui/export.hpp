@@ -21,6 +21,13 @@ std::vector<std::string> PanelNames(const AppState& state);
 
 Status ExportSvg(const AppState& state, const ExportRequest& request);
 
+// What a picture's file name asks for, by its extension in any case: .png,
+// .jpg or .jpeg, .svg. Any other name is refused (nothing is written), and so
+// is a transparent JPEG: JPEG has no alpha. The command line and the window's
+// Export dialog both decide with this.
+enum class PictureFormat { kPng, kJpeg, kSvg };
+Status PictureFormatFor(const ExportRequest& request, PictureFormat* format);
+
 // The suggested file name: "<preset stem without its exercise code>_<panel>"
 // + extension, e.g. e9-dedupe-sort.json, P -> dedupe-sort_P.png.
 std::string SuggestedExportName(const AppState& state, const ExportRequest& request);

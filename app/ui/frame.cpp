@@ -130,12 +130,20 @@ void ExportDialog(AppState& s) {
                                       ImGuiInputTextFlags_EnterReturnsTrue);
   if (ImGui::Button("Export") || enter) {
     req.out = s.ui.path_buffer;
-    s.ui.export_pending = true;
-    ImGui::CloseCurrentPopup();
+    PictureFormat format = PictureFormat::kPng;  // the name decides: .png, .jpg/.jpeg or .svg
+    const Status named = PictureFormatFor(req, &format);
+    if (named.ok()) {
+      req.svg = format == PictureFormat::kSvg;
+      s.ui.export_pending = true;
+      ImGui::CloseCurrentPopup();
+    } else {
+      s.ui.file_error = named.message();
+    }
   }
   s.Record("dialog.export.ok");
   ImGui::SameLine();
   if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+  if (!s.ui.file_error.empty()) ErrorText(s.ui.file_error);
   ImGui::EndPopup();
 }
 
