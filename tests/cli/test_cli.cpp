@@ -297,6 +297,15 @@ TEST(Cli, TheDialogOptionTakesOpenOrSave) {
   EXPECT_NE(Attnlab("--help").out.find("--dialog open|save"), std::string::npos);
 }
 
+// A screenshot is PNG: a .jpg name is refused before any window, not written as PNG data.
+TEST(Cli, AScreenshotNameMustEndInPng) {
+  for (const char* name : {"/tmp/attnlab-shot.jpg", "/tmp/attnlab-shot", "/tmp/attnlab-shot.PNG.bmp"}) {
+    const Outcome r = Attnlab(std::string("--screenshot ") + name, "env -u DISPLAY");
+    EXPECT_EQ(r.code, 2) << name;
+    EXPECT_NE(r.err.find("--screenshot writes PNG"), std::string::npos) << r.err;
+  }
+}
+
 TEST(Cli, TheWindowWithoutADisplaySaysWhatIsMissing) {
   Outcome r = Attnlab("--frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY");
   EXPECT_EQ(r.code, 1);
