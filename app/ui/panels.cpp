@@ -411,6 +411,7 @@ void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, con
     const MatrixEditorResult r = MatrixEditor(name.c_str(), spec, HeatmapSize(spec, spec.cell), st);
     s.ui.items["panel." + name] = ItemRect{r.heatmap.grid_min, r.heatmap.grid_max};
     if (r.error_max.x > r.error_min.x) s.ui.items["panel." + name + ".cell_error"] = ItemRect{r.error_min, r.error_max};
+    if (r.edit_max.x > r.edit_min.x) s.ui.items["panel." + name + ".edit"] = ItemRect{r.edit_min, r.edit_max};
     if (!r.edits.empty()) {
       Matrix* target = InputMatrix(s.Edit(), name);
       for (const CellEdit& e : r.edits) (*target)(e.row, e.col) = e.value;

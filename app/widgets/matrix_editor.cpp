@@ -97,6 +97,8 @@ MatrixEditorResult MatrixEditor(const char* str_id, const HeatmapSpec& spec, ImV
                                       ImGuiInputTextFlags_CallbackCompletion | ImGuiInputTextFlags_CallbackHistory;
     const bool entered = ImGui::InputText("##edit", st.buffer, sizeof st.buffer, flags, EditCallback, &st);
     ImGui::PopStyleVar();
+    out.edit_min = ImGui::GetItemRectMin();
+    out.edit_max = ImGui::GetItemRectMax();
     const bool moved = st.move_rows != 0 || st.move_cols != 0;
     const bool cancelled = ImGui::IsItemDeactivated() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
     const bool left = ImGui::IsItemDeactivated() && !entered && !cancelled;

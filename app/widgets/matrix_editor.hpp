@@ -46,6 +46,7 @@ struct MatrixEditorResult {
   std::vector<CellEdit> edits;
   bool typed = false;  // the edits were typed (each one a step of undo), not scrubbed
   bool context_menu = false;  // right-clicked: open the caller's menu
+  ImVec2 edit_min{0, 0}, edit_max{0, 0};    // the text field over the cell being edited, or empty
   ImVec2 error_min{0, 0}, error_max{0, 0};  // where the typed text's error is shown (beside the grid), or empty
   int context_row = -1, context_col = -1;
 };

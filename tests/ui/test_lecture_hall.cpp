@@ -345,6 +345,14 @@ TEST(NothingMoves, ACellsErrorGoesBesideTheMatrix) {
   const ui::ItemRect grid = s.ui.items.at("panel.K");
   const ui::ItemRect error = s.ui.items.at("panel.K.cell_error");
   EXPECT_GE(error.min.x, grid.max.x) << "beside the grid, not over the next row";
+  // The edit box stays within its cell.
+  ASSERT_TRUE(ui.Has("panel.K.edit"));
+  const ui::ItemRect& edit = s.ui.items.at("panel.K.edit");
+  const float cell_w = (grid.max.x - grid.min.x) / 3.0f, cell_h = (grid.max.y - grid.min.y) / 4.0f;
+  EXPECT_GE(edit.min.x, grid.min.x - 0.5f);
+  EXPECT_LE(edit.max.x, grid.min.x + cell_w + 0.5f);
+  EXPECT_GE(edit.min.y, grid.min.y - 0.5f);
+  EXPECT_LE(edit.max.y, grid.min.y + cell_h + 0.5f);
 }
 
 TEST(NothingMoves, TheStepLabelKeepsOneWidth) {
