@@ -1,8 +1,6 @@
 // attnlab: the executable. Dispatches to the command line or the window.
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -12,6 +10,7 @@
 
 #include "app_state.hpp"
 #include "cli.hpp"
+#include "ui/export.hpp"
 #include "platform_glfw.hpp"
 #include "render_cli.hpp"
 #include "presets.hpp"
@@ -107,9 +106,11 @@ int Main(int argc, char** argv) {
   if (!window.screenshot.empty() && window.frames <= 0) window.frames = 3;
   // A screenshot is PNG data: a name promising another format is refused, not written wrong.
   if (!window.screenshot.empty()) {
-    std::string ext = window.screenshot.substr(std::min(window.screenshot.size(), window.screenshot.rfind('.')));
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (ext != ".png") return BadUsage("--screenshot writes PNG: give a name ending in .png (got " + window.screenshot + ")");
+    attnlab::ui::ExportRequest named;
+    named.out = window.screenshot;
+    attnlab::ui::PictureFormat format;
+    if (!attnlab::ui::PictureFormatFor(named, &format).ok() || format != attnlab::ui::PictureFormat::kPng)
+      return BadUsage("--screenshot writes PNG: give a name ending in .png (got " + window.screenshot + ")");
   }
 
   const std::string assets = attnlab::ui::FindAssetsDir();

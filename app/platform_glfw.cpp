@@ -96,9 +96,10 @@ int RunWindow(AppState& state, const WindowOptions& options) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // layout is fixed; never litter the working directory
-  // No keyboard navigation of widgets: the arrow keys and Page Up/Down step
-  // through stages and exercises (a presenter's clicker); Tab still moves
-  // between text fields and a matrix's cells.
+  // Keyboard navigation stays on: Escape closes popups and menus. The arrow
+  // keys and Page Up/Down also step through stages and exercises (a
+  // presenter's clicker) when no text is being edited and no popup is open.
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   state.ui.fonts = LoadFonts(state.ui.ui_scale);
   state.ui.applied_ui_scale = state.ui.ui_scale;
   if (!state.ui.fonts.dejavu) std::fprintf(stderr, "attnlab: DejaVu Sans not found (fonts-dejavu-core); Greek letters will show as '?'\n");

@@ -317,7 +317,7 @@ static void PresentationMenuItem(AppState& s, const std::string& name) {
   if (!screen) return;
   const std::vector<std::string> choice = PresentationChoice(s, screen->presentation_panels);
   const bool shown = InChoice(choice, name);
-  if (ImGui::MenuItem("Show in presentation", "F11", shown))
+  if (ImGui::MenuItem("Show in presentation", nullptr, shown))
     ShowInPresentation(s, screen->presentation_panels, s.ui.panel_names, name, !shown);
   s.Record("menu.presentation");
 }

@@ -80,6 +80,12 @@ PresentationLayout LayOutSlides(const std::vector<Slide>& slides, const std::vec
         beside.hidden.push_back(k);
       }
     }
+    // The column is as wide as the slides that fit in it (not the hidden ones).
+    if (!fits.empty()) {
+      float fitted_w = 0;
+      for (size_t k : fits) fitted_w = std::max(fitted_w, slides[k].min.x);
+      side_w = fitted_w;
+    }
     // What is left of the column's height goes to its slides evenly.
     const float extra = fits.empty() ? 0.0f : std::max(0.0f, room.y - (y - spacing)) / static_cast<float>(fits.size());
     const float main_w = fits.empty() ? room.x : room.x - side_w - spacing;
@@ -107,6 +113,11 @@ PresentationLayout LayOutSlides(const std::vector<Slide>& slides, const std::vec
         below.hidden.push_back(k);
       }
     }
+    if (!fits.empty()) {  // as tall as the slides that fit in it
+      float fitted_h = 0;
+      for (size_t k : fits) fitted_h = std::max(fitted_h, slides[k].min.y);
+      row_h = fitted_h;
+    }
     const float main_h = fits.empty() ? room.y : room.y - row_h - spacing;
     below.placed.push_back({chosen[0], ImVec2(0, 0), ImVec2(room.x, main_h)});
     const float extra = fits.empty() ? 0.0f : std::max(0.0f, room.x - (x - spacing)) / static_cast<float>(fits.size());
@@ -124,6 +135,7 @@ PresentationLayout LayOutSlides(const std::vector<Slide>& slides, const std::vec
 
 void DrawPresentation(AppState& s, const std::vector<Slide>& slides, const std::vector<std::string>& defaults) {
   s.ui.slides.clear();
+  s.ui.cell_text_px.clear();  // (hidden slides keep no stale sizes)
   for (const Slide& sl : slides) s.ui.slides.emplace_back(sl.key, sl.label);
   s.ui.slide_defaults = defaults;
   std::vector<size_t> chosen;

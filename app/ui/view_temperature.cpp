@@ -166,9 +166,7 @@ void DrawControls(AppState& s, const ScoreSource& src) {
   Record(s, "temperature.use_typed");
   if (!why_not.empty() && !c.typed_text.empty()) {  // says why, beside the field
     ImGui::SameLine();
-    ImGui::PushStyleColor(ImGuiCol_Text, ErrorColor());
-    ImGui::TextUnformatted(("\u26A0 " + why_not).c_str());
-    ImGui::PopStyleColor();
+    ErrorText(why_not);
     Record(s, "temperature.typed_error");
   }
   const struct {
@@ -236,6 +234,7 @@ void DrawEntropySweep(AppState& s, ImVec2 size) {
   const TemperatureView& c = s.ui.caches.Get<TemperatureViewCache>().view;
   PlotSpec spec;
   spec.y.include_zero = true;
+  spec.y.label = "H (nats), weight";
   AddTemperatureAxis(spec, lab, c.sweep, s.ui.presentation);
   spec.series.push_back(LineSeries("H(T)", c.sweep.temperatures, c.sweep.entropy, 0));
   spec.series.push_back(LineSeries("max weight", c.sweep.temperatures, c.sweep.max_weight, 1));

@@ -697,7 +697,9 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
     const float lo = std::ceil(min_px * 1.3f);
     float need = 0;
     values_fit = false;
+    const bool rows_fit = avail_h / std::max(rows, 1) >= lo - 0.5f;  // else the grid would leave its room
     for (int d : {2, 1}) {
+      if (!rows_fit) break;
       need = std::ceil(WidestValue(spec, d, min_px) / kValueRoom) + 2.0f;
       if (need <= room_w + 0.5f) {  // (a room laid out from HeatmapReadableSize() holds it exactly)
         digits = d;
