@@ -13,6 +13,7 @@ const std::vector<ViewScreen>& ViewScreens() {
         {"multihead", DrawMultiHeadView, {"P", "shapes"}},  // (presets with heads put "avg_P" first)
         {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
+        {"conv", DrawConvView, {"grid", "chain", "formula"}},  // one layer: grid; a network: chain
     };
     for (ViewScreen& v : screens) v.model = FindViewModel(v.key);
     return screens;
