@@ -322,21 +322,36 @@ void DrawGrid(AppState& s, ImVec2 size) {
     step = std::min<long long>(c.playing ? c.play_step : lab.step, std::max<long long>(0, cells - 1));
   }
   const long long i = step / ow, j = step % ow;
+  if (s.ui.presentation) {  // the output size's formula too: this slide is the lesson
+    const LayerResult& r = v.chain.layers[0];
+    for (size_t d = 0; d < r.dim.size(); ++d)
+      ImGui::Text("%s: %s", DimName(static_cast<int>(r.dim.size()), static_cast<int>(d)),
+                  (r.dim[d].problem.empty() ? r.dim[d].formula : r.dim[d].problem).c_str());
+  }
   // The step's formula, in a fixed place above the picture.
   const std::string formula = GridCellFormula(l, x, k, g, i, j);
   ImGui::TextWrapped("%s", formula.c_str());
   Record(s, "conv.grid.formula");
 
-  // Layout: padded input | kernel | output, cells square.
+  // Layout: padded input | kernel | output in one row, or the input above the
+  // kernel and the output, whichever gives the larger cells; square cells.
   const long long ph = x.rows() + g.pad_top + g.pad_bottom, pw = x.cols() + g.pad_left + g.pad_right;
   const bool conv = l.kind == LayerKind::kConv;
   const long long kr = conv ? k.rows() : 0, kc = conv ? k.cols() : 0;
   const float gap = 1.5f;  // in cells
-  // (the output's column is at least 4 cells wide: its caption)
-  const float total_cols = static_cast<float>(pw + kc + std::max<long long>(ow, 4)) + gap * (conv ? 2.0f : 1.0f);
-  const float total_rows = static_cast<float>(std::max({ph, kr, oh})) + 1.2f;  // + a caption row
+  const long long out_w = std::max<long long>(ow, 4);  // the output's caption needs about 4 cells
+  const long long kern_w = conv ? std::max<long long>(kc, 4) : 0;
+  const float caption_rows = 1.2f;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  float cell = std::min(avail.x / total_cols, avail.y / total_rows);
+  const float row_cols = static_cast<float>(pw + kern_w + out_w) + gap * (conv ? 2.0f : 1.0f);
+  const float row_rows = static_cast<float>(std::max({ph, kr, oh})) + caption_rows;
+  const float two_cols = std::max(static_cast<float>(pw), static_cast<float>(kern_w + out_w) + (conv ? gap : 0.0f));
+  const float two_rows = static_cast<float>(ph + std::max(kr, oh)) + 2 * caption_rows + 0.5f;
+  const float cell_row = std::min(avail.x / row_cols, avail.y / row_rows);
+  const float cell_two = std::min(avail.x / two_cols, avail.y / two_rows);
+  const bool stacked = cell_two > cell_row * 1.1f;
+  const float total_cols = stacked ? two_cols : row_cols, total_rows = stacked ? two_rows : row_rows;
+  float cell = stacked ? cell_two : cell_row;
   cell = std::clamp(cell, font * 0.6f, font * 4.0f);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("##grid", ImVec2(cell * total_cols, cell * total_rows));
@@ -356,9 +371,10 @@ void DrawGrid(AppState& s, ImVec2 size) {
     if (ts.x > side - 2) return;
     dl->AddText(ImVec2(a.x + (side - ts.x) * 0.5f, a.y + (side - ts.y) * 0.5f), col, t.c_str());
   };
-  const float caption_h = cell * 1.2f;
+  const float caption_h = cell * caption_rows;
+  float caption_y = origin.y;
   auto caption = [&](float x0, const std::string& t) {
-    dl->AddText(ImVec2(x0, origin.y + (caption_h - font) * 0.5f), text_col, t.c_str());
+    dl->AddText(ImVec2(x0, caption_y + (caption_h - font) * 0.5f), text_col, t.c_str());
   };
   // Input values: a light diverging colour so the window's highlight reads over it.
   const auto window = GridWindow(l, g, i, j);
@@ -367,7 +383,7 @@ void DrawGrid(AppState& s, ImVec2 size) {
       if (w[0] == r && w[1] == q) return true;
     return false;
   };
-  const float y0 = origin.y + caption_h;
+  float y0 = origin.y + caption_h;
   caption(origin.x, "input " + N(x.rows()) + "x" + N(x.cols()) +
                         (ph != x.rows() || pw != x.cols() ? " + padding" : ""));
   for (long long r = 0; r < ph; ++r)
@@ -390,8 +406,13 @@ void DrawGrid(AppState& s, ImVec2 size) {
               ImVec2(origin.x + (q1 + g.pad_left + 1) * cell, y0 + (r1 + g.pad_top + 1) * cell), accent, 0, 0,
               std::max(2.0f, cell * 0.08f));
   float x_at = origin.x + (pw + gap) * cell;
+  if (stacked) {  // the kernel and the output on a second row
+    x_at = origin.x;
+    caption_y = y0 + (ph + 0.5f) * cell;
+    y0 = caption_y + caption_h;
+  }
   if (conv) {
-    caption(x_at, "kernel " + N(kr) + "x" + N(kc));
+    caption(x_at, "k " + N(kr) + "x" + N(kc));
     double kmax = 1e-12;
     for (Eigen::Index r = 0; r < k.rows(); ++r)
       for (Eigen::Index q = 0; q < k.cols(); ++q) kmax = std::max(kmax, std::fabs(k(r, q)));
@@ -402,7 +423,7 @@ void DrawGrid(AppState& s, ImVec2 size) {
         dl->AddRect(a, b, accent, 0, 0, 1.5f);
         value_text(a, cell, k(r, q), text_col);
       }
-    x_at += (kc + gap) * cell;
+    x_at += (kern_w + gap) * cell;
   }
   caption(x_at, "out " + N(oh) + "x" + N(ow));
   double omax = 1e-12;
@@ -504,9 +525,14 @@ std::vector<std::pair<std::string, std::string>> Templates(const std::vector<lon
 // unambiguous ("Conv2d(1, 8, kernel_size=5)"), still code that reads back.
 std::string ShortLayer(const Layer& l) {
   std::string t = WriteLayer(l).substr(3);
-  for (const char* key : {"in_channels=", "out_channels=", "in_features=", "out_features="}) {
+  for (const char* key : {"in_channels=", "out_channels=", "in_features=", "out_features=", "kernel_size="}) {
     const size_t at = t.find(key);
     if (at != std::string::npos) t.erase(at, std::string(key).size());
+  }
+  // Pools: the stride is the second positional argument.
+  if ((l.kind == LayerKind::kAvgPool || l.kind == LayerKind::kMaxPool) && l.stride_given) {
+    const size_t at = t.find(", stride=");
+    if (at != std::string::npos) t.erase(at + 2, 7);
   }
   return t;
 }
@@ -659,6 +685,15 @@ void DrawChain(AppState& s, ImVec2 size) {
     ImGui::SameLine();
     ImGui::TextDisabled("%s", c.copied.c_str());
   }
+  if (c.view.warnings.size() == 1) {
+    ConvMessage(c.view.warnings[0].message, kWarnColor);
+  } else if (!c.view.warnings.empty()) {  // one line for all: the exam's listing has two
+    std::string lines;
+    for (size_t w = 0; w < c.view.warnings.size(); ++w)
+      lines += (w == 0 ? "" : w + 1 == c.view.warnings.size() ? " and " : ", ") + N(c.view.warnings[w].line);
+    ConvMessage("commas are missing on lines " + lines + " (Python would refuse this; read as if they were there)",
+                kWarnColor);
+  }
   ImGui::EndChild();
   EndFigurePanel(s, "chain");
 }
@@ -742,14 +777,16 @@ void DrawConvView(AppState& s) {
   if (s.ui.presentation) {
     std::vector<Slide> slides;
     if (lab.chain) {
-      slides.push_back({"chain", "The network's table", ImVec2(font * 24.0f, font * 12.0f),
+      const float rows = static_cast<float>(lab.layers.size() + 3 + 3 * c.view.chain.errors.size() +
+                                            2 * std::min<size_t>(1, c.view.warnings.size()));
+      slides.push_back({"chain", "The network's table", ImVec2(font * 26.0f, font * 1.45f * rows),
                         [&s](ImVec2 room) { DrawChain(s, room); }});
     } else {
-      slides.push_back({"grid", "The kernel sliding over the grid", ImVec2(font * 16.0f, font * 10.0f),
+      slides.push_back({"grid", "The kernel sliding over the grid", ImVec2(font * 18.0f, font * 13.0f),
                         [&s](ImVec2 room) { DrawGrid(s, room); }});
     }
     slides.push_back({"formula", lab.chain ? "The output and the errors" : "The output size with its numbers",
-                      ImVec2(font * 16.0f, font * 7.0f), [&s](ImVec2 room) { DrawFormula(s, room); }});
+                      ImVec2(font * 15.0f, font * (lab.chain ? 4.5f : 7.0f)), [&s](ImVec2 room) { DrawFormula(s, room); }});
     if (!s.scenario.notes.empty() || !s.scenario.solution.empty())
       slides.push_back({"exercise", "The exercise and its solution", ImVec2(font * 16.0f, font * 8.0f),
                         [&s](ImVec2) { DrawExerciseText(s); }});

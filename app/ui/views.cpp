@@ -13,7 +13,8 @@ const std::vector<ViewScreen>& ViewScreens() {
         {"multihead", DrawMultiHeadView, {"P", "shapes"}},  // (presets with heads put "avg_P" first)
         {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
-        {"conv", DrawConvView, {"grid", "chain", "formula"}},  // one layer: grid; a network: chain
+        // one layer: the grid (with the size's formula); a network: its table
+        {"conv", DrawConvView, {"grid", "chain"}},
     };
     for (ViewScreen& v : screens) v.model = FindViewModel(v.key);
     return screens;
