@@ -156,8 +156,8 @@ class Reader {
     if (name.kind != Token::kIdent) return Error(name, "expected a layer such as nn.Conv2d(...), got '" + Show(name) + "'");
     ++pos_;
     if (Peek().text != "(" ) return Error(Peek(), "expected '(' after " + name.text);
-    const size_t open = Peek().end;
     ++pos_;
+    const size_t first_arg = pos_;
     std::vector<Arg> args;
     while (!(Peek().kind == Token::kPunct && Peek().text == ")")) {
       if (Peek().kind == Token::kEnd) return Error(name, name.text + "( is not closed: a ')' is missing");
@@ -175,11 +175,19 @@ class Reader {
         return Error(Peek(), "expected ',' or ')' in " + name.text + "(...), got '" + Show(Peek()) + "'");
       }
     }
-    const size_t close = Peek().begin;
+    // The arguments as tokens again (comments and line breaks dropped), for
+    // the layers that keep them as written.
+    std::string raw;
+    for (size_t t = first_arg; t < pos_; ++t) {
+      const Token& a = t_[t];
+      if (a.kind == Token::kString) raw += a.text.find('\'') == std::string::npos ? "'" + a.text + "'" : "\"" + a.text + "\"";
+      else raw += a.text;
+      if (a.kind == Token::kPunct && a.text == ",") raw += ' ';
+    }
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == ',')) raw.pop_back();
     ++pos_;
-    std::string raw = text_.substr(open, close - open);
     last_layer_ = "nn." + name.text + "(...)";
-    return Build(name, args, Collapse(raw), layer);
+    return Build(name, args, raw, layer);
   }
 
  private:
@@ -190,18 +198,6 @@ class Reader {
   void SkipPrefix() {
     if (Peek().text == "torch" && Peek(1).text == ".") pos_ += 2;
     if (Peek().text == "nn" && Peek(1).text == ".") pos_ += 2;
-  }
-
-  static std::string Collapse(const std::string& s) {
-    std::string out;
-    bool space = false;
-    for (char c : s) {
-      if (std::isspace(static_cast<unsigned char>(c))) { space = !out.empty(); continue; }
-      if (space && out.back() != '(' && c != ')' && c != ',') out += ' ';
-      space = false;
-      out += c;
-    }
-    return out;
   }
 
   Status ReadValue(Value* v) {
