@@ -554,7 +554,7 @@ void DrawChain(AppState& s, ImVec2 size) {
   const ChainResult& ch = c.view.chain;
   const bool one_panel = ExportingOnePanel(s) || s.ui.presentation;
   const float font = ImGui::GetFontSize();
-  int move_from = -1, move_to = -1, remove = -1, fix = -1;
+  int move_from = -1, move_to = -1, remove = -1, fix = -1, open_grid = -1;
   const int columns = one_panel ? 6 : 7;
   if (ImGui::BeginTable("chain_table", columns,
                         ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
@@ -638,6 +638,15 @@ void DrawChain(AppState& s, ImVec2 size) {
         ImGui::SameLine();
         if (ImGui::SmallButton("x")) remove = static_cast<int>(n);
         Record(s, "conv.chain.remove." + N(static_cast<long long>(n)));
+        const Layer& l = lab.layers[n];
+        const bool gridded = l.dims <= 2 && r.in_shape.size() == static_cast<size_t>(l.dims) + 1 &&
+                             (l.kind == LayerKind::kConv || l.kind == LayerKind::kAvgPool || l.kind == LayerKind::kMaxPool);
+        if (gridded) {
+          ImGui::SameLine();
+          if (ImGui::SmallButton("grid")) open_grid = static_cast<int>(n);
+          if (ImGui::IsItemHovered()) ImGui::SetTooltip("Open this layer alone, on its input, with the kernel sliding");
+          Record(s, "conv.chain.grid." + N(static_cast<long long>(n)));
+        }
       }
       ImGui::PopID();
     }
@@ -654,7 +663,18 @@ void DrawChain(AppState& s, ImVec2 size) {
     ImGui::EndTable();
   }
   Record(s, "conv.chain.table");
-  if (fix >= 0) {
+  if (open_grid >= 0) {  // one step of undo back to the network
+    const std::vector<long long> in = ch.layers[static_cast<size_t>(open_grid)].in_shape;
+    const Layer keep = lab.layers[static_cast<size_t>(open_grid)];
+    lab.chain = false;
+    lab.layers = {keep};
+    lab.input = in;
+    lab.source.clear();
+    lab.grid_input.resize(0, 0);
+    lab.grid_kernel.resize(0, 0);
+    lab.step = 0;
+    c.edit_row = -1;
+  } else if (fix >= 0) {
     FixChainError(ch.errors[static_cast<size_t>(fix)], &lab.layers);
   } else if (remove >= 0) {
     lab.layers.erase(lab.layers.begin() + remove);

@@ -104,6 +104,8 @@ class Reader {
  public:
   Reader(const std::string& text, std::vector<Token> tokens) : text_(text), t_(std::move(tokens)) {}
 
+  bool wrapped() const { return wrapped_; }
+
   Status Sequential(std::vector<Layer>* layers, std::vector<SequentialWarning>* warnings) {
     // "model = nn.Sequential(" : the assignment is skipped.
     if (Peek().kind == Token::kIdent && Peek(1).text == "=" ) pos_ += 2;
@@ -147,6 +149,7 @@ class Reader {
       first = false;
     }
     if (Peek().kind != Token::kEnd) return Error(Peek(), "unexpected '" + Peek().text + "' after the closing ')'");
+    wrapped_ = wrapped;
     return Status::Ok();
   }
 
@@ -252,6 +255,7 @@ class Reader {
   size_t pos_ = 0;
   int depth_ = 0;
   bool continue_after_comma_ = false;
+  bool wrapped_ = false;
   std::string last_layer_;
 };
 
@@ -473,7 +477,8 @@ Status ParseSequential(const std::string& text, std::vector<Layer>* layers, std:
     layers->clear();
     return st;
   }
-  if (layers->empty()) return Status::Error("", "no layer: paste nn.Sequential(nn.Conv2d(...), ...)");
+  // "nn.Sequential()" is an empty network (PyTorch accepts it); text with no layer at all is not.
+  if (layers->empty() && !r.wrapped()) return Status::Error("", "no layer: paste nn.Sequential(nn.Conv2d(...), ...)");
   return Status::Ok();
 }
 
@@ -542,6 +547,7 @@ std::string WriteLayer(const Layer& l) {
 }
 
 std::string WriteSequential(const std::vector<Layer>& layers) {
+  if (layers.empty()) return "nn.Sequential()";
   std::string s = "nn.Sequential(\n";
   for (size_t i = 0; i < layers.size(); ++i) s += "    " + WriteLayer(layers[i]) + (i + 1 < layers.size() ? ",\n" : "\n");
   return s + ")";

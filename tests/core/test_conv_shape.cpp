@@ -411,7 +411,7 @@ TEST(SequentialText, WhatCannotBeReadIsNamedWithItsLine) {
       {"nn.Sequential(nn.Conv2d(1, 8, 0))", "line 1", "kernel_size must be 1.."},
       {"nn.Sequential(nn.MaxPool2d(2, padding=2))", "line 1", "at most half"},
       {"nn.Sequential(nn.Linear(in_features=3, 4))", "line 1", "positional argument follows"},
-      {"nn.Sequential()", "", "no layer"},
+      {"# nothing but a comment", "", "no layer"},
       {"nn.Sequential(nn.ReLU()) extra", "line 1", "after the closing"},
       {"nn.Sequential(\n\n nn.Conv2d(1, 8, 5) $)", "line 3", "unexpected character"},
   };
@@ -445,6 +445,9 @@ TEST(SequentialText, CopyAsPyTorchReadsBackEqual) {
   EXPECT_TRUE(back == layers) << code;
   EXPECT_TRUE(warnings.empty());
   EXPECT_NE(code.find("nn.LeakyReLU(negative_slope=0.1)"), std::string::npos) << code;
+  // An empty network is PyTorch too, and survives the round trip.
+  ASSERT_TRUE(ParseSequential(WriteSequential({}), &back, nullptr).ok());
+  EXPECT_TRUE(back.empty());
   EXPECT_NE(code.find("nn.Conv2d(in_channels=3, out_channels=16, kernel_size=(3, 5), stride=(1, 2)"),
             std::string::npos)
       << code;
@@ -493,6 +496,7 @@ TEST(ConvLabIo, BadInputNamesTheField) {
       {R"j({"inputs": [1, 2]})j", "conv_lab.inputs"},
       {R"j({"input": [1, 0, 3]})j", "conv_lab.input[1]"},
       {R"j({"input": [1, 2, 3, 4, 5]})j", "conv_lab.input"},
+      {R"j({"input": [1, 8], "layer": "nn.Conv2d(1, 1, 3)"})j", "conv_lab.input"},
       {R"j({"layer": "nn.Conv2d(1, 1)"})j", "conv_lab.layer"},
       {R"j({"sequential": "nn.Sequential(\n nn.Bad())"})j", "conv_lab.sequential"},
       {R"j({"layer": "nn.ReLU()", "sequential": "nn.Sequential(nn.ReLU())"})j", "conv_lab.layer"},

@@ -77,5 +77,22 @@ TEST(ConvView, SwitchingToOneLayerKeepsTheFirstConvolution) {
   EXPECT_TRUE(s.ui.caches.Get<ui::ConvViewCache>().view.grid_shown);
 }
 
+TEST(ConvView, ALayerOfTheNetworkOpensInTheGridOnItsOwnInput) {
+  ui::AppState s = Loaded("e8-svhn.json");
+  HeadlessUi ui(s, ImVec2(1600, 1000));
+  ASSERT_TRUE(ui.Has("conv.chain.grid.3"));
+  ui.Click("conv.chain.grid.3");  // Conv-2 on 7x7x8
+  const ConvLabSettings& lab = *s.scenario.views.Find<ConvLabSettings>();
+  EXPECT_FALSE(lab.chain);
+  EXPECT_EQ(lab.input, (std::vector<long long>{8, 7, 7}));
+  const ConvView& v = s.ui.caches.Get<ui::ConvViewCache>().view;
+  ASSERT_TRUE(v.grid_shown);
+  // The 7x7 input itself, padded by 1: floor((7 + 2 - 4) / 1) + 1 = 6.
+  EXPECT_EQ(v.grid.output.rows(), 6);
+  EXPECT_EQ(v.grid.output.cols(), 6);
+  s.Undo();
+  EXPECT_TRUE(s.scenario.views.Find<ConvLabSettings>()->chain);
+}
+
 }  // namespace
 }  // namespace attnlab

@@ -147,6 +147,7 @@ struct SequentialWarning {
 // keyword and positional arguments as PyTorch names them; ints or tuples).
 // What cannot be read fails with its line ("line 4: unknown layer nn.Foo");
 // a missing comma between two layers is a warning and the text is read anyway.
+// "nn.Sequential()" is an empty chain; text without any layer is an error.
 Status ParseSequential(const std::string& text, std::vector<Layer>* layers, std::vector<SequentialWarning>* warnings);
 // One layer's text "nn.Conv2d(1, 8, kernel_size=5)" (the same reader).
 Status ParseLayer(const std::string& text, Layer* layer);

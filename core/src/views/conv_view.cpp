@@ -63,6 +63,13 @@ Status Read(const json& j, const std::string& p, ViewSettings* views) {
     if (!(st = ReadString(j["layer"], p + ".layer", &lab.source)).ok()) return st;
     lab.layers.assign(1, Layer());
     if (!(st = ParseLayer(lab.source, &lab.layers[0])).ok()) return TextError(p + ".layer", st);
+    if (j.contains("input") && lab.input.size() != static_cast<size_t>(lab.layers[0].dims) + 1 &&
+        (lab.layers[0].kind == LayerKind::kConv || lab.layers[0].kind == LayerKind::kConvTranspose ||
+         lab.layers[0].kind == LayerKind::kAvgPool || lab.layers[0].kind == LayerKind::kMaxPool))
+      return Status::Error(p + ".input", LayerClass(lab.layers[0]) + " takes [C" +
+                                             std::string(lab.layers[0].dims >= 3 ? ", D" : "") +
+                                             std::string(lab.layers[0].dims >= 2 ? ", H, W" : ", L") + "], got " +
+                                             std::to_string(lab.input.size()) + " numbers");
   }
   if (j.contains("grid")) {
     const json& g = j["grid"];
