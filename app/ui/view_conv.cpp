@@ -67,7 +67,7 @@ ConvLabSettings& Lab(AppState& s) {
 void Update(AppState& s) {
   ConvLabSettings& lab = Lab(s);
   ConvViewCache& c = s.ui.caches.Get<ConvViewCache>();
-  if (c.computed && c.computed_for == lab) return;
+  if (c.computed && c.computed_for == lab && c.computed_for.source == lab.source) return;
   c.status = ComputeConvView(lab, &c.view);
   c.computed = true;
   c.computed_for = lab;
@@ -228,9 +228,11 @@ void DrawFormula(AppState& s, ImVec2 size) {
     const Layer& l = lab.layers[0];
     const LayerResult& r = c.view.chain.layers[0];
     ImGui::TextWrapped("%s on %s", LayerClass(l).c_str(), ShapeText(lab.input).c_str());
-    if (l.kind == LayerKind::kConvTranspose) ImGui::TextDisabled("out = (N - 1) S - 2P + D (F - 1) + output_padding + 1");
-    else if (l.ceil_mode && l.kind != LayerKind::kConv) ImGui::TextDisabled("out = ceil((N + 2P - D (F - 1) - 1) / S) + 1");
-    else ImGui::TextDisabled("out = floor((N + 2P - D (F - 1) - 1) / S) + 1");
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    if (l.kind == LayerKind::kConvTranspose) ImGui::TextWrapped("out = (N - 1) S - 2P + D (F - 1) + output_padding + 1");
+    else if (l.ceil_mode && l.kind != LayerKind::kConv) ImGui::TextWrapped("out = ceil((N + 2P - D (F - 1) - 1) / S) + 1");
+    else ImGui::TextWrapped("out = floor((N + 2P - D (F - 1) - 1) / S) + 1");
+    ImGui::PopStyleColor();
     for (size_t d = 0; d < r.dim.size(); ++d) {
       const DimResult& dr = r.dim[d];
       ImGui::Text("%s:", DimName(static_cast<int>(r.dim.size()), static_cast<int>(d)));
@@ -260,7 +262,7 @@ void DrawFormula(AppState& s, ImVec2 size) {
                          l.bias ? (" + " + N(l.out_channels)).c_str() : "", N(r.params).c_str());
       ImGui::TextWrapped("mult-adds %s", N(r.mult_adds).c_str());
     } else {
-      ImGui::TextUnformatted("parameters 0 (pooling has no weights)");
+      ImGui::TextWrapped("parameters 0 (pooling has no weights)");
     }
     if (!r.note.empty()) ConvMessage(r.note, kWarnColor);
   } else {
@@ -342,7 +344,11 @@ void DrawGrid(AppState& s, ImVec2 size) {
   const long long out_w = std::max<long long>(ow, 4);  // the output's caption needs about 4 cells
   const long long kern_w = conv ? std::max<long long>(kc, 4) : 0;
   const float caption_rows = 1.2f;
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  ImVec2 avail = ImGui::GetContentRegionAvail();
+  // What is visible of it: the panel may reach past the window's right edge.
+  const ImVec2 cursor = ImGui::GetCursorScreenPos();
+  avail.x = std::max(font, std::min(avail.x, ImGui::GetWindowDrawList()->GetClipRectMax().x - cursor.x - 2.0f));
+  avail.y = std::max(font, std::min(avail.y, ImGui::GetWindowDrawList()->GetClipRectMax().y - cursor.y - 2.0f));
   const float row_cols = static_cast<float>(pw + kern_w + out_w) + gap * (conv ? 2.0f : 1.0f);
   const float row_rows = static_cast<float>(std::max({ph, kr, oh})) + caption_rows;
   const float two_cols = std::max(static_cast<float>(pw), static_cast<float>(kern_w + out_w) + (conv ? gap : 0.0f));

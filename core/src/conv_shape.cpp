@@ -135,7 +135,9 @@ bool operator==(const ConvLabSettings& a, const ConvLabSettings& b) {
   auto same = [](const Matrix& x, const Matrix& y) {
     return x.rows() == y.rows() && x.cols() == y.cols() && (x.size() == 0 || x == y);
   };
-  return a.input == b.input && a.chain == b.chain && a.layers == b.layers && a.source == b.source &&
+  // `source` is how the layers were written, not what they are: a file saved
+  // from edited layers reads back equal although its text is the writer's.
+  return a.input == b.input && a.chain == b.chain && a.layers == b.layers &&
          same(a.grid_input, b.grid_input) && same(a.grid_kernel, b.grid_kernel) && a.step == b.step;
 }
 

@@ -477,7 +477,7 @@ TEST(ConvLabIo, RoundTripsAndKeepsThePastedText) {
   FixChainError(ApplyChain(edited.input, edited.layers).errors[0], &edited.layers);
   s.views.Set(edited);
   ASSERT_TRUE(ParseScenario(ScenarioToJson(s), &back).ok());
-  EXPECT_TRUE(back.views.Find<ConvLabSettings>()->layers == edited.layers);
+  EXPECT_TRUE(*back.views.Find<ConvLabSettings>() == edited);
   EXPECT_NE(ScenarioToJson(s).find("in_features=144"), std::string::npos);
 
   ASSERT_TRUE(ParseWith(R"j("conv_lab": {"input": [1, 8, 8], "layer": "nn.Conv2d(1, 1, 3)",

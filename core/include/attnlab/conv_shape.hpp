@@ -189,7 +189,7 @@ struct ConvLabSettings {
   Matrix grid_input, grid_kernel;  // empty = defaults (GridDefaults)
   int step = 0;                    // the output cell the kernel is on, row-major
 };
-bool operator==(const ConvLabSettings& a, const ConvLabSettings& b);
+bool operator==(const ConvLabSettings& a, const ConvLabSettings& b);  // `source` aside
 
 // The default settings: the E8 filter (3x5, stride (1, 3), 128x128).
 ConvLabSettings DefaultConvLab();
