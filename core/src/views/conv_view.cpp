@@ -86,7 +86,9 @@ Status Read(const json& j, const std::string& p, ViewSettings* views) {
       if (lab.grid_kernel.size() > 0) kernel = lab.grid_kernel;
       GridResult grid;
       const Status fits = ComputeGrid(lab.layers[0], input, kernel, &grid);
-      if (!fits.ok() && fits.field() != "layer") return Status::Error(p + "." + fits.field(), fits.message());
+      // A kernel of another size than the layer's is a contradiction in the file; an
+      // input the kernel does not fit is a grid with nothing to show (the view says so).
+      if (!fits.ok() && fits.field() == "grid.kernel") return Status::Error(p + "." + fits.field(), fits.message());
     }
   }
   views->Set(std::move(lab));
