@@ -467,7 +467,9 @@ void DrawGridEditors(AppState& s) {
   ConvLabSettings& lab = Lab(s);
   const ConvView& v = s.ui.caches.Get<ConvViewCache>().view;
   if (lab.chain || !v.grid_shown) return;
-  if (!ImGui::CollapsingHeader("Edit the grid's input and kernel")) return;
+  const bool open = ImGui::CollapsingHeader("Edit the grid's input and kernel");
+  Record(s, "conv.grid.edit");
+  if (!open) return;
   const float font = ImGui::GetFontSize();
   int h = static_cast<int>(v.grid_input.rows()), w = static_cast<int>(v.grid_input.cols());
   ImGui::SetNextItemWidth(font * 6.0f);
@@ -499,6 +501,7 @@ void DrawGridEditors(AppState& s) {
     spec.fixed_range = false;
     MatrixEditorState& state = s.ui.editors[e.id];
     const MatrixEditorResult r = MatrixEditor(e.id, spec, ImVec2(font * 14.0f, font * 12.0f), state);
+    s.ui.items[std::string("conv.") + e.id] = ItemRect{r.heatmap.grid_min, r.heatmap.grid_max};
     if (!r.edits.empty()) {
       Matrix m = *e.values;
       for (const CellEdit& ce : r.edits)

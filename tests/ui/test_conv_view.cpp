@@ -77,6 +77,34 @@ TEST(ConvView, SwitchingToOneLayerKeepsTheFirstConvolution) {
   EXPECT_TRUE(s.ui.caches.Get<ui::ConvViewCache>().view.grid_shown);
 }
 
+TEST(ConvView, TypingIntoTheGridsInputChangesTheOutputCellsThatReadIt) {
+  ui::AppState s = Loaded("e8-dilated.json");
+  HeadlessUi ui(s, ImVec2(1600, 1200));
+  ui.Click("conv.grid.edit");
+  ASSERT_TRUE(ui.Has("conv.grid_input"));
+  const Matrix before = s.ui.caches.Get<ui::ConvViewCache>().view.grid.output;
+  ui.Click(ui.Cell("conv.grid_input", 2, 2, 7));
+  ASSERT_TRUE(s.ui.editors["grid_input"].Editing());
+  ui.Type("10");
+  ui.Key(ImGuiKey_Enter);
+  ui.Frame();
+  const ConvLabSettings& lab = *s.scenario.views.Find<ConvLabSettings>();
+  ASSERT_EQ(lab.grid_input.rows(), 7);
+  EXPECT_EQ(lab.grid_input(2, 2), 10.0);
+  // x(2, 2) was (2 + 4) mod 5 = 1; with dilation 2 and padding 1 it is read by the
+  // outputs (i, j) with i + 2a - 1 = 2, j + 2b - 1 = 2, kernel weight (b - 1): 9 more times it.
+  const Matrix& after = s.ui.caches.Get<ui::ConvViewCache>().view.grid.output;
+  const Matrix& k = s.ui.caches.Get<ui::ConvViewCache>().view.grid_kernel;
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 5; ++j) {
+      double want = before(i, j);
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b)
+          if (i + 2 * a - 1 == 2 && j + 2 * b - 1 == 2) want += 9.0 * k(a, b);
+      EXPECT_DOUBLE_EQ(after(i, j), want) << i << "," << j;
+    }
+}
+
 TEST(ConvView, ALayerOfTheNetworkOpensInTheGridOnItsOwnInput) {
   ui::AppState s = Loaded("e8-svhn.json");
   HeadlessUi ui(s, ImVec2(1600, 1000));
