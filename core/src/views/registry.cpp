@@ -11,6 +11,7 @@ extern const ViewModel kTemperatureView;
 extern const ViewModel kMultiHeadView;
 extern const ViewModel kScalingView;
 extern const ViewModel kSelectionView;
+extern const ViewModel kConvView;
 
 const std::vector<const ViewModel*>& ViewModels() {
   static const std::vector<const ViewModel*> kViews = {
@@ -19,6 +20,7 @@ const std::vector<const ViewModel*>& ViewModels() {
       &kMultiHeadView,
       &kScalingView,
       &kSelectionView,
+      &kConvView,
   };
   return kViews;
 }
