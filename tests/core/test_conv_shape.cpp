@@ -205,7 +205,9 @@ TEST(ConvShape, ConvDilationAndSameMatchABruteForceCount) {
             } else {
               ASSERT_EQ(r.out_shape.size(), 2u);
               EXPECT_EQ(r.out_shape[1], want);
-              if (mode == 2) EXPECT_EQ(r.out_shape[1], n);  // "same" keeps the size
+              if (mode == 2) {
+                EXPECT_EQ(r.out_shape[1], n);  // "same" keeps the size
+              }
             }
           }
 }
