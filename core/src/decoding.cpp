@@ -16,53 +16,53 @@ std::string Shape(Eigen::Index rows, Eigen::Index cols) { return std::to_string(
 using StridedMap = Eigen::Map<Matrix, 0, Eigen::OuterStride<>>;
 using ConstMap = Eigen::Map<const Matrix>;
 
-// out (b, cols) = x (b, d) W (d, cols) + bias, streaming each row of W once for
-// the whole batch (a batch of 8 rows is too few for a GEMM to pay, and Eigen's
-// GEMM would allocate its packing buffers on the heap at these sizes).
+// out (b, cols) = x (b, d) W (d, cols) + bias, as GEMMs over (kProjectDepth,
+// kProjectCols) blocks of W: each weight is read once for the whole batch, and
+// the blocks are small enough that Eigen packs them in buffers on the stack
+// (a wider block makes it allocate its packing buffer on the heap, every call).
+constexpr Eigen::Index kProjectDepth = 64, kProjectCols = 128;
 void Project(const Eigen::Ref<const Matrix>& x, const Matrix& W, const RowVector& bias, Matrix* out) {
-  const Eigen::Index b = x.rows(), d = W.rows(), cols = W.cols();
+  const Eigen::Index depth = W.rows(), cols = W.cols();
   if (bias.size() == cols) {
     out->rowwise() = bias;
   } else {
     out->setZero();
   }
-  // Column blocks keep the b output rows of a block in L1 while W streams.
-  constexpr Eigen::Index kBlock = 512;
-  for (Eigen::Index c0 = 0; c0 < cols; c0 += kBlock) {
-    const Eigen::Index cn = std::min(kBlock, cols - c0);
-    for (Eigen::Index k = 0; k < d; ++k) {
-      const auto w_row = W.row(k).segment(c0, cn);
-      for (Eigen::Index i = 0; i < b; ++i) {
-        const double a = x(i, k);
-        if (a != 0) out->row(i).segment(c0, cn).noalias() += a * w_row;
-      }
+  for (Eigen::Index c0 = 0; c0 < cols; c0 += kProjectCols) {
+    const Eigen::Index cn = std::min(kProjectCols, cols - c0);
+    for (Eigen::Index k0 = 0; k0 < depth; k0 += kProjectDepth) {
+      const Eigen::Index kn = std::min(kProjectDepth, depth - k0);
+      out->middleCols(c0, cn).noalias() += x.middleCols(k0, kn) * W.block(k0, c0, kn, cn);
     }
   }
 }
 
-// softmax(s / T) of one row in place; T = 0: the tied maxima share equally
-// (within kArgmaxRelTol of the row's magnitude, as softmax.hpp does).
-void SoftmaxInPlace(double* s, Eigen::Index n, double temperature) {
-  double m = -std::numeric_limits<double>::infinity(), mag = 0;
-  for (Eigen::Index j = 0; j < n; ++j) {
-    m = std::max(m, s[j]);
-    mag = std::max(mag, std::abs(s[j]));
-  }
+// softmax(scale s / T) of one row of raw scores, in place; T = 0: the tied
+// maxima share equally (within kArgmaxRelTol of the row's magnitude, as
+// softmax.hpp does). False, leaving the row scaled, when a scaled score is not
+// finite.
+bool ScaledSoftmaxInPlace(double* s, Eigen::Index n, double scale, double temperature) {
+  Eigen::Map<Eigen::ArrayXd> a(s, n);
+  // Non-finite raw scores (an overflow in q K^T) make the sum inf or NaN.
+  if (!std::isfinite(a.sum())) return false;
   if (temperature > 0) {
-    double sum = 0;
-    for (Eigen::Index j = 0; j < n; ++j) {
-      s[j] = std::exp((s[j] - m) / temperature);
-      sum += s[j];
-    }
-    const double inv = 1.0 / sum;
-    for (Eigen::Index j = 0; j < n; ++j) s[j] *= inv;
-    return;
+    // softmax(scale a / T) = exp(f (a - a*)) / sum, f = scale / T, a* the
+    // extreme that f scales to the maximum: one fused, vectorised pass of exps.
+    const double f = scale / temperature;
+    const double top = f >= 0 ? a.maxCoeff() : a.minCoeff();
+    if (std::abs(scale) > 1 && (!std::isfinite(scale * a.maxCoeff()) || !std::isfinite(scale * a.minCoeff())))
+      return false;
+    a = ((a - top) * f).exp();
+    a *= 1.0 / a.sum();
+    return true;
   }
-  const double tol = kArgmaxRelTol * mag;
-  int ties = 0;
-  for (Eigen::Index j = 0; j < n; ++j) ties += (m - s[j] <= tol) ? 1 : 0;
-  const double share = 1.0 / ties;
-  for (Eigen::Index j = 0; j < n; ++j) s[j] = (m - s[j] <= tol) ? share : 0.0;
+  a *= scale;
+  if (!std::isfinite(a.abs().maxCoeff())) return false;
+  const double m = a.maxCoeff();
+  const double tol = kArgmaxRelTol * a.abs().maxCoeff();
+  const int ties = static_cast<int>((a >= m - tol).count());
+  a = (a >= m - tol).select(Eigen::ArrayXd::Constant(n, 1.0 / ties), 0.0);
+  return true;
 }
 
 AttentionOptions CausalOf(const AttentionOptions& options) {
@@ -188,6 +188,7 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
   cache->length = pos + 1;
   const Eigen::Index n = cache->length;
   const double scale = options.scale.Factor(d_k);
+  constexpr Eigen::Index kPrefetchBytes = 4096;
   const Eigen::Index stride = ws->weights.cols();
 
   // 3. Per (batch, kv-head): the group's r query heads at once against its block.
@@ -196,27 +197,47 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
       const int head0 = gi * r;
       StridedMap S(ws->weights.data() + (static_cast<Eigen::Index>(bi) * h + head0) * stride, r, n,
                    Eigen::OuterStride<>(stride));
-      ConstMap Qg(ws->q.data() + static_cast<Eigen::Index>(bi) * h * d_k + head0 * d_k, r, d_k);
-      for (Eigen::Index c0 = 0; c0 < n; c0 += kDecodeChunk) {
-        const Eigen::Index cn = std::min<Eigen::Index>(kDecodeChunk, n - c0);
-        ConstMap Kc(cache->KRow(bi, gi, static_cast<int>(c0)), cn, d_k);
-        S.middleCols(c0, cn).noalias() = Qg * Kc.transpose();
-      }
-      S *= scale;
-      for (int i = 0; i < r; ++i) {
-        double* row = S.row(i).data();
-        for (Eigen::Index j = 0; j < n; ++j)
-          if (!std::isfinite(row[j]))
-            return Status::Error("scores", "scale q K^T overflows at sequence " + std::to_string(bi) + ", head " +
-                                               std::to_string(head0 + i) + ", position " + std::to_string(j));
-        SoftmaxInPlace(row, n, options.temperature);
-      }
       Eigen::Map<Matrix> Og(ws->o.data() + static_cast<Eigen::Index>(bi) * h * d_v + head0 * d_v, r, d_v);
+      const double* q = ws->q.data() + static_cast<Eigen::Index>(bi) * h * d_k + head0 * d_k;
+      const double* K = cache->KRow(bi, gi, 0);
+      const double* V = cache->VRow(bi, gi, 0);
+      if (r <= kDecodeGemmHeads) {
+        // A few heads per K/V block: one pass over the keys, each row read
+        // once for the group's r queries, and the rows kPrefetchBytes ahead
+        // requested meanwhile (the memory stays busy during the arithmetic).
+        const Eigen::Index ahead_k = std::max<Eigen::Index>(1, kPrefetchBytes / (8 * d_k));
+        for (Eigen::Index j = 0; j < n; ++j) {
+          if (j + ahead_k < n)
+            for (int c = 0; c < d_k; c += 8) __builtin_prefetch(K + (j + ahead_k) * d_k + c);
+          const Eigen::Map<const RowVector> k(K + j * d_k, d_k);
+          for (int i = 0; i < r; ++i) S(i, j) = k.dot(Eigen::Map<const RowVector>(q + i * d_k, d_k));
+        }
+      } else {
+        // Many heads per block (MQA): (r, d_k) x (d_k, chunk) products.
+        const ConstMap Qg(q, r, d_k);
+        for (Eigen::Index c0 = 0; c0 < n; c0 += kDecodeChunk) {
+          const Eigen::Index cn = std::min<Eigen::Index>(kDecodeChunk, n - c0);
+          S.middleCols(c0, cn).noalias() = Qg * ConstMap(K + c0 * d_k, cn, d_k).transpose();
+        }
+      }
+      for (int i = 0; i < r; ++i)
+        if (!ScaledSoftmaxInPlace(S.row(i).data(), n, scale, options.temperature))
+          return Status::Error("scores", "scale q K^T is not finite at sequence " + std::to_string(bi) +
+                                             ", head " + std::to_string(head0 + i) + " (overflow)");
       Og.setZero();
-      for (Eigen::Index c0 = 0; c0 < n; c0 += kDecodeChunk) {
-        const Eigen::Index cn = std::min<Eigen::Index>(kDecodeChunk, n - c0);
-        ConstMap Vc(cache->VRow(bi, gi, static_cast<int>(c0)), cn, d_v);
-        Og.noalias() += S.middleCols(c0, cn) * Vc;
+      if (r <= kDecodeGemmHeads) {
+        const Eigen::Index ahead_v = std::max<Eigen::Index>(1, kPrefetchBytes / (8 * d_v));
+        for (Eigen::Index j = 0; j < n; ++j) {
+          if (j + ahead_v < n)
+            for (int c = 0; c < d_v; c += 8) __builtin_prefetch(V + (j + ahead_v) * d_v + c);
+          const Eigen::Map<const RowVector> v(V + j * d_v, d_v);
+          for (int i = 0; i < r; ++i) Og.row(i) += S(i, j) * v;
+        }
+      } else {
+        for (Eigen::Index c0 = 0; c0 < n; c0 += kDecodeChunk) {
+          const Eigen::Index cn = std::min<Eigen::Index>(kDecodeChunk, n - c0);
+          Og.noalias() += S.middleCols(c0, cn) * ConstMap(V + c0 * d_v, cn, d_v);
+        }
       }
     }
   }
