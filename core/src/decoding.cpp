@@ -251,12 +251,13 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
   return Status::Ok();
 }
 
-Status CheckDecodeInput(const MultiHeadWeights& w, const DecodeInput& in, const std::string& field) {
+Status CheckDecodeInput(const MultiHeadWeights& w, const DecodeInput& in, const std::string& x_field,
+                        const std::string& field) {
   const HeadLayout& L = w.layout;
-  if (in.X.empty()) return Status::Error(field + "X", "no sequence to decode (a batch needs b >= 1)");
+  if (in.X.empty()) return Status::Error(x_field, "no sequence to decode (a batch needs b >= 1)");
   const Eigen::Index n = in.X[0].rows();
   for (size_t i = 0; i < in.X.size(); ++i) {
-    const std::string f = field + "X[" + std::to_string(i) + "]";
+    const std::string f = x_field + "[" + std::to_string(i) + "]";
     if (in.X[i].cols() != w.d_model)
       return Status::Error(f, "expected " + std::to_string(w.d_model) + " columns (d_model), got " +
                                   std::to_string(in.X[i].cols()));
@@ -265,7 +266,7 @@ Status CheckDecodeInput(const MultiHeadWeights& w, const DecodeInput& in, const 
                                   std::to_string(in.X[i].rows()));
     if (!AllFinite(in.X[i])) return Status::Error(f, "holds NaN or infinity");
   }
-  if (n < 1) return Status::Error(field + "X[0]", "no position to decode");
+  if (n < 1) return Status::Error(x_field + "[0]", "no position to decode");
   const bool has_k = !in.cache_K.empty(), has_v = !in.cache_V.empty();
   if (has_k != has_v)
     return Status::Error(field + (has_k ? "cache_V" : "cache_K"), "a previous cache needs both cache_K and cache_V");

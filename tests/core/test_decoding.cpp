@@ -291,7 +291,7 @@ TEST(DecodingErrors, WeightShapesNameTheirField) {
 TEST(DecodingErrors, InputAndCacheShapesNameTheirField) {
   const MultiHeadWeights w = Model(4, 2, 2, 2, 3, 4, false, 3);
   auto check = [&](const DecodeInput& in, const std::string& message) {
-    EXPECT_EQ(CheckDecodeInput(w, in, "decoding_lab.").ToString(), message);
+    EXPECT_EQ(CheckDecodeInput(w, in, "decoding_lab.X", "decoding_lab.").ToString(), message);
     DecodeRun run;
     EXPECT_FALSE(DecodeSequences(w, AttentionOptions(), in, &run).ok());
     std::vector<Matrix> Y, P;

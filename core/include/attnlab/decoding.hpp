@@ -114,8 +114,10 @@ struct DecodeRun {
 };
 
 // Checks the input (equal lengths, d_model columns, the cache's blocks), naming
-// "X[i]" / "cache_K[i][j]" (prefix `field` + these) and the shapes.
-Status CheckDecodeInput(const MultiHeadWeights& w, const DecodeInput& in, const std::string& field = "");
+// `x_field` + "[i]" for a sequence and `cache_prefix` + "cache_K[i][j]" for a
+// block of the previous cache, with the shapes.
+Status CheckDecodeInput(const MultiHeadWeights& w, const DecodeInput& in, const std::string& x_field = "X",
+                        const std::string& cache_prefix = "");
 
 // Runs the n steps.
 Status DecodeSequences(const MultiHeadWeights& w, const AttentionOptions& options, const DecodeInput& in,
@@ -186,5 +188,61 @@ Status TimeDecodeStep(const DecodeShape& s, int reps, double* seconds);
 // Measure sizes attnlab accepts: the cache at most kMaxMeasureCacheBytes.
 inline constexpr double kMaxMeasureCacheBytes = 512.0 * 1024 * 1024;
 Status CheckMeasureShape(const DecodeShape& s, const std::string& field);
+
+// ---- the Decoding view (E4) ----------------------------------------------
+
+struct Scenario;
+struct Result;
+
+// Its settings, in a scenario file's "decoding_lab" object (views/decoding_view.cpp).
+// The model (W_Q, W_K, W_V, W_O, biases, num_heads, n_kv_heads, scale,
+// temperature) is the scenario's shared one; the mask is causal by definition.
+struct DecodingLabSettings {
+  // The batch: b token sequences (the scenario's vocab and E), or b inputs X
+  // of n rows each, shape (b, n, d_model). Neither: the scenario's own input, b = 1.
+  std::vector<std::vector<std::string>> sequences;
+  std::vector<Matrix> inputs;
+  // A previous cache the steps start from: [b][g] blocks (m, d_k) and (m, d_v).
+  std::vector<std::vector<Matrix>> cache_K, cache_V;
+  int step = 0;      // the step shown (0-based; clamped to the steps there are)
+  int sequence = 0;  // the sequence of the batch shown (0-based; clamped)
+  // The cost model's sizes, also those "measure" runs at: b, n, d, h, and the
+  // GQA column's g; d_k = d_v = d / h, doubles.
+  int cost_b = 8, cost_n = 2048, cost_d = 1024, cost_h = 16, cost_g = 4;
+};
+bool operator==(const DecodingLabSettings& a, const DecodingLabSettings& b);
+inline bool operator!=(const DecodingLabSettings& a, const DecodingLabSettings& b) { return !(a == b); }
+
+inline constexpr int kMaxDecodeBatch = 64;  // sequences
+// b h n (m + n) weights over all steps, as the attention view's h n^2.
+inline constexpr double kMaxDecodeWeights = 2048.0 * 2048;
+
+// The cost model's shape for g K/V heads at the settings' sizes.
+DecodeShape CostShape(const DecodingLabSettings& lab, int g);
+// The settings' own bounds (the cost sizes, the batch), naming "decoding_lab.<field>".
+Status CheckDecodingSettings(const DecodingLabSettings& lab);
+
+struct DecodingView {
+  bool decoded = false;  // false: `note` says why (Q, K, V given directly); the costs are still there
+  std::string note;
+  MultiHeadWeights model;
+  DecodeInput input;
+  std::vector<std::vector<std::string>> tokens;  // [b] labels of the positions (may be empty)
+  DecodeRun run;                                  // the steps
+  std::vector<Matrix> Y_batched, weights_batched; // the one-shot causal computation
+  double max_abs_diff = 0;                        // over Y
+  double max_abs_diff_weights = 0;
+  DecodeShape shapes[3];                          // MHA, GQA, MQA at the cost sizes
+  DecodeCost costs[3];
+  std::vector<std::string> weight_shapes;         // of the scenario's layout
+  std::vector<EinsumLine> einsums;
+};
+inline constexpr const char* kCostLayouts[3] = {"MHA", "GQA", "MQA"};
+
+// The decoding of the scenario's batch through its model. Fails naming the
+// field ("decoding_lab.sequences[1][2]", "W_K", "tokens").
+Status ComputeDecodingView(const Scenario& s, const Result& r, DecodingView* out);
+// The cost part alone (no model needed).
+void ComputeDecodingCosts(const DecodingLabSettings& lab, DecodingView* out);
 
 }  // namespace attnlab

@@ -10,6 +10,7 @@ extern const ViewModel kAttentionView;
 extern const ViewModel kTemperatureView;
 extern const ViewModel kScalingView;
 extern const ViewModel kSelectionView;
+extern const ViewModel kDecodingView;
 
 const std::vector<const ViewModel*>& ViewModels() {
   static const std::vector<const ViewModel*> kViews = {
@@ -17,6 +18,7 @@ const std::vector<const ViewModel*>& ViewModels() {
       &kTemperatureView,
       &kScalingView,
       &kSelectionView,
+      &kDecodingView,
   };
   return kViews;
 }
