@@ -234,6 +234,13 @@ std::string ExplainResultCell(const AppState& s, const ResultPanel& p, int i, in
     case MatrixKind::kScaledScores:
     case MatrixKind::kScores: return ExplainScore(head, i, j, style);
     case MatrixKind::kWeights: return ExplainWeight(head, sc.attention.temperature, i, j, style);
+    case MatrixKind::kMeanWeights: {
+      std::string what = "avg_P[" + std::to_string(i) + "][" + std::to_string(j) + "] = (";
+      for (size_t h = 0; h < r.heads.size(); ++h)
+        what += (h ? " + " : "") + FormatNumber(r.heads[h].weights(i, j), style, 4);
+      return what + ") / " + std::to_string(r.heads.size()) + " = " + FormatNumber(r.mean_weights(i, j), style, 4) +
+             ": the mean of the heads' weights (nn.MultiheadAttention's average_attn_weights)";
+    }
     case MatrixKind::kOutput:
       return one_head ? ExplainProduct("Z", "P", "V", head.weights, head.V, i, j, style) : "";
     case MatrixKind::kProjected: return ExplainProduct("R", "Z", "W_O", r.Z, sc.W_O, i, j, style);
@@ -248,10 +255,17 @@ std::string ExplainResultCell(const AppState& s, const ResultPanel& p, int i, in
         return "X[" + std::to_string(i) + "] is the row of E for token \"" + sc.tokens[i] + "\"";
       }
       if ((base == "Q" || base == "K" || base == "V") && sc.input != InputMode::kQKV) {
-        const HeadWeights& w = sc.heads[static_cast<size_t>(p.head)];
+        // K and V: the K/V head's weights (GQA, MQA), on X_kv for cross-attention.
+        const int from = base == "Q" ? p.head : KvLeader(sc, p.head);
+        const HeadWeights& w = sc.heads[static_cast<size_t>(from)];
         const Matrix& W = base == "Q" ? w.W_Q : base == "K" ? w.W_K : w.W_V;
-        if (W.size() == 0) return base + " = X (no W_" + base + ": the identity)";
-        return ExplainProduct(base, "X", "W_" + base, r.X, W, i, j, style);
+        const bool cross = base != "Q" && r.X_kv.size();
+        const std::string in = cross ? "X_kv" : "X";
+        if (W.size() == 0) return base + " = " + in + " (no W_" + base + ": the identity)";
+        std::string text = ExplainProduct(base, in, "W_" + base, cross ? r.X_kv : r.X, W, i, j, style);
+        const RowVector& b = base == "Q" ? w.b_Q : base == "K" ? w.b_K : w.b_V;
+        if (b.size()) text += "\n  + b_" + base + "[" + std::to_string(j) + "] = " + FormatNumber(b(j), style, 4);
+        return text;
       }
       return "";
     }
@@ -470,15 +484,19 @@ ResultView::ResultView(const AppState& s, const ResultPanel& p) {
       rows.push_back((sc.input == InputMode::kQKV ? "q" : "") + std::to_string(i));
   }
   const bool key_columns = p.kind == MatrixKind::kRawScores || p.kind == MatrixKind::kScaledScores ||
-                           p.kind == MatrixKind::kScores || p.kind == MatrixKind::kWeights;
+                           p.kind == MatrixKind::kScores || p.kind == MatrixKind::kWeights ||
+                           p.kind == MatrixKind::kMeanWeights;
+  // Cross-attention's keys are the other sequence's positions.
+  const bool cross = r.X_kv.size() != 0;
+  const std::vector<std::string>& key_tokens = cross ? sc.kv_tokens : sc.tokens;
   const bool vocab_columns = p.kind == MatrixKind::kLogits || p.kind == MatrixKind::kProbs;
   for (Eigen::Index j = 0; j < p.values->cols(); ++j) {
-    if (key_columns && sc.input != InputMode::kQKV && static_cast<Eigen::Index>(sc.tokens.size()) == p.values->cols()) {
-      cols.push_back(sc.tokens[static_cast<size_t>(j)]);
+    if (key_columns && sc.input != InputMode::kQKV && static_cast<Eigen::Index>(key_tokens.size()) == p.values->cols()) {
+      cols.push_back(key_tokens[static_cast<size_t>(j)]);
     } else if (vocab_columns && static_cast<Eigen::Index>(sc.vocab.size()) == p.values->cols()) {
       cols.push_back(sc.vocab[static_cast<size_t>(j)]);
     } else {
-      cols.push_back((key_columns && sc.input == InputMode::kQKV ? "k" : "") + std::to_string(j));
+      cols.push_back((key_columns && (sc.input == InputMode::kQKV || cross) ? "k" : "") + std::to_string(j));
     }
   }
   values = p.values;
@@ -495,10 +513,13 @@ ResultView::ResultView(const AppState& s, const ResultPanel& p) {
   spec.col_labels = &cols;
   spec.number_style = s.ui.number_style;
   spec.label_scale = s.ui.presentation ? 0.8f : 1.0f;
-  const bool sequential = p.kind == MatrixKind::kWeights || p.kind == MatrixKind::kProbs;
+  const bool sequential =
+      p.kind == MatrixKind::kWeights || p.kind == MatrixKind::kProbs || p.kind == MatrixKind::kMeanWeights;
   spec.colormap = sequential ? s.ui.weights_colormap : s.ui.signed_colormap;
   spec.fixed_range = sequential && !s.ui.weights_auto_range;
-  if (p.kind == MatrixKind::kScores || p.kind == MatrixKind::kWeights) spec.allowed = &head.allowed;
+  // (every head has the same mask: the mean's hatch is head 0's)
+  if (p.kind == MatrixKind::kScores || p.kind == MatrixKind::kWeights || p.kind == MatrixKind::kMeanWeights)
+    spec.allowed = &head.allowed;
   if (p.kind == MatrixKind::kWeights) spec.argmax = &head.argmax;
   if (p.kind == MatrixKind::kScores) spec.masked_text = "\u2212\u221E";
   if (p.kind == MatrixKind::kProbs) {

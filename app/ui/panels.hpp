@@ -27,6 +27,7 @@ enum class MatrixKind {
   kScaledScores,  // scale * Q K^T before the mask (step mode; values = raw scores)
   kScores,        // scale * Q K^T with -inf where masked
   kWeights,       // P: sequential 0..1, argmax outlined, click to mask
+  kMeanWeights,   // the heads' mean P (nn.MultiheadAttention's averaged weights): sequential, key columns
   kOutput,        // Z = P V
   kProjected,     // R = Z W_O
   kLogits,

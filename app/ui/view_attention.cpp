@@ -414,9 +414,18 @@ void DrawLossTable(AppState& s, bool figure, float figure_width) {
 
 // Input panels of this scenario, in pipeline order, before the results.
 // One head's projections W_Q, W_K, W_V.
+// A head of a K/V group (GQA, MQA) other than its first shares that head's
+// W_K and W_V, and says so instead of showing them.
 void DrawHeadInputs(AppState& s, PanelFlow& flow, size_t h) {
   const std::string prefix = s.scenario.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : "";
-  for (const char* w : {"W_Q", "W_K", "W_V"}) InputMatrixPanel(s, flow, prefix + w, "", nullptr, nullptr);
+  InputMatrixPanel(s, flow, prefix + "W_Q", "", nullptr, nullptr);
+  const int leader = KvLeader(s.scenario, static_cast<int>(h));
+  if (leader != static_cast<int>(h)) {
+    ImGui::TextDisabled("W_K, W_V: head %d's (n_kv_heads = %d)", leader, KvHeadCount(s.scenario));
+    flow = PanelFlow();
+    return;
+  }
+  for (const char* w : {"W_K", "W_V"}) InputMatrixPanel(s, flow, prefix + w, "", nullptr, nullptr);
 }
 
 // The inputs; with `by_head` the heads' projections are left to their columns.

@@ -10,6 +10,7 @@ const std::vector<ViewScreen>& ViewScreens() {
         // ("P": every head's P in a scenario with several)
         {"attention", DrawAttentionView, {"P", "loss"}},
         {"temperature", DrawTemperatureView, {"weights_vs_T", "weights_at_T"}},
+        {"multihead", DrawMultiHeadView, {"P", "shapes"}},  // (presets with heads put "avg_P" first)
         {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
     };

@@ -41,6 +41,7 @@ void DrawView(AppState& state);
 // The views' draw functions, one file each (ui/view_<key>.cpp).
 void DrawAttentionView(AppState& state);
 void DrawTemperatureView(AppState& state);  // E7: scores as T sweeps
+void DrawMultiHeadView(AppState& state);    // E3: heads split and combined, GQA, MQA
 void DrawScalingView(AppState& state);      // E1: why q.k / sqrt(d)
 void DrawSelectionView(AppState& state);    // E6: attention as selection
 

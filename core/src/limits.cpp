@@ -25,19 +25,23 @@ std::string Amount(double v) {
 
 ScenarioCost CostOf(const Scenario& s) {
   ScenarioCost c;
-  const double n = s.input == InputMode::kQKV ? std::max(s.Q.rows(), s.K.rows()) : SequenceLength(s);
-  const double d_model = s.input == InputMode::kTokens ? s.E.cols() : s.input == InputMode::kX ? s.X.cols() : s.Q.cols();
   const bool direct = s.input == InputMode::kQKV;
+  const double n = SequenceLength(s), n_k = KeyLength(s);
+  const double d_model = s.input == InputMode::kTokens ? s.E.cols() : s.input == InputMode::kX ? s.X.cols() : s.Q.cols();
   double sum_dv = 0, qkv_cells = 0, projection = 0;
   const double H = direct ? 1 : static_cast<double>(s.heads.size());
   for (size_t h = 0; h < (direct ? 1 : s.heads.size()); ++h) {
     const HeadWeights& w = s.heads[h];
+    const HeadWeights& kv = direct ? w : s.heads[static_cast<size_t>(KvLeader(s, static_cast<int>(h)))];
     const double d_k = direct ? s.Q.cols() : w.W_Q.size() ? w.W_Q.cols() : d_model;
-    const double d_v = direct ? s.V.cols() : w.W_V.size() ? w.W_V.cols() : d_model;
-    if (!direct) projection += 2 * n * d_model * (2 * d_k + d_v);
-    c.flops += 2 * n * n * (d_k + d_v);
-    c.attention_cells += n * n;
-    qkv_cells += n * (2 * d_k + d_v);
+    const double d_v = direct ? s.V.cols() : kv.W_V.size() ? kv.W_V.cols() : d_model;
+    if (!direct) {
+      projection += 2 * n * d_model * d_k;                                             // Q
+      if (&kv == &w) projection += 2 * n_k * d_model * (d_k + d_v);                    // K, V once per K/V head
+    }
+    c.flops += 2 * n * n_k * (d_k + d_v);
+    c.attention_cells += n * n_k;
+    qkv_cells += n * d_k + n_k * (d_k + d_v);
     sum_dv += d_v;
   }
   c.flops += projection;
@@ -48,7 +52,8 @@ ScenarioCost CostOf(const Scenario& s) {
   c.flops += 2 * n * sum_dv * d_r + 2 * n * d_r * vocab;
   // X; Q, K, V side by side; the top-level scores and weights; Z, R, logits,
   // probs; and each head's own matrices again when there are several.
-  c.result_cells = n * d_model + qkv_cells + 2 * n * n + n * sum_dv + n * d_r + 2 * n * vocab;
+  const bool cross = !s.kv_tokens.empty() || s.X_kv.size() != 0;
+  c.result_cells = (n + (cross ? n_k : 0)) * d_model + qkv_cells + 2 * n * n_k + n * sum_dv + n * d_r + 2 * n * vocab;
   if (H > 1) c.result_cells += qkv_cells + 2 * c.attention_cells + n * sum_dv;
   c.positions = n;
   c.d_model = d_model;

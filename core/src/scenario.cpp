@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -78,6 +79,16 @@ Status BuildInput(const Scenario& s, Result* r, std::string* d_model_origin) {
       r->X.resize(static_cast<Eigen::Index>(ids.size()), s.E.cols());
       for (size_t i = 0; i < ids.size(); ++i) r->X.row(static_cast<Eigen::Index>(i)) = s.E.row(ids[i]);
       *d_model_origin = "d_model of E";
+      if (s.X_kv.size()) return Status::Error("X_kv", "a token input takes its keys and values as kv_tokens");
+      r->X_kv.resize(0, 0);
+      if (!s.kv_tokens.empty()) {
+        Scenario source;
+        source.vocab = s.vocab;
+        source.tokens = s.kv_tokens;
+        if (Status kv = TokenIds(source, &ids); !kv.ok()) return Status::Error("kv_" + kv.field(), kv.message());
+        r->X_kv.resize(static_cast<Eigen::Index>(ids.size()), s.E.cols());
+        for (size_t i = 0; i < ids.size(); ++i) r->X_kv.row(static_cast<Eigen::Index>(i)) = s.E.row(ids[i]);
+      }
       return Status::Ok();
     }
     case InputMode::kX:
@@ -88,6 +99,12 @@ Status BuildInput(const Scenario& s, Result* r, std::string* d_model_origin) {
       }
       r->X = s.X;
       *d_model_origin = "d_model, the columns of X";
+      if (!s.kv_tokens.empty()) return Status::Error("kv_tokens", "an X input takes its keys and values as X_kv");
+      if (s.X_kv.size() && s.X_kv.cols() != s.X.cols()) {
+        return Status::Error("X_kv", "expected " + Num(s.X.cols()) + " columns (d_model, the columns of X), got " +
+                                         Num(s.X_kv.cols()));
+      }
+      r->X_kv = s.X_kv;
       return Status::Ok();
     case InputMode::kQKV:
       for (const char* name : {"Q", "K", "V"}) {
@@ -98,38 +115,69 @@ Status BuildInput(const Scenario& s, Result* r, std::string* d_model_origin) {
         return Status::Error("tokens", "expected " + Num(s.Q.rows()) +
                                            " labels (one per row of Q), got " + Num(s.tokens.size()));
       }
+      if (!s.kv_tokens.empty() || s.X_kv.size())
+        return Status::Error(s.X_kv.size() ? "X_kv" : "kv_tokens", "Q, K and V given directly need no key/value input");
       r->X.resize(0, 0);
+      r->X_kv.resize(0, 0);
       *d_model_origin = "";
       return Status::Ok();
   }
   return Status::Ok();
 }
 
-// W_Q/W_K/W_V of one head against X: rows = d_model, W_K's width = W_Q's.
+// W_Q of head h and W_K/W_V of its K/V head against X: rows = d_model, W_K's
+// width = W_Q's; and the K/V group's other heads give no K/V weights.
 Status CheckProjections(const Scenario& s, size_t h, Eigen::Index d_model, const std::string& origin) {
   const HeadWeights& w = s.heads[h];
+  const size_t leader = static_cast<size_t>(KvLeader(s, static_cast<int>(h)));
+  const HeadWeights& kv = s.heads[leader];
   const std::string prefix = HeadPrefix(s, h);
-  const std::pair<const char*, const Matrix*> all[] = {{"W_Q", &w.W_Q}, {"W_K", &w.W_K}, {"W_V", &w.W_V}};
+  if (leader != h) {
+    const std::pair<const char*, bool> given[] = {{"W_K", w.W_K.size() != 0}, {"W_V", w.W_V.size() != 0},
+                                                  {"b_K", w.b_K.size() != 0}, {"b_V", w.b_V.size() != 0}};
+    for (const auto& [name, is_given] : given) {
+      if (is_given) {
+        return Status::Error(prefix + name, "head " + std::to_string(h) + " shares the keys and values of head " +
+                                                std::to_string(leader) + " (n_kv_heads = " +
+                                                std::to_string(KvHeadCount(s)) + "): give " + name +
+                                                " only on the first head of each K/V group");
+      }
+    }
+  }
+  const std::string kv_prefix = HeadPrefix(s, leader);
+  const std::tuple<std::string, const Matrix*> all[] = {
+      {prefix + "W_Q", &w.W_Q}, {kv_prefix + "W_K", &kv.W_K}, {kv_prefix + "W_V", &kv.W_V}};
   for (const auto& [name, m] : all) {
     if (m->size() == 0) continue;
     if (m->rows() != d_model) {
-      return Status::Error(prefix + name, "expected " + Num(d_model) + " rows (" + origin + "), got " +
-                                              Num(m->rows()));
+      return Status::Error(name, "expected " + Num(d_model) + " rows (" + origin + "), got " + Num(m->rows()));
     }
   }
   const Eigen::Index d_q = w.W_Q.size() ? w.W_Q.cols() : d_model;
-  const Eigen::Index d_k = w.W_K.size() ? w.W_K.cols() : d_model;
+  const Eigen::Index d_k = kv.W_K.size() ? kv.W_K.cols() : d_model;
   if (d_q != d_k) {
-    const bool blame_k = w.W_K.size() != 0;
-    return Status::Error(prefix + (blame_k ? "W_K" : "W_Q"),
+    const bool blame_k = kv.W_K.size() != 0;
+    return Status::Error(blame_k ? kv_prefix + "W_K" : prefix + "W_Q",
                          "expected " + Num(blame_k ? d_q : d_k) + " columns (d_k, the width of " +
                              (blame_k ? "Q = X W_Q" : "K = X W_K") + ", so that Q K^T exists), got " +
                              Num(blame_k ? d_k : d_q));
+  }
+  const std::tuple<std::string, const RowVector*, Eigen::Index, const char*> biases[] = {
+      {prefix + "b_Q", &w.b_Q, d_q, "d_k, the width of Q = X W_Q"},
+      {kv_prefix + "b_K", &kv.b_K, d_k, "d_k, the width of K = X W_K"},
+      {kv_prefix + "b_V", &kv.b_V, kv.W_V.size() ? kv.W_V.cols() : d_model, "d_v, the width of V = X W_V"}};
+  for (const auto& [name, b, width, why] : biases) {
+    if (b->size() != 0 && b->size() != width)
+      return Status::Error(name, "expected " + Num(width) + " numbers (" + why + "), got " + Num(b->size()));
   }
   return Status::Ok();
 }
 
 void Multiply(const Matrix& A, const Matrix& B, Matrix* out) { out->noalias() = A * B; }
+
+void AddBias(const RowVector& b, Matrix* m) {
+  if (b.size()) m->rowwise() += b;
+}
 
 // out = X W (X itself when W is absent: the identity), reusing out's storage.
 void Project(const Matrix& X, const Matrix& W, Matrix* out) {
@@ -266,7 +314,8 @@ Status SetLoss(const Scenario& s, Result* r) {
   return Status::Ok();
 }
 
-bool SameMatrix(const Matrix& a, const Matrix& b) {
+template <class M>
+bool SameMatrix(const M& a, const M& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() && (a.array() == b.array()).all();
 }
 
@@ -303,6 +352,23 @@ Status TokenIds(const Scenario& s, std::vector<int>* ids) {
   return Status::Ok();
 }
 
+int KeyLength(const Scenario& s) {
+  if (s.input == InputMode::kQKV) return static_cast<int>(s.K.rows());
+  if (s.input == InputMode::kTokens && !s.kv_tokens.empty()) return static_cast<int>(s.kv_tokens.size());
+  if (s.input == InputMode::kX && s.X_kv.size()) return static_cast<int>(s.X_kv.rows());
+  return SequenceLength(s);
+}
+
+int KvHeadCount(const Scenario& s) {
+  const int h = static_cast<int>(s.heads.size());
+  return s.n_kv_heads > 0 && s.n_kv_heads <= h && h % s.n_kv_heads == 0 ? s.n_kv_heads : h;
+}
+
+int KvLeader(const Scenario& s, int head) {
+  const int group = static_cast<int>(s.heads.size()) / KvHeadCount(s);
+  return head / group * group;
+}
+
 int SequenceLength(const Scenario& s) {
   switch (s.input) {
     case InputMode::kTokens: return static_cast<int>(s.tokens.size());
@@ -313,16 +379,16 @@ int SequenceLength(const Scenario& s) {
 }
 
 Status CheckPositions(const Scenario& s) {
-  const long long n_positions =
-      s.input == InputMode::kQKV ? std::max<long long>(s.Q.rows(), s.K.rows()) : SequenceLength(s);
+  const long long n_positions = std::max(SequenceLength(s), KeyLength(s));
   if (n_positions > kMaxPositions) {
     const double bytes = static_cast<double>(n_positions) * static_cast<double>(n_positions) * 8.0;
     char size[64];
     std::snprintf(size, sizeof size, "%.3g GB", bytes / 1e9);
-    const char* field = s.input == InputMode::kTokens ? "tokens"
-                        : s.input == InputMode::kX    ? "X"
-                        : s.Q.rows() >= s.K.rows()    ? "Q"
-                                                      : "K";
+    const bool keys = KeyLength(s) > SequenceLength(s);
+    const char* field = s.input == InputMode::kTokens ? (keys ? "kv_tokens" : "tokens")
+                        : s.input == InputMode::kX    ? (keys ? "X_kv" : "X")
+                        : keys                        ? "K"
+                                                      : "Q";
     return Status::Error(field,
                          std::to_string(n_positions) + " positions is more than attnlab's limit of " +
                              std::to_string(kMaxPositions) + " (one weight matrix alone would need " +
@@ -346,23 +412,38 @@ Status Evaluate(const Scenario& s, Result* r) {
 
   // Every input matrix: size limits, then NaN / infinity.
   std::vector<std::pair<std::string, const Matrix*>> inputs = {
-      {"E", &s.E}, {"X", &s.X}, {"Q", &s.Q}, {"K", &s.K}, {"V", &s.V}, {"W_O", &s.W_O}, {"unembedding", &s.U}};
+      {"E", &s.E}, {"X", &s.X}, {"X_kv", &s.X_kv}, {"Q", &s.Q}, {"K", &s.K}, {"V", &s.V}, {"W_O", &s.W_O},
+      {"unembedding", &s.U}};
+  std::vector<std::pair<std::string, const RowVector*>> biases = {{"b_O", &s.b_O}};
   for (size_t h = 0; h < s.heads.size(); ++h) {
     const std::string p = HeadPrefix(s, h);
-    inputs.push_back({p + "W_Q", &s.heads[h].W_Q});
-    inputs.push_back({p + "W_K", &s.heads[h].W_K});
-    inputs.push_back({p + "W_V", &s.heads[h].W_V});
+    const HeadWeights& w = s.heads[h];
+    inputs.insert(inputs.end(), {{p + "W_Q", &w.W_Q}, {p + "W_K", &w.W_K}, {p + "W_V", &w.W_V}});
+    biases.insert(biases.end(), {{p + "b_Q", &w.b_Q}, {p + "b_K", &w.b_K}, {p + "b_V", &w.b_V}});
   }
   for (const auto& [name, m] : inputs) {
     if ((st = CheckWidth(name, *m)).ok()) st = CheckFinite(name, *m);
     if (!st.ok()) return st;
+  }
+  for (const auto& [name, b] : biases) {
+    const Matrix as_row = *b;
+    if ((st = CheckWidth(name, as_row)).ok()) st = CheckFinite(name, as_row);
+    if (!st.ok()) return st;
+  }
+  const int n_heads_given = static_cast<int>(s.heads.size());
+  if (s.n_kv_heads < 0 || s.n_kv_heads > n_heads_given || (s.n_kv_heads > 0 && n_heads_given % s.n_kv_heads)) {
+    return Status::Error("n_kv_heads", "must divide the number of heads (" + std::to_string(n_heads_given) +
+                                           "): " + std::to_string(n_heads_given) + " = multi-head, a divisor = "
+                                           "grouped-query, 1 = multi-query; got " + std::to_string(s.n_kv_heads));
   }
 
   std::string origin;
   if (!(st = BuildInput(s, r, &origin)).ok()) return st;
 
   if (s.input == InputMode::kQKV) {
-    if (s.heads.size() != 1 || s.heads[0].W_Q.size() || s.heads[0].W_K.size() || s.heads[0].W_V.size()) {
+    const HeadWeights& w = s.heads[0];
+    if (s.heads.size() != 1 || w.W_Q.size() || w.W_K.size() || w.W_V.size() || w.b_Q.size() || w.b_K.size() ||
+        w.b_V.size()) {
       return Status::Error("W_Q", "projections are not used when Q, K and V are given directly");
     }
     r->heads.resize(1);
@@ -370,17 +451,29 @@ Status Evaluate(const Scenario& s, Result* r) {
     if (!s.attention.naive_softmax && !(st = CheckStage("Z", r->heads[0].output, "P V")).ok()) return st;
   } else {
     r->heads.resize(s.heads.size());
+    const Matrix& X_kv = r->X_kv.size() ? r->X_kv : r->X;
+    const char* kv_name = r->X_kv.size() ? "X_kv" : "X";
     for (size_t h = 0; h < s.heads.size(); ++h) {
       if (!(st = CheckProjections(s, h, r->X.cols(), origin)).ok()) return st;
       const HeadWeights& w = s.heads[h];
       HeadResult& head = r->heads[h];
-      Project(r->X, w.W_Q, &head.Q);
-      Project(r->X, w.W_K, &head.K);
-      Project(r->X, w.W_V, &head.V);
       const std::string p = HeadPrefix(s, h);
-      if (!(st = CheckStage(p + "Q", head.Q, "X W_Q")).ok() || !(st = CheckStage(p + "K", head.K, "X W_K")).ok() ||
-          !(st = CheckStage(p + "V", head.V, "X W_V")).ok())
-        return st;
+      Project(r->X, w.W_Q, &head.Q);
+      AddBias(w.b_Q, &head.Q);
+      if (!(st = CheckStage(p + "Q", head.Q, w.b_Q.size() ? "X W_Q + b_Q" : "X W_Q")).ok()) return st;
+      const size_t leader = static_cast<size_t>(KvLeader(s, static_cast<int>(h)));
+      if (leader == h) {
+        Project(X_kv, w.W_K, &head.K);
+        AddBias(w.b_K, &head.K);
+        Project(X_kv, w.W_V, &head.V);
+        AddBias(w.b_V, &head.V);
+        if (!(st = CheckStage(p + "K", head.K, kv_name + std::string(w.b_K.size() ? " W_K + b_K" : " W_K"))).ok() ||
+            !(st = CheckStage(p + "V", head.V, kv_name + std::string(w.b_V.size() ? " W_V + b_V" : " W_V"))).ok())
+          return st;
+      } else {  // the group's first head computed them already
+        head.K = r->heads[leader].K;
+        head.V = r->heads[leader].V;
+      }
       st = AttendInPlace(s.attention, &head, p);
       if (!st.ok()) return st;
       if (!s.attention.naive_softmax && !(st = CheckStage(p + "Z", head.output, "P V")).ok()) return st;
@@ -410,7 +503,11 @@ Status Evaluate(const Scenario& s, Result* r) {
   for (size_t h = 0; h < r->heads.size(); ++h) {
     const std::string head = r->heads.size() > 1 ? "head " + std::to_string(h) + ", " : "";
     for (int row : r->heads[h].fully_masked_rows) {
-      r->diagnostics.push_back(head + RowLabel(s, row) + ": every key is masked, so its weights are all 0");
+      r->diagnostics.push_back(head + RowLabel(s, row) +
+                               ": every key is masked, so its weights are all 0 (attnlab's rule; the homework's "
+                               "masked_fill(-1e9) would give uniform weights 1/" +
+                               std::to_string(r->heads[h].weights.cols()) +
+                               ", and PyTorch's -inf mask gives NaN)");
     }
     if (s.attention.naive_softmax && !r->heads[h].weights.allFinite()) {
       r->diagnostics.push_back(head + "naive softmax overflowed: exp(score / T) became infinite and the "
@@ -422,15 +519,27 @@ Status Evaluate(const Scenario& s, Result* r) {
   if (s.W_O.size() != 0) {
     if (s.W_O.rows() != r->Z.cols()) {
       const std::string why = r->heads.size() > 1
-                                  ? std::to_string(r->heads.size()) + " heads' outputs side by side"
-                                  : "d_v, the width of V";
-      return Status::Error("W_O", "expected " + Num(r->Z.cols()) + " rows (" + why + "), got " + Num(s.W_O.rows()));
+                                  ? "Z, the " + std::to_string(r->heads.size()) + " heads' outputs side by side, is " +
+                                        Shape(r->Z)
+                                  : "Z = P V is " + Shape(r->Z) + ", d_v wide";
+      return Status::Error("W_O", "expected " + Num(r->Z.cols()) + " rows, got " + Num(s.W_O.rows()) + ": W_O is " +
+                                      Shape(s.W_O) + " but " + why + " (W_O maps the combined heads, " +
+                                      Num(r->Z.cols()) + " wide, to the output)");
     }
     Multiply(r->Z, s.W_O, &r->R);
-    if (!s.attention.naive_softmax && !(st = CheckStage("R", r->R, "Z W_O")).ok()) return st;
   } else {
     r->R = r->Z;
   }
+  if (s.b_O.size() != 0) {
+    if (s.b_O.size() != r->R.cols()) {
+      return Status::Error("b_O", "expected " + Num(r->R.cols()) + " numbers (the width of " +
+                                      (s.W_O.size() ? "Z W_O" : "Z") + "), got " + Num(s.b_O.size()));
+    }
+    AddBias(s.b_O, &r->R);
+  }
+  if ((s.W_O.size() || s.b_O.size()) && !s.attention.naive_softmax &&
+      !(st = CheckStage("R", r->R, s.b_O.size() ? (s.W_O.size() ? "Z W_O + b_O" : "Z + b_O") : "Z W_O")).ok())
+    return st;
 
   // Unembedding.
   Unembedding unembedding = s.unembedding;
@@ -475,13 +584,16 @@ Status Evaluate(const Scenario& s, Result* r) {
 bool SameLogits(const Scenario& a, const Scenario& b) {
   if (a.input != b.input || a.vocab != b.vocab || a.tokens != b.tokens) return false;
   if (!SameMatrix(a.E, b.E) || !SameMatrix(a.X, b.X) || !SameMatrix(a.Q, b.Q) || !SameMatrix(a.K, b.K) ||
-      !SameMatrix(a.V, b.V) || !SameMatrix(a.W_O, b.W_O) || !SameMatrix(a.U, b.U)) {
+      !SameMatrix(a.V, b.V) || !SameMatrix(a.W_O, b.W_O) || !SameMatrix(a.U, b.U) || !SameMatrix(a.X_kv, b.X_kv) ||
+      !SameMatrix(a.b_O, b.b_O) || a.kv_tokens != b.kv_tokens || a.n_kv_heads != b.n_kv_heads) {
     return false;
   }
   if (a.heads.size() != b.heads.size()) return false;
   for (size_t h = 0; h < a.heads.size(); ++h) {
     const HeadWeights &x = a.heads[h], &y = b.heads[h];
-    if (!SameMatrix(x.W_Q, y.W_Q) || !SameMatrix(x.W_K, y.W_K) || !SameMatrix(x.W_V, y.W_V)) return false;
+    if (!SameMatrix(x.W_Q, y.W_Q) || !SameMatrix(x.W_K, y.W_K) || !SameMatrix(x.W_V, y.W_V) ||
+        !SameMatrix(x.b_Q, y.b_Q) || !SameMatrix(x.b_K, y.b_K) || !SameMatrix(x.b_V, y.b_V))
+      return false;
   }
   const AttentionOptions &p = a.attention, &q = b.attention;
   if (p.scale.kind != q.scale.kind || (p.scale.kind == ScaleKind::kCustom && !(p.scale.value == q.scale.value)) ||

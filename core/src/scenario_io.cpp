@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -84,12 +85,82 @@ Status ReadMask(const json& j, MaskSpec* mask) {
   return Status::Error("mask", "expected \"none\", \"causal\", a 0/1 matrix or a mask object, got " + TypeName(j));
 }
 
+// A bias: a list of numbers, one per column of the projection it is added to.
+Status ReadBias(const json& j, const std::string& path, RowVector* out) {
+  std::vector<double> v;
+  Status st = ReadNumberList(j, path, &v);
+  if (!st.ok()) return st;
+  if (v.empty()) return Status::Error(path, "expected at least one number (leave the key out for no bias)");
+  if (v.size() > static_cast<size_t>(kMaxWidth) * kMaxHeads)
+    return Status::Error(path, std::to_string(v.size()) + " numbers is more than attnlab reads in a bias");
+  *out = Eigen::Map<const RowVector>(v.data(), static_cast<Eigen::Index>(v.size()));
+  return Status::Ok();
+}
+
 Status ReadHead(const json& j, const std::string& prefix, HeadWeights* head) {
   for (const char* name : {"W_Q", "W_K", "W_V"}) {
     if (!j.contains(name)) continue;
     Matrix* m = name[2] == 'Q' ? &head->W_Q : name[2] == 'K' ? &head->W_K : &head->W_V;
     Status st = ReadMatrix(j[name], prefix + name, m);
     if (!st.ok()) return st;
+  }
+  for (const char* name : {"b_Q", "b_K", "b_V"}) {
+    if (!j.contains(name)) continue;
+    RowVector* b = name[2] == 'Q' ? &head->b_Q : name[2] == 'K' ? &head->b_K : &head->b_V;
+    Status st = ReadBias(j[name], prefix + name, b);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+// Packed weights (multihead.hpp): "num_heads": h, "n_kv_heads": g and
+// top-level W_Q (d_model, h d_k), W_K (d_model, g d_k), W_V (d_model, g d_v)
+// and their biases, split into the scenario's list of heads: head i takes
+// columns [i d_k, (i+1) d_k) of W_Q; the first head of K/V group j takes
+// group j's columns of W_K and W_V.
+Status SplitPackedHeads(const HeadWeights& packed, int h, int g, std::vector<HeadWeights>* heads) {
+  auto split = [](const Matrix& m, int parts, const char* name, const char* count, std::vector<Matrix>* out) {
+    out->assign(static_cast<size_t>(parts), Matrix());
+    if (m.size() == 0) return Status::Ok();
+    if (m.cols() % parts != 0) {
+      return Status::Error(name, "is " + std::to_string(m.rows()) + "x" + std::to_string(m.cols()) + ": its " +
+                                     std::to_string(m.cols()) + " columns do not split into " + count + " = " +
+                                     std::to_string(parts) + " heads of equal width");
+    }
+    const Eigen::Index w = m.cols() / parts;
+    for (int i = 0; i < parts; ++i) (*out)[static_cast<size_t>(i)] = m.middleCols(i * w, w);
+    return Status::Ok();
+  };
+  auto split_bias = [](const RowVector& b, int parts, const char* name, const char* count, std::vector<RowVector>* out) {
+    out->assign(static_cast<size_t>(parts), RowVector());
+    if (b.size() == 0) return Status::Ok();
+    if (b.size() % parts != 0) {
+      return Status::Error(name, "has " + std::to_string(b.size()) + " numbers, which do not split into " + count +
+                                     " = " + std::to_string(parts) + " heads of equal width");
+    }
+    const Eigen::Index w = b.size() / parts;
+    for (int i = 0; i < parts; ++i) (*out)[static_cast<size_t>(i)] = b.segment(i * w, w);
+    return Status::Ok();
+  };
+  std::vector<Matrix> wq, wk, wv;
+  std::vector<RowVector> bq, bk, bv;
+  Status st;
+  if (!(st = split(packed.W_Q, h, "W_Q", "num_heads", &wq)).ok() || !(st = split(packed.W_K, g, "W_K", "n_kv_heads", &wk)).ok() ||
+      !(st = split(packed.W_V, g, "W_V", "n_kv_heads", &wv)).ok() || !(st = split_bias(packed.b_Q, h, "b_Q", "num_heads", &bq)).ok() ||
+      !(st = split_bias(packed.b_K, g, "b_K", "n_kv_heads", &bk)).ok() || !(st = split_bias(packed.b_V, g, "b_V", "n_kv_heads", &bv)).ok())
+    return st;
+  heads->assign(static_cast<size_t>(h), HeadWeights{});
+  for (int i = 0; i < h; ++i) {
+    HeadWeights& w = (*heads)[static_cast<size_t>(i)];
+    w.W_Q = wq[static_cast<size_t>(i)];
+    w.b_Q = bq[static_cast<size_t>(i)];
+    if (i % (h / g) == 0) {
+      const size_t group = static_cast<size_t>(i / (h / g));
+      w.W_K = wk[group];
+      w.W_V = wv[group];
+      w.b_K = bk[group];
+      w.b_V = bv[group];
+    }
   }
   return Status::Ok();
 }
@@ -186,7 +257,8 @@ Status ReadPresentation(const json& j, std::map<std::string, std::vector<std::st
 // The shared attention model's keys, and each view's settings object.
 std::set<std::string> TopLevelKeys() {
   std::set<std::string> keys = {"title", "name", "notes", "solution", "presentation", "view", "vocab", "tokens", "E", "X", "Q", "K", "V", "W_Q", "W_K",
-                                "W_V", "heads", "W_O", "scale", "temperature", "mask", "naive_softmax",
+                                "W_V", "heads", "W_O", "scale", "temperature", "mask", "naive_softmax", "num_heads", "n_kv_heads",
+                                "b_Q", "b_K", "b_V", "b_O", "kv_tokens", "X_kv",
                                 "unembedding", "loss"};
   for (const ViewModel* v : ViewModels())
     if (v->settings_key) keys.insert(v->settings_key);
@@ -212,16 +284,18 @@ Status Parse(const json& j, Scenario* s) {
   if (j.contains("vocab") && !(st = ReadStringList(j["vocab"], "vocab", &s->vocab)).ok()) return st;
   if (!(st = CheckVocabulary(s->vocab)).ok()) return st;
   if (j.contains("tokens") && !(st = ReadStringList(j["tokens"], "tokens", &s->tokens)).ok()) return st;
-  for (const char* key : {"E", "X", "Q", "K", "V", "W_O"}) {
-    if (!j.contains(key)) continue;
-    Matrix* m = key[0] == 'E' ? &s->E : key[0] == 'X' ? &s->X : key[0] == 'Q' ? &s->Q
-              : key[0] == 'K' ? &s->K : key[0] == 'V' ? &s->V : &s->W_O;
-    if (!(st = ReadMatrix(j[key], key, m)).ok()) return st;
+  if (j.contains("kv_tokens") && !(st = ReadStringList(j["kv_tokens"], "kv_tokens", &s->kv_tokens)).ok()) return st;
+  const std::pair<const char*, Matrix*> matrices[] = {{"E", &s->E}, {"X", &s->X}, {"X_kv", &s->X_kv}, {"Q", &s->Q},
+                                                      {"K", &s->K}, {"V", &s->V}, {"W_O", &s->W_O}};
+  for (const auto& [key, m] : matrices) {
+    if (j.contains(key) && !(st = ReadMatrix(j[key], key, m)).ok()) return st;
   }
+  if (j.contains("b_O") && !(st = ReadBias(j["b_O"], "b_O", &s->b_O)).ok()) return st;
 
   // Which input: Q/K/V directly, X, or tokens through E.
   const bool has_qkv = j.contains("Q") || j.contains("K") || j.contains("V");
-  const bool has_w = j.contains("W_Q") || j.contains("W_K") || j.contains("W_V") || j.contains("heads");
+  bool has_w = j.contains("heads") || j.contains("num_heads") || j.contains("n_kv_heads");
+  for (const char* key : {"W_Q", "W_K", "W_V", "b_Q", "b_K", "b_V"}) has_w = has_w || j.contains(key);
   if (has_qkv) {
     for (const char* key : {"Q", "K", "V"})
       if (!j.contains(key)) return Status::Error(key, "is missing (Q, K and V are given together)");
@@ -229,33 +303,62 @@ Status Parse(const json& j, Scenario* s) {
       return Status::Error(j.contains("X") ? "X" : "E", "give either Q, K, V directly or the model input, not both");
     if (has_w) return Status::Error(j.contains("heads") ? "heads" : "W_Q",
                                     "projections are not used when Q, K and V are given directly");
+    if (j.contains("X_kv") || j.contains("kv_tokens"))
+      return Status::Error(j.contains("X_kv") ? "X_kv" : "kv_tokens", "Q, K and V given directly need no key/value input");
     s->input = InputMode::kQKV;
   } else if (j.contains("X")) {
     if (j.contains("E")) return Status::Error("E", "give either X or tokens with E, not both");
+    if (j.contains("kv_tokens")) return Status::Error("kv_tokens", "an X input takes its keys and values as X_kv");
     s->input = InputMode::kX;
   } else if (j.contains("E") || j.contains("tokens") || j.contains("vocab")) {
     s->input = InputMode::kTokens;
     for (const char* key : {"vocab", "tokens", "E"})
       if (!j.contains(key)) return Status::Error(key, "is missing (a token input needs vocab, tokens and E)");
+    if (j.contains("X_kv")) return Status::Error("X_kv", "a token input takes its keys and values as kv_tokens");
   } else {
     return Status::Error("", "no input: give tokens (vocab, tokens, E), X, or Q, K and V");
   }
 
   s->heads.assign(1, HeadWeights{});
+  int num_heads = 0;
+  if (j.contains("num_heads")) {
+    if (!(st = ReadInt(j["num_heads"], "num_heads", &num_heads)).ok()) return st;
+    if (num_heads < 1 || num_heads > kMaxHeads)
+      return Status::Error("num_heads", "must be 1.." + std::to_string(kMaxHeads) + ", got " + std::to_string(num_heads));
+  }
+  if (j.contains("n_kv_heads")) {
+    if (!(st = ReadInt(j["n_kv_heads"], "n_kv_heads", &s->n_kv_heads)).ok()) return st;
+    if (s->n_kv_heads < 1) return Status::Error("n_kv_heads", "must be at least 1, got " + std::to_string(s->n_kv_heads));
+  }
   if (j.contains("heads")) {
-    for (const char* key : {"W_Q", "W_K", "W_V"})
+    for (const char* key : {"W_Q", "W_K", "W_V", "b_Q", "b_K", "b_V"})
       if (j.contains(key)) return Status::Error(key, "give projections either at the top level or in \"heads\", not both");
     const json& hs = j["heads"];
     if (!hs.is_array() || hs.empty()) return Status::Error("heads", "expected a non-empty array of {W_Q, W_K, W_V}");
+    if (hs.size() > static_cast<size_t>(kMaxHeads))
+      return Status::Error("heads", std::to_string(hs.size()) + " heads; attnlab evaluates at most " + std::to_string(kMaxHeads));
+    if (num_heads && static_cast<size_t>(num_heads) != hs.size())
+      return Status::Error("num_heads", "is " + std::to_string(num_heads) + " but \"heads\" lists " +
+                                            std::to_string(hs.size()) + " heads");
     s->heads.assign(hs.size(), HeadWeights{});
     for (size_t h = 0; h < hs.size(); ++h) {
       const std::string prefix = "heads[" + std::to_string(h) + "]";
       if (!hs[h].is_object()) return Status::Error(prefix, "expected an object {W_Q, W_K, W_V}, got " + TypeName(hs[h]));
-      if (!(st = CheckKeys(hs[h], prefix, {"W_Q", "W_K", "W_V"})).ok()) return st;
+      if (!(st = CheckKeys(hs[h], prefix, {"W_Q", "W_K", "W_V", "b_Q", "b_K", "b_V"})).ok()) return st;
       if (!(st = ReadHead(hs[h], prefix + ".", &s->heads[h])).ok()) return st;
     }
-  } else if (!(st = ReadHead(j, "", &s->heads[0])).ok()) {
-    return st;
+  } else {
+    HeadWeights packed;
+    if (!(st = ReadHead(j, "", &packed)).ok()) return st;
+    const int h = num_heads ? num_heads : 1;
+    const int g = s->n_kv_heads ? s->n_kv_heads : h;
+    if (g > h || h % g != 0) {
+      return Status::Error("n_kv_heads", "must divide num_heads (" + std::to_string(h) + "): " + std::to_string(h) +
+                                             " = multi-head, a divisor = grouped-query, 1 = multi-query; got " +
+                                             std::to_string(g));
+    }
+    if (!(st = SplitPackedHeads(packed, h, g, &s->heads)).ok()) return st;
+    s->packed_heads = num_heads != 0;
   }
 
   if (j.contains("scale")) {
@@ -329,6 +432,55 @@ ordered_json ArgmaxJson(const ArgmaxSets& argmax) {
   return out;
 }
 
+ordered_json BiasJson(const RowVector& b) {
+  ordered_json out = ordered_json::array();
+  for (Eigen::Index i = 0; i < b.size(); ++i) out.push_back(NumberJson(b(i)));
+  return out;
+}
+
+// The heads joined back into packed matrices, when they can be: every head
+// (every K/V head) gives the matrix or none does, all of one width.
+bool PackForFile(const Scenario& s, HeadWeights* packed) {
+  const int h = static_cast<int>(s.heads.size());
+  const int g = KvHeadCount(s);
+  if (s.n_kv_heads != 0 && s.n_kv_heads != g) return false;  // an invalid count is written as given
+  auto join = [](const std::vector<const Matrix*>& parts, Matrix* out) {
+    if (std::all_of(parts.begin(), parts.end(), [](const Matrix* m) { return m->size() == 0; })) return true;
+    const Eigen::Index rows = parts[0]->rows(), cols = parts[0]->cols();
+    for (const Matrix* m : parts)
+      if (m->rows() != rows || m->cols() != cols || m->size() == 0) return false;
+    out->resize(rows, cols * static_cast<Eigen::Index>(parts.size()));
+    for (size_t i = 0; i < parts.size(); ++i) out->middleCols(static_cast<Eigen::Index>(i) * cols, cols) = *parts[i];
+    return true;
+  };
+  auto join_bias = [](const std::vector<const RowVector*>& parts, RowVector* out) {
+    if (std::all_of(parts.begin(), parts.end(), [](const RowVector* b) { return b->size() == 0; })) return true;
+    const Eigen::Index n = parts[0]->size();
+    for (const RowVector* b : parts)
+      if (b->size() != n || n == 0) return false;
+    out->resize(n * static_cast<Eigen::Index>(parts.size()));
+    for (size_t i = 0; i < parts.size(); ++i) out->segment(static_cast<Eigen::Index>(i) * n, n) = *parts[i];
+    return true;
+  };
+  std::vector<const Matrix*> wq, wk, wv;
+  std::vector<const RowVector*> bq, bk, bv;
+  for (int i = 0; i < h; ++i) {
+    const HeadWeights& w = s.heads[static_cast<size_t>(i)];
+    wq.push_back(&w.W_Q);
+    bq.push_back(&w.b_Q);
+    if (KvLeader(s, i) == i) {
+      wk.push_back(&w.W_K);
+      wv.push_back(&w.W_V);
+      bk.push_back(&w.b_K);
+      bv.push_back(&w.b_V);
+    } else if (w.W_K.size() || w.W_V.size() || w.b_K.size() || w.b_V.size()) {
+      return false;  // an error Evaluate reports; written as the list it is
+    }
+  }
+  return join(wq, &packed->W_Q) && join(wk, &packed->W_K) && join(wv, &packed->W_V) && join_bias(bq, &packed->b_Q) &&
+         join_bias(bk, &packed->b_K) && join_bias(bv, &packed->b_V) && static_cast<int>(wk.size()) == g;
+}
+
 }  // namespace
 
 Status ParseScenario(const std::string& text, Scenario* scenario) {
@@ -395,13 +547,23 @@ std::string ScenarioToJson(const Scenario& s) {
       j["V"] = MatrixJson(s.V);
       break;
   }
+  if (s.input == InputMode::kTokens && !s.kv_tokens.empty()) j["kv_tokens"] = s.kv_tokens;
+  if (s.input == InputMode::kX && s.X_kv.size()) j["X_kv"] = MatrixJson(s.X_kv);
   auto head_json = [](ordered_json& o, const HeadWeights& h) {
     if (h.W_Q.size()) o["W_Q"] = MatrixJson(h.W_Q);
     if (h.W_K.size()) o["W_K"] = MatrixJson(h.W_K);
     if (h.W_V.size()) o["W_V"] = MatrixJson(h.W_V);
+    if (h.b_Q.size()) o["b_Q"] = BiasJson(h.b_Q);
+    if (h.b_K.size()) o["b_K"] = BiasJson(h.b_K);
+    if (h.b_V.size()) o["b_V"] = BiasJson(h.b_V);
   };
+  HeadWeights packed;
   if (s.input != InputMode::kQKV) {
-    if (s.heads.size() == 1) {
+    if (s.packed_heads && PackForFile(s, &packed)) {
+      j["num_heads"] = s.heads.size();
+      if (KvHeadCount(s) != static_cast<int>(s.heads.size())) j["n_kv_heads"] = KvHeadCount(s);
+      head_json(j, packed);
+    } else if (s.heads.size() == 1) {
       head_json(j, s.heads[0]);
     } else {
       ordered_json hs = ordered_json::array();
@@ -411,9 +573,11 @@ std::string ScenarioToJson(const Scenario& s) {
         hs.push_back(std::move(o));
       }
       j["heads"] = std::move(hs);
+      if (s.n_kv_heads > 0 && s.n_kv_heads != static_cast<int>(s.heads.size())) j["n_kv_heads"] = s.n_kv_heads;
     }
   }
   if (s.W_O.size()) j["W_O"] = MatrixJson(s.W_O);
+  if (s.b_O.size()) j["b_O"] = BiasJson(s.b_O);
   switch (s.attention.scale.kind) {
     case ScaleKind::kNone: j["scale"] = "none"; break;
     case ScaleKind::kInvSqrtDk: j["scale"] = "sqrt_dk"; break;
@@ -422,7 +586,7 @@ std::string ScenarioToJson(const Scenario& s) {
   j["temperature"] = s.attention.temperature;
   j["mask"] = MaskJson(s.attention.mask);
   if (s.attention.naive_softmax) j["naive_softmax"] = true;
-  if (s.unembedding == Unembedding::kNone && s.E.size()) j["unembedding"] = "none";
+  if (s.unembedding == Unembedding::kNone) j["unembedding"] = "none";
   if (s.unembedding == Unembedding::kMatrix) j["unembedding"] = MatrixJson(s.U);
   if (s.loss.enabled) {
     ordered_json l;
@@ -493,6 +657,7 @@ ordered_json PipelineJson(const Scenario& s, const Result& r, MatrixSlots* slots
   if (!s.title.empty()) j["title"] = s.title;
   if (!s.tokens.empty()) j["tokens"] = s.tokens;
   if (r.X.size()) j["X"] = slots->Slot(r.X);
+  if (r.X_kv.size()) j["X_kv"] = slots->Slot(r.X_kv);
   j["Q"] = slots->Slot(r.Q);
   j["K"] = slots->Slot(r.K);
   j["V"] = slots->Slot(r.V);

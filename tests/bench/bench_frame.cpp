@@ -89,7 +89,7 @@ void BM_FrameN64(benchmark::State& state) {
   for (int v = 0; v < 64; ++v) sc.vocab.push_back("t" + std::to_string(v));
   for (int p = 0; p < 64; ++p) sc.tokens.push_back(sc.vocab[(p * 7) % 64]);
   sc.E = random(64, 32);
-  sc.heads[0] = {random(32, 16), random(32, 16), random(32, 16)};
+  sc.heads[0] = {random(32, 16), random(32, 16), random(32, 16), {}, {}, {}};
   sc.W_O = random(16, 32);
   sc.attention.mask.kind = attnlab::MaskKind::kCausal;
   sc.loss.enabled = true;
@@ -127,7 +127,7 @@ void BM_FrameN2048(benchmark::State& state) {
   for (int v = 0; v < 64; ++v) sc.vocab.push_back("t" + std::to_string(v));
   for (int p = 0; p < 2048; ++p) sc.tokens.push_back(sc.vocab[(p * 7 + p / 64) % 64]);
   sc.E = random(64, 64);
-  sc.heads[0] = {random(64, 64), random(64, 64), random(64, 64)};
+  sc.heads[0] = {random(64, 64), random(64, 64), random(64, 64), {}, {}, {}};
   sc.W_O = random(64, 64);
   sc.attention.mask.kind = attnlab::MaskKind::kCausal;
   sc.loss.enabled = true;

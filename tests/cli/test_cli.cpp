@@ -35,6 +35,13 @@ Outcome Attnlab(const std::string& args, const std::string& env = "") {
   return RunShell(env + " '" + kBin + "' " + args + " </dev/null");
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
 std::string WriteTemp(const std::string& text) {
   char path[] = "/tmp/attnlab-scenario-XXXXXX";
   const int fd = mkstemp(path);
@@ -338,7 +345,36 @@ TEST(CliViews, EvalPrintsTheViewsNumbersUnderItsKey) {
 
   const Outcome bad = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --view nope");
   EXPECT_EQ(bad.code, 2);
-  EXPECT_NE(bad.err.find("attention, temperature, scaling, selection"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("attention, temperature, multihead, scaling, selection"), std::string::npos) << bad.err;
+}
+
+// E3: the Multi-head view's block, its shapes and the heads' average; and
+// the W_O that no longer fits after W_V is widened, named with its shapes.
+TEST(CliViews, TheMultiHeadBlockPrintsEveryHeadAndTheReshape) {
+  const Outcome out = Attnlab("eval '" + kPresets + "/e3-gqa.json'");
+  ASSERT_EQ(out.code, 0) << out.err;
+  const json v = json::parse(out.out)["views"]["multihead"];
+  EXPECT_EQ(v["layout"]["kind"], "grouped-query");
+  EXPECT_EQ(v["layout"]["kv_head_of"], json::parse("[0, 0, 1, 1]"));
+  EXPECT_EQ(v["shapes"]["Q_heads"], json::parse("[1, 4, 5, 2]"));
+  EXPECT_EQ(v["shapes"]["K_heads"], json::parse("[1, 2, 5, 2]"));
+  ASSERT_EQ(v["weights"].size(), 4u);  // (head, query, key)
+  // avg_weights is the mean of the four heads' weights, cell by cell.
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 5; ++j) {
+      double mean = 0;
+      for (int h = 0; h < 4; ++h) mean += v["weights"][h][i][j].get<double>() / 4;
+      EXPECT_NEAR(v["avg_weights"][i][j].get<double>(), mean, 1e-15);
+    }
+  json wide = json::parse(ReadFile(kPresets + "/e3-multihead-wide-wv.json"));
+  wide["W_O"] = json::parse(ReadFile(kPresets + "/e3-multihead-shapes.json"))["W_O"];  // 4x4 again
+  const std::string path = WriteTemp(wide.dump());
+  const Outcome bad = Attnlab("eval " + path);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("W_O: expected 8 rows, got 4: W_O is 4x4 but Z, the 2 heads' outputs side by side, is 4x8"),
+            std::string::npos)
+      << bad.err;
+  std::remove(path.c_str());
 }
 
 TEST(CliViews, TheTextFormatsCarryTheViewsNumbers) {
@@ -353,15 +389,15 @@ TEST(CliViews, TheTextFormatsCarryTheViewsNumbers) {
 
 TEST(CliViews, HelpListsEveryView) {
   const Outcome help = Attnlab("--help");
-  for (const char* key : {"attention", "temperature", "scaling", "selection"})
+  for (const char* key : {"attention", "temperature", "multihead", "scaling", "selection"})
     EXPECT_NE(help.out.find(std::string("\n  ") + key + " "), std::string::npos) << key << "\n" << help.out;
 }
 
 TEST(CliViews, AFileNamingAnUnknownViewIsRefused) {
-  const std::string path = WriteTemp(R"({"view": "multihead", "Q": [[1]], "K": [[1]], "V": [[1]]})");
+  const std::string path = WriteTemp(R"({"view": "multihead_lab", "Q": [[1]], "K": [[1]], "V": [[1]]})");
   const Outcome r = Attnlab("eval " + path);
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("view: unknown view \"multihead\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("view: unknown view \"multihead_lab\""), std::string::npos) << r.err;
   std::remove(path.c_str());
 }
 

@@ -226,7 +226,7 @@ TEST(ScenarioIo, CustomMaskAndInputXRoundTrip) {
   s.input = InputMode::kX;
   s.tokens = {"a", "b", "c"};
   s.X = M({{1, 2}, {3, -4}, {0.25, 1e-300}});
-  s.heads = {HeadWeights{}, HeadWeights{M({{1, 0}, {0, 1}}), M({{0, 1}, {1, 0}}), M({{2}, {3}})}};
+  s.heads = {HeadWeights{}, HeadWeights{M({{1, 0}, {0, 1}}), M({{0, 1}, {1, 0}}), M({{2}, {3}}), {}, {}, {}}};
   s.W_O = M({{1, 0}, {0, 1}, {1, 1}});
   s.attention.mask.kind = MaskKind::kCustom;
   s.attention.mask.custom = Mask::Constant(3, 3, true);

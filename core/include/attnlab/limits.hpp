@@ -2,13 +2,14 @@
 // is evaluated in bounded time and memory (README, "Limits").
 //
 // Limits are by cost, not one number per field: a scenario's cost is
-//   flops           = 2 n d_model sum_h (2 d_k + d_v)      projections
-//                   + 2 sum_h n^2 (d_k + d_v)              Q K^T and P V
+//   flops           = 2 n d_model sum_h d_k                 Q projections
+//                   + 2 n_k d_model sum_g (d_k + d_v)      K, V: once per K/V head (GQA, MQA)
+//                   + 2 sum_h n n_k (d_k + d_v)            Q K^T and P V
 //                   + 2 n (sum_h d_v) d_r + 2 n d_r V      W_O and the logits
-//   attention cells = sum_h n^2                            scores and weights per head
+//   attention cells = sum_h n n_k                           scores and weights per head
 //   result cells    = every number `attnlab eval` prints   (X, Q, K, V, scores, weights,
 //                     per-head matrices, Z, R, logits, probs)
-// with n positions, H heads of widths d_k, d_v, d_r = width of R, V = vocabulary.
+// with n query positions, n_k keys (n for self-attention), H heads of widths d_k, d_v, d_r = width of R, V = vocabulary.
 // Each has a ceiling below; per-field ceilings (positions, widths, heads, loss
 // positions) stay as plain bounds that name their field.
 #pragma once

@@ -40,8 +40,12 @@ namespace attnlab {
 
 struct Scenario;
 
-// The K/V head that query head `head` reads (g divides h).
-inline int KvHeadOf(int head, int num_heads, int n_kv_heads) { return head / (num_heads / n_kv_heads); }
+// The K/V head that query head `head` reads (g divides h; an invalid g, which
+// Evaluate refuses, gives the head itself rather than a division by zero).
+inline int KvHeadOf(int head, int num_heads, int n_kv_heads) {
+  const int per_group = n_kv_heads > 0 ? num_heads / n_kv_heads : 0;
+  return per_group > 0 ? head / per_group : head;
+}
 
 struct HeadLayout {
   int num_heads = 1;   // h
@@ -89,10 +93,24 @@ HeadLayout CurrentLayout(const Scenario& s, int d_model);
 // Re-splits the scenario's heads to `want`, keeping the numbers where they
 // carry over: the packed W_Q, W_K, W_V keep their columns when only h changes
 // (as nn.MultiheadAttention's in_proj does); a narrower d_k or d_v drops each
-// head's last columns and a wider one adds zero columns; fewer K/V heads are
-// the mean of the K/V heads they merge (GQA's uptraining recipe), more are
-// copies. W_O's rows follow h d_v the same way. `*what` says, in words, what
-// changed. Fails, changing nothing, when g does not divide h or a width is < 1.
+// head's last columns and a wider one adds zero columns; fewer query heads
+// drop the last ones and more append copies of the first ones; fewer K/V heads
+// are the mean of the K/V heads they merge (GQA's uptraining recipe), more are
+// copies of the group each query head read. W_O is left as it is: when h d_v changes, Evaluate names the
+// mismatch and FixOutputProjection is the one-click fix. `*what` says, in
+// words, what changed. Fails, changing nothing, when g does not divide h, a
+// width is < 1, or the scenario has no model input (Q, K, V given directly).
 Status SetHeadLayout(Scenario* s, const HeadLayout& want, std::string* what);
+
+// E3(b)'s fix: W_O gets as many rows as the combined heads are wide (h d_v),
+// keeping its rows that still fit and adding zero rows, so that the output has
+// the residual's width again. False, changing nothing, when W_O already fits
+// (or there is none); `*what` says what changed.
+bool FixOutputProjection(Scenario* s, std::string* what);
+
+// The width of the heads' outputs side by side (sum of d_v; identity W_V is
+// d_model wide), and d_model (0 when Q, K, V are given directly).
+int ConcatWidth(const Scenario& s);
+int ModelWidth(const Scenario& s);
 
 }  // namespace attnlab

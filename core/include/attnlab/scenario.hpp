@@ -1,11 +1,15 @@
 // attnlab core: a scenario (what the user edits) and everything derived from it.
 //
 //   X       = E[tokens]   or given                      (n, d_model)
-//   head h:   Q_h = X W_Q,h   K_h = X W_K,h   V_h = X W_V,h   (a missing W is the identity)
+//   X_kv    = E[kv_tokens] or X_kv given (cross-attention), else X    (n_k, d_model)
+//   head h:   Q_h = X W_Q,h + b_Q,h   K_h = X_kv W_K,g + b_K,g   V_h = X_kv W_V,g + b_V,g
+//             (a missing W is the identity, a missing b is 0; g = the K/V
+//             head of h: h itself, or with n_kv_heads < H the first head of
+//             h's group, multihead.hpp)
 //             P_h = softmax(scale * Q_h K_h^T + mask) / T),   Z_h = P_h V_h
 //             (or Q, K, V given directly: one head, no projections)
 //   Z       = [Z_1 ... Z_H]                              (n, sum d_v)
-//   R       = Z W_O   (Z when there is no W_O)           (n, d_r)
+//   R       = Z W_O + b_O   (Z when there is no W_O)     (n, d_r)
 //   logits  = R U,  U = E^T ("tied") or given             (n, vocab)
 //   probs   = softmax(logits) row-wise                   (n, vocab)
 //   loss    = sum over chosen positions p of  -log probs(row(p), target(p))
@@ -41,7 +45,10 @@ enum class InputMode {
 };
 
 struct HeadWeights {
-  Matrix W_Q, W_K, W_V;  // (d_model, d_k), (d_model, d_k), (d_model, d_v); empty = identity
+  Matrix W_Q, W_K, W_V;     // (d_model, d_k), (d_model, d_k), (d_model, d_v); empty = identity
+  RowVector b_Q, b_K, b_V;  // (1, d_k), (1, d_k), (1, d_v); empty = no bias
+  // With n_kv_heads < the number of heads, only the first head of each K/V
+  // group holds W_K, W_V, b_K, b_V; the group's other heads leave them empty.
 };
 
 enum class LossConvention { kSamePosition, kNextToken };
@@ -72,9 +79,19 @@ struct Scenario {
   Matrix E;        // (vocab, d_model)
   Matrix X;        // (n, d_model)
   Matrix Q, K, V;  // kQKV only
+  // Cross-attention: keys and values from another sequence (kTokens: its
+  // tokens through E; kX: its rows). Both empty = self-attention.
+  std::vector<std::string> kv_tokens;
+  Matrix X_kv;     // (n_k, d_model)
 
-  std::vector<HeadWeights> heads{HeadWeights{}};  // at least one
+  std::vector<HeadWeights> heads{HeadWeights{}};  // at least one: the query heads
+  int n_kv_heads = 0;  // K/V heads, dividing heads.size(); 0 = one per head (multi-head)
   Matrix W_O;                                     // (sum d_v, d_model); empty = none
+  RowVector b_O;                                  // (1, d_r); empty = no bias
+  // How the file writes the heads: false = the "heads" list, true = packed
+  // top-level W_Q, W_K, W_V with "num_heads" (multihead.hpp). Spelling only:
+  // not part of operator==.
+  bool packed_heads = false;
 
   AttentionOptions attention;
 
@@ -103,6 +120,7 @@ struct LossTerm {
 
 struct Result {
   Matrix X;                       // the model input (empty in QKV mode)
+  Matrix X_kv;                    // cross-attention's key/value input; empty for self-attention
   std::vector<HeadResult> heads;  // one per head
   Matrix Q, K, V;                 // heads side by side (one head: that head's)
   // Several heads: the mean of their scores and weights. Empty with one head,
@@ -143,6 +161,12 @@ Status CheckPositions(const Scenario& scenario);
 
 // The sequence length n of a scenario (tokens, rows of X, or rows of Q).
 int SequenceLength(const Scenario& scenario);
+// The number of keys n_k: the cross-attention input's length, else n.
+int KeyLength(const Scenario& scenario);
+// The number of K/V heads (n_kv_heads, or one per head when it is 0).
+int KvHeadCount(const Scenario& scenario);
+// The head whose W_K, W_V, b_K, b_V query head `head` uses.
+int KvLeader(const Scenario& scenario, int head);
 
 // Evaluates the whole pipeline. On failure `result` is left unspecified and the
 // status names the field and, for shapes, the expected shape and why.

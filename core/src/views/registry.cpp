@@ -8,6 +8,7 @@ namespace attnlab {
 
 extern const ViewModel kAttentionView;
 extern const ViewModel kTemperatureView;
+extern const ViewModel kMultiHeadView;
 extern const ViewModel kScalingView;
 extern const ViewModel kSelectionView;
 extern const ViewModel kDecodingView;
@@ -16,6 +17,7 @@ const std::vector<const ViewModel*>& ViewModels() {
   static const std::vector<const ViewModel*> kViews = {
       &kAttentionView,
       &kTemperatureView,
+      &kMultiHeadView,
       &kScalingView,
       &kSelectionView,
       &kDecodingView,
