@@ -352,6 +352,13 @@ Status DecodeOneShot(const MultiHeadWeights& w, const AttentionOptions& options,
   for (int bi = 0; bi < b; ++bi) {
     const Matrix& X = in.X[bi];
     const Eigen::Index n = X.rows();
+    if (m == 0) {  // the shared model's own forward pass (multihead.hpp), causal
+      MultiHeadResult r;
+      if (!(st = MultiHeadForward(w, X, X, causal, &r)).ok()) return st;
+      for (int i = 0; i < h; ++i) (*weights)[static_cast<size_t>(bi) * h + i] = std::move(r.heads[i].weights);
+      (*Y)[bi] = std::move(r.Y);
+      continue;
+    }
     // Projections of the whole sequence at once; the previous cache's rows go
     // before the sequence's keys and values, and the causal mask of n queries
     // over m + n keys lets query t see keys 0 .. m + t (mask.hpp).
@@ -509,7 +516,7 @@ std::vector<EinsumLine> DecodeEinsums(int b, int n, int d, int h, int g, int d_k
     out.push_back({"q", "bd,hdq->bhq", Dims({{"b", b}, {"h", h}, {"q", d_k}}), ""});
     out.push_back({"k", "bd,hdk->bhk", Dims({{"b", b}, {"h", h}, {"k", d_k}}), ""});
     out.push_back({"v", "bd,hdv->bhv", Dims({{"b", b}, {"h", h}, {"v", d_v}}), ""});
-    out.push_back({"K cache", "append k", Dims({{"b", b}, {"h", h}, {"n", n}, {"k", d_k}}), ""});
+    out.push_back({"K cache (k appended)", "", Dims({{"b", b}, {"h", h}, {"n", n}, {"k", d_k}}), ""});
     out.push_back({"logits", "bhk,bhnk->bhn", Dims({{"b", b}, {"h", h}, {"n", n}}), ""});
     out.push_back({"o", "bhn,bhnv->bhv", Dims({{"b", b}, {"h", h}, {"v", d_v}}), ""});
     out.push_back({"y", "bhv,hvd->bd", Dims({{"b", b}, {"d", d}}), ""});
@@ -517,7 +524,7 @@ std::vector<EinsumLine> DecodeEinsums(int b, int n, int d, int h, int g, int d_k
     out.push_back({"q", "bd,hdq->bhq", Dims({{"b", b}, {"h", h}, {"q", d_k}}), ""});
     out.push_back({"k", "bd,dk->bk", Dims({{"b", b}, {"k", d_k}}), ""});
     out.push_back({"v", "bd,dv->bv", Dims({{"b", b}, {"v", d_v}}), ""});
-    out.push_back({"K cache", "append k", Dims({{"b", b}, {"n", n}, {"k", d_k}}), ""});
+    out.push_back({"K cache (k appended)", "", Dims({{"b", b}, {"n", n}, {"k", d_k}}), ""});
     out.push_back({"logits", "bhk,bnk->bhn", Dims({{"b", b}, {"h", h}, {"n", n}}), ""});
     out.push_back({"o", "bhn,bnv->bhv", Dims({{"b", b}, {"h", h}, {"v", d_v}}),
                    "the homework prints \"b h n, b h v->b h v\": the values are indexed by n (cache), not h"});
@@ -528,7 +535,7 @@ std::vector<EinsumLine> DecodeEinsums(int b, int n, int d, int h, int g, int d_k
     out.push_back({"q", "bd,grdq->bgrq", Dims({{"b", b}, {"g", g}, {"r", r}, {"q", d_k}}), ""});
     out.push_back({"k", "bd,gdk->bgk", Dims({{"b", b}, {"g", g}, {"k", d_k}}), ""});
     out.push_back({"v", "bd,gdv->bgv", Dims({{"b", b}, {"g", g}, {"v", d_v}}), ""});
-    out.push_back({"K cache", "append k", Dims({{"b", b}, {"g", g}, {"n", n}, {"k", d_k}}), ""});
+    out.push_back({"K cache (k appended)", "", Dims({{"b", b}, {"g", g}, {"n", n}, {"k", d_k}}), ""});
     out.push_back({"logits", "bgrk,bgnk->bgrn", Dims({{"b", b}, {"g", g}, {"r", r}, {"n", n}}), ""});
     out.push_back({"o", "bgrn,bgnv->bgrv", Dims({{"b", b}, {"g", g}, {"r", r}, {"v", d_v}}), ""});
     out.push_back({"y", "bgrv,grvd->bd", Dims({{"b", b}, {"d", d}}), ""});

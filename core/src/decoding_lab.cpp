@@ -27,36 +27,7 @@ bool SameBlocks(const std::vector<std::vector<Matrix>>& a, const std::vector<std
 
 // The scenario's model for inputs of width d_model: its heads packed, its
 // layout, its W_O and biases (multihead.hpp).
-Status ScenarioModel(const Scenario& s, int d_model, MultiHeadWeights* w) {
-  // Until PackHeads lands: every head its own K, V (MHA), no biases.
-  const int h = static_cast<int>(s.heads.size());
-  auto width = [&](const Matrix& m) { return m.size() ? static_cast<int>(m.cols()) : d_model; };
-  const int d_k = width(s.heads[0].W_Q), d_v = width(s.heads[0].W_V);
-  w->d_model = d_model;
-  w->layout = HeadLayout{h, h, d_k, d_v};
-  w->W_Q.resize(d_model, h * d_k);
-  w->W_K.resize(d_model, h * d_k);
-  w->W_V.resize(d_model, h * d_v);
-  for (int i = 0; i < h; ++i) {
-    const HeadWeights& hw = s.heads[i];
-    const std::string f = h > 1 ? "heads[" + std::to_string(i) + "]." : "";
-    const struct {
-      const Matrix& m;
-      Matrix* out;
-      int width;
-      const char* name;
-    } parts[] = {{hw.W_Q, &w->W_Q, d_k, "W_Q"}, {hw.W_K, &w->W_K, d_k, "W_K"}, {hw.W_V, &w->W_V, d_v, "W_V"}};
-    for (const auto& p : parts) {
-      const Matrix m = p.m.size() ? p.m : Matrix(Matrix::Identity(d_model, d_model));
-      if (m.rows() != d_model || m.cols() != p.width)
-        return Status::Error(f + p.name, "expected " + std::to_string(d_model) + "x" + std::to_string(p.width) +
-                                             ", got " + std::to_string(m.rows()) + "x" + std::to_string(m.cols()));
-      p.out->middleCols(i * p.width, p.width) = m;
-    }
-  }
-  w->W_O = s.W_O;
-  return Status::Ok();
-}
+Status ScenarioModel(const Scenario& s, int d_model, MultiHeadWeights* w) { return PackHeads(s, d_model, w); }
 
 }  // namespace
 

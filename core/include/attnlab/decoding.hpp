@@ -15,7 +15,8 @@
 //
 // Identity (tested at n up to 256): n steps give the rows of the one-shot
 // causal computation over the whole sequence (MultiHeadForward with a causal
-// mask), up to round-off.
+// mask; after a previous cache, Attend per head over cache + sequence), up to
+// round-off.
 //
 // How a step streams memory (the cost is the cache for MHA at long n):
 //   - the cache of (batch, kv-head) is one contiguous block of `capacity` rows,
@@ -164,7 +165,7 @@ const char* KvLayoutName(int num_heads, int n_kv_heads);
 //   "W_k [g, d, k] = [4, 8, 2]" and "k = einsum(\"bd,gdk->bgk\")  [2, 4, 2]".
 struct EinsumLine {
   std::string what;     // "k"
-  std::string einsum;   // "bd,gdk->bgk"
+  std::string einsum;   // "bd,gdk->bgk"; "" for the cache's line (k appended)
   std::string shape;    // "[b, g, k] = [2, 4, 2]"
   std::string note;     // the homework's erratum, where it had one
 };

@@ -158,7 +158,8 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
     out->AddLabels("weight_shapes", v.weight_shapes);
     std::vector<std::string> einsums;
     for (const EinsumLine& e : v.einsums)
-      einsums.push_back(e.what + " = einsum(\"" + e.einsum + "\")  " + e.shape + (e.note.empty() ? "" : "  (" + e.note + ")"));
+      einsums.push_back((e.einsum.empty() ? e.what : e.what + " = einsum(\"" + e.einsum + "\")") + "  " + e.shape +
+                        (e.note.empty() ? "" : "  (" + e.note + ")"));
     out->AddLabels("einsums", einsums);
   } else {
     out->AddText("note", v.note);
