@@ -13,6 +13,7 @@ const std::vector<ViewScreen>& ViewScreens() {
         {"multihead", DrawMultiHeadView, {"P", "shapes"}},  // (presets with heads put "avg_P" first)
         {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
+        {"decoding", DrawDecodingView, {"weights", "cache_K", "cache_V"}},
     };
     for (ViewScreen& v : screens) v.model = FindViewModel(v.key);
     return screens;
