@@ -1,0 +1,83 @@
+// The Decoding view (E4) driven headless: the forward and back buttons step
+// through the sequence and the cache grows one row a step; each step is one
+// step of undo; "measure" asks before it runs anything.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "app_state.hpp"
+#include "attnlab/decoding.hpp"
+#include "headless_ui.hpp"
+#include "ui/view_decoding.hpp"
+#include "ui/views.hpp"
+
+namespace attnlab {
+namespace {
+
+using testing::HeadlessUi;
+
+ui::AppState Loaded(const std::string& file) {
+  ui::AppState s;
+  const Status st = s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/" + file);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return s;
+}
+
+float Height(const ui::AppState& s, const std::string& item) {
+  const ui::ItemRect r = s.ui.items.at(item);
+  return r.max.y - r.min.y;
+}
+
+TEST(DecodingView, StepButtonsMoveThroughTheSequenceAndTheCacheGrowsARowAStep) {
+  ui::AppState s = Loaded("e4-decoding-mha-vs-mqa.json");
+  HeadlessUi ui(s);
+  ASSERT_TRUE(s.status.ok()) << s.status.ToString();
+  ASSERT_TRUE(ui.Has("decoding.forward"));
+  ASSERT_TRUE(ui.Has("decoding.check"));
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().step, 2);
+  ASSERT_TRUE(ui.Has("decoding.cache_K"));
+  const float three_rows = Height(s, "decoding.cache_K");
+  ui.Click("decoding.forward");
+  ui.Frame();
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().step, 3);
+  const float four_rows = Height(s, "decoding.cache_K");
+  EXPECT_NEAR(four_rows / three_rows, 4.0 / 3.0, 0.02);
+  ui.Click("decoding.forward");  // the last step: the button is disabled
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().step, 3);
+  ui.Click("decoding.back");
+  ui.Click("decoding.back");
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().step, 1);
+  s.Undo();
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().step, 2);
+  // The check the screen shows is eval's number.
+  const ui::DecodingViewCache& c = s.ui.caches.Get<ui::DecodingViewCache>();
+  ASSERT_TRUE(c.view.decoded);
+  EXPECT_LT(c.view.max_abs_diff, 1e-12);
+}
+
+TEST(DecodingView, MeasureAsksBeforeItRuns) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  HeadlessUi ui(s);
+  ASSERT_TRUE(ui.Has("decoding.measure"));
+  ui.Click("decoding.measure");
+  ui.Frame();
+  EXPECT_TRUE(ui.Has("decoding.measure_run"));  // the confirmation, with its cost
+  EXPECT_EQ(s.ui.caches.Get<ui::DecodingViewCache>().measure, nullptr);
+}
+
+TEST(DecodingView, ACostSizePastTheLimitIsNotTaken) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  HeadlessUi ui(s);
+  ASSERT_TRUE(ui.Has("decoding.cost_n"));
+  ui.Click("decoding.cost_n");
+  ui.Type("1024");  // the click selected the field's text
+  ui.Key(ImGuiKey_Enter);
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().cost_n, 1024);
+  ui.Click("decoding.cost_n");
+  ui.Type("99999");  // an MHA cache of 8.4 GB: past the 512 MiB a measurement may take
+  ui.Key(ImGuiKey_Enter);
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().cost_n, 1024);
+}
+
+}  // namespace
+}  // namespace attnlab
