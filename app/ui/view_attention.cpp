@@ -458,9 +458,16 @@ void DrawHeadResults(AppState& s, PanelFlow& flow, size_t h) {
   const std::string suffix = several ? " (head " + std::to_string(h) + ")" : "";
   const std::string key = several ? "heads[" + std::to_string(h) + "]." : "";
   if (sc.input != InputMode::kQKV) {
-    ResultMatrixPanel(s, flow, {key + "Q", "X W_Q" + suffix, &head.Q, MatrixKind::kSigned, static_cast<int>(h)});
-    ResultMatrixPanel(s, flow, {key + "K", "X W_K" + suffix, &head.K, MatrixKind::kSigned, static_cast<int>(h)});
-    ResultMatrixPanel(s, flow, {key + "V", "X W_V" + suffix, &head.V, MatrixKind::kSigned, static_cast<int>(h)});
+    // (K and V from the head's K/V head: GQA, MQA; on X_kv for cross-attention)
+    const HeadWeights& w = sc.heads[h];
+    const HeadWeights& kv = sc.heads[static_cast<size_t>(KvLeader(sc, static_cast<int>(h)))];
+    const std::string in = r.X_kv.size() ? "X_kv" : "X";
+    const std::string q = std::string("X W_Q") + (w.b_Q.size() ? " + b_Q" : "");
+    const std::string k = in + " W_K" + (kv.b_K.size() ? " + b_K" : "");
+    const std::string v = in + " W_V" + (kv.b_V.size() ? " + b_V" : "");
+    ResultMatrixPanel(s, flow, {key + "Q", q + suffix, &head.Q, MatrixKind::kSigned, static_cast<int>(h)});
+    ResultMatrixPanel(s, flow, {key + "K", k + suffix, &head.K, MatrixKind::kSigned, static_cast<int>(h)});
+    ResultMatrixPanel(s, flow, {key + "V", v + suffix, &head.V, MatrixKind::kSigned, static_cast<int>(h)});
   }
   if (s.ui.step_mode && s.ui.step < static_cast<int>(Stage::kMasked)) {
     if (Shown(s, Stage::kScores)) {
@@ -516,7 +523,7 @@ void DrawResultPanels(AppState& s, PanelFlow& flow, bool by_head = false) {
   }
   if (Shown(s, Stage::kProjected) && sc.W_O.size()) {
     InputMatrixPanel(s, flow, "W_O", "", nullptr, nullptr);
-    ResultMatrixPanel(s, flow, {"R", "Z W_O", &r.R, MatrixKind::kProjected});
+    ResultMatrixPanel(s, flow, {"R", sc.b_O.size() ? "Z W_O + b_O" : "Z W_O", &r.R, MatrixKind::kProjected});
   }
   if (Shown(s, Stage::kLogits) && r.has_logits()) {
     if (sc.unembedding == Unembedding::kMatrix) InputMatrixPanel(s, flow, "unembedding", "", nullptr, &sc.vocab);

@@ -176,14 +176,15 @@ void DrawStatus(AppState& s) {
     } else {
       ImGui::TextWrapped("%s", c.note.c_str());
     }
-  } else {
+  } else if (!s.ui.presentation) {  // (presentation keeps its room for the figures)
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     ImGui::TextWrapped("Change h, n_kv_heads, d_k or d_v: the weights are re-split and every shape follows.");
     ImGui::PopStyleColor();
   }
   s.Record("multihead.status");
+  const float reserve = line * (s.ui.presentation ? 1.0f : 1.6f);
   const float used = ImGui::GetCursorPosY() - start.y;
-  if (used < line * 1.6f) ImGui::Dummy(ImVec2(1, line * 1.6f - used));
+  if (used < reserve) ImGui::Dummy(ImVec2(1, reserve - used));
 }
 
 // The reshape, box by box, wrapped to `width`: the query path, then the K/V
@@ -193,7 +194,9 @@ struct Box {
   bool bad = false;
 };
 
-float DrawBoxRow(const std::vector<Box>& boxes, float width, bool measure_only) {
+// `one_line` (presentation): the operation and the shape side by side, so
+// that the picture fits a projector's height at the interface's text size.
+float DrawBoxRow(const std::vector<Box>& boxes, float width, bool measure_only, bool one_line) {
   const float font = ImGui::GetFontSize();
   const float pad = font * 0.35f, arrow = font * 1.6f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -207,8 +210,9 @@ float DrawBoxRow(const std::vector<Box>& boxes, float width, bool measure_only) 
   for (size_t i = 0; i < boxes.size(); ++i) {
     const ImVec2 a = ImGui::CalcTextSize(boxes[i].op.c_str());
     const ImVec2 b = ImGui::CalcTextSize(boxes[i].shape.c_str());
-    const float bw = std::max(a.x, b.x) + 2 * pad;
-    const float bh = a.y + b.y + 2 * pad;
+    const float sep = font * 0.6f;
+    const float bw = (one_line ? a.x + sep + b.x : std::max(a.x, b.x)) + 2 * pad;
+    const float bh = (one_line ? std::max(a.y, b.y) : a.y + b.y) + 2 * pad;
     const float need = (i ? arrow : 0) + bw;
     if (i && x + need > width) {  // wrap: the arrow starts the next row
       x = 0;
@@ -229,7 +233,8 @@ float DrawBoxRow(const std::vector<Box>& boxes, float width, bool measure_only) 
       dl->AddRectFilled(p0, p1, fill, font * 0.2f);
       dl->AddRect(p0, p1, boxes[i].bad ? bad : frame, font * 0.2f, 0, boxes[i].bad ? 2.5f : 1.0f);
       dl->AddText(ImVec2(p0.x + pad, p0.y + pad), dim, boxes[i].op.c_str());
-      dl->AddText(ImVec2(p0.x + pad, p0.y + pad + a.y), boxes[i].bad ? bad : text, boxes[i].shape.c_str());
+      const ImVec2 at = one_line ? ImVec2(p0.x + pad + a.x + sep, p0.y + pad) : ImVec2(p0.x + pad, p0.y + pad + a.y);
+      dl->AddText(at, boxes[i].bad ? bad : text, boxes[i].shape.c_str());
     }
     x += bw;
     row_h = std::max(row_h, bh);
@@ -285,48 +290,92 @@ std::vector<Box> QueryPath(const Scenario& sc, const Shapes& x) {
   return q;
 }
 
-void DrawShapes(AppState& s, float width) {
-  ImVec2 body(width, 0);
-  if (!BeginFigurePanel(s, "shapes", "The split into heads and the combine, with every shape (b = 1)", &body)) return;
-  const Scenario& sc = s.scenario;
+// The picture's rows: the query path (with W_O, red when it no longer fits),
+// K, V, and which query heads read which K/V head.
+struct ShapeRows {
+  std::vector<Box> q, k, v;
+  std::string kv_title, groups;
+};
+
+ShapeRows BuildShapeRows(const Scenario& sc) {
+  ShapeRows rows;
   const Shapes x = ShapesOf(sc);
-  std::vector<Box> q = QueryPath(sc, x);
-  // The output projection: the mismatch of E3(b) is drawn where it happens.
+  rows.q = QueryPath(sc, x);
   if (sc.W_O.size()) {
-    const long long rows = sc.W_O.rows();
-    if (rows != x.h * x.d_v) {
-      q.push_back({"W_O is " + std::to_string(rows) + "x" + std::to_string(sc.W_O.cols()),
-                   "needs " + std::to_string(x.h * x.d_v) + " rows", true});
+    const long long wo_rows = sc.W_O.rows();
+    if (wo_rows != x.h * x.d_v) {
+      rows.q.push_back({"W_O is " + std::to_string(wo_rows) + "x" + std::to_string(sc.W_O.cols()),
+                        "needs " + std::to_string(x.h * x.d_v) + " rows", true});
     } else {
-      q.push_back({sc.b_O.size() ? "Y = concat W_O + b_O" : "Y = concat W_O", Dims({1, x.n, x.d_out})});
+      rows.q.push_back({sc.b_O.size() ? "Y = concat W_O + b_O" : "Y = concat W_O", Dims({1, x.n, x.d_out})});
     }
   }
-  ImGui::TextDisabled("query heads");
-  DrawBoxRow(q, width, false);
-  if (x.d_model) {
-    const char* in = x.cross ? "X_kv" : "X";
-    std::vector<Box> kv;
-    if (x.cross) kv.push_back({"X_kv (cross-attention)", Dims({1, x.n_k, x.d_model})});
-    kv.push_back({std::string("K = ") + in + " W_K", Dims({1, x.n_k, x.g * x.d_k})});
-    kv.push_back({".view + .transpose", Dims({1, x.g, x.n_k, x.d_k})});
-    kv.push_back({std::string("V = ") + in + " W_V", Dims({1, x.n_k, x.g * x.d_v})});
-    kv.push_back({".view + .transpose", Dims({1, x.g, x.n_k, x.d_v})});
-    ImGui::TextDisabled("keys and values (%lld K/V head%s)", x.g, x.g == 1 ? "" : "s");
-    DrawBoxRow(kv, width, false);
-    // Which query heads share which K/V head.
-    const int h = static_cast<int>(x.h), g = static_cast<int>(x.g);
-    std::string groups;
-    for (int k = 0; k < g; ++k) {
-      std::string members;
-      for (int i = 0; i < h; ++i)
-        if (KvHeadOf(i, h, g) == k) members += (members.empty() ? "" : ", ") + std::to_string(i);
-      groups += (groups.empty() ? "" : ";  ") + std::string("K/V head ") + std::to_string(k) + " \u2190 query head" +
-                (h / g > 1 ? "s " : " ") + members;
-    }
-    ImGui::TextWrapped("%s: %s", KindName(h, g), groups.c_str());
-    s.Record("multihead.groups");
+  if (!x.d_model) return rows;
+  const char* in = x.cross ? "X_kv" : "X";
+  const HeadWeights& first = sc.heads.front();
+  if (x.cross) {
+    rows.k.push_back({"X_kv (cross-attention)", Dims({1, x.n_k, x.d_model})});
+    rows.v.push_back(rows.k.back());
   }
-  EndFigurePanel(s, "shapes");
+  rows.k.push_back({std::string("K = ") + in + (first.b_K.size() ? " W_K + b_K" : " W_K"), Dims({1, x.n_k, x.g * x.d_k})});
+  rows.k.push_back({".view(b, n_k, g, d_k) + .transpose(1, 2)", Dims({1, x.g, x.n_k, x.d_k})});
+  rows.v.push_back({std::string("V = ") + in + (first.b_V.size() ? " W_V + b_V" : " W_V"), Dims({1, x.n_k, x.g * x.d_v})});
+  rows.v.push_back({".view(b, n_k, g, d_v) + .transpose(1, 2)", Dims({1, x.g, x.n_k, x.d_v})});
+  rows.kv_title = "keys and values (g = " + std::to_string(x.g) + " K/V head" + (x.g == 1 ? ")" : "s)");
+  const int h = static_cast<int>(x.h), g = static_cast<int>(x.g);
+  std::string groups;
+  for (int k = 0; k < g; ++k) {
+    std::string members;
+    for (int i = 0; i < h; ++i)
+      if (KvHeadOf(i, h, g) == k) members += (members.empty() ? "" : ", ") + std::to_string(i);
+    groups += (groups.empty() ? "" : ";  ") + std::string("K/V head ") + std::to_string(k) + " \u2190 query head" +
+              (h / g > 1 ? "s " : " ") + members;
+  }
+  rows.groups = std::string(KindName(h, g)) + ": " + groups;
+  return rows;
+}
+
+void DrawKvShapes(AppState& s, const ShapeRows& rows, float width) {
+  ImVec2 body(width, 0);
+  if (!BeginFigurePanel(s, "kv_shapes", rows.kv_title, &body)) return;
+  const bool one_line = s.ui.presentation;
+  DrawBoxRow(rows.k, width, false, one_line);
+  ImGui::Dummy(ImVec2(1, ImGui::GetFontSize() * 0.2f));
+  DrawBoxRow(rows.v, width, false, one_line);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+  ImGui::TextWrapped("%s", rows.groups.c_str());
+  ImGui::PopTextWrapPos();
+  s.Record("multihead.groups");
+  EndFigurePanel(s, "kv_shapes");
+}
+
+// The heights the two pictures take at `width` (header lines included).
+float QueryShapesHeight(const Scenario& sc, float width, bool one_line) {
+  const ShapeRows rows = BuildShapeRows(sc);
+  const float line = ImGui::GetTextLineHeightWithSpacing();
+  return 2 * line + DrawBoxRow(rows.q, width, true, one_line) + ImGui::GetStyle().ItemSpacing.y;
+}
+
+float KvShapesHeight(const Scenario& sc, float width, bool one_line) {
+  const ShapeRows rows = BuildShapeRows(sc);
+  const float line = ImGui::GetTextLineHeightWithSpacing();
+  const float gap = ImGui::GetStyle().ItemSpacing.y;
+  return line + DrawBoxRow(rows.k, width, true, one_line) + DrawBoxRow(rows.v, width, true, one_line) +
+         ImGui::GetFontSize() * 0.2f + 3 * gap + ImGui::CalcTextSize(rows.groups.c_str(), nullptr, false, width).y;
+}
+
+// Two figures: the query heads' path (the split, the combine, W_O), and the
+// keys and values with which query heads share them.
+void DrawShapes(AppState& s, float width) {
+  const ShapeRows rows = BuildShapeRows(s.scenario);
+  const bool one_line = s.ui.presentation;
+  ImVec2 body(width, 0);
+  if (BeginFigurePanel(s, "shapes", "The split into heads and the combine, with every shape (b = 1)", &body)) {
+    DrawBoxRow(rows.q, width, false, one_line);
+    EndFigurePanel(s, "shapes");
+  }
+  if (rows.k.empty()) return;
+  DrawKvShapes(s, rows, width);
 }
 
 std::string HeadKey(const Result& r, size_t h) { return r.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : ""; }
@@ -424,8 +473,21 @@ void DrawSlides(AppState& s) {
                                    "P of head " + std::to_string(i)));
     slides.push_back(MatrixSlide(s, {"output", "concat W_O", &r.R, MatrixKind::kProjected}, "The output"));
   }
-  slides.push_back({"shapes", "The shapes", ImVec2(font * 24.0f, font * 9.0f),
-                    [&s](ImVec2 room) { DrawShapes(s, room.x); }});
+  // (as tall as each picture is at the full width: they wrap, so they need no less)
+  const float full = ImGui::GetContentRegionAvail().x;
+  slides.push_back({"shapes", "The split and the combine, with every shape",
+                    ImVec2(full, QueryShapesHeight(s.scenario, full, true)), [&s](ImVec2 room) {
+                      const ShapeRows rows = BuildShapeRows(s.scenario);
+                      ImVec2 body = room;
+                      if (BeginFigurePanel(s, "shapes", "The split into heads and the combine (b = 1)", &body)) {
+                        DrawBoxRow(rows.q, room.x, false, true);
+                        EndFigurePanel(s, "shapes");
+                      }
+                    }});
+  if (s.scenario.input != InputMode::kQKV)
+    slides.push_back({"kv_shapes", "Keys and values: which query heads share them",
+                      ImVec2(full, KvShapesHeight(s.scenario, full, true)),
+                      [&s](ImVec2 room) { DrawKvShapes(s, BuildShapeRows(s.scenario), room.x); }});
   if (!s.scenario.notes.empty() || !s.scenario.solution.empty())
     slides.push_back({"exercise", "The exercise and its solution", ImVec2(font * 16.0f, font * 8.0f),
                       [&s](ImVec2) { DrawExerciseText(s); }});

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "attnlab/limits.hpp"
 #include "attnlab/multihead.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
@@ -346,6 +347,27 @@ TEST(MultiHead, AFullyMaskedRowNamesAllThreeConventions) {
   EXPECT_NE(r.diagnostics[0].find("masked_fill(-1e9) would give uniform weights 1/2"), std::string::npos);
   EXPECT_NE(r.diagnostics[0].find("PyTorch's -inf mask gives NaN"), std::string::npos);
   EXPECT_EQ(r.heads[0].weights.row(0).sum(), 0.0);
+}
+
+TEST(MultiHead, TheCostCountsKAndVOncePerKvHeadAndNQTimesNK) {
+  // Cross MQA: n = 3 queries over n_k = 5 keys, d_model 2, h 2, g 1, identity
+  // projections (d_k = d_v = 2), no W_O, no unembedding. By hand:
+  //   Q projections 2 heads x 2 n d d_k = 2 x 24 = 48; K and V once: 2 n_k d (d_k + d_v) = 80;
+  //   Q K^T and P V: 2 heads x 2 n n_k (d_k + d_v) = 2 x 120 = 240;
+  //   the (absent) W_O as counted: 2 n (sum d_v) d_r = 2 x 3 x 4 x 4 = 96.   Total 464.
+  Scenario s;
+  ASSERT_TRUE(ParseScenario(R"({"X": [[1, 0], [0, 1], [1, 1]], "X_kv": [[1, 0], [0, 1], [1, 1], [2, 0], [0, 2]],
+      "heads": [{}, {}], "n_kv_heads": 1, "unembedding": "none"})", &s).ok());
+  const ScenarioCost c = CostOf(s);
+  EXPECT_DOUBLE_EQ(c.flops, 464);
+  EXPECT_DOUBLE_EQ(c.attention_cells, 2 * 3 * 5);
+  // Printed: X 6 + X_kv 10; per head Q 6, K 10, V 10 (x2 = 52) side by side and again per head (52);
+  // scores and weights 2 x 15 top level and 2 x 30 per head; Z 12, R 12, and each head's output 12.
+  EXPECT_DOUBLE_EQ(c.result_cells, 16 + 52 + 30 + 12 + 12 + 52 + 60 + 12);
+  Result r;
+  ASSERT_TRUE(Evaluate(s, &r).ok());
+  EXPECT_EQ(r.heads[0].weights.rows(), 3);
+  EXPECT_EQ(r.heads[0].weights.cols(), 5);
 }
 
 }  // namespace
