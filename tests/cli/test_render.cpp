@@ -350,7 +350,7 @@ TEST(RenderViews, EveryPanelOfEveryViewRendersAtOneTimes) {
     EXPECT_GT(img.DistinctNeighbours(), 20) << "blank picture";
     ++rendered;
   }
-  EXPECT_EQ(views, (std::set<std::string>{"attention", "temperature", "multihead", "scaling", "selection"}));
+  EXPECT_EQ(views, (std::set<std::string>{"attention", "temperature", "multihead", "scaling", "selection", "decoding"}));
   EXPECT_GT(rendered, 20);
 }
 
