@@ -3,7 +3,10 @@
 // step of undo; "measure" asks before it runs anything.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "app_state.hpp"
 #include "attnlab/decoding.hpp"
@@ -63,6 +66,40 @@ TEST(DecodingView, MeasureAsksBeforeItRuns) {
   ui.Frame();
   EXPECT_TRUE(ui.Has("decoding.measure_run"));  // the confirmation, with its cost
   EXPECT_EQ(s.ui.caches.Get<ui::DecodingViewCache>().measure, nullptr);
+}
+
+TEST(DecodingView, MeasureRunsOffTheUiThreadAndPlotsBesideTheModel) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
+  lab.cost_b = 1;
+  lab.cost_n = 64;
+  lab.cost_d = 64;
+  lab.cost_h = 4;
+  lab.cost_g = 2;
+  HeadlessUi ui(s);
+  ui.Click("decoding.measure");
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("decoding.measure_run"));
+  ui.Click("decoding.measure_run");
+  ui::DecodingViewCache& c = s.ui.caches.Get<ui::DecodingViewCache>();
+  ASSERT_NE(c.measure, nullptr);
+  for (int i = 0; i < 600; ++i) {  // frames keep coming while it runs (at most 60 s)
+    {
+      std::lock_guard<std::mutex> lock(c.measure->mu);
+      if (!c.measure->running) break;
+    }
+    ui.Frame();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ui.Frame();
+  std::lock_guard<std::mutex> lock(c.measure->mu);
+  EXPECT_TRUE(c.measure->done) << c.measure->error;
+  EXPECT_GT(c.measure->bandwidth, 1e8);
+  EXPECT_GT(c.measure->peak, 1e8);
+  for (int layout = 0; layout < 3; ++layout)
+    for (int p = 0; p < ui::DecodingMeasure::kPoints; ++p) EXPECT_GT(c.measure->seconds[layout][p], 0);
+  EXPECT_EQ(c.measure->n[3], 64);
+  EXPECT_TRUE(ui.Has("panel.timing.group"));
 }
 
 TEST(DecodingView, ACostSizePastTheLimitIsNotTaken) {
