@@ -107,11 +107,13 @@ std::vector<std::string> Numbered(const char* prefix, int count) {
 // The panel of one matrix: a figure with a header line and a heatmap.
 struct MatrixFigure {
   std::string name, title;
+  std::string short_title;  // presentation (30 px text): what fits above the map
   const Matrix* values = nullptr;
   const std::vector<std::string>* rows = nullptr;
   const std::vector<std::string>* cols = nullptr;
   bool sequential = false;  // weights: 0..1 viridis; else diverging about 0
   const std::vector<std::pair<int, int>>* outlined = nullptr;
+  const std::string& Title(bool presentation) const { return presentation && !short_title.empty() ? short_title : title; }
 };
 
 HeatmapSpec SpecOf(const AppState& s, const MatrixFigure& f) {
@@ -129,11 +131,11 @@ HeatmapSpec SpecOf(const AppState& s, const MatrixFigure& f) {
   return hs;
 }
 
-// The natural size of a figure in the window (cells of 2.2 fonts), header included.
+// The natural size of a figure in the window (cells of 2 fonts), header included.
 ImVec2 FigureSize(const AppState& s, const MatrixFigure& f) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
   if (!f.values || f.values->size() == 0) return ImVec2(ImGui::CalcTextSize(f.title.c_str()).x + line * 2, line * 2.5f);
-  const ImVec2 map = HeatmapSize(SpecOf(s, f), ImGui::GetFontSize() * 2.2f);
+  const ImVec2 map = HeatmapSize(SpecOf(s, f), ImGui::GetFontSize() * 2.0f);
   return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.title.c_str()).x + line * 2), map.y + line);
 }
 
@@ -143,12 +145,12 @@ ImVec2 FigureReadableSize(const AppState& s, const MatrixFigure& f) {
   HeatmapSpec hs = SpecOf(s, f);
   hs.min_value_px = ImGui::GetFontSize();
   const ImVec2 map = HeatmapReadableSize(hs);
-  return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.title.c_str()).x), map.y + line);
+  return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.Title(true).c_str()).x), map.y + line);
 }
 
 void DrawMatrixFigure(AppState& s, const MatrixFigure& f, ImVec2 size) {
   ImVec2 body = size;
-  if (!BeginFigurePanel(s, f.name, f.title, &body)) return;
+  if (!BeginFigurePanel(s, f.name, f.Title(s.ui.presentation), &body)) return;
   if (!f.values || f.values->size() == 0) {
     ImGui::TextDisabled("(empty: nothing cached yet)");
   } else {
@@ -235,25 +237,36 @@ StepView MakeStepView(const DecodingView& v, int b, int t) {
   return sv;
 }
 
+// "[b, n, k] = [2, 3, 2]" -> "[b,n,k]=[2,3,2]": a shape for a 30 px title.
+std::string Compact(const std::string& shape) {
+  std::string out;
+  for (char ch : shape)
+    if (ch != ' ') out += ch;
+  return out;
+}
+
 std::vector<MatrixFigure> StepFigures(const StepView& sv) {
   const std::string t = std::to_string(sv.t);
-  return {
-      {"q", "q of the new token, per head  [h, q] = [" + std::to_string(sv.h) + ", " + std::to_string(sv.d_k) + "]", &sv.q,
-       &sv.head_rows, &sv.q_cols},
-      {"k_new", "its k  [g, k] = [" + std::to_string(sv.g) + ", " + std::to_string(sv.d_k) + "]", &sv.k, &sv.kv_rows,
-       &sv.k_cols},
-      {"v_new", "its v  [g, v] = [" + std::to_string(sv.g) + ", " + std::to_string(sv.d_v) + "]", &sv.v, &sv.kv_rows,
-       &sv.v_cols},
-      {"cache_K_before", "K cache before step " + t + "  " + sv.cache_shape_before, &sv.K_before, &sv.pos_before,
-       &sv.kv_cache_cols_k},
-      {"cache_K", "K cache after  " + sv.cache_shape_after + " (new row framed)", &sv.K_after, &sv.pos_after,
-       &sv.kv_cache_cols_k, false, &sv.new_k_cells},
-      {"cache_V", "V cache after  " + sv.cache_shape_after, &sv.V_after, &sv.pos_after, &sv.kv_cache_cols_v, false,
-       &sv.new_v_cells},
-      {"weights", "weights over the " + std::to_string(sv.n_after) + " cached positions, per head", &sv.weights,
-       &sv.head_rows, &sv.pos_after, true},
-      {"y", "y of step " + t + " and row " + t + " of the one-shot pass", &sv.y, &sv.y_rows, &sv.y_cols},
-  };
+  const std::string hq = "[h, q] = [" + std::to_string(sv.h) + ", " + std::to_string(sv.d_k) + "]";
+  const std::string gk = "[g, k] = [" + std::to_string(sv.g) + ", " + std::to_string(sv.d_k) + "]";
+  const std::string gv = "[g, v] = [" + std::to_string(sv.g) + ", " + std::to_string(sv.d_v) + "]";
+  std::vector<MatrixFigure> f(8);
+  f[0] = {"q", "q of the new token, per head  " + hq, "q  " + hq, &sv.q, &sv.head_rows, &sv.q_cols};
+  f[1] = {"k_new", "its k  " + gk, "k  " + gk, &sv.k, &sv.kv_rows, &sv.k_cols};
+  f[2] = {"v_new", "its v  " + gv, "v  " + gv, &sv.v, &sv.kv_rows, &sv.v_cols};
+  f[3] = {"cache_K", "K cache after step " + t + "  " + sv.cache_shape_after + " (new row framed)",
+          "K cache " + Compact(sv.cache_shape_after), &sv.K_after, &sv.pos_after,
+          &sv.kv_cache_cols_k, false, &sv.new_k_cells};
+  f[4] = {"cache_V", "V cache after  " + sv.cache_shape_after, "V cache " + Compact(sv.cache_shape_after),
+          &sv.V_after, &sv.pos_after, &sv.kv_cache_cols_v, false, &sv.new_v_cells};
+  f[5] = {"weights", "weights over the " + std::to_string(sv.n_after) + " cached positions, per head",
+          "weights over " + std::to_string(sv.n_after) + " positions", &sv.weights, &sv.head_rows, &sv.pos_after, true};
+  f[6] = {"y", "y of step " + t + " and row " + t + " of the one-shot pass", "y: step " + t + ", one-shot", &sv.y,
+          &sv.y_rows, &sv.y_cols};
+  f[7] = {"cache_K_before", "K cache before step " + t + "  " + sv.cache_shape_before,
+          "K before " + Compact(sv.cache_shape_before), &sv.K_before, &sv.pos_before,
+          &sv.kv_cache_cols_k};
+  return f;
 }
 
 // ---- layout (MHA / GQA / MQA): the shared model's n_kv_heads ----
