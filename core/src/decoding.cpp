@@ -192,9 +192,18 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
   const Eigen::Index stride = ws->weights.cols();
 
   // 3. Per (batch, kv-head): the group's r query heads at once against its block.
+  // With many heads per K/V head (MQA) this part is compute-bound and leaves
+  // the memory idle: meanwhile W_O is requested, a slice per block, so that the
+  // output projection finds it in the cache instead of waiting on memory.
+  const bool overlap_w_o = r > kDecodeGemmHeads && w.W_O.size() > 0;
+  const size_t w_o_lines = overlap_w_o ? static_cast<size_t>(w.W_O.size()) / 8 : 0;
+  const size_t lines_per_block = (w_o_lines + static_cast<size_t>(b) * g - 1) / (static_cast<size_t>(b) * g);
+  size_t next_line = 0;
   for (int bi = 0; bi < b; ++bi) {
     for (int gi = 0; gi < g; ++gi) {
       const int head0 = gi * r;
+      for (size_t l = 0; l < lines_per_block && next_line < w_o_lines; ++l, ++next_line)
+        __builtin_prefetch(w.W_O.data() + next_line * 8, 0, 2);
       StridedMap S(ws->weights.data() + (static_cast<Eigen::Index>(bi) * h + head0) * stride, r, n,
                    Eigen::OuterStride<>(stride));
       Eigen::Map<Matrix> Og(ws->o.data() + static_cast<Eigen::Index>(bi) * h * d_v + head0 * d_v, r, d_v);
