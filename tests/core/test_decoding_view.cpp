@@ -9,6 +9,7 @@
 #include "attnlab/decoding.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
+#include "attnlab/views.hpp"
 
 namespace attnlab {
 namespace {
@@ -139,6 +140,20 @@ TEST(DecodingLabIo, TheWeightsOfAllStepsAreBounded) {
   const Status st = Parse(R"({"inputs": [)" + rows + "]}", &s);
   EXPECT_EQ(st.field(), "decoding_lab.inputs") << st.ToString();
   EXPECT_NE(st.message().find("at most 4.194e+06"), std::string::npos) << st.ToString();
+}
+
+TEST(DecodingLabIo, TheWeightsAllStepsReadAreBounded) {
+  // 1024 steps over a model of 4 x 1024 x 1024 numbers (32 MiB) re-read 34 GB of weights: refused
+  Scenario s;
+  s.input = InputMode::kX;
+  s.X = Matrix::Zero(1024, 1024);
+  s.views.Get<DecodingLabSettings>();
+  s.view = "decoding";
+  const Status st = FindViewModel("decoding")->check_limits(s);
+  EXPECT_EQ(st.field(), "X");
+  EXPECT_NE(st.message().find("1024 steps each reading 25.17 MB of weights"), std::string::npos) << st.ToString();
+  s.X = Matrix::Zero(16, 1024);  // 16 steps: 0.4 GB
+  EXPECT_TRUE(FindViewModel("decoding")->check_limits(s).ok());
 }
 
 TEST(DecodingViewEval, StepsEqualTheOneShotAndTheCacheHasItsShape) {

@@ -218,6 +218,9 @@ inline bool operator!=(const DecodingLabSettings& a, const DecodingLabSettings& 
 inline constexpr int kMaxDecodeBatch = 64;  // sequences
 // b h n (m + n) weights over all steps, as the attention view's h n^2.
 inline constexpr double kMaxDecodeWeights = 2048.0 * 2048;
+// Bytes of weights all the steps read (each step reads them all once): about
+// half a second of memory traffic.
+inline constexpr double kMaxDecodeWeightBytes = 4e9;
 
 // The cost model's shape for g K/V heads at the settings' sizes.
 DecodeShape CostShape(const DecodingLabSettings& lab, int g);

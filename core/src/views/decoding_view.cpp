@@ -181,7 +181,7 @@ Status CheckLimits(const Scenario& s) {
   const DecodingLabSettings* lab = s.views.Find<DecodingLabSettings>();
   if (!lab) return Status::Ok();
   double b = 1, n = SequenceLength(s);
-  std::string field = "tokens";
+  std::string field = s.input == InputMode::kX ? "X" : "tokens";
   if (!lab->inputs.empty()) {
     b = static_cast<double>(lab->inputs.size());
     n = static_cast<double>(lab->inputs[0].rows());
@@ -197,6 +197,20 @@ Status CheckLimits(const Scenario& s) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "%.0f cached positions + %.0f steps = %.0f; at most %d", m, n, m + n, kMaxPositions);
     return Status::Error(m > 0 ? "decoding_lab.cache_K" : field, buf);
+  }
+  // Each step reads every weight once (for the whole batch): n steps re-read
+  // them n times, where the one-shot pass reads them once.
+  const double d_model = !lab->inputs.empty()        ? static_cast<double>(lab->inputs[0].cols())
+                         : s.input == InputMode::kX ? static_cast<double>(s.X.cols())
+                                                    : static_cast<double>(s.E.cols());
+  double numbers = static_cast<double>(s.W_O.size());
+  for (const HeadWeights& w : s.heads)  // an absent W is the identity, d_model x d_model
+    for (const Matrix* m : {&w.W_Q, &w.W_K, &w.W_V}) numbers += m->size() ? static_cast<double>(m->size()) : d_model * d_model;
+  if (8 * numbers * n > kMaxDecodeWeightBytes) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%.0f steps each reading %.4g MB of weights = %.4g GB; at most %.4g GB", n,
+                  8 * numbers * 1e-6, 8 * numbers * n * 1e-9, kMaxDecodeWeightBytes * 1e-9);
+    return Status::Error(field, buf);
   }
   if (b * h * n * (m + n) > kMaxDecodeWeights) {
     char buf[200];
