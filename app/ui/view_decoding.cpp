@@ -544,7 +544,7 @@ void DrawCostTable(AppState& s, ImVec2 size) {
   if (!BeginFigurePanel(s, "cost_table", title, &body)) return;
   const DecodingView& v = s.ui.caches.Get<DecodingViewCache>().view;
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
-  if (ImGui::BeginTable("cost", 4, flags)) {
+  if (ImGui::BeginTable("cost", 4, flags, ImVec2(body.x, 0))) {
     ImGui::TableSetupColumn("");
     ImGui::TableSetupColumn("MHA, g = h");
     ImGui::TableSetupColumn(("GQA, g = " + std::to_string(lab.cost_g)).c_str());
@@ -829,15 +829,12 @@ void DrawDecodingView(AppState& s) {
   ImGui::Separator();
   const float avail = ImGui::GetContentRegionAvail().x;
   const float half = (avail - spacing) * 0.5f;
-  const float text_h = font * 17.0f;
-  if (avail > font * 40.0f) {
-    DrawCostTable(s, ImVec2(half, text_h));
-    ImGui::SameLine();
-    DrawEinsums(s, ImVec2(half, text_h));
-  } else {
-    DrawCostTable(s, ImVec2(avail, text_h));
-    DrawEinsums(s, ImVec2(avail, text_h));
-  }
+  // The table's four columns need the whole width; the einsums go beside it
+  // only on a wide screen.
+  const float table_w = std::min(avail, font * 50.0f);
+  DrawCostTable(s, ImVec2(table_w, font * 17.0f));
+  if (avail - table_w > font * 24.0f) ImGui::SameLine();
+  DrawEinsums(s, ImVec2(std::max(font * 24.0f, avail - table_w - spacing), font * 17.0f));
   const float plot_w = avail > font * 40.0f ? half : avail;
   const ImVec2 plot(plot_w, font * 12.0f);
   DrawCostPlot(s, Axis::kN, plot);
