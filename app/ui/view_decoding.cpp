@@ -418,7 +418,9 @@ void DrawControls(AppState& s) {
       for (int g = L.num_heads; g >= 1; --g) {
         if (L.num_heads % g) continue;
         const std::string label = std::string(KvLayoutName(L.num_heads, g)) + ", n_kv_heads = " + std::to_string(g);
-        if (ImGui::Selectable(label.c_str(), g == L.n_kv_heads) && g != L.n_kv_heads) ApplyKvHeads(s, g);
+        const bool picked = ImGui::Selectable(label.c_str(), g == L.n_kv_heads);
+        s.Record("decoding.layout.g" + std::to_string(g));
+        if (picked && g != L.n_kv_heads) ApplyKvHeads(s, g);
       }
       ImGui::EndCombo();
     }

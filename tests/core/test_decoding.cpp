@@ -11,6 +11,27 @@
 #include "attnlab/decoding.hpp"
 #include "matrix_near.hpp"
 
+// Counting malloc while a step runs (the executable's malloc wins over
+// glibc's and forwards to it). Not under AddressSanitizer, which owns malloc.
+#if defined(__SANITIZE_ADDRESS__)
+#define ATTNLAB_DECODE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ATTNLAB_DECODE_ASAN 1
+#endif
+#endif
+#ifndef ATTNLAB_DECODE_ASAN
+extern "C" void* __libc_malloc(size_t size);
+namespace {
+bool g_count_mallocs = false;
+long g_mallocs = 0;
+}  // namespace
+extern "C" void* malloc(size_t size) {
+  if (g_count_mallocs) ++g_mallocs;
+  return __libc_malloc(size);
+}
+#endif
+
 namespace attnlab {
 namespace {
 
@@ -257,6 +278,37 @@ TEST(Decoding, ArgmaxTemperatureSplitsTiesLikeTheOneShot) {
   ASSERT_TRUE(DecodeOneShot(w, o, in, &Y, &P).ok());
   EXPECT_LT(MaxAbsDiff(run.Y, Y), 1e-14);
 }
+
+#ifndef ATTNLAB_DECODE_ASAN
+TEST(Decoding, AStepAllocatesNothingForAnyLayout) {
+  {  // the counter sees an allocation (else this test could not fail)
+    g_mallocs = 0;
+    g_count_mallocs = true;
+    Matrix m(100, 100);
+    g_count_mallocs = false;
+    m.setZero();
+    ASSERT_GT(g_mallocs, 0);
+  }
+  // 16 heads of d_k = 8 over 600 cached positions: the prefetching pass (MHA,
+  // GQA with 4 heads a group) and the chunked products (MQA: 16 heads a group).
+  for (const Layout L : {Layout{16, 16}, Layout{16, 4}, Layout{16, 1}}) {
+    const MultiHeadWeights w = Model(128, L.h, L.g, 8, 8, 128, true, 81);
+    KvCache cache;
+    ASSERT_TRUE(MakeKvCache(2, L.g, 600, 8, 8, &cache).ok());
+    cache.length = 599;
+    DecodeWorkspace ws;
+    PrepareDecodeWorkspace(w, 2, 600, &ws);
+    const Matrix x = Matrix::Ones(2, 128);
+    g_mallocs = 0;
+    g_count_mallocs = true;
+    const Status st = DecodeStep(w, AttentionOptions(), x, &cache, &ws);
+    g_count_mallocs = false;
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(g_mallocs, 0) << "g = " << L.g;
+    EXPECT_EQ(cache.length, 600);
+  }
+}
+#endif
 
 // ---- every shape message ----
 

@@ -226,7 +226,6 @@ TEST(DecodingViewEval, ThePresetsCheckTheirIdentityAndShapes) {
     EXPECT_NE(s.solution.find("b h v, b d v->b d"), std::string::npos) << name;
     const json v = Eval(s);
     EXPECT_LT(v["max_abs_diff"].get<double>(), 1e-12) << name;
-    EXPECT_GT(v["max_abs_diff"].get<double>(), -1.0);
   }
   Scenario mqa, gqa;
   ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-mha-vs-mqa.json", &mqa).ok());

@@ -10,6 +10,7 @@
 
 #include "app_state.hpp"
 #include "attnlab/decoding.hpp"
+#include "attnlab/scenario.hpp"
 #include "headless_ui.hpp"
 #include "ui/view_decoding.hpp"
 #include "ui/views.hpp"
@@ -56,6 +57,39 @@ TEST(DecodingView, StepButtonsMoveThroughTheSequenceAndTheCacheGrowsARowAStep) {
   const ui::DecodingViewCache& c = s.ui.caches.Get<ui::DecodingViewCache>();
   ASSERT_TRUE(c.view.decoded);
   EXPECT_LT(c.view.max_abs_diff, 1e-12);
+}
+
+TEST(DecodingView, TheLayoutPickerTurnsGqaIntoMqaAndMhaWithThePreviousCache) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");  // h = 4, g = 2, a previous cache of 2 positions
+  HeadlessUi ui(s);
+  const DecodingLabSettings before = s.scenario.views.Get<DecodingLabSettings>();
+  ui.Click("decoding.layout");
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("decoding.layout.g1"));
+  ui.Click("decoding.layout.g1");
+  ui.Frame();
+  EXPECT_EQ(KvHeadCount(s.scenario), 1);
+  const DecodingLabSettings& mqa = s.scenario.views.Get<DecodingLabSettings>();
+  ASSERT_EQ(mqa.cache_K[1].size(), 1u);
+  // the merged K/V head's cache is the mean of the two it replaces
+  EXPECT_TRUE(mqa.cache_K[1][0].isApprox((before.cache_K[1][0] + before.cache_K[1][1]) / 2, 1e-15));
+  EXPECT_TRUE(mqa.cache_V[0][0].isApprox((before.cache_V[0][0] + before.cache_V[0][1]) / 2, 1e-15));
+  const ui::DecodingViewCache& c = s.ui.caches.Get<ui::DecodingViewCache>();
+  ASSERT_TRUE(c.status.ok()) << c.status.ToString();
+  EXPECT_EQ(c.view.model.layout.n_kv_heads, 1);
+  EXPECT_LT(c.view.max_abs_diff, 1e-12);
+  // back to MHA: g = 4 copies
+  ui.Click("decoding.layout");
+  ui.Frame();
+  ui.Click("decoding.layout.g4");
+  ui.Frame();
+  EXPECT_EQ(KvHeadCount(s.scenario), 4);
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().cache_K[0].size(), 4u);
+  EXPECT_TRUE(s.ui.caches.Get<ui::DecodingViewCache>().status.ok());
+  s.Undo();
+  s.Undo();
+  EXPECT_EQ(KvHeadCount(s.scenario), 2);
+  EXPECT_TRUE(s.scenario.views.Get<DecodingLabSettings>() == before);
 }
 
 TEST(DecodingView, MeasureAsksBeforeItRuns) {

@@ -95,7 +95,8 @@ Status CheckDecodeWeights(const MultiHeadWeights& w);
 
 // One step: x (b, d_model) -> ws->y (b, d_out); appends one row to every
 // block of the cache. Fails (changing nothing) naming "x" or "cache" when the
-// shapes do not fit or the cache is full. Weights must pass CheckDecodeWeights.
+// shapes do not fit or the cache is full, and naming "scores" (the row
+// appended) when scale q K^T overflows. Weights must pass CheckDecodeWeights.
 Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, const Eigen::Ref<const Matrix>& x,
                   KvCache* cache, DecodeWorkspace* ws);
 
