@@ -541,11 +541,40 @@ void DrawEinsums(AppState& s, ImVec2 size) {
 void DrawCostTable(AppState& s, ImVec2 size) {
   ImVec2 body = size;
   const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
-  const std::string title = "One step's cost at b = " + std::to_string(lab.cost_b) + ", n = " + std::to_string(lab.cost_n) +
-                            ", d = " + std::to_string(lab.cost_d) + ", h = " + std::to_string(lab.cost_h) + " (f64)";
+  const std::string sizes = "b = " + std::to_string(lab.cost_b) + ", n = " + std::to_string(lab.cost_n) + ", d = " +
+                            std::to_string(lab.cost_d) + ", h = " + std::to_string(lab.cost_h);
+  const std::string title = s.ui.presentation ? "One step at " + sizes : "One step's cost at " + sizes + " (f64)";
   if (!BeginFigurePanel(s, "cost_table", title, &body)) return;
   const DecodingView& v = s.ui.caches.Get<DecodingViewCache>().view;
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
+  if (s.ui.presentation) {  // 30 px text: the totals that carry the lesson, no formulas
+    if (ImGui::BeginTable("cost_short", 4, flags, ImVec2(body.x, 0))) {
+      ImGui::TableSetupColumn("");
+      ImGui::TableSetupColumn("MHA");
+      ImGui::TableSetupColumn(("GQA " + std::to_string(lab.cost_g)).c_str());
+      ImGui::TableSetupColumn("MQA");
+      ImGui::TableHeadersRow();
+      auto row = [&](const char* name, auto value) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(name);
+        for (int i = 0; i < 3; ++i) {
+          ImGui::TableNextColumn();
+          ImGui::TextUnformatted(value(v.costs[i]).c_str());
+        }
+      };
+      row("FLOPs", [](const DecodeCost& c) { return Count(c.flops, ""); });
+      row("weights", [](const DecodeCost& c) { return Bytes(c.weight_bytes); });
+      row("KV cache", [](const DecodeCost& c) { return Bytes(c.cache_bytes); });
+      row("bytes", [](const DecodeCost& c) { return Bytes(c.bytes); });
+      row("FLOP / B", [](const DecodeCost& c) { return FormatNumber(c.intensity, NumberStyle::kDecimal, 2); });
+      row("KV / token", [](const DecodeCost& c) { return Bytes(c.cache_bytes_per_token); });
+      row("cache > W at n", [](const DecodeCost& c) { return FormatNumber(std::ceil(c.crossover_n), NumberStyle::kDecimal, 0); });
+      ImGui::EndTable();
+    }
+    EndFigurePanel(s, "cost_table");
+    return;
+  }
   if (ImGui::BeginTable("cost", 4, flags, ImVec2(body.x, 0))) {
     ImGui::TableSetupColumn("");
     ImGui::TableSetupColumn("MHA, g = h");
@@ -771,7 +800,7 @@ void DrawSlides(AppState& s, const StepView* sv) {
   const ImVec2 plot(font * 16.0f, font * 10.0f);
   slides.push_back({"einsums", "The homework's einsums with shapes", ImVec2(font * 22.0f, font * 10.0f),
                     [&s](ImVec2 room) { DrawEinsums(s, room); }});
-  slides.push_back({"cost_table", "The cost table", ImVec2(font * 24.0f, font * 14.0f),
+  slides.push_back({"cost_table", "The cost table", ImVec2(font * 24.0f, font * 10.5f),
                     [&s](ImVec2 room) { DrawCostTable(s, room); }});
   slides.push_back({"cost_vs_n", "Bytes against n", plot, [&s](ImVec2 room) { DrawCostPlot(s, Axis::kN, room); }});
   slides.push_back({"intensity_vs_n", "Intensity against n", plot, [&s](ImVec2 room) { DrawIntensityPlot(s, room); }});
