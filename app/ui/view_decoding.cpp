@@ -498,6 +498,11 @@ void DrawCheck(AppState& s) {
     ImGui::PopStyleColor();
   }
   s.Record("decoding.check");
+  if (c.status.ok() && c.view.decoded && !c.view.note.empty() && !s.ui.presentation) {
+    ImGui::SameLine(0, ImGui::GetFontSize());
+    ImGui::TextDisabled("(X_kv not used)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", c.view.note.c_str());
+  }
   if (!c.layout_note.empty() && !s.ui.presentation) {
     ImGui::SameLine(0, ImGui::GetFontSize());
     ImGui::TextDisabled("%s", c.layout_note.c_str());

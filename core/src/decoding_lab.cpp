@@ -124,6 +124,9 @@ Status ComputeDecodingView(const Scenario& s, const Result& r, DecodingView* out
     out->input.X.push_back(r.X);
     if (static_cast<Eigen::Index>(s.tokens.size()) == r.X.rows()) out->tokens.push_back(s.tokens);
     field = "";
+    if (r.X_kv.size())
+      out->note = "decoding is self-attention over X, each token attending to the cache of the tokens before it; "
+                  "the scenario's X_kv (cross-attention) is not used";
   }
   out->input.cache_K = lab.cache_K;
   out->input.cache_V = lab.cache_V;

@@ -265,6 +265,27 @@ TEST(Decoding, EqualKeysGiveUniformWeightsAndTheMeanOfTheValues) {
   }
 }
 
+TEST(Decoding, CustomScalesAndTemperaturesMatchTheOneShot) {
+  // A negative scale turns the softmax's reference to the row minimum; a large
+  // one, with T, goes through the overflow check of scale q K^T.
+  const MultiHeadWeights w = Model(8, 4, 2, 2, 2, 8, true, 91);
+  const DecodeInput in = Input(2, 20, 8, 92);
+  for (const double scale : {-0.5, 3.0, 40.0}) {
+    for (const double T : {0.25, 1.0, 7.0}) {
+      AttentionOptions o;
+      o.scale.kind = ScaleKind::kCustom;
+      o.scale.value = scale;
+      o.temperature = T;
+      DecodeRun run;
+      ASSERT_TRUE(DecodeSequences(w, o, in, &run).ok());
+      std::vector<Matrix> Y, P;
+      ASSERT_TRUE(DecodeOneShot(w, o, in, &Y, &P).ok());
+      EXPECT_LT(MaxAbsDiff(run.Y, Y), 1e-12) << scale << " " << T;
+      EXPECT_LT(MaxAbsDiff(run.weights, P), 1e-12) << scale << " " << T;
+    }
+  }
+}
+
 TEST(Decoding, ArgmaxTemperatureSplitsTiesLikeTheOneShot) {
   MultiHeadWeights w = Model(3, 1, 1, 2, 2, 0, false, 71);
   w.W_K.setZero();  // every key ties

@@ -207,6 +207,15 @@ TEST(DecodingViewEval, TokenSequencesGoThroughTheVocabulary) {
   EXPECT_EQ(EvalToJson(bad, r, "", &text).ToString(), "decoding_lab.sequences[1][2]: \"z\" is not in the vocabulary");
 }
 
+TEST(DecodingViewEval, CrossAttentionDecodesXAloneAndSaysSo) {
+  Scenario s;
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e3-cross-attention.json", &s).ok());
+  s.view = "decoding";
+  const json v = Eval(s);
+  EXPECT_NE(v["note"].get<std::string>().find("X_kv (cross-attention) is not used"), std::string::npos);
+  EXPECT_LT(v["max_abs_diff"].get<double>(), 1e-12);
+}
+
 TEST(DecodingViewEval, QKVGivenDirectlyLeavesANoteAndTheCosts) {
   Scenario s;
   ASSERT_TRUE(ParseScenario(R"({"Q": [[1, 0]], "K": [[1, 0]], "V": [[1, 0]], "view": "decoding"})", &s).ok());

@@ -230,7 +230,7 @@ Status CheckDecodingSettings(const DecodingLabSettings& lab);
 
 struct DecodingView {
   bool decoded = false;  // false: `note` says why (Q, K, V given directly); the costs are still there
-  std::string note;
+  std::string note;      // also, decoded: what of the scenario the steps leave out (X_kv)
   MultiHeadWeights model;
   DecodeInput input;
   std::vector<std::vector<std::string>> tokens;  // [b] labels of the positions (may be empty)

@@ -161,6 +161,7 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
       einsums.push_back((e.einsum.empty() ? e.what : e.what + " = einsum(\"" + e.einsum + "\")") + "  " + e.shape +
                         (e.note.empty() ? "" : "  (" + e.note + ")"));
     out->AddLabels("einsums", einsums);
+    if (!v.note.empty()) out->AddText("note", v.note);
   } else {
     out->AddText("note", v.note);
   }
