@@ -197,13 +197,18 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
   // output projection finds it in the cache instead of waiting on memory.
   const bool overlap_w_o = r > kDecodeGemmHeads && w.W_O.size() > 0;
   const size_t w_o_lines = overlap_w_o ? static_cast<size_t>(w.W_O.size()) / 8 : 0;
-  const size_t lines_per_block = (w_o_lines + static_cast<size_t>(b) * g - 1) / (static_cast<size_t>(b) * g);
+  // A slice of W_O's lines per product of a chunk: 2 per chunk, n / chunk chunks, b g blocks.
+  const size_t slices = static_cast<size_t>(b) * g * 2 *
+                        static_cast<size_t>((cache->length + kDecodeChunk - 1) / kDecodeChunk);
+  const size_t lines_per_slice = slices ? (w_o_lines + slices - 1) / slices : 0;
   size_t next_line = 0;
+  auto prefetch_w_o = [&] {
+    for (size_t l = 0; l < lines_per_slice && next_line < w_o_lines; ++l, ++next_line)
+      __builtin_prefetch(w.W_O.data() + next_line * 8, 0, 2);
+  };
   for (int bi = 0; bi < b; ++bi) {
     for (int gi = 0; gi < g; ++gi) {
       const int head0 = gi * r;
-      for (size_t l = 0; l < lines_per_block && next_line < w_o_lines; ++l, ++next_line)
-        __builtin_prefetch(w.W_O.data() + next_line * 8, 0, 2);
       StridedMap S(ws->weights.data() + (static_cast<Eigen::Index>(bi) * h + head0) * stride, r, n,
                    Eigen::OuterStride<>(stride));
       Eigen::Map<Matrix> Og(ws->o.data() + static_cast<Eigen::Index>(bi) * h * d_v + head0 * d_v, r, d_v);
@@ -226,6 +231,7 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
         const ConstMap Qg(q, r, d_k);
         for (Eigen::Index c0 = 0; c0 < n; c0 += kDecodeChunk) {
           const Eigen::Index cn = std::min<Eigen::Index>(kDecodeChunk, n - c0);
+          prefetch_w_o();
           S.middleCols(c0, cn).noalias() = Qg * ConstMap(K + c0 * d_k, cn, d_k).transpose();
         }
       }
@@ -245,6 +251,7 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
       } else {
         for (Eigen::Index c0 = 0; c0 < n; c0 += kDecodeChunk) {
           const Eigen::Index cn = std::min<Eigen::Index>(kDecodeChunk, n - c0);
+          prefetch_w_o();
           Og.noalias() += S.middleCols(c0, cn) * ConstMap(V + c0 * d_v, cn, d_v);
         }
       }
