@@ -193,8 +193,9 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
 
   // 3. Per (batch, kv-head): the group's r query heads at once against its block.
   // With many heads per K/V head (MQA) this part is compute-bound and leaves
-  // the memory idle: meanwhile W_O is requested, a slice per block, so that the
-  // output projection finds it in the cache instead of waiting on memory.
+  // the memory idle: meanwhile W_O is requested, a slice before each chunk's
+  // product (a few lines at a time, not a burst that stalls the core), so that
+  // the output projection finds it in the cache instead of waiting on memory.
   const bool overlap_w_o = r > kDecodeGemmHeads && w.W_O.size() > 0;
   const size_t w_o_lines = overlap_w_o ? static_cast<size_t>(w.W_O.size()) / 8 : 0;
   // A slice of W_O's lines per product of a chunk: 2 per chunk, n / chunk chunks, b g blocks.
