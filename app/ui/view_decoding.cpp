@@ -104,6 +104,11 @@ std::vector<std::string> Numbered(const char* prefix, int count) {
   return out;
 }
 
+struct StepView;
+// How the hovered cell of a step's map was computed (below, with StepView).
+std::string ExplainStepCell(const DecodingView& v, const StepView& sv, const AttentionOptions& options,
+                            const std::string& name, int i, int j, NumberStyle style);
+
 // The panel of one matrix: a figure with a header line and a heatmap.
 struct MatrixFigure {
   std::string name, title;
@@ -113,6 +118,7 @@ struct MatrixFigure {
   const std::vector<std::string>* cols = nullptr;
   bool sequential = false;  // weights: 0..1 viridis; else diverging about 0
   const std::vector<std::pair<int, int>>* outlined = nullptr;
+  const StepView* step = nullptr;  // the step it shows: hovering a cell explains it
   const std::string& Title(bool presentation) const { return presentation && !short_title.empty() ? short_title : title; }
 };
 
@@ -158,6 +164,17 @@ void DrawMatrixFigure(AppState& s, const MatrixFigure& f, ImVec2 size) {
     if (s.ui.presentation) hs.min_value_px = ImGui::GetFontSize();
     const HeatmapResult r = Heatmap(f.name.c_str(), hs, body);
     s.ui.items["decoding." + f.name] = ItemRect{r.grid_min, r.grid_max};
+    if (r.hovered_row >= 0 && r.hovered_col >= 0 && !s.ui.exporting && f.step) {
+      const DecodingViewCache& c = s.ui.caches.Get<DecodingViewCache>();
+      std::string text = ExplainStepCell(c.view, *f.step, s.scenario.attention, f.name, r.hovered_row, r.hovered_col,
+                                         s.ui.number_style);
+      if (!text.empty()) {
+        ImGui::BeginTooltip();
+        ImGui::TextUnformatted(text.c_str());
+        ImGui::EndTooltip();
+        s.ui.hover_explanation = std::move(text);
+      }
+    }
   }
   EndFigurePanel(s, f.name);
 }
@@ -165,6 +182,8 @@ void DrawMatrixFigure(AppState& s, const MatrixFigure& f, ImVec2 size) {
 // Everything the step panels show, for the chosen sequence and step.
 struct StepView {
   int b = 0, t = 0, m = 0, h = 0, g = 0, d_k = 0, d_v = 0, n_after = 0;
+  RowVector x;     // the new token's input (d_model)
+  RowVector o;     // the heads' outputs, concatenated (h d_v): y = o W_O + b_O
   Matrix q, k, v, K_before, K_after, V_before, V_after, weights, y;
   std::vector<std::string> head_rows, kv_rows, q_cols, k_cols, v_cols, kv_cache_cols_k, kv_cache_cols_v, pos_before,
       pos_after, y_rows, y_cols;
@@ -185,6 +204,7 @@ StepView MakeStepView(const DecodingView& v, int b, int t) {
   const int before = sv.m + t, after = before + 1;
   sv.n_after = after;
   sv.q = Eigen::Map<const Matrix>(v.run.Q[b].row(t).data(), sv.h, sv.d_k);
+  sv.x = v.input.X[b].row(t);
   sv.k.resize(sv.g, sv.d_k);
   sv.v.resize(sv.g, sv.d_v);
   sv.K_before.resize(before, sv.g * sv.d_k);
@@ -203,6 +223,11 @@ StepView MakeStepView(const DecodingView& v, int b, int t) {
   sv.weights.resize(sv.h, after);
   for (int i = 0; i < sv.h; ++i)
     sv.weights.row(i) = v.run.weights[static_cast<size_t>(b) * sv.h + i].row(t).head(after);
+  sv.o.resize(sv.h * sv.d_v);
+  for (int i = 0; i < sv.h; ++i) {
+    const int j = KvHeadOf(i, sv.h, sv.g);
+    sv.o.segment(i * sv.d_v, sv.d_v) = sv.weights.row(i) * sv.V_after.middleCols(j * sv.d_v, sv.d_v);
+  }
   sv.y.resize(2, v.run.Y[b].cols());
   sv.y.row(0) = v.run.Y[b].row(t);
   sv.y.row(1) = v.Y_batched[b].row(t);
@@ -237,6 +262,84 @@ StepView MakeStepView(const DecodingView& v, int b, int t) {
   return sv;
 }
 
+// "read the maths": how the hovered cell of a step's map was computed, with its numbers.
+std::string SumOfProducts(const std::string& lhs, const RowVector& a, const Eigen::Ref<const RowVector>& b,
+                          NumberStyle style) {
+  std::string terms;
+  const Eigen::Index shown = std::min<Eigen::Index>(a.size(), 8);
+  for (Eigen::Index c = 0; c < shown; ++c)
+    terms += (c ? " + " : "") + FormatNumber(a(c), style, 3) + "\u00B7" + FormatNumber(b(c), style, 3);
+  if (a.size() > shown) terms += " + \u2026 (" + std::to_string(a.size()) + " terms)";
+  return lhs + " = " + terms;
+}
+
+std::string ExplainStepCell(const DecodingView& v, const StepView& sv, const AttentionOptions& options,
+                            const std::string& name, int i, int j, NumberStyle style) {
+  const MultiHeadWeights& w = v.model;
+  auto bias = [&](const RowVector& b, int c) {
+    return b.size() ? " + b[" + std::to_string(c) + "] " + FormatNumber(b(c), style, 3) : std::string();
+  };
+  if (name == "q") {
+    const int c = i * sv.d_k + j;
+    return SumOfProducts("q[h" + std::to_string(i) + "][" + std::to_string(j) + "] = x \u00B7 W_Q[:, " +
+                             std::to_string(c) + "]" + bias(w.b_Q, c) + "\n  ",
+                         sv.x, w.W_Q.col(c).transpose(), style) +
+           "\n  = " + FormatNumber(sv.q(i, j), style, 4);
+  }
+  if (name == "k_new" || name == "v_new") {
+    const bool key = name == "k_new";
+    const int width = key ? sv.d_k : sv.d_v;
+    const int c = i * width + j;
+    const Matrix& W = key ? w.W_K : w.W_V;
+    return SumOfProducts(std::string(key ? "k" : "v") + "[kv" + std::to_string(i) + "][" + std::to_string(j) +
+                             "] = x \u00B7 W_" + (key ? "K" : "V") + "[:, " + std::to_string(c) + "]" +
+                             bias(key ? w.b_K : w.b_V, c) + "\n  ",
+                         sv.x, W.col(c).transpose(), style) +
+           "\n  = " + FormatNumber(key ? sv.k(i, j) : sv.v(i, j), style, 4) + "; appended to the cache as row " +
+           std::to_string(sv.n_after - 1);
+  }
+  if (name == "cache_K" || name == "cache_V" || name == "cache_K_before") {
+    if (i < sv.m) return "row " + std::to_string(i) + ": from the previous cache (decoding_lab." + (name == "cache_V" ? "cache_V" : "cache_K") + ")";
+    const int step = i - sv.m;
+    return "row " + std::to_string(i) + ": appended by step " + std::to_string(step) + ", = x_" + std::to_string(step) +
+           (name == "cache_V" ? " W_V + b_V" : " W_K + b_K") + " (its K/V head's columns)" +
+           (i == sv.n_after - 1 && name != "cache_K_before" ? "; this step's row" : "");
+  }
+  if (name == "weights") {
+    const int kv = KvHeadOf(i, sv.h, sv.g);
+    const double scale = options.scale.Factor(sv.d_k);
+    RowVector sc(sv.n_after);
+    for (int p = 0; p < sv.n_after; ++p)
+      sc(p) = scale * sv.q.row(i).dot(sv.K_after.row(p).segment(kv * sv.d_k, sv.d_k));
+    const double T = options.temperature;
+    std::string text = SumOfProducts("s[" + std::to_string(j) + "] = scale \u00B7 q_h" + std::to_string(i) + " \u00B7 k_" +
+                                         std::to_string(j) + " (K/V head " + std::to_string(kv) + "), scale " +
+                                         FormatNumber(scale, style, 4) + "\n  ",
+                                     sv.q.row(i), sv.K_after.row(j).segment(kv * sv.d_k, sv.d_k), style) +
+                       " \u2192 " + FormatNumber(sc(j), style, 4);
+    if (T > 0) {
+      double mx = sc(0), sum = 0;  // (scalar loops: a tooltip's few numbers)
+      for (int p = 1; p < sv.n_after; ++p) mx = std::max(mx, sc(p));
+      for (int p = 0; p < sv.n_after; ++p) sum += std::exp((sc(p) - mx) / T);
+      text += "\nweight = exp((s[" + std::to_string(j) + "] \u2212 max s) / T) / \u03A3 = exp((" +
+              FormatNumber(sc(j), style, 4) + " \u2212 " + FormatNumber(mx, style, 4) + ") / " + FormatNumber(T, style, 3) +
+              ") / " + FormatNumber(sum, style, 4) + " = " + FormatNumber(sv.weights(i, j), style, 4);
+    } else {
+      text += "\nT = 0: the tied maxima share equally: " + FormatNumber(sv.weights(i, j), style, 4);
+    }
+    return text + "\n(over the " + std::to_string(sv.n_after) + " cached positions; the new token is the last)";
+  }
+  if (name == "y") {
+    if (i == 1) return "row " + std::to_string(sv.t) + " of the one-shot causal pass (MultiHeadForward): the same up to round-off";
+    if (w.W_O.size() == 0) return "y = o, the heads' outputs side by side (no W_O)" + bias(w.b_O, j);
+    return SumOfProducts("y[" + std::to_string(j) + "] = o \u00B7 W_O[:, " + std::to_string(j) + "]" + bias(w.b_O, j) +
+                             ", o = the heads' p V side by side\n  ",
+                         sv.o, w.W_O.col(j).transpose(), style) +
+           "\n  = " + FormatNumber(sv.y(0, j), style, 4);
+  }
+  return "";
+}
+
 // "[b, n, k] = [2, 3, 2]" -> "[b,n,k]=[2,3,2]": a shape for a 30 px title.
 std::string Compact(const std::string& shape) {
   std::string out;
@@ -266,6 +369,7 @@ std::vector<MatrixFigure> StepFigures(const StepView& sv) {
   f[7] = {"cache_K_before", "K cache before step " + t + "  " + sv.cache_shape_before,
           "K before " + Compact(sv.cache_shape_before), &sv.K_before, &sv.pos_before,
           &sv.kv_cache_cols_k};
+  for (MatrixFigure& fig : f) fig.step = &sv;
   return f;
 }
 

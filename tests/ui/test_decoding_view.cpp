@@ -10,6 +10,7 @@
 
 #include "app_state.hpp"
 #include "attnlab/decoding.hpp"
+#include "attnlab/format.hpp"
 #include "attnlab/scenario.hpp"
 #include "headless_ui.hpp"
 #include "ui/view_decoding.hpp"
@@ -90,6 +91,27 @@ TEST(DecodingView, TheLayoutPickerTurnsGqaIntoMqaAndMhaWithThePreviousCache) {
   s.Undo();
   EXPECT_EQ(KvHeadCount(s.scenario), 2);
   EXPECT_TRUE(s.scenario.views.Get<DecodingLabSettings>() == before);
+}
+
+TEST(DecodingView, HoveringAWeightShowsItsScoreAndSoftmaxWithNumbers) {
+  ui::AppState s = Loaded("e4-decoding-mha-vs-mqa.json");  // step 2: 3 cached positions
+  HeadlessUi ui(s);
+  ASSERT_TRUE(ui.Has("decoding.weights"));
+  const ui::ItemRect grid = s.ui.items.at("decoding.weights");
+  const float cell = (grid.max.x - grid.min.x) / 3;  // 3 positions
+  ui.MoveTo(ImVec2(grid.min.x + cell * 2.5f, grid.min.y + 2));  // head 0, the new token
+  ui.Frame();
+  const std::string& text = s.ui.hover_explanation;
+  EXPECT_NE(text.find("s[2] = scale \u00B7 q_h0 \u00B7 k_2"), std::string::npos) << text;
+  EXPECT_NE(text.find("weight = exp((s[2]"), std::string::npos) << text;
+  const ui::DecodingViewCache& c = s.ui.caches.Get<ui::DecodingViewCache>();
+  const double w = c.view.run.weights[0](2, 2);  // sequence 0, head 0, step 2, position 2
+  EXPECT_NE(text.find("= " + FormatNumber(w, NumberStyle::kAuto, 4) + "\n"), std::string::npos) << text;
+  ASSERT_TRUE(ui.Has("decoding.y"));
+  const ui::ItemRect y = s.ui.items.at("decoding.y");
+  ui.MoveTo(ImVec2(y.min.x + 2, y.min.y + 2));
+  ui.Frame();
+  EXPECT_NE(s.ui.hover_explanation.find("y[0] = o \u00B7 W_O[:, 0]"), std::string::npos) << s.ui.hover_explanation;
 }
 
 TEST(DecodingView, MeasureAsksBeforeItRuns) {
