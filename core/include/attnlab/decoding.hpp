@@ -176,7 +176,8 @@ std::vector<std::string> DecodeWeightShapes(int d, int h, int g, int d_k, int d_
 
 // ---- measuring our own engine (the benchmark, and "measure" in the view) ----
 
-// Bytes per second of a read loop over `bytes` (best of `reps`).
+// Bytes per second of a read loop over `bytes` (best of `reps`, each a plain
+// loop and one prefetching 4 KiB ahead).
 double MeasureReadBandwidth(double bytes, int reps);
 // FLOP per second of an Eigen GEMM of size x size (best of `reps`).
 double MeasurePeakFlops(int size, int reps);
