@@ -243,7 +243,13 @@ std::string ExplainResultCell(const AppState& s, const ResultPanel& p, int i, in
     }
     case MatrixKind::kOutput:
       return one_head ? ExplainProduct("Z", "P", "V", head.weights, head.V, i, j, style) : "";
-    case MatrixKind::kProjected: return ExplainProduct("R", "Z", "W_O", r.Z, sc.W_O, i, j, style);
+    case MatrixKind::kProjected: {
+      if (j < 0 || j >= r.R.cols()) return "";
+      std::string text = sc.W_O.size() ? ExplainProduct("R", "Z", "W_O", r.Z, sc.W_O, i, j, style)
+                                       : "R = Z (no W_O)";
+      if (j < sc.b_O.size()) text += "\n  + b_O[" + std::to_string(j) + "] = " + FormatNumber(sc.b_O(j), style, 4);
+      return text;
+    }
     case MatrixKind::kLogits:
       return sc.unembedding == Unembedding::kMatrix
                  ? ExplainProduct("logits", "R", "U", r.R, sc.U, i, j, style)
@@ -261,10 +267,11 @@ std::string ExplainResultCell(const AppState& s, const ResultPanel& p, int i, in
         const Matrix& W = base == "Q" ? w.W_Q : base == "K" ? w.W_K : w.W_V;
         const bool cross = base != "Q" && r.X_kv.size();
         const std::string in = cross ? "X_kv" : "X";
-        if (W.size() == 0) return base + " = " + in + " (no W_" + base + ": the identity)";
-        std::string text = ExplainProduct(base, in, "W_" + base, cross ? r.X_kv : r.X, W, i, j, style);
+        std::string text = W.size() == 0 ? base + " = " + in + " (no W_" + base + ": the identity)"
+                                         : ExplainProduct(base, in, "W_" + base, cross ? r.X_kv : r.X, W, i, j, style);
         const RowVector& b = base == "Q" ? w.b_Q : base == "K" ? w.b_K : w.b_V;
-        if (b.size()) text += "\n  + b_" + base + "[" + std::to_string(j) + "] = " + FormatNumber(b(j), style, 4);
+        if (!text.empty() && j >= 0 && j < b.size())
+          text += "\n  + b_" + base + "[" + std::to_string(j) + "] = " + FormatNumber(b(j), style, 4);
         return text;
       }
       return "";
@@ -278,6 +285,7 @@ std::string ExplainResultCell(const AppState& s, const ResultPanel& p, int i, in
 Matrix* InputMatrix(Scenario& sc, const std::string& name) {
   if (name == "E") return &sc.E;
   if (name == "X") return &sc.X;
+  if (name == "X_kv") return &sc.X_kv;
   if (name == "Q") return &sc.Q;
   if (name == "K") return &sc.K;
   if (name == "V") return &sc.V;
@@ -477,11 +485,15 @@ ResultView::ResultView(const AppState& s, const ResultPanel& p) {
   const Result& r = s.derived;
   const Scenario& sc = s.scenario;
   const HeadResult& head = r.heads[static_cast<size_t>(p.head)];
-  if (static_cast<Eigen::Index>(sc.tokens.size()) == p.values->rows()) {
-    rows = sc.tokens;
+  // Cross-attention: K and V have a row per key, of the other sequence.
+  const std::string base = p.name.substr(p.name.rfind('.') + 1);
+  const bool key_rows = r.X_kv.size() != 0 && (base == "K" || base == "V");
+  const std::vector<std::string>& row_tokens = key_rows ? sc.kv_tokens : sc.tokens;
+  if (static_cast<Eigen::Index>(row_tokens.size()) == p.values->rows()) {
+    rows = row_tokens;
   } else {
     for (Eigen::Index i = 0; i < p.values->rows(); ++i)
-      rows.push_back((sc.input == InputMode::kQKV ? "q" : "") + std::to_string(i));
+      rows.push_back((sc.input == InputMode::kQKV ? "q" : key_rows ? "k" : "") + std::to_string(i));
   }
   const bool key_columns = p.kind == MatrixKind::kRawScores || p.kind == MatrixKind::kScaledScores ||
                            p.kind == MatrixKind::kScores || p.kind == MatrixKind::kWeights ||

@@ -117,7 +117,7 @@ void DrawMask(AppState& s) {
         if (k == MaskKind::kCustom && s.has_result && !s.derived.heads.empty()) {
           next.custom = s.derived.heads[0].allowed.ToDense();  // start from what is shown now
         } else if (k == MaskKind::kCustom) {
-          next.custom = Mask::Constant(n, n, true);
+          next.custom = Mask::Constant(n, KeyLength(s.scenario), true);  // (n_q x n_k: cross-attention)
         }
         next.kind = k;
         if (*MaskParamName(k) != '\0' && next.param < 1) next.param = std::max(1, n / 2);
@@ -457,7 +457,9 @@ void DrawHeadResults(AppState& s, PanelFlow& flow, size_t h) {
   const HeadResult& head = r.heads[h];
   const std::string suffix = several ? " (head " + std::to_string(h) + ")" : "";
   const std::string key = several ? "heads[" + std::to_string(h) + "]." : "";
-  if (sc.input != InputMode::kQKV) {
+  // (a stale result, the scenario's heads changed since: its formulas would
+  // read another head's weights, so only what the result itself holds is shown)
+  if (sc.input != InputMode::kQKV && sc.heads.size() == r.heads.size()) {
     // (K and V from the head's K/V head: GQA, MQA; on X_kv for cross-attention)
     const HeadWeights& w = sc.heads[h];
     const HeadWeights& kv = sc.heads[static_cast<size_t>(KvLeader(sc, static_cast<int>(h)))];

@@ -79,7 +79,8 @@ void DrawControls(AppState& s) {
 
   int h = now.num_heads;
   ImGui::SetNextItemWidth(w);
-  if (ImGui::InputInt("heads h", &h, 1, 1) && h >= 1 && h <= 64 && h != now.num_heads) {
+  // (typed values apply on Enter: "16" must not pass through 1 on its way)
+  if (ImGui::InputInt("heads h", &h, 1, 1, ImGuiInputTextFlags_EnterReturnsTrue) && h >= 1 && h <= 64 && h != now.num_heads) {
     want.num_heads = h;
     // Widths that were d_model / h follow h, as nn.MultiheadAttention's do.
     if (now.d_k * now.num_heads == d_model && d_model % h == 0) want.d_k = d_model / h;
@@ -89,8 +90,14 @@ void DrawControls(AppState& s) {
   }
   s.Record("multihead.heads");
 
-  const std::string current = std::string(KindName(now.num_heads, now.n_kv_heads)) + ", " +
-                              std::to_string(now.n_kv_heads) + " K/V head" + (now.n_kv_heads == 1 ? "" : "s");
+  // An n_kv_heads that does not divide h (a file's mistake, named in the
+  // status line) is shown as it is, and any choice replaces it.
+  const int given = s.scenario.n_kv_heads;
+  const bool invalid = given != 0 && given != now.n_kv_heads;
+  const std::string current = invalid ? "n_kv_heads = " + std::to_string(given) + " (invalid)"
+                                      : std::string(KindName(now.num_heads, now.n_kv_heads)) + ", " +
+                                            std::to_string(now.n_kv_heads) + " K/V head" +
+                                            (now.n_kv_heads == 1 ? "" : "s");
   const float combo = ImGui::CalcTextSize("grouped-query, 16 K/V heads").x + ImGui::GetFrameHeight() * 1.5f;
   SameLineIfFits(combo);
   ImGui::SetNextItemWidth(combo);
@@ -98,10 +105,16 @@ void DrawControls(AppState& s) {
     for (int g = now.num_heads; g >= 1; --g) {
       if (now.num_heads % g) continue;
       const std::string label = std::string(KindName(now.num_heads, g)) + ", n_kv_heads = " + std::to_string(g);
-      if (ImGui::Selectable(label.c_str(), g == now.n_kv_heads) && g != now.n_kv_heads) {
-        want = now;
-        want.n_kv_heads = g;
-        ApplyLayout(s, want);
+      const bool picked = ImGui::Selectable(label.c_str(), !invalid && g == now.n_kv_heads);
+      s.Record("multihead.kind." + std::to_string(g));
+      if (picked) {
+        if (invalid) {
+          s.Edit().n_kv_heads = g == now.num_heads ? 0 : g;
+        } else if (g != now.n_kv_heads) {
+          want = now;
+          want.n_kv_heads = g;
+          ApplyLayout(s, want);
+        }
       }
     }
     ImGui::EndCombo();
@@ -114,7 +127,7 @@ void DrawControls(AppState& s) {
   SameLineIfFits(IntWidth(w, "d_k"));
   int d_k = now.d_k;
   ImGui::SetNextItemWidth(w);
-  if (ImGui::InputInt("d_k", &d_k, 1, 1) && d_k >= 1 && d_k != now.d_k) {
+  if (ImGui::InputInt("d_k", &d_k, 1, 1, ImGuiInputTextFlags_EnterReturnsTrue) && d_k >= 1 && d_k != now.d_k) {
     want = now;
     want.d_k = d_k;
     ApplyLayout(s, want);
@@ -123,7 +136,7 @@ void DrawControls(AppState& s) {
   SameLineIfFits(IntWidth(w, "d_v"));
   int d_v = now.d_v;
   ImGui::SetNextItemWidth(w);
-  if (ImGui::InputInt("d_v", &d_v, 1, 1) && d_v >= 1 && d_v != now.d_v) {
+  if (ImGui::InputInt("d_v", &d_v, 1, 1, ImGuiInputTextFlags_EnterReturnsTrue) && d_v >= 1 && d_v != now.d_v) {
     want = now;
     want.d_v = d_v;
     ApplyLayout(s, want);
@@ -150,8 +163,9 @@ void DrawStatus(AppState& s) {
   MultiHeadViewCache& c = s.ui.caches.Get<MultiHeadViewCache>();
   const float line = ImGui::GetFrameHeightWithSpacing();
   const ImVec2 start = ImGui::GetCursorPos();
-  if (!s.status.ok() && s.status.field() == "W_O" && s.scenario.W_O.size()) {
-    const int width = ConcatWidth(s.scenario);
+  const int width = ConcatWidth(s.scenario);
+  if (!s.status.ok() && s.status.field() == "W_O" && s.scenario.W_O.size() && width > 0 &&
+      s.scenario.W_O.rows() != width) {
     const std::string fix = "Fix: W_O becomes " + std::to_string(width) + " \u2192 " +
                             std::to_string(s.scenario.W_O.cols());
     if (ImGui::Button(fix.c_str())) {
@@ -403,15 +417,20 @@ void DrawOutputs(AppState& s, PanelFlow& flow) {
   const Result& r = s.derived;
   ResultMatrixPanel(s, flow, {"concat", r.heads.size() > 1 ? "[O\u2080 \u2026 O\u2095\u208B\u2081]" : "P V", &r.Z,
                               MatrixKind::kOutput});
-  if (s.scenario.W_O.size() || s.scenario.b_O.size())
-    ResultMatrixPanel(s, flow, {"output", s.scenario.b_O.size() ? "concat W_O + b_O" : "concat W_O", &r.R,
-                                MatrixKind::kProjected});
+  const Scenario& sc = s.scenario;
+  if (sc.W_O.size() || sc.b_O.size()) {
+    const std::string formula = std::string("concat") + (sc.W_O.size() ? " W_O" : "") + (sc.b_O.size() ? " + b_O" : "");
+    ResultMatrixPanel(s, flow, {"output", formula, &r.R, MatrixKind::kProjected});
+  }
 }
 
 void DrawInputs(AppState& s, PanelFlow& flow) {
   Scenario& sc = s.scenario;
   if (sc.input == InputMode::kQKV) return;
-  if (sc.input == InputMode::kX) InputMatrixPanel(s, flow, "X", "", sc.tokens.empty() ? nullptr : &sc.tokens, nullptr);
+  if (sc.input == InputMode::kX) {
+    InputMatrixPanel(s, flow, "X", "", sc.tokens.empty() ? nullptr : &sc.tokens, nullptr);
+    if (sc.X_kv.size()) InputMatrixPanel(s, flow, "X_kv", "keys and values", nullptr, nullptr);
+  }
   for (size_t h = 0; h < sc.heads.size(); ++h) {
     const std::string p = sc.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : "";
     InputMatrixPanel(s, flow, p + "W_Q", "", nullptr, nullptr);

@@ -49,7 +49,7 @@ ScenarioCost CostOf(const Scenario& s) {
   const double vocab = s.unembedding == Unembedding::kMatrix ? s.U.cols()
                        : s.unembedding == Unembedding::kTied ? s.E.rows()
                                                              : 0;
-  c.flops += 2 * n * sum_dv * d_r + 2 * n * d_r * vocab;
+  c.flops += (s.W_O.size() ? 2 * n * sum_dv * d_r : 0) + 2 * n * d_r * vocab;  // (no W_O: no product)
   // X; Q, K, V side by side; the top-level scores and weights; Z, R, logits,
   // probs; and each head's own matrices again when there are several.
   const bool cross = !s.kv_tokens.empty() || s.X_kv.size() != 0;

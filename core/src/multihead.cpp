@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "attnlab/limits.hpp"
 #include "attnlab/scenario.hpp"
 
 namespace attnlab {
@@ -163,6 +164,8 @@ HeadLayout CurrentLayout(const Scenario& s, int d_model) {
   HeadLayout l;
   l.num_heads = static_cast<int>(s.heads.size());
   l.n_kv_heads = KvHeadCount(s);
+  l.d_k = l.d_v = d_model;
+  if (s.heads.empty()) return l;
   const HeadWeights& w = s.heads.front();
   l.d_k = w.W_Q.size() ? static_cast<int>(w.W_Q.cols()) : d_model;
   l.d_v = w.W_V.size() ? static_cast<int>(w.W_V.cols()) : d_model;
@@ -238,6 +241,18 @@ Status SetHeadLayout(Scenario* s, const HeadLayout& want, std::string* what) {
   }
   if (want.d_k < 1 || want.d_k > 4096) return Status::Error("d_k", "must be 1..4096, got " + Num(want.d_k));
   if (want.d_v < 1 || want.d_v > 4096) return Status::Error("d_v", "must be 1..4096, got " + Num(want.d_v));
+  // The packed matrices to be made, d_model x (h d_k) etc., within a matrix's
+  // limit before anything is allocated (the whole cost is checked after).
+  const std::pair<const char*, long long> widths[] = {
+      {"d_k", static_cast<long long>(want.num_heads) * want.d_k},
+      {"d_v", static_cast<long long>(want.num_heads) * want.d_v}};
+  for (const auto& [field, width] : widths) {
+    if (width > kMaxWidth) {
+      return Status::Error(field, "h x " + std::string(field) + " = " + std::to_string(width) +
+                                      " columns; attnlab handles at most " + std::to_string(kMaxWidth) +
+                                      " per matrix");
+    }
+  }
   MultiHeadWeights w;
   Status st = PackHeads(*s, d_model, &w);
   if (!st.ok()) return st;
@@ -250,10 +265,18 @@ Status SetHeadLayout(Scenario* s, const HeadLayout& want, std::string* what) {
   // With MHA on both sides (g = h), K and V are heads like Q's.
   const Blocks kv = l.n_kv_heads == l.num_heads && want.n_kv_heads == want.num_heads ? Blocks::kHeads : Blocks::kGroups;
   const Blocks q = Blocks::kHeads;
-  const Matrix W_Q = Reblock(w.W_Q, l.num_heads, l.d_k, want.num_heads, want.d_k, true, q);
+  // Q is re-split (the same numbers, as in_proj) only when K is too: else a
+  // new head's slice of Q would meet a different slice of its K, so each head
+  // keeps its own first columns, like K's groups.
+  const bool k_resplit = same_groups && static_cast<long long>(l.n_kv_heads) * l.d_k ==
+                                            static_cast<long long>(want.n_kv_heads) * want.d_k;
+  const bool q_resplit = static_cast<long long>(l.num_heads) * l.d_k ==
+                             static_cast<long long>(want.num_heads) * want.d_k &&
+                         (k_resplit || l.d_k == want.d_k);
+  const Matrix W_Q = Reblock(w.W_Q, l.num_heads, l.d_k, want.num_heads, want.d_k, q_resplit, q);
   const Matrix W_K = Reblock(w.W_K, l.n_kv_heads, l.d_k, want.n_kv_heads, want.d_k, same_groups, kv);
   const Matrix W_V = Reblock(w.W_V, l.n_kv_heads, l.d_v, want.n_kv_heads, want.d_v, same_groups, kv);
-  const RowVector b_Q = ReblockBias(w.b_Q, l.num_heads, l.d_k, want.num_heads, want.d_k, true, q);
+  const RowVector b_Q = ReblockBias(w.b_Q, l.num_heads, l.d_k, want.num_heads, want.d_k, q_resplit, q);
   const RowVector b_K = ReblockBias(w.b_K, l.n_kv_heads, l.d_k, want.n_kv_heads, want.d_k, same_groups, kv);
   const RowVector b_V = ReblockBias(w.b_V, l.n_kv_heads, l.d_v, want.n_kv_heads, want.d_v, same_groups, kv);
 
@@ -273,7 +296,7 @@ Status SetHeadLayout(Scenario* s, const HeadLayout& want, std::string* what) {
   // Words for the status line: what the numbers did.
   std::string words;
   auto add = [&words](const std::string& part) { words += (words.empty() ? "" : "; ") + part; };
-  if (want.num_heads * want.d_k == l.num_heads * l.d_k) {
+  if (q_resplit) {
     add("W_Q keeps its numbers, split into " + Num(want.num_heads) + " heads of d_k = " + Num(want.d_k));
   } else {
     add("each query head's W_Q " + std::string(want.d_k < l.d_k ? "keeps its first " + Num(want.d_k) + " columns"
@@ -283,17 +306,20 @@ Status SetHeadLayout(Scenario* s, const HeadLayout& want, std::string* what) {
          want.num_heads < l.num_heads ? ", the last " + Num(l.num_heads - want.num_heads) + " heads are dropped" : ""));
   }
   if (want.n_kv_heads < l.n_kv_heads && !same_groups) {
-    add("each of the " + Num(want.n_kv_heads) + " K/V heads is the mean of the " + Num(l.n_kv_heads / want.n_kv_heads) +
-        " it replaces (GQA's uptraining recipe)");
+    add("each of the " + Num(want.n_kv_heads) + " K/V heads is the mean of the K/V heads it replaces (GQA's "
+        "uptraining recipe)");
   } else if (want.n_kv_heads > l.n_kv_heads && !same_groups) {
     add("the " + Num(want.n_kv_heads) + " K/V heads copy the " + Num(l.n_kv_heads) + " there were");
   }
   if (want.d_v != l.d_v) {
     add("d_v " + Num(l.d_v) + " -> " + Num(want.d_v) + (want.d_v > l.d_v ? " (new columns of W_V are 0)" : ""));
   }
-  s->heads = std::move(heads);
-  s->n_kv_heads = want.n_kv_heads == want.num_heads ? 0 : want.n_kv_heads;
-  s->packed_heads = true;
+  Scenario next = *s;
+  next.heads = std::move(heads);
+  next.n_kv_heads = want.n_kv_heads == want.num_heads ? 0 : want.n_kv_heads;
+  next.packed_heads = true;
+  if (Status cost = CheckScenarioCost(next); !cost.ok()) return cost;
+  *s = std::move(next);
   *what = words;
   return Status::Ok();
 }

@@ -156,6 +156,11 @@ Status CheckProjections(const Scenario& s, size_t h, Eigen::Index d_model, const
   const Eigen::Index d_q = w.W_Q.size() ? w.W_Q.cols() : d_model;
   const Eigen::Index d_k = kv.W_K.size() ? kv.W_K.cols() : d_model;
   if (d_q != d_k) {
+    if (leader != h) {  // a later head of a K/V group: its own W_Q is what differs
+      return Status::Error(prefix + "W_Q", "expected " + Num(d_k) + " columns (d_k of K/V head " +
+                                               std::to_string(leader) + ", whose keys this head reads), got " +
+                                               Num(d_q));
+    }
     const bool blame_k = kv.W_K.size() != 0;
     return Status::Error(blame_k ? kv_prefix + "W_K" : prefix + "W_Q",
                          "expected " + Num(blame_k ? d_q : d_k) + " columns (d_k, the width of " +
@@ -360,12 +365,14 @@ int KeyLength(const Scenario& s) {
 }
 
 int KvHeadCount(const Scenario& s) {
-  const int h = static_cast<int>(s.heads.size());
+  const int h = std::max(1, static_cast<int>(s.heads.size()));
   return s.n_kv_heads > 0 && s.n_kv_heads <= h && h % s.n_kv_heads == 0 ? s.n_kv_heads : h;
 }
 
 int KvLeader(const Scenario& s, int head) {
-  const int group = static_cast<int>(s.heads.size()) / KvHeadCount(s);
+  const int h = static_cast<int>(s.heads.size());
+  if (h == 0 || head < 0 || head >= h) return 0;
+  const int group = h / KvHeadCount(s);
   return head / group * group;
 }
 

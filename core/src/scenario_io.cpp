@@ -301,8 +301,15 @@ Status Parse(const json& j, Scenario* s) {
       if (!j.contains(key)) return Status::Error(key, "is missing (Q, K and V are given together)");
     if (j.contains("X") || j.contains("E"))
       return Status::Error(j.contains("X") ? "X" : "E", "give either Q, K, V directly or the model input, not both");
-    if (has_w) return Status::Error(j.contains("heads") ? "heads" : "W_Q",
-                                    "projections are not used when Q, K and V are given directly");
+    if (has_w) {
+      std::string key = "W_Q";
+      for (const char* k : {"heads", "num_heads", "n_kv_heads", "W_Q", "W_K", "W_V", "b_Q", "b_K", "b_V"})
+        if (j.contains(k)) {
+          key = k;
+          break;
+        }
+      return Status::Error(key, "projections and heads are not used when Q, K and V are given directly");
+    }
     if (j.contains("X_kv") || j.contains("kv_tokens"))
       return Status::Error(j.contains("X_kv") ? "X_kv" : "kv_tokens", "Q, K and V given directly need no key/value input");
     s->input = InputMode::kQKV;
@@ -360,6 +367,9 @@ Status Parse(const json& j, Scenario* s) {
     if (!(st = SplitPackedHeads(packed, h, g, &s->heads)).ok()) return st;
     s->packed_heads = num_heads != 0;
   }
+  // One spelling per meaning: as many K/V heads as heads is the default (0),
+  // so that a file saved and read back equals the one written.
+  if (s->n_kv_heads == static_cast<int>(s->heads.size())) s->n_kv_heads = 0;
 
   if (j.contains("scale")) {
     const json& sc = j["scale"];
@@ -565,6 +575,7 @@ std::string ScenarioToJson(const Scenario& s) {
       head_json(j, packed);
     } else if (s.heads.size() == 1) {
       head_json(j, s.heads[0]);
+      if (s.n_kv_heads != 0) j["n_kv_heads"] = s.n_kv_heads;  // (only an invalid count is not 0 here)
     } else {
       ordered_json hs = ordered_json::array();
       for (const HeadWeights& h : s.heads) {
@@ -573,7 +584,7 @@ std::string ScenarioToJson(const Scenario& s) {
         hs.push_back(std::move(o));
       }
       j["heads"] = std::move(hs);
-      if (s.n_kv_heads > 0 && s.n_kv_heads != static_cast<int>(s.heads.size())) j["n_kv_heads"] = s.n_kv_heads;
+      if (s.n_kv_heads != 0) j["n_kv_heads"] = s.n_kv_heads;
     }
   }
   if (s.W_O.size()) j["W_O"] = MatrixJson(s.W_O);

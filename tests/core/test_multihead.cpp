@@ -195,7 +195,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{6, 6, 8, 4, 2, 2, 2, true, false, false},    // GQA, 2 groups
                       Case{6, 6, 8, 4, 1, 2, 2, true, false, true},     // MQA, causal
                       Case{3, 7, 6, 3, 3, 2, 2, true, true, false},     // cross-attention, n_q != n_k
-                      Case{4, 9, 6, 2, 1, 3, 5, false, true, false}));  // cross MQA, d_v != d_k
+                      Case{4, 9, 6, 2, 1, 3, 5, false, true, false},    // cross MQA, d_v != d_k
+                      Case{3, 7, 6, 3, 3, 2, 2, true, true, true}));    // cross, causal: the last keys
 
 TEST(MultiHead, HandDerivedTwoHeadsOfWidthOne) {
   // d_model 2, h 2, d_k = d_v = 1, W = I: head 0 sees column 0, head 1 column 1.
@@ -320,7 +321,7 @@ TEST(MultiHead, ChangingTheHeadCountResplitsTheSameNumbersAsPyTorchDoes) {
   EXPECT_MATRIX_NEAR(Matrix(after.b_Q), Matrix(before.b_Q), 0.0);
   // MHA -> MQA: the one K/V head is the mean of the four (GQA's recipe).
   ASSERT_TRUE(SetHeadLayout(&s, HeadLayout{4, 1, 2, 2}, &what).ok());
-  EXPECT_NE(what.find("mean of the 4"), std::string::npos) << what;
+  EXPECT_NE(what.find("is the mean of the K/V heads it replaces"), std::string::npos) << what;
   MultiHeadWeights mqa;
   ASSERT_TRUE(PackHeads(s, 8, &mqa).ok());
   Matrix mean = Matrix::Zero(8, 2);
@@ -349,17 +350,64 @@ TEST(MultiHead, AFullyMaskedRowNamesAllThreeConventions) {
   EXPECT_EQ(r.heads[0].weights.row(0).sum(), 0.0);
 }
 
+TEST(MultiHead, TheKvHeadCountRoundTripsInEveryForm) {
+  const char* files[] = {
+      R"({"X": [[1, 0], [0, 1]], "n_kv_heads": 1})",                                      // one head
+      R"({"X": [[1, 0], [0, 1]], "heads": [{}, {}], "n_kv_heads": 2})",                    // list, = h
+      R"({"X": [[1, 0], [0, 1]], "num_heads": 2, "n_kv_heads": 2})",                       // packed, = h
+      R"({"X": [[1, 0], [0, 1]], "heads": [{}, {}], "n_kv_heads": 1})",                    // list, MQA
+      R"({"X": [[1, 0], [0, 1]], "heads": [{}, {}, {}], "n_kv_heads": 2})",                // invalid, kept
+  };
+  for (const char* text : files) {
+    Scenario s, back;
+    ASSERT_TRUE(ParseScenario(text, &s).ok()) << text;
+    ASSERT_TRUE(ParseScenario(ScenarioToJson(s), &back).ok()) << ScenarioToJson(s);
+    EXPECT_TRUE(back == s) << text << "\n" << ScenarioToJson(s);
+  }
+  Scenario invalid;
+  ASSERT_TRUE(ParseScenario(files[4], &invalid).ok());
+  Result r;
+  EXPECT_EQ(Evaluate(invalid, &r).field(), "n_kv_heads");
+}
+
+TEST(MultiHead, AGroupMembersWQOfTheWrongWidthIsNamed) {
+  const Status st = ParseAndEvaluate(R"({"X": [[1, 0], [0, 1]], "n_kv_heads": 1, "unembedding": "none",
+      "heads": [{"W_Q": [[1, 0], [0, 1]], "W_K": [[1, 0], [0, 1]]}, {"W_Q": [[1], [0]]}]})");
+  EXPECT_EQ(st.field(), "heads[1].W_Q") << st.ToString();
+  EXPECT_NE(st.message().find("d_k of K/V head 0"), std::string::npos) << st.ToString();
+}
+
+TEST(MultiHead, ChangingHInGqaKeepsEachQuerySliceWithItsKeySlice) {
+  // GQA h 4 -> 8 with d_k 2 -> 1: K keeps each group's first column, so each
+  // query head keeps its own first column (not the next head's second).
+  const Built b = Build(Case{5, 5, 8, 4, 2, 2, 2, false, false, false}, 21u);
+  Scenario s = b.s;
+  const Scenario before = s;
+  std::string what;
+  ASSERT_TRUE(SetHeadLayout(&s, HeadLayout{8, 2, 1, 1}, &what).ok());
+  ASSERT_EQ(s.heads.size(), 8u);
+  for (int i = 0; i < 8; ++i) {
+    const Matrix& old_q = before.heads[static_cast<size_t>(i % 4)].W_Q;
+    EXPECT_MATRIX_NEAR(s.heads[static_cast<size_t>(i)].W_Q, Matrix(old_q.leftCols(1)), 0.0) << "head " << i;
+  }
+  EXPECT_MATRIX_NEAR(s.heads[0].W_K, Matrix(before.heads[0].W_K.leftCols(1)), 0.0);
+  EXPECT_MATRIX_NEAR(s.heads[4].W_K, Matrix(before.heads[2].W_K.leftCols(1)), 0.0);
+  Result r;
+  EXPECT_TRUE(Evaluate(s, &r).ok());  // 8 heads of d_v 1: W_O (8 rows) still fits
+  // A layout too wide for a matrix is refused before anything is allocated.
+  EXPECT_EQ(SetHeadLayout(&s, HeadLayout{64, 64, 4096, 1}, &what).field(), "d_k");
+}
+
 TEST(MultiHead, TheCostCountsKAndVOncePerKvHeadAndNQTimesNK) {
   // Cross MQA: n = 3 queries over n_k = 5 keys, d_model 2, h 2, g 1, identity
   // projections (d_k = d_v = 2), no W_O, no unembedding. By hand:
   //   Q projections 2 heads x 2 n d d_k = 2 x 24 = 48; K and V once: 2 n_k d (d_k + d_v) = 80;
-  //   Q K^T and P V: 2 heads x 2 n n_k (d_k + d_v) = 2 x 120 = 240;
-  //   the (absent) W_O as counted: 2 n (sum d_v) d_r = 2 x 3 x 4 x 4 = 96.   Total 464.
+  //   Q K^T and P V: 2 heads x 2 n n_k (d_k + d_v) = 2 x 120 = 240; no W_O, no product.   Total 368.
   Scenario s;
   ASSERT_TRUE(ParseScenario(R"({"X": [[1, 0], [0, 1], [1, 1]], "X_kv": [[1, 0], [0, 1], [1, 1], [2, 0], [0, 2]],
       "heads": [{}, {}], "n_kv_heads": 1, "unembedding": "none"})", &s).ok());
   const ScenarioCost c = CostOf(s);
-  EXPECT_DOUBLE_EQ(c.flops, 464);
+  EXPECT_DOUBLE_EQ(c.flops, 368);
   EXPECT_DOUBLE_EQ(c.attention_cells, 2 * 3 * 5);
   // Printed: X 6 + X_kv 10; per head Q 6, K 10, V 10 (x2 = 52) side by side and again per head (52);
   // scores and weights 2 x 15 top level and 2 x 30 per head; Z 12, R 12, and each head's output 12.

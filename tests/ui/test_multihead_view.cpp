@@ -27,7 +27,8 @@ TEST(MultiHeadView, WideningWVIsFlaggedAndFixedInOneClick) {
   HeadlessUi ui(s);
   ASSERT_TRUE(s.status.ok());
   EXPECT_TRUE(ui.Has("panel.shapes.group"));
-  EXPECT_TRUE(ui.Has("panel.avg_P.group") || ui.Has("panel.avg_P.header")) ;
+  EXPECT_TRUE(ui.Has("panel.avg_P.group"));
+  EXPECT_TRUE(ui.Has("panel.kv_shapes.group"));
   EXPECT_FALSE(ui.Has("multihead.fix"));
   ui.Click("multihead.widen");
   // W_V is now d_model x 2 d_model, and W_O's input width is wrong at once.
@@ -69,6 +70,43 @@ TEST(MultiHeadView, TheHeadCountFieldResplitsAndKeepsTheNumbers) {
   EXPECT_TRUE(after.W_Q.leftCols(4) == before.W_Q);  // the old heads keep their numbers
   // Three heads of d_v = 2 are 6 wide: W_O (4 rows) no longer fits, and says so.
   EXPECT_EQ(s.status.field(), "W_O");
+}
+
+// A layout change that leaves W_O unfit keeps the old result (2 heads) while
+// the scenario has 1: the Attention view draws that frame without reading a
+// head the scenario no longer has.
+TEST(MultiHeadView, AStaleResultWithFewerHeadsDrawsInEveryView) {
+  ui::AppState s = Loaded("e3-multihead-wide-wv.json");
+  HeadlessUi ui(s);
+  ASSERT_EQ(s.derived.heads.size(), 2u);
+  std::string what;
+  Scenario one = s.scenario;
+  ASSERT_TRUE(SetHeadLayout(&one, HeadLayout{1, 1, 2, 4}, &what).ok()) << what;
+  s.Edit() = one;
+  ui.Frame();
+  ASSERT_FALSE(s.status.ok());  // W_O: 8 rows for 4 columns of Z
+  EXPECT_EQ(s.derived.heads.size(), 2u);
+  ASSERT_EQ(s.scenario.heads.size(), 1u);
+  for (const char* view : {"attention", "multihead", "temperature"}) {
+    s.scenario.view = view;
+    ui.Frame();
+    ui.Frame();
+  }
+  SUCCEED();
+}
+
+// An n_kv_heads that does not divide h is shown as such, and choosing a kind
+// replaces it.
+TEST(MultiHeadView, AnInvalidKvHeadCountCanBeReplaced) {
+  ui::AppState s = Loaded("e3-gqa.json");
+  s.Edit().n_kv_heads = 3;
+  HeadlessUi ui(s);
+  ASSERT_EQ(s.status.field(), "n_kv_heads");
+  ui.Click("multihead.kind");
+  ASSERT_TRUE(ui.Has("multihead.kind.2"));  // the menu lists 4, 2 and 1
+  ui.Click("multihead.kind.2");
+  EXPECT_EQ(s.scenario.n_kv_heads, 2);
+  EXPECT_TRUE(s.status.ok()) << s.status.ToString();
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 //   flops           = 2 n d_model sum_h d_k                 Q projections
 //                   + 2 n_k d_model sum_g (d_k + d_v)      K, V: once per K/V head (GQA, MQA)
 //                   + 2 sum_h n n_k (d_k + d_v)            Q K^T and P V
-//                   + 2 n (sum_h d_v) d_r + 2 n d_r V      W_O and the logits
+//                   + 2 n (sum_h d_v) d_r + 2 n d_r V      W_O (when given) and the logits
 //   attention cells = sum_h n n_k                           scores and weights per head
 //   result cells    = every number `attnlab eval` prints   (X, Q, K, V, scores, weights,
 //                     per-head matrices, Z, R, logits, probs)
