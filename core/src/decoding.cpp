@@ -43,19 +43,21 @@ void Project(const Eigen::Ref<const Matrix>& x, const Matrix& W, const RowVector
 // finite.
 bool ScaledSoftmaxInPlace(double* s, Eigen::Index n, double scale, double temperature) {
   Eigen::Map<Eigen::ArrayXd> a(s, n);
-  // Non-finite raw scores (an overflow in q K^T) make the sum inf or NaN.
-  if (!std::isfinite(a.sum())) return false;
   if (temperature > 0) {
     // softmax(scale a / T) = exp(f (a - a*)) / sum, f = scale / T, a* the
     // extreme that f scales to the maximum: one fused, vectorised pass of exps.
     const double f = scale / temperature;
-    const double top = f >= 0 ? a.maxCoeff() : a.minCoeff();
-    if (std::abs(scale) > 1 && (!std::isfinite(scale * a.maxCoeff()) || !std::isfinite(scale * a.minCoeff())))
-      return false;
-    a = ((a - top) * f).exp();
-    a *= 1.0 / a.sum();
+    const double hi = a.maxCoeff(), lo = a.minCoeff();
+    // Either end not finite once scaled: q K^T or scale q K^T overflowed (a
+    // -inf score would otherwise pass as a masked key, which the one-shot refuses).
+    if (!std::isfinite(hi * scale) || !std::isfinite(lo * scale)) return false;
+    a = ((a - (f >= 0 ? hi : lo)) * f).exp();
+    const double sum = a.sum();  // NaN when a raw score was NaN
+    if (!std::isfinite(sum)) return false;
+    a *= 1.0 / sum;
     return true;
   }
+  if (!std::isfinite(a.sum())) return false;
   a *= scale;
   if (!std::isfinite(a.abs().maxCoeff())) return false;
   const double m = a.maxCoeff();
