@@ -13,6 +13,8 @@ const std::vector<ViewScreen>& ViewScreens() {
         {"multihead", DrawMultiHeadView, {"P", "shapes"}},  // (presets with heads put "avg_P" first)
         {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
+        // one layer: the grid (with the size's formula); a network shows its first slide, the table
+        {"conv", DrawConvView, {"grid"}},
         {"decoding", DrawDecodingView, {"weights", "cache_K", "cache_V"}},
     };
     for (ViewScreen& v : screens) v.model = FindViewModel(v.key);

@@ -402,6 +402,10 @@ ordered_json ReportJson(const Report& report, MatrixSlots* slots) {
         }
         break;
       case Report::Kind::kSection: v = ReportJson(*e.section, slots); break;
+      case Report::Kind::kList:
+        v = ordered_json::array();
+        for (const auto& item : e.items) v.push_back(ReportJson(*item, slots));
+        break;
     }
   }
   return o;

@@ -47,6 +47,22 @@ Report& Report::AddSection(const std::string& name) {
   return *e.section;
 }
 
+void Report::AddList(const std::string& name) {
+  for (Entry& e : entries_)
+    if (e.name == name && e.kind == Kind::kList) return;
+  Add(name, Kind::kList);
+}
+
+Report& Report::AddListItem(const std::string& name) {
+  AddList(name);
+  for (Entry& e : entries_)
+    if (e.name == name && e.kind == Kind::kList) {
+      e.items.push_back(std::make_shared<Report>());
+      return *e.items.back();
+    }
+  return *this;  // unreachable: AddList made the entry
+}
+
 const Report::Entry* Report::Find(const std::string& path) const {
   const size_t dot = path.find('.');
   const std::string head = path.substr(0, dot);
@@ -116,6 +132,9 @@ void AppendText(const Report& report, const std::string& prefix, ReportTextForma
         break;
       }
       case Report::Kind::kSection: AppendText(*e.section, name, format, s); break;
+      case Report::Kind::kList:
+        for (size_t i = 0; i < e.items.size(); ++i) AppendText(*e.items[i], name + "[" + std::to_string(i) + "]", format, s);
+        break;
     }
   }
 }

@@ -345,7 +345,7 @@ TEST(CliViews, EvalPrintsTheViewsNumbersUnderItsKey) {
 
   const Outcome bad = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --view nope");
   EXPECT_EQ(bad.code, 2);
-  EXPECT_NE(bad.err.find("attention, temperature, multihead, scaling, selection"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("attention, temperature, multihead, scaling, selection, conv"), std::string::npos) << bad.err;
 }
 
 // E3: the Multi-head view's block, its shapes and the heads' average; and
@@ -377,6 +377,48 @@ TEST(CliViews, TheMultiHeadBlockPrintsEveryHeadAndTheReshape) {
   std::remove(path.c_str());
 }
 
+// E8: the Convolution view's block, for one layer and for the exam's SVHN
+// network with its Linear(120, 10), read from the exam's listing as printed.
+TEST(CliViews, TheConvBlockGivesE8sShapesParametersAndTheMismatch) {
+  const Outcome one = Attnlab("eval '" + kPresets + "/e8-filter-3x5.json'");
+  ASSERT_EQ(one.code, 0) << one.err;
+  const json l = json::parse(one.out)["views"]["conv"];
+  EXPECT_EQ(l["output_size"], json::parse("[126, 42]"));
+  EXPECT_EQ(l["valid"], true);
+  const Outcome bug = Attnlab("eval '" + kPresets + "/e8-svhn-bug.json'");
+  ASSERT_EQ(bug.code, 0) << bug.err;
+  const json c = json::parse(bug.out)["views"]["conv"];
+  ASSERT_EQ(c["layers"].size(), 8u);
+  const char* shapes[] = {"[8, 28, 28]", "[8, 7, 7]", "[8, 7, 7]", "[16, 6, 6]", "[16, 3, 3]", "[16, 3, 3]", "[144]", "[10]"};
+  const long long params[] = {208, 0, 0, 2064, 0, 0, 0, 1210};
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(c["layers"][i]["out_shape"], json::parse(shapes[i])) << i;
+    EXPECT_EQ(c["layers"][i]["params"], params[i]) << i;
+  }
+  EXPECT_EQ(c["ok"], false);
+  ASSERT_EQ(c["errors"].size(), 1u);
+  EXPECT_EQ(c["errors"][0]["layer"], 7);
+  EXPECT_EQ(c["errors"][0]["field"], "in_features");
+  EXPECT_EQ(c["errors"][0]["declared"], 120);
+  EXPECT_EQ(c["errors"][0]["actual"], 144);
+  EXPECT_EQ(c["layers"][7]["error"], "in_features is 120 but the flattened input has 3·3·16 = 144: use nn.Linear(144, 10)");
+  EXPECT_EQ(c["warnings"].size(), 2u);
+  const Outcome fixed = Attnlab("eval '" + kPresets + "/e8-svhn.json'");
+  ASSERT_EQ(fixed.code, 0) << fixed.err;
+  const json f = json::parse(fixed.out)["views"]["conv"];
+  EXPECT_EQ(f["ok"], true);
+  EXPECT_EQ(f["total_params"], 208 + 2064 + 1450);
+  EXPECT_EQ(f["errors"], json::array());
+  // A layer that cannot be read is named with its line, and the file refused.
+  json broken = json::parse(ReadFile(kPresets + "/e8-svhn.json"));
+  broken["conv_lab"]["sequential"] = "nn.Sequential(\n  nn.Conv2d(1, 8, 5),\n  nn.Conv2x(8, 8, 3)\n)";
+  const std::string path = WriteTemp(broken.dump());
+  const Outcome bad = Attnlab("eval " + path);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("conv_lab.sequential: line 3: unknown layer nn.Conv2x"), std::string::npos) << bad.err;
+  std::remove(path.c_str());
+}
+
 TEST(CliViews, TheTextFormatsCarryTheViewsNumbers) {
   const Outcome csv = Attnlab("eval --format csv '" + kPresets + "/e6-selection.json'");
   ASSERT_EQ(csv.code, 0) << csv.err;
@@ -389,7 +431,7 @@ TEST(CliViews, TheTextFormatsCarryTheViewsNumbers) {
 
 TEST(CliViews, HelpListsEveryView) {
   const Outcome help = Attnlab("--help");
-  for (const char* key : {"attention", "temperature", "multihead", "scaling", "selection", "decoding"})
+  for (const char* key : {"attention", "temperature", "multihead", "scaling", "selection", "conv", "decoding"})
     EXPECT_NE(help.out.find(std::string("\n  ") + key + " "), std::string::npos) << key << "\n" << help.out;
 }
 

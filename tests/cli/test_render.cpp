@@ -234,7 +234,9 @@ TEST(Render, EveryLabPlotIsAPanelThatRendersAtOneAndTwoTimes) {
     std::vector<std::string> plots;
   } kLabs[] = {{"e7-temperature-sweep.json", {"weights_vs_T", "entropy_vs_T", "weights_at_T"}},
                {"e1-scaling.json", {"histogram_raw", "histogram_scaled", "variance_vs_d", "saturation"}},
-               {"e6-selection.json", {"weights", "alpha_distribution", "output_drift"}}};
+               {"e6-selection.json", {"weights", "alpha_distribution", "output_drift"}},
+               {"e8-filter-3x5.json", {"formula", "grid"}},
+               {"e8-svhn-bug.json", {"formula", "chain"}}};
   for (const auto& lab : kLabs) {
     SCOPED_TRACE(lab.preset);
     const std::string preset = kPresets + "/" + lab.preset;
@@ -350,7 +352,7 @@ TEST(RenderViews, EveryPanelOfEveryViewRendersAtOneTimes) {
     EXPECT_GT(img.DistinctNeighbours(), 20) << "blank picture";
     ++rendered;
   }
-  EXPECT_EQ(views, (std::set<std::string>{"attention", "temperature", "multihead", "scaling", "selection", "decoding"}));
+  EXPECT_EQ(views, (std::set<std::string>{"attention", "temperature", "multihead", "scaling", "selection", "conv", "decoding"}));
   EXPECT_GT(rendered, 20);
 }
 

@@ -4,6 +4,7 @@
 #
 #   fuzz_scenario      scenario text -> load -> every view -> save -> load: equal
 #   fuzz_matrix_text   pasted matrix -> parse -> every format -> parse: equal
+#   fuzz_sequential    pasted nn.Sequential -> read -> shapes -> Copy as PyTorch -> read: equal
 #
 # Each run first replays tests/fuzz/regressions/<name>/ (crashes once found),
 # then searches from a scratch copy of tests/fuzz/corpus/<name>/ plus every
@@ -14,8 +15,9 @@ if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
 else()
   set(ATTNLAB_FUZZ_RUNS_scenario 100000 CACHE STRING "fuzz_scenario: executions per test run")
   set(ATTNLAB_FUZZ_RUNS_matrix_text 1000000 CACHE STRING "fuzz_matrix_text: executions per test run")
+  set(ATTNLAB_FUZZ_RUNS_sequential 300000 CACHE STRING "fuzz_sequential: executions per test run")
   set(long_runs "")
-  foreach(name scenario matrix_text)
+  foreach(name scenario matrix_text sequential)
     add_executable(fuzz_${name} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_${name}.cpp)
     target_link_libraries(fuzz_${name} PRIVATE attnlab_core)
     target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
@@ -35,7 +37,7 @@ else()
                           -DWORK=${CMAKE_CURRENT_BINARY_DIR}/fuzz-long-${name} -DSECONDS=600
                           -P ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/run_fuzzer.cmake)
   endforeach()
-  add_custom_target(fuzz_long ${long_runs} DEPENDS fuzz_scenario fuzz_matrix_text USES_TERMINAL
+  add_custom_target(fuzz_long ${long_runs} DEPENDS fuzz_scenario fuzz_matrix_text fuzz_sequential USES_TERMINAL
                     COMMENT "ten unseeded minutes per fuzzer")
 endif()
 

@@ -154,8 +154,9 @@ void Pass(unsigned seed, PassStats* stats) {
   const std::vector<std::pair<std::string, std::string>> views = {
       {"attention", "e9-dedupe-sort.json"}, {"attention", "e9-two-heads.json"},
       {"temperature", "e7-temperature-sweep.json"}, {"scaling", "e1-scaling.json"},
-      {"selection", "e6-selection.json"}, {"decoding", "e4-decoding-gqa.json"}};
-  ASSERT_EQ(ui::ViewScreens().size(), 6u) << "a new view: add it to the monkey's list";
+      {"selection", "e6-selection.json"}, {"multihead", "e3-gqa.json"},
+      {"multihead", "e3-multihead-shapes.json"}, {"decoding", "e4-decoding-gqa.json"}};
+  ASSERT_EQ(ui::ViewScreens().size(), 7u) << "a new view: add it to the monkey's list";
   const int per_view = kFrames / 2 / static_cast<int>(views.size());
   std::mt19937 rng(seed);
   for (const auto& [view, preset] : views) {
@@ -186,9 +187,9 @@ TEST(Monkey, TenThousandFramesOfRandomInputCrashNothingAndLeakNothing) {
   const size_t before = AllocatedBytes();
   Pass(kSeed, &second);  // the same events again
   const size_t after = AllocatedBytes();
-  std::printf("monkey: the scenario was edited in %d of 6 views per pass; %d messages shown\n", second.edited_views,
-              second.messages);
-  EXPECT_GE(second.edited_views, 3);
+  std::printf("monkey: the scenario was edited in %d of 8 scenarios per pass; %d messages shown\n",
+              second.edited_views, second.messages);
+  EXPECT_GE(second.edited_views, 4);
   const double growth = static_cast<double>(after) - static_cast<double>(before);
   std::printf("monkey: %d frames, allocated bytes after warm-up %zu, after the second pass %zu (growth %.0f)\n", kFrames,
               before, after, growth);

@@ -1,7 +1,8 @@
 // attnlab core: the numbers a view computes, as `attnlab eval` prints them.
 //
 //   views.<key> = { name: number | [numbers] | [labels] | matrix (rows) |
-//                   rank-3 array (slices of rows) | { nested section } }
+//                   rank-3 array (slices of rows) | { nested section } |
+//                   [ { section }, ... ] }
 //
 // A view fills a Report from the same computation its window draws; the
 // writers turn it into JSON (scenario_io.hpp) or titled CSV / LaTeX blocks
@@ -23,7 +24,7 @@ namespace attnlab {
 
 class Report {
  public:
-  enum class Kind { kNumber, kInteger, kBool, kText, kNumbers, kLabels, kMatrix, kTensor, kSection };
+  enum class Kind { kNumber, kInteger, kBool, kText, kNumbers, kLabels, kMatrix, kTensor, kSection, kList };
   struct Entry {
     std::string name;
     Kind kind = Kind::kNumber;
@@ -36,6 +37,7 @@ class Report {
     std::vector<Matrix> slices;       // kTensor: one matrix per leading index (rank 4: per pair, row-major)
     int inner = 0;                    // kTensor of rank 4: slices per leading index; 0 = rank 3
     std::shared_ptr<Report> section;  // kSection
+    std::vector<std::shared_ptr<Report>> items;  // kList: an array of objects
   };
 
   void AddNumber(const std::string& name, double value);
@@ -52,6 +54,9 @@ class Report {
   void AddTensor4(const std::string& name, const std::vector<std::vector<Matrix>>& blocks, const std::string& axes);
   // A nested object; the reference stays valid while this report lives.
   Report& AddSection(const std::string& name);
+  // One more object of the array `name` (created on the first call): "layers[i]".
+  Report& AddListItem(const std::string& name);
+  void AddList(const std::string& name);  // the array, empty until items are added
 
   const std::vector<Entry>& entries() const { return entries_; }
   // The entry at a dotted path ("raw.mean"), or null.

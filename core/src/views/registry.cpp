@@ -11,6 +11,7 @@ extern const ViewModel kTemperatureView;
 extern const ViewModel kMultiHeadView;
 extern const ViewModel kScalingView;
 extern const ViewModel kSelectionView;
+extern const ViewModel kConvView;
 extern const ViewModel kDecodingView;
 
 const std::vector<const ViewModel*>& ViewModels() {
@@ -20,6 +21,7 @@ const std::vector<const ViewModel*>& ViewModels() {
       &kMultiHeadView,
       &kScalingView,
       &kSelectionView,
+      &kConvView,
       &kDecodingView,
   };
   return kViews;
