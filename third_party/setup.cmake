@@ -84,6 +84,8 @@ if(MODE STREQUAL "test")
   run_or_die("${BUILD}/tests/bench_frame" --benchmark_min_time=0.2)
   message(STATUS "attnlab: temperature sweep, 200 temperatures over 256x256 scores (target < 10 ms)")
   run_or_die("${BUILD}/tests/bench_labs" --benchmark_min_time=0.2)
+  message(STATUS "attnlab: one decoding step, b=8 h=16 d=1024 n=2048, MHA/GQA/MQA (targets: MQA >= 4x MHA, each < 2x roofline)")
+  run_or_die("${BUILD}/tests/bench_decode" --benchmark_min_time=0.2)
   run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${BUILD}" --output-on-failure)
   # 4. The headless tests again under AddressSanitizer + UndefinedBehaviorSanitizer
   #    (clang, build-sanitize/), the fuzzers with a pinned seed, and the monkey.

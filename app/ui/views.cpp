@@ -15,6 +15,7 @@ const std::vector<ViewScreen>& ViewScreens() {
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
         // one layer: the grid (with the size's formula); a network shows its first slide, the table
         {"conv", DrawConvView, {"grid"}},
+        {"decoding", DrawDecodingView, {"weights", "cache_K", "cache_V"}},
     };
     for (ViewScreen& v : screens) v.model = FindViewModel(v.key);
     return screens;

@@ -45,5 +45,6 @@ void DrawMultiHeadView(AppState& state);    // E3: heads split and combined, GQA
 void DrawScalingView(AppState& state);      // E1: why q.k / sqrt(d)
 void DrawSelectionView(AppState& state);    // E6: attention as selection
 void DrawConvView(AppState& state);         // E8: convolution shapes, the sliding kernel, a network's table
+void DrawDecodingView(AppState& state);     // E4: incremental decoding with a KV cache
 
 }  // namespace attnlab::ui

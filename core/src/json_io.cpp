@@ -391,7 +391,15 @@ ordered_json ReportJson(const Report& report, MatrixSlots* slots) {
       case Report::Kind::kMatrix: v = slots->Slot(e.matrix); break;
       case Report::Kind::kTensor:
         v = ordered_json::array();
-        for (const Matrix& m : e.slices) v.push_back(slots->Slot(m));
+        if (e.inner > 0) {  // rank 4: an array of arrays of matrices
+          for (size_t i = 0; i < e.slices.size(); i += static_cast<size_t>(e.inner)) {
+            ordered_json row = ordered_json::array();
+            for (int j = 0; j < e.inner; ++j) row.push_back(slots->Slot(e.slices[i + static_cast<size_t>(j)]));
+            v.push_back(std::move(row));
+          }
+        } else {
+          for (const Matrix& m : e.slices) v.push_back(slots->Slot(m));
+        }
         break;
       case Report::Kind::kSection: v = ReportJson(*e.section, slots); break;
       case Report::Kind::kList:

@@ -34,6 +34,13 @@ void Report::AddTensor(const std::string& name, std::vector<Matrix> slices, cons
   e.slices = std::move(slices);
   e.text = axes;
 }
+void Report::AddTensor4(const std::string& name, const std::vector<std::vector<Matrix>>& blocks,
+                        const std::string& axes) {
+  Entry& e = Add(name, Kind::kTensor);
+  e.inner = blocks.empty() ? 0 : static_cast<int>(blocks.front().size());
+  for (const std::vector<Matrix>& row : blocks) e.slices.insert(e.slices.end(), row.begin(), row.end());
+  e.text = axes;
+}
 Report& Report::AddSection(const std::string& name) {
   Entry& e = Add(name, Kind::kSection);
   e.section = std::make_shared<Report>();
@@ -108,7 +115,18 @@ void AppendText(const Report& report, const std::string& prefix, ReportTextForma
       case Report::Kind::kMatrix: block(name, e.matrix); break;
       case Report::Kind::kTensor: {
         // "weights[head 0]": the leading axis's name from the stated order.
-        const std::string axis = e.text.substr(0, e.text.find(','));
+        const size_t comma = e.text.find(',');
+        const std::string axis = e.text.substr(0, comma);
+        if (e.inner > 0) {  // rank 4: "K[batch 0, kv_head 1]"
+          const size_t comma2 = e.text.find(',', comma + 1);
+          std::string axis2 = comma == std::string::npos ? "" : e.text.substr(comma + 1, comma2 - comma - 1);
+          while (!axis2.empty() && axis2.front() == ' ') axis2.erase(0, 1);
+          for (size_t i = 0; i < e.slices.size(); ++i)
+            block(name + "[" + axis + " " + std::to_string(i / e.inner) + ", " + axis2 + " " +
+                      std::to_string(i % e.inner) + "]",
+                  e.slices[i]);
+          break;
+        }
         for (size_t i = 0; i < e.slices.size(); ++i)
           block(name + "[" + axis + " " + std::to_string(i) + "]", e.slices[i]);
         break;

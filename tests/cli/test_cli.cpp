@@ -431,8 +431,29 @@ TEST(CliViews, TheTextFormatsCarryTheViewsNumbers) {
 
 TEST(CliViews, HelpListsEveryView) {
   const Outcome help = Attnlab("--help");
-  for (const char* key : {"attention", "temperature", "multihead", "scaling", "selection", "conv"})
+  for (const char* key : {"attention", "temperature", "multihead", "scaling", "selection", "conv", "decoding"})
     EXPECT_NE(help.out.find(std::string("\n  ") + key + " "), std::string::npos) << key << "\n" << help.out;
+}
+
+TEST(CliViews, DecodingPrintsItsCheckAndRank4CacheAndNamesBadSettings) {
+  const Outcome out = Attnlab("eval '" + kPresets + "/e4-decoding-gqa.json'");
+  ASSERT_EQ(out.code, 0) << out.err;
+  const json v = json::parse(out.out)["views"]["decoding"];
+  EXPECT_LT(v["max_abs_diff"].get<double>(), 1e-12);
+  EXPECT_EQ(v["K"].size(), 2u);           // batch
+  EXPECT_EQ(v["K"][0].size(), 2u);        // K/V heads
+  EXPECT_EQ(v["K"][0][0].size(), 5u);     // 2 cached + 3 steps
+  EXPECT_EQ(v["K"][0][0][0].size(), 2u);  // k
+  const Outcome csv = Attnlab("eval --format csv '" + kPresets + "/e4-decoding-gqa.json'");
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("# views.decoding.K[batch 1, kv_head 0] 5x2\n"), std::string::npos);
+  json bad = json::parse(ReadFile(kPresets + "/e4-decoding-gqa.json"));
+  bad["decoding_lab"]["cost_g"] = 3;
+  const std::string path = WriteTemp(bad.dump());
+  const Outcome r = Attnlab("eval " + path);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("decoding_lab.cost_g: must divide cost_h = 16, got 3"), std::string::npos) << r.err;
+  std::remove(path.c_str());
 }
 
 TEST(CliViews, AFileNamingAnUnknownViewIsRefused) {

@@ -9,7 +9,9 @@
 // (ReportToText below). Matrices are arrays of rows; a rank-3 array is an
 // array of matrices whose axis order is stated with it ("head, query, key"),
 // and prints in the text formats as one titled matrix per leading index
-// ("% weights[head 0] 5x6"). Non-finite numbers are written as null.
+// ("% weights[head 0] 5x6"); a rank-4 array is an array of arrays of
+// matrices, printed one block per pair of leading indices
+// ("% K[batch 0, kv_head 1] 5x2"). Non-finite numbers are written as null.
 #pragma once
 
 #include <memory>
@@ -32,7 +34,8 @@ class Report {
     std::vector<double> numbers;
     std::vector<std::string> labels;
     Matrix matrix;
-    std::vector<Matrix> slices;       // kTensor: one matrix per leading index
+    std::vector<Matrix> slices;       // kTensor: one matrix per leading index (rank 4: per pair, row-major)
+    int inner = 0;                    // kTensor of rank 4: slices per leading index; 0 = rank 3
     std::shared_ptr<Report> section;  // kSection
     std::vector<std::shared_ptr<Report>> items;  // kList: an array of objects
   };
@@ -46,6 +49,9 @@ class Report {
   void AddLabels(const std::string& name, std::vector<std::string> labels);
   void AddMatrix(const std::string& name, Matrix value);
   void AddTensor(const std::string& name, std::vector<Matrix> slices, const std::string& axes);
+  // Rank 4: blocks[i][j] is the matrix at leading indices (i, j), every
+  // blocks[i] of the same length; axes e.g. "batch, kv_head, position, k".
+  void AddTensor4(const std::string& name, const std::vector<std::vector<Matrix>>& blocks, const std::string& axes);
   // A nested object; the reference stays valid while this report lives.
   Report& AddSection(const std::string& name);
   // One more object of the array `name` (created on the first call): "layers[i]".

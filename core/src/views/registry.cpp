@@ -12,6 +12,7 @@ extern const ViewModel kMultiHeadView;
 extern const ViewModel kScalingView;
 extern const ViewModel kSelectionView;
 extern const ViewModel kConvView;
+extern const ViewModel kDecodingView;
 
 const std::vector<const ViewModel*>& ViewModels() {
   static const std::vector<const ViewModel*> kViews = {
@@ -21,6 +22,7 @@ const std::vector<const ViewModel*>& ViewModels() {
       &kScalingView,
       &kSelectionView,
       &kConvView,
+      &kDecodingView,
   };
   return kViews;
 }

@@ -1,0 +1,50 @@
+// attnlab app: what the Decoding view keeps between frames, and its
+// "measure" job (timings of our own engine, run off the UI thread).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "attnlab/decoding.hpp"
+
+namespace attnlab::ui {
+
+// Filled by the worker thread; read by the UI under `mu`.
+struct DecodingMeasure {
+  static constexpr int kPoints = 4;  // n = cost_n / 8, / 4, / 2, cost_n
+  std::mutex mu;
+  bool running = false, done = false;
+  std::string error;
+  std::string progress;
+  double bandwidth = 0, peak = 0;  // bytes / s, FLOP / s
+  std::array<double, kPoints> n{};
+  std::array<std::array<double, kPoints>, 3> seconds{};  // MHA, GQA, MQA; 0 = not yet
+  DecodeShape shapes[3];                                 // at cost_n
+  std::atomic<bool> cancel{false};
+};
+
+struct DecodingViewCache {
+  DecodingView view;
+  Status status;
+  bool computed = false;
+  uint64_t computed_revision = 0;
+  DecodingLabSettings computed_for;  // step and sequence zeroed: they only pick what is shown
+  std::shared_ptr<DecodingMeasure> measure;
+  std::thread worker;
+  bool confirm_measure = false;
+  std::string layout_note;  // the last layout change in words, or its error
+
+  DecodingViewCache() = default;
+  DecodingViewCache(const DecodingViewCache&) = delete;
+  DecodingViewCache& operator=(const DecodingViewCache&) = delete;
+  ~DecodingViewCache() {
+    if (measure) measure->cancel = true;
+    if (worker.joinable()) worker.join();
+  }
+};
+
+}  // namespace attnlab::ui

@@ -1,0 +1,248 @@
+// The Decoding view (E4): its "decoding_lab" settings read, checked and
+// written back, and its eval block against independent values.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "attnlab/decoding.hpp"
+#include "attnlab/scenario.hpp"
+#include "attnlab/scenario_io.hpp"
+#include "attnlab/views.hpp"
+
+namespace attnlab {
+namespace {
+
+using json = nlohmann::json;
+
+const std::string kModel = R"("X": [[1, 0, 0, 1], [0, 1, 1, 0], [1, 1, 0, 0]], "num_heads": 2, "n_kv_heads": 1,
+  "W_Q": [[1, 0, 0, 1], [0, 1, 1, 0], [1, 0, 1, 0], [0, 1, 0, 1]], "W_K": [[1, 0], [0, 1], [1, 1], [0, 0]],
+  "W_V": [[1, 2], [0, 1], [1, 0], [2, 0]], "W_O": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]],
+  "mask": "causal", "unembedding": "none", "view": "decoding")";
+
+Status Parse(const std::string& lab, Scenario* s) {
+  return ParseScenario("{" + kModel + (lab.empty() ? "" : ", \"decoding_lab\": " + lab) + "}", s);
+}
+
+json Eval(const Scenario& s) {
+  Result r;
+  Status st = Evaluate(s, &r);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  std::string text;
+  st = EvalToJson(s, r, "", &text);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return st.ok() ? json::parse(text)["views"]["decoding"] : json();
+}
+
+TEST(DecodingLabIo, EveryFieldSurvivesARoundTrip) {
+  Scenario s;
+  const Status st = Parse(R"({"inputs": [[[1, 0, 0, 0], [0, 1, 0, 0]], [[0, 0, 1, 0], [0, 0, 0, 1]]],
+      "cache_K": [[[[0.5, 1]]], [[[2, 3]]]], "cache_V": [[[[1, 1]]], [[[0, 1]]]], "step": 1, "sequence": 1,
+      "cost_b": 4, "cost_n": 512, "cost_d": 256, "cost_h": 8, "cost_g": 2})",
+                          &s);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  Scenario back;
+  ASSERT_TRUE(ParseScenario(ScenarioToJson(s), &back).ok()) << ScenarioToJson(s);
+  EXPECT_TRUE(s == back);
+  const DecodingLabSettings& lab = *back.views.Find<DecodingLabSettings>();
+  EXPECT_EQ(lab.inputs.size(), 2u);
+  EXPECT_EQ(lab.inputs[1](1, 3), 1.0);
+  EXPECT_EQ(lab.cache_K[1][0](0, 1), 3.0);
+  EXPECT_EQ(lab.cache_V[1][0](0, 1), 1.0);
+  EXPECT_EQ(lab.step, 1);
+  EXPECT_EQ(lab.sequence, 1);
+  EXPECT_EQ(lab.cost_b, 4);
+  EXPECT_EQ(lab.cost_n, 512);
+  EXPECT_EQ(lab.cost_d, 256);
+  EXPECT_EQ(lab.cost_h, 8);
+  EXPECT_EQ(lab.cost_g, 2);
+  // sequences of tokens, as lists or one string each
+  Scenario t;
+  ASSERT_TRUE(ParseScenario(R"({"vocab": ["a", "b"], "tokens": "a b", "E": [[1, 0], [0, 1]], "view": "decoding",
+      "decoding_lab": {"sequences": ["a b a", ["b", "b", "a"]]}})", &t).ok());
+  Scenario t2;
+  ASSERT_TRUE(ParseScenario(ScenarioToJson(t), &t2).ok());
+  EXPECT_TRUE(t == t2);
+  EXPECT_EQ(t2.views.Find<DecodingLabSettings>()->sequences[0], (std::vector<std::string>{"a", "b", "a"}));
+  DecodingLabSettings changed = lab;
+  changed.cache_K[0][0](0, 0) = 7;
+  EXPECT_FALSE(changed == lab);
+  changed = lab;
+  changed.inputs.pop_back();
+  EXPECT_FALSE(changed == lab);
+}
+
+TEST(DecodingLabIo, BadFieldsAreNamedWithTheirPath) {
+  const struct {
+    const char* lab;
+    const char* message;
+  } cases[] = {
+      {R"({"stpe": 1})", "decoding_lab.stpe: unknown key"},
+      {R"({"step": -1})", "decoding_lab.step: must be >= 0, got -1"},
+      {R"({"cost_h": 0})", "decoding_lab.cost_h: must be >= 1, got 0"},
+      {R"({"cost_g": 3})", "decoding_lab.cost_g: must divide cost_h = 16, got 3"},
+      {R"({"cost_h": 24})", "decoding_lab.cost_h: must divide d = 1024 (d_k = d / h)"},
+      {R"({"cost_b": 100000})", "decoding_lab.cost_b: must be a whole number from 1 to 256"},
+      {R"({"cost_n": 65536})", "decoding_lab.cost_n: the KV cache at these sizes is 8192 MiB; at most 512 MiB (lower b, n or d)"},
+      {R"({"inputs": 3})", "decoding_lab.inputs: expected an array of matrices, got 3"},
+      {R"({"inputs": [[[1, 2]], 5]})", "decoding_lab.inputs[1]: expected a matrix (an array of rows), got 5"},
+      {R"({"cache_K": [[[[1, 2]]], [7]]})", "decoding_lab.cache_K[1][0]: expected a matrix (an array of rows), got 7"},
+      {R"({"sequences": [[]]})", "decoding_lab.sequences[0]: a sequence needs at least one token"},
+      {R"({"sequences": [["a"]], "inputs": [[[1, 0, 0, 0]]]})",
+       "decoding_lab.inputs: give the batch as sequences (tokens) or as inputs (X), not both"},
+  };
+  for (const auto& c : cases) {
+    Scenario s;
+    const Status st = Parse(c.lab, &s);
+    EXPECT_EQ(st.ToString().substr(0, std::string(c.message).size()), c.message) << c.lab << " -> " << st.ToString();
+  }
+  // 65 sequences: the batch bound
+  std::string many = "[";
+  for (int i = 0; i < 65; ++i) many += std::string(i ? "," : "") + "[[1, 0, 0, 0]]";
+  Scenario s;
+  EXPECT_EQ(Parse(R"({"inputs": )" + many + "]}", &s).ToString(),
+            "decoding_lab.inputs: at most 64 matrices, got 65");
+}
+
+TEST(DecodingLabIo, ShapesThatDoNotFitTheModelAreNamedAtEval) {
+  const struct {
+    const char* lab;
+    const char* message;
+  } cases[] = {
+      {R"({"inputs": [[[1, 0, 0, 0]], [[1, 0, 0]]]})", "decoding_lab.inputs[1]: expected 4 columns (d_model), got 3"},
+      {R"({"inputs": [[[1, 0, 0, 0]], [[1, 0, 0, 0], [0, 1, 0, 0]]]})",
+       "decoding_lab.inputs[1]: expected 1 positions like sequence 0 (a batch decodes in step), got 2"},
+      {R"({"cache_K": [[[[1, 0]]]], "cache_V": [[[[1, 0]]], [[[0, 1]]]]})",
+       "decoding_lab.cache_V: expected 1 sequences (b), got 2"},
+      {R"({"cache_K": [[[[1, 0, 1]]]], "cache_V": [[[[1, 0]]]]})",
+       "decoding_lab.cache_K[0][0]: expected 1x2 (cached positions x d_k), got 1x3"},
+      {R"({"cache_K": [[[[1, 0]], [[1, 0]]]], "cache_V": [[[[1, 0]]]]})",
+       "decoding_lab.cache_K[0]: expected 1 K/V heads (n_kv_heads), got 2"},
+      {R"({"sequences": [["a"]]})", "decoding_lab.sequences: token sequences need the scenario's vocab and E"},
+  };
+  for (const auto& c : cases) {
+    Scenario s;
+    ASSERT_TRUE(Parse(c.lab, &s).ok()) << c.lab;
+    Result r;
+    ASSERT_TRUE(Evaluate(s, &r).ok());
+    std::string text;
+    EXPECT_EQ(EvalToJson(s, r, "", &text).ToString(), c.message) << c.lab;
+  }
+}
+
+TEST(DecodingLabIo, TheWeightsOfAllStepsAreBounded) {
+  // 2 heads x 2048 steps x 2048 positions = 8.4 M weights > 4.19 M: refused on reading, naming the batch
+  std::string rows = "[";
+  for (int i = 0; i < 2048; ++i) rows += std::string(i ? "," : "") + "[1, 0, 0, 0]";
+  rows += "]";
+  Scenario s;
+  const Status st = Parse(R"({"inputs": [)" + rows + "]}", &s);
+  EXPECT_EQ(st.field(), "decoding_lab.inputs") << st.ToString();
+  EXPECT_NE(st.message().find("at most 4.194e+06"), std::string::npos) << st.ToString();
+}
+
+TEST(DecodingLabIo, TheWeightsAllStepsReadAreBounded) {
+  // 1024 steps over a model of 4 x 1024 x 1024 numbers (32 MiB) re-read 34 GB of weights: refused
+  Scenario s;
+  s.input = InputMode::kX;
+  s.X = Matrix::Zero(1024, 1024);
+  s.views.Get<DecodingLabSettings>();
+  s.view = "decoding";
+  const Status st = FindViewModel("decoding")->check_limits(s);
+  EXPECT_EQ(st.field(), "X");
+  EXPECT_NE(st.message().find("1024 steps each reading 25.17 MB of weights"), std::string::npos) << st.ToString();
+  s.X = Matrix::Zero(16, 1024);  // 16 steps: 0.4 GB
+  EXPECT_TRUE(FindViewModel("decoding")->check_limits(s).ok());
+}
+
+TEST(DecodingViewEval, StepsEqualTheOneShotAndTheCacheHasItsShape) {
+  Scenario s;
+  ASSERT_TRUE(Parse("", &s).ok());
+  const json v = Eval(s);
+  EXPECT_EQ(v["layout"], "MQA");
+  EXPECT_EQ(v["cache_shape"], json::parse("[1, 1, 3, 2]"));
+  EXPECT_LT(v["max_abs_diff"].get<double>(), 1e-12);
+  EXPECT_EQ(v["K"].size(), 1u);     // batch
+  EXPECT_EQ(v["K"][0].size(), 1u);  // one K/V head
+  // K = X W_K, by hand: rows (1,0,0,1) W_K = (1, 0); (0,1,1,0) W_K = (1, 2); (1,1,0,0) W_K = (1, 1)
+  EXPECT_EQ(v["K"][0][0], json::parse("[[1, 0], [1, 2], [1, 1]]"));
+  // step 0 sees only itself: weight 1 for both heads, y = (v, v) W_O = (v, v), v = (1,0,0,1) W_V = (3, 2)
+  EXPECT_EQ(v["weights"][0][0][0][0], 1.0);
+  EXPECT_EQ(v["weights"][0][1][0][0], 1.0);
+  EXPECT_EQ(v["Y"][0][0], json::parse("[3, 2, 3, 2]"));
+  EXPECT_EQ(v["Y_batched"][0].size(), 3u);
+  // each step's weights sum to 1 over the positions it sees, 0 past them
+  for (int head = 0; head < 2; ++head)
+    for (int t = 0; t < 3; ++t) {
+      double sum = 0;
+      for (int p = 0; p < 3; ++p) sum += v["weights"][0][head][t][p].get<double>();
+      EXPECT_NEAR(sum, 1.0, 1e-15);
+      if (t < 2) {
+        EXPECT_EQ(v["weights"][0][head][t][2], 0.0);
+      }
+    }
+  // the cost block at E4's sizes: MHA's f64 cache read is 268435456 bytes a step
+  EXPECT_EQ(v["cost"]["MHA"]["byte_terms"][2],
+            "KV cache read: w\u00B7b\u00B7g\u00B7n\u00B7(d_k + d_v) = 8\u00B78\u00B716\u00B72048\u00B7(64 + 64) = 268435456");
+  EXPECT_EQ(v["cost"]["GQA"]["cache_bytes_per_token"], 8 * 4 * 128);
+  EXPECT_EQ(v["cost"]["MQA"]["cache_bytes_per_token"], 8 * 1 * 128);
+}
+
+TEST(DecodingViewEval, TokenSequencesGoThroughTheVocabulary) {
+  Scenario s;
+  ASSERT_TRUE(ParseScenario(R"({"vocab": ["a", "b"], "tokens": "a b", "E": [[1, 0], [0, 2]], "view": "decoding",
+      "unembedding": "none", "decoding_lab": {"sequences": ["a b a", "b b a"]}})", &s).ok());
+  const json v = Eval(s);
+  EXPECT_EQ(v["batch"], 2);
+  EXPECT_EQ(v["steps"], 3);
+  // identity projections: the cache holds the embeddings
+  EXPECT_EQ(v["K"][1][0], json::parse("[[0, 2], [0, 2], [1, 0]]"));
+  EXPECT_LT(v["max_abs_diff"].get<double>(), 1e-12);
+  Scenario bad = s;
+  bad.views.Get<DecodingLabSettings>().sequences[1][2] = "z";
+  Result r;
+  ASSERT_TRUE(Evaluate(bad, &r).ok());
+  std::string text;
+  EXPECT_EQ(EvalToJson(bad, r, "", &text).ToString(), "decoding_lab.sequences[1][2]: \"z\" is not in the vocabulary");
+}
+
+TEST(DecodingViewEval, CrossAttentionDecodesXAloneAndSaysSo) {
+  Scenario s;
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e3-cross-attention.json", &s).ok());
+  s.view = "decoding";
+  const json v = Eval(s);
+  EXPECT_NE(v["note"].get<std::string>().find("X_kv (cross-attention) is not used"), std::string::npos);
+  EXPECT_LT(v["max_abs_diff"].get<double>(), 1e-12);
+}
+
+TEST(DecodingViewEval, QKVGivenDirectlyLeavesANoteAndTheCosts) {
+  Scenario s;
+  ASSERT_TRUE(ParseScenario(R"({"Q": [[1, 0]], "K": [[1, 0]], "V": [[1, 0]], "view": "decoding"})", &s).ok());
+  const json v = Eval(s);
+  EXPECT_NE(v["note"].get<std::string>().find("Q, K and V directly"), std::string::npos);
+  EXPECT_TRUE(v["cost"].contains("MQA"));
+}
+
+TEST(DecodingViewEval, ThePresetsCheckTheirIdentityAndShapes) {
+  for (const char* name : {"e4-decoding-mha-vs-mqa.json", "e4-decoding-gqa.json"}) {
+    Scenario s;
+    const Status st = LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/" + name, &s);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(s.view, "decoding");
+    EXPECT_LE(s.name.size(), 40u);
+    EXPECT_NE(s.solution.find("bhn,bnv->bhv"), std::string::npos) << name;
+    EXPECT_NE(s.solution.find("b h v, b d v->b d"), std::string::npos) << name;
+    const json v = Eval(s);
+    EXPECT_LT(v["max_abs_diff"].get<double>(), 1e-12) << name;
+  }
+  Scenario mqa, gqa;
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-mha-vs-mqa.json", &mqa).ok());
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-gqa.json", &gqa).ok());
+  EXPECT_EQ(Eval(mqa)["cache_shape"], json::parse("[2, 1, 4, 2]"));  // [b, n, k] with g = 1
+  EXPECT_EQ(Eval(gqa)["cache_shape"], json::parse("[2, 2, 5, 2]"));  // 2 cached + 3 steps
+  EXPECT_EQ(Eval(gqa)["prior"], 2);
+}
+
+}  // namespace
+}  // namespace attnlab
