@@ -581,6 +581,9 @@ void DrawChain(AppState& s, ImVec2 size) {
     ImGui::TextDisabled("input");
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(ShapeText(lab.input).c_str());
+    // (a paste, an add, a fix, an undo since the edit began: the row typed into
+    // may be another layer now, so the edit ends rather than replace it)
+    if (c.edit_row >= 0 && !(lab.layers == c.edit_layers)) c.edit_row = -1;
     for (size_t n = 0; n < ch.layers.size() && n < lab.layers.size(); ++n) {
       const LayerResult& r = ch.layers[n];
       ImGui::PushID(static_cast<int>(n));
@@ -610,6 +613,7 @@ void DrawChain(AppState& s, ImVec2 size) {
         if (!one_panel && ImGui::IsItemHovered()) ImGui::SetTooltip("Click to edit the layer's code");
         if (!one_panel && ImGui::IsItemClicked()) {
           c.edit_row = static_cast<int>(n);
+          c.edit_layers = lab.layers;
           c.edit_text = code;
           c.edit_error.clear();
         }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "attnlab/conv_shape.hpp"
 
@@ -19,6 +20,7 @@ struct ConvViewCache {
   // The chain table: the row whose code is being typed, its text and error.
   int edit_row = -1;
   std::string edit_text, edit_error;
+  std::vector<Layer> edit_layers;  // the chain when the edit began: any other change ends it
   std::string paste_text, paste_error;  // the "Paste nn.Sequential" box
   bool paste_init = false;
   std::string copied;  // "copied" note after Copy as PyTorch

@@ -98,7 +98,10 @@ DimResult TransposedDim(const Layer& l, int d, long long n) {
   r.pad_left = r.pad_right = l.padding[d];
   const long long f = l.kernel[d], s = l.stride[d], dil = l.dilation[d], p = l.padding[d], op = l.output_padding[d];
   r.span = dil * (f - 1) + 1;
-  r.out = (n - 1) * s - 2 * p + dil * (f - 1) + op + 1;
+  // (saturating: three strides of 2^20 must not overflow a long long)
+  const __int128 out = static_cast<__int128>(n - 1) * s - 2 * static_cast<__int128>(p) +
+                       static_cast<__int128>(dil) * (f - 1) + op + 1;
+  r.out = out > LLONG_MAX ? LLONG_MAX : out < -LLONG_MAX ? -LLONG_MAX : static_cast<long long>(out);
   r.formula = "(" + N(n) + " - 1)·" + N(s) + " - 2·" + N(p) + " + " + N(dil) + "·(" + N(f) + " - 1) + " + N(op) +
               " + 1 = " + N(r.out);
   if (r.out <= 0)
@@ -114,7 +117,7 @@ DimResult AdaptiveDim(const Layer& l, int d, long long n) {
   // Window i covers [floor(i n / out), ceil((i + 1) n / out)): the widest is the span.
   long long widest = 0;
   for (long long i = 0; i < std::min<long long>(r.out, 4096); ++i)
-    widest = std::max(widest, -FloorDiv(-(i + 1) * n, r.out) - FloorDiv(i * n, r.out));
+    widest = std::max(widest, -FloorDiv(-Mul(i + 1, n), r.out) - FloorDiv(Mul(i, n), r.out));
   r.span = widest;
   r.formula = "adaptive: out = " + N(r.out) + " (windows of " + N(widest) + " cells at most)";
   return r;
@@ -230,7 +233,9 @@ LayerResult ApplyLayer(const Layer& l, const std::vector<long long>& in, ChainEr
       mismatch->field = field;
       mismatch->declared = declared;
       mismatch->actual = actual;
-      mismatch->fixable = fixable;
+      // (a fix must give a layer CheckLayer accepts: a flattened size past the
+      // limit of a count is named, not written in)
+      mismatch->fixable = fixable && actual >= 1 && actual <= kMaxConvExtent;
       mismatch->message = msg;
     }
   };
@@ -452,6 +457,16 @@ Status ComputeGrid(const Layer& l, const Matrix& x, const Matrix& k, GridResult*
                                            N(x.cols()));
   if (l.dims == 1 && x.rows() != 1)
     return Status::Error("grid.input", "a 1-D layer takes one row, got " + N(x.rows()));
+  // The grid is a picture of a small layer: its kernel, dilated, and its
+  // padding each stay within the grid's size, so the padded input is at most
+  // 48 cells a side and a window at most 16 (no hang, no huge allocation).
+  for (int d = 0; d < l.dims; ++d) {
+    const long long span = Add(Mul(l.dilation[d], l.kernel[d] - 1), 1);
+    if (span > kMaxGridSize || l.padding[d] > kMaxGridSize || l.stride[d] > kMaxGridSize)
+      return Status::Error("grid", "the grid draws kernels (dilated) and strides up to " + N(kMaxGridSize) +
+                                       " cells and padding up to " + N(kMaxGridSize) + "; this layer has a span of " +
+                                       N(span) + ", stride " + N(l.stride[d]) + ", padding " + N(l.padding[d]));
+  }
   const bool conv = l.kind == LayerKind::kConv;
   // dimension index d of the layer -> matrix axis: 1-D: columns; 2-D: rows, columns.
   const long long kr = l.dims == 1 ? 1 : l.kernel[0], kc = l.dims == 1 ? l.kernel[0] : l.kernel[1];
@@ -546,10 +561,18 @@ std::string GridCellFormula(const Layer& l, const Matrix& x, const Matrix& k, co
   int shown = 0;
   const int dc = l.dims == 1 ? 0 : 1;
   const long long kc = l.kernel[dc];
+  // Average pooling divides by the window's cells inside the padded input (as
+  // ComputeGrid and PyTorch do with ceil_mode's last window): those are its terms.
+  const long long padded_rows = x.rows() + g.pad_bottom, padded_cols = x.cols() + g.pad_right;
+  long long avg_cells = 0;
   for (size_t n = 0; n < window.size(); ++n) {
     const long long r = window[n][0], c = window[n][1];
     const bool inside = r >= 0 && r < x.rows() && c >= 0 && c < x.cols();
     if (!inside && l.kind == LayerKind::kMaxPool) continue;
+    if (l.kind == LayerKind::kAvgPool) {
+      if (r >= padded_rows || c >= padded_cols) continue;
+      ++avg_cells;
+    }
     const double xv = inside ? x(r, c) : 0.0;
     std::string t = l.kind == LayerKind::kConv ? num(xv) + "·" + num(k(static_cast<long long>(n) / kc,
                                                                          static_cast<long long>(n) % kc))
@@ -560,7 +583,7 @@ std::string GridCellFormula(const Layer& l, const Matrix& x, const Matrix& k, co
   const std::string v = num(g.output(i, j));
   if (l.kind == LayerKind::kConv) return cell + " = " + terms + " = " + v;
   if (l.kind == LayerKind::kMaxPool) return cell + " = max(" + terms + ") = " + v;
-  return cell + " = (" + terms + ") / " + N(static_cast<long long>(window.size())) + " = " + v;
+  return cell + " = (" + terms + ") / " + N(avg_cells) + " = " + v;
 }
 
 // ---- the view ---------------------------------------------------------------

@@ -329,13 +329,19 @@ Status Reader::Build(const Token& name, const std::vector<Arg>& args, const std:
         return Error(name, cls + ": a positional argument follows a keyword argument");
       if (positional >= params.size()) return Error(name, cls + ": too many positional arguments");
       key = params[positional++];
-    } else if (std::find(params.begin(), params.end(), key) == params.end() && key != "device" && key != "dtype" &&
-               key != "inplace") {
+    } else if (std::find(params.begin(), params.end(), key) == params.end() && key != "device" && key != "dtype") {
+      // (inplace belongs to activations and dropout, read above; PyTorch refuses it here)
       return Error(name, cls + ": unknown argument " + key);
     }
     if (given.count(key)) return Error(name, cls + ": " + key + " given twice");
     given[key] = a.value;
   }
+  // Arguments that would change what the layer computes or returns, which
+  // attnlab does not model: refused by name rather than dropped.
+  if (given.count("return_indices") && !(given["return_indices"].kind == Value::kBool && given["return_indices"].number == 0))
+    return Error(name, cls + ": return_indices=True returns a tuple, which nn.Sequential cannot pass on");
+  if (given.count("divisor_override") && given["divisor_override"].kind != Value::kNone)
+    return Error(name, cls + ": divisor_override changes the average's divisor; attnlab divides as PyTorch does by default");
   auto where = [&](const std::string& key) { return cls + "(" + key + "=...)"; };
   auto integer = [&](const std::string& key, long long* out) -> Status {
     const Value& v = given[key];
@@ -451,12 +457,20 @@ Status Reader::Build(const Token& name, const std::vector<Arg>& args, const std:
   return Status::Ok();
 }
 
-std::string Tuple(const std::array<long long, 3>& v, int dims) {
-  bool same = true;
-  for (int d = 1; d < dims; ++d) same = same && v[d] == v[0];
-  if (same) return N(v[0]);
+// One number when every dimension has it, else a tuple. `none_for_zero`: the
+// adaptive pool's output_size, where 0 stands for None (keep that size), which
+// is written as None, and always inside a tuple (a bare None is no size).
+std::string Tuple(const std::array<long long, 3>& v, int dims, bool none_for_zero = false) {
+  bool same = true, any_zero = false;
+  for (int d = 0; d < dims; ++d) {
+    same = same && v[d] == v[0];
+    any_zero = any_zero || v[d] == 0;
+  }
+  if (same && !(none_for_zero && any_zero)) return N(v[0]);
+  if (dims == 1) return "None";  // (one dimension, kept: the reader's bare None)
   std::string s = "(";
-  for (int d = 0; d < dims; ++d) s += (d ? ", " : "") + (v[d] == 0 ? std::string("None") : N(v[d]));
+  for (int d = 0; d < dims; ++d)
+    s += (d ? ", " : "") + (none_for_zero && v[d] == 0 ? std::string("None") : N(v[d]));
   return s + ")";
 }
 
@@ -518,12 +532,14 @@ std::string WriteLayer(const Layer& l) {
     case LayerKind::kAvgPool:
     case LayerKind::kMaxPool:
       a.push_back("kernel_size=" + Tuple(l.kernel, l.dims));
-      if (l.stride_given) a.push_back("stride=" + Tuple(l.stride, l.dims));
+      // (a stride that is not the kernel is written even if it was not given:
+      // the kernel may have been edited since, and PyTorch's default follows it)
+      if (l.stride_given || l.stride != l.kernel) a.push_back("stride=" + Tuple(l.stride, l.dims));
       tuple("padding", l.padding, 0);
       if (l.kind == LayerKind::kMaxPool) tuple("dilation", l.dilation, 1);
       if (l.ceil_mode) a.push_back("ceil_mode=True");
       break;
-    case LayerKind::kAdaptiveAvgPool: a.push_back("output_size=" + Tuple(l.output_size, l.dims)); break;
+    case LayerKind::kAdaptiveAvgPool: a.push_back("output_size=" + Tuple(l.output_size, l.dims, true)); break;
     case LayerKind::kFlatten:
       if (l.start_dim != 1) a.push_back("start_dim=" + N(l.start_dim));
       if (l.end_dim != -1) a.push_back("end_dim=" + N(l.end_dim));

@@ -3,6 +3,9 @@
 // loop, the nn.Sequential reader and writer, the conv_lab codec and eval block.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cmath>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -382,7 +385,84 @@ TEST(ConvGrid, OneDimensionAndTheCellFormula) {
   EXPECT_EQ(st.field(), "grid.kernel");
 }
 
+// Review fixes: the grid is bounded before any loop or allocation; average
+// pooling's formula divides by the cells PyTorch divides by; sizes saturate.
+TEST(ConvGrid, AHugeKernelOrPaddingIsRefusedAtOnce) {
+  Matrix x = Matrix::Ones(4, 4), k;
+  GridResult g;
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(ComputeGrid(Parsed("nn.MaxPool2d(1048576, padding=524288)"), x, k, &g).field(), "grid");
+  EXPECT_EQ(ComputeGrid(Parsed("nn.Conv2d(1, 1, 3, padding=100000)"), x, Matrix::Ones(3, 3), &g).field(), "grid");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.1);
+}
+
+TEST(ConvGrid, AverageCeilModeDividesByTheCellsInside) {
+  // AvgPool1d(2, 2, ceil_mode=True) on 5 cells: the last window starts at 4
+  // and holds one cell, so y[2] = x4 / 1 (PyTorch divides by 1 there).
+  Matrix x(1, 5);
+  x << 1, 2, 3, 4, 10;
+  const Layer l = Parsed("nn.AvgPool1d(2, 2, ceil_mode=True)");
+  GridResult g;
+  ASSERT_TRUE(ComputeGrid(l, x, Matrix(), &g).ok());
+  ASSERT_EQ(g.output.cols(), 3);
+  EXPECT_EQ(g.output(0, 2), 10);
+  EXPECT_EQ(GridCellFormula(l, x, Matrix(), g, 0, 2), "y[2] = (10) / 1 = 10");
+  EXPECT_EQ(GridCellFormula(l, x, Matrix(), g, 0, 0), "y[0] = (1 + 2) / 2 = 1.5");
+}
+
+TEST(ConvShape, HugeTransposedStridesSaturateInsteadOfOverflowing) {
+  std::vector<Layer> chain(3, Parsed("nn.ConvTranspose1d(1, 1, 1, stride=1048576)"));
+  const ChainResult c = ApplyChain({1, 1048576}, chain);  // (2^20 - 1) 2^20 ... three times: past 2^63
+  ASSERT_EQ(c.layers.size(), 3u);
+  for (const LayerResult& r : c.layers) {
+    if (!r.out_shape.empty()) {
+      EXPECT_GT(r.out_shape.back(), 0);
+    }
+  }
+}
+
+TEST(ConvShape, AFixIsOfferedOnlyWhenItGivesAValidLayer) {
+  // Flatten of [64, 224, 224] = 3,211,264 features: past the limit of a count,
+  // so the mismatch is named but no Fix writes it in.
+  const ChainResult c = ApplyChain({64, 224, 224}, {Parsed("nn.Flatten()"), Parsed("nn.Linear(100, 10)")});
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.errors[0].actual, 64LL * 224 * 224);
+  EXPECT_FALSE(c.errors[0].fixable);
+  const ChainResult ok = ApplyChain({16, 3, 3}, {Parsed("nn.Flatten()"), Parsed("nn.Linear(120, 10)")});
+  ASSERT_EQ(ok.errors.size(), 1u);
+  EXPECT_TRUE(ok.errors[0].fixable);
+}
+
 // ---- nn.Sequential text ----
+
+TEST(SequentialText, TuplesWithZerosAndEditedPoolsWriteCodeThatReadsBack) {
+  for (const char* code : {"nn.Conv2d(1, 1, 3, padding=(1, 0))", "nn.ConvTranspose2d(1, 1, 3, stride=2, output_padding=(0, 1))",
+                           "nn.AdaptiveAvgPool2d((None, 4))", "nn.AdaptiveAvgPool2d((None, None))",
+                           "nn.AdaptiveAvgPool1d(None)"}) {
+    const Layer l = Parsed(code);
+    const std::string written = WriteLayer(l);
+    Layer back;
+    ASSERT_TRUE(ParseLayer(written, &back).ok()) << code << " -> " << written;
+    EXPECT_TRUE(back == l) << code << " -> " << written;
+  }
+  EXPECT_EQ(WriteLayer(Parsed("nn.Conv2d(1, 1, 3, padding=(1, 0))")),
+            "nn.Conv2d(in_channels=1, out_channels=1, kernel_size=3, padding=(1, 0))");
+  EXPECT_EQ(WriteLayer(Parsed("nn.AdaptiveAvgPool2d((None, None))")), "nn.AdaptiveAvgPool2d(output_size=(None, None))");
+  // MaxPool2d(2) with its kernel edited to 3 keeps stride 2, and says so.
+  Layer pool = Parsed("nn.MaxPool2d(2)");
+  pool.kernel = {{3, 3, 1}};
+  EXPECT_EQ(WriteLayer(pool), "nn.MaxPool2d(kernel_size=3, stride=2)");
+}
+
+TEST(SequentialText, ArgumentsThatChangeTheLayerAreRefusedNotDropped) {
+  Layer l;
+  EXPECT_NE(ParseLayer("nn.MaxPool2d(2, return_indices=True)", &l).message().find("return_indices"), std::string::npos);
+  EXPECT_TRUE(ParseLayer("nn.MaxPool2d(2, return_indices=False)", &l).ok());
+  EXPECT_NE(ParseLayer("nn.AvgPool2d(2, divisor_override=3)", &l).message().find("divisor_override"), std::string::npos);
+  EXPECT_NE(ParseLayer("nn.Conv2d(1, 1, 3, inplace=True)", &l).message().find("unknown argument inplace"),
+            std::string::npos);
+  EXPECT_TRUE(ParseLayer("nn.ReLU(inplace=True)", &l).ok());
+}
 
 TEST(SequentialText, ExamListingReadsWithTwoMissingCommaWarnings) {
   std::vector<Layer> layers;
@@ -548,6 +628,10 @@ TEST(ConvLabEval, OneLayerAndChainBlocks) {
   ASSERT_TRUE(EvaluateView(s, result, "", &bad).ok());
   EXPECT_EQ(Find(bad, "valid")->integer, 0);
   EXPECT_NE(Find(bad, "error")->text.find("9 wide"), std::string::npos);
+  // A size <= 0 is no size: null in eval (NaN here), explained in words.
+  for (double v : Find(bad, "output_size")->numbers) EXPECT_TRUE(std::isnan(v));
+  // One layer is a layer with a window.
+  EXPECT_EQ(ParseWith(R"j("conv_lab": {"layer": "nn.Linear(4, 2)"})j", &s).field(), "conv_lab.layer");
 
   std::string escaped;
   for (char c : std::string(kExamListing)) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);

@@ -34,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const ChainError& e : c.errors) {
       std::vector<Layer> fixed = layers;
       if (e.fixable && !FixChainError(e, &fixed)) Fail("a fixable error was not fixed", text);
+      if (e.fixable && !CheckLayer(fixed[static_cast<size_t>(e.layer)]).ok()) Fail("a fix made an invalid layer", text);
     }
   }
   const std::string code = WriteSequential(layers);
@@ -42,6 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!st.ok()) Fail(("Copy as PyTorch does not read back: " + st.ToString()).c_str(), code);
   if (!(back == layers)) Fail("Copy as PyTorch reads back to other layers", code);
   if (!warnings.empty()) Fail("Copy as PyTorch reads back with a warning", code);
+  if (layers.empty()) return 0;  // nn.Sequential(): nothing to draw
   Matrix input, kernel;
   GridDefaults(layers[0], {1, 6, 6}, &input, &kernel);
   GridResult grid;

@@ -16,8 +16,10 @@
 //   Conv         out_c (in_c / groups) prod(F) + out_c (bias)
 //   ConvTranspose in_c (out_c / groups) prod(F) + out_c (bias)
 //   Linear       in out + out;  BatchNorm  2 C (weight and bias);  the rest 0
-// Mult-adds (as torchinfo counts them): conv = weights x output positions,
-// transposed conv = weights x input positions, linear = in x out (x leading
+// Mult-adds (the multiplications, biases not counted; torchinfo adds the
+// bias and counts BatchNorm's 2C, so its numbers are a little larger): conv =
+// weights x output positions, transposed conv = weights x input positions
+// (each input cell multiplies the whole kernel), linear = in x out (x leading
 // positions), everything else 0.
 // Running receptive field per spatial dimension (input cells that can reach
 // one output cell) and jump (input cells between neighbouring outputs):

@@ -8,6 +8,7 @@
 //     "grid": {"input": [[...]], "kernel": [[...]], "step": 0}   optional (one layer)
 //   }
 #include <cmath>
+#include <limits>
 
 #include "attnlab/conv_shape.hpp"
 #include "attnlab/scenario.hpp"
@@ -63,6 +64,13 @@ Status Read(const json& j, const std::string& p, ViewSettings* views) {
     if (!(st = ReadString(j["layer"], p + ".layer", &lab.source)).ok()) return st;
     lab.layers.assign(1, Layer());
     if (!(st = ParseLayer(lab.source, &lab.layers[0])).ok()) return TextError(p + ".layer", st);
+    // One layer is a layer with a window (the screen's kinds); the others live in chains.
+    const LayerKind kind = lab.layers[0].kind;
+    if (kind != LayerKind::kConv && kind != LayerKind::kConvTranspose && kind != LayerKind::kAvgPool &&
+        kind != LayerKind::kMaxPool)
+      return Status::Error(p + ".layer", LayerClass(lab.layers[0]) +
+                                             " has no window to slide: one layer is a convolution or a pooling; put "
+                                             "it in \"sequential\" to see its shape");
     if (j.contains("input") && lab.input.size() != static_cast<size_t>(lab.layers[0].dims) + 1 &&
         (lab.layers[0].kind == LayerKind::kConv || lab.layers[0].kind == LayerKind::kConvTranspose ||
          lab.layers[0].kind == LayerKind::kAvgPool || lab.layers[0].kind == LayerKind::kMaxPool))
@@ -163,7 +171,9 @@ Status Evaluate(const Scenario& scenario, const Result&, Report* out) {
     const LayerResult& r = v.chain.layers[0];
     out->AddText("layer", WriteLayer(lab.layers[0]));
     std::vector<double> sizes;
-    for (const DimResult& d : r.dim) sizes.push_back(static_cast<double>(d.out));
+    // (a size <= 0 is no size: null, and `problem` says why in words)
+    for (const DimResult& d : r.dim)
+      sizes.push_back(d.out > 0 ? static_cast<double>(d.out) : std::numeric_limits<double>::quiet_NaN());
     out->AddNumbers("output_size", sizes);
     out->AddNumbers("output_shape", Doubles(r.out_shape));
     out->AddBool("valid", r.error.empty() && !r.out_shape.empty());
@@ -230,6 +240,19 @@ Status Evaluate(const Scenario& scenario, const Result&, Report* out) {
   return Status::Ok();
 }
 
+// The counts the view adds: layers (the reader also bounds them), and the
+// network's work, which ComputeConvView saturates rather than overflows.
+Status CheckLimits(const Scenario& scenario) {
+  const ConvLabSettings* lab = scenario.views.Find<ConvLabSettings>();
+  if (!lab) return Status::Ok();
+  if (lab->layers.size() > static_cast<size_t>(kMaxChainLayers))
+    return Status::Error("conv_lab.sequential", std::to_string(lab->layers.size()) + " layers; at most " +
+                                                    std::to_string(kMaxChainLayers));
+  if (lab->input.size() > static_cast<size_t>(kMaxConvDims) + 1)
+    return Status::Error("conv_lab.input", "at most [C, D, H, W]");
+  return Status::Ok();
+}
+
 }  // namespace
 
 extern const ViewModel kConvView{
@@ -239,7 +262,7 @@ extern const ViewModel kConvView{
     "conv_lab",
     &kCodec,
     Evaluate,
-    nullptr,
+    CheckLimits,
     {{"output_size", "floor((N + 2P - D (F - 1) - 1) / S) + 1 per dimension"},
      {"output_shape", "the network's output shape [C, H, W] or [F]"},
      {"total_params", "the trainable parameters: weights and biases of every layer"}},
