@@ -552,6 +552,19 @@ ImVec2 ResultPanelReadableSize(const AppState& s, const ResultPanel& p) {
   return ImVec2(map.x, map.y + ImGui::GetTextLineHeightWithSpacing());
 }
 
+Slide MatrixSlide(AppState& s, ResultPanel p, std::string label) {
+  Slide slide;
+  slide.key = p.name;
+  slide.label = std::move(label);
+  slide.min = ResultPanelReadableSize(s, p);
+  slide.draw = [&s, p](ImVec2 room) mutable {
+    p.room = room;
+    PanelFlow flow;
+    ResultMatrixPanel(s, flow, p);
+  };
+  return slide;
+}
+
 void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
   if (Skipped(s, p.name)) return;
   const Result& r = s.derived;

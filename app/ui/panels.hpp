@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app_state.hpp"
+#include "ui/presentation.hpp"
 
 namespace attnlab::ui {
 
@@ -51,6 +52,10 @@ ImVec2 ResultPanelReadableSize(const AppState& s, const ResultPanel& panel);
 // The scenario's input matrix named as in a scenario file ("E", "X", "Q",
 // "W_O", "unembedding", "heads[1].W_K", "W_Q" for the single head), or null.
 Matrix* InputMatrix(Scenario& scenario, const std::string& name);
+
+// A result matrix as a presentation slide: drawn into its room, numbers at the
+// UI's text size, least room = ResultPanelReadableSize.
+Slide MatrixSlide(AppState& s, ResultPanel panel, std::string label);
 
 void InputMatrixPanel(AppState& s, PanelFlow& flow, const std::string& name, const char* what,
                       const std::vector<std::string>* row_labels, const std::vector<std::string>* col_labels);

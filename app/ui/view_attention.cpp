@@ -535,19 +535,6 @@ void DrawResultPanels(AppState& s, PanelFlow& flow, bool by_head = false) {
   }
 }
 
-// A result matrix as a slide: drawn into its room, numbers at the UI's size.
-Slide MatrixSlide(AppState& s, ResultPanel p, std::string label) {
-  Slide slide;
-  slide.key = p.name;
-  slide.label = std::move(label);
-  slide.min = ResultPanelReadableSize(s, p);
-  slide.draw = [&s, p](ImVec2 room) mutable {
-    p.room = room;
-    PanelFlow flow;
-    ResultMatrixPanel(s, flow, p);
-  };
-  return slide;
-}
 
 // Presentation: what the instructor chose, from what the steps revealed.
 void DrawAttentionSlides(AppState& s) {

@@ -463,18 +463,6 @@ void DrawBiases(const AppState& s) {
   line("b_O", sc.b_O);
 }
 
-Slide MatrixSlide(AppState& s, ResultPanel p, std::string label) {
-  Slide slide;
-  slide.key = p.name;
-  slide.label = std::move(label);
-  slide.min = ResultPanelReadableSize(s, p);
-  slide.draw = [&s, p](ImVec2 room) mutable {
-    p.room = room;
-    PanelFlow flow;
-    ResultMatrixPanel(s, flow, p);
-  };
-  return slide;
-}
 
 void DrawSlides(AppState& s) {
   std::vector<Slide> slides;

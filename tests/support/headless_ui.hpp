@@ -5,6 +5,7 @@
 // frame with the button down and one with it up).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <imgui.h>
 
 #include <cfloat>
@@ -118,5 +119,15 @@ class HeadlessUi {
   ui::NullTextures textures_;
   ui::ScopedTextures use_textures_{&textures_};
 };
+
+#ifdef ATTNLAB_PRESETS_DIR
+// A shipped preset, loaded as the window loads it (a failure fails the test).
+inline ui::AppState LoadedPreset(const std::string& file) {
+  ui::AppState s;
+  const Status st = s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/" + file);
+  EXPECT_TRUE(st.ok()) << file << ": " << st.ToString();
+  return s;
+}
+#endif
 
 }  // namespace attnlab::testing

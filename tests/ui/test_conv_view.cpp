@@ -17,15 +17,8 @@ using testing::HeadlessUi;
 
 const std::string kPresets = ATTNLAB_PRESETS_DIR;
 
-ui::AppState Loaded(const std::string& file) {
-  ui::AppState s;
-  const Status st = s.LoadScenario(kPresets + "/" + file);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return s;
-}
-
 TEST(ConvView, TheFixButtonMakesTheExamsNetworkFitAsOneStepOfUndo) {
-  ui::AppState s = Loaded("e8-svhn-bug.json");
+  ui::AppState s = testing::LoadedPreset("e8-svhn-bug.json");
   HeadlessUi ui(s, ImVec2(1600, 1000));
   const ConvView& v = s.ui.caches.Get<ui::ConvViewCache>().view;
   ASSERT_EQ(v.chain.errors.size(), 1u);
@@ -42,7 +35,7 @@ TEST(ConvView, TheFixButtonMakesTheExamsNetworkFitAsOneStepOfUndo) {
 }
 
 TEST(ConvView, RemovingALayerReflowsEveryShape) {
-  ui::AppState s = Loaded("e8-svhn.json");
+  ui::AppState s = testing::LoadedPreset("e8-svhn.json");
   HeadlessUi ui(s, ImVec2(1600, 1000));
   ASSERT_TRUE(ui.Has("conv.chain.remove.1"));
   ui.Click("conv.chain.remove.1");  // the first average pooling
@@ -55,7 +48,7 @@ TEST(ConvView, RemovingALayerReflowsEveryShape) {
 }
 
 TEST(ConvView, TheArrowStepsTheKernelToTheNextOutputCell) {
-  ui::AppState s = Loaded("e8-dilated.json");
+  ui::AppState s = testing::LoadedPreset("e8-dilated.json");
   HeadlessUi ui(s, ImVec2(1600, 1000));
   ASSERT_TRUE(ui.Has("conv.grid.next"));
   ui.Click("conv.grid.next");
@@ -67,7 +60,7 @@ TEST(ConvView, TheArrowStepsTheKernelToTheNextOutputCell) {
 }
 
 TEST(ConvView, SwitchingToOneLayerKeepsTheFirstConvolution) {
-  ui::AppState s = Loaded("e8-svhn.json");
+  ui::AppState s = testing::LoadedPreset("e8-svhn.json");
   HeadlessUi ui(s, ImVec2(1600, 1000));
   ui.Click("conv.mode.layer");
   const ConvLabSettings& lab = *s.scenario.views.Find<ConvLabSettings>();
@@ -78,7 +71,7 @@ TEST(ConvView, SwitchingToOneLayerKeepsTheFirstConvolution) {
 }
 
 TEST(ConvView, TypingIntoTheGridsInputChangesTheOutputCellsThatReadIt) {
-  ui::AppState s = Loaded("e8-dilated.json");
+  ui::AppState s = testing::LoadedPreset("e8-dilated.json");
   HeadlessUi ui(s, ImVec2(1600, 1200));
   ui.Click("conv.grid.edit");
   ASSERT_TRUE(ui.Has("conv.grid_input"));
@@ -106,7 +99,7 @@ TEST(ConvView, TypingIntoTheGridsInputChangesTheOutputCellsThatReadIt) {
 }
 
 TEST(ConvView, ALayerOfTheNetworkOpensInTheGridOnItsOwnInput) {
-  ui::AppState s = Loaded("e8-svhn.json");
+  ui::AppState s = testing::LoadedPreset("e8-svhn.json");
   HeadlessUi ui(s, ImVec2(1600, 1000));
   ASSERT_TRUE(ui.Has("conv.chain.grid.3"));
   ui.Click("conv.chain.grid.3");  // Conv-2 on 7x7x8

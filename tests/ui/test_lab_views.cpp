@@ -21,13 +21,6 @@ using testing::HeadlessUi;
 
 const std::string kPresets = ATTNLAB_PRESETS_DIR;
 
-ui::AppState Loaded(const std::string& file) {
-  ui::AppState s;
-  const Status st = s.LoadScenario(kPresets + "/" + file);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return s;
-}
-
 // How far the view's child window ("view" inside "attnlab", see frame.cpp)
 // scrolls vertically; -1 when there is none.
 float ViewScrollMaxY() {
@@ -43,7 +36,7 @@ ImVec2 Across(const ui::AppState& s, const std::string& name, float fraction) {
 }
 
 TEST(TemperatureView, ThePresetSweepsTheFirstE7Row) {
-  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  ui::AppState s = testing::LoadedPreset("e7-temperature-sweep.json");
   HeadlessUi ui(s);
   ASSERT_TRUE(ui.Has("temperature.plot.weights"));
   ASSERT_TRUE(ui.Has("temperature.plot.entropy"));
@@ -56,7 +49,7 @@ TEST(TemperatureView, ThePresetSweepsTheFirstE7Row) {
 }
 
 TEST(TemperatureView, MovingTheCursorSliderChangesTheBars) {
-  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  ui::AppState s = testing::LoadedPreset("e7-temperature-sweep.json");
   HeadlessUi ui(s);
   const double before = s.ui.caches.Get<ui::TemperatureViewCache>().view.cursor_weights(0);
   ui.Click(Across(s, "temperature.cursor", 0.02f));  // far left: T near 1e-3
@@ -70,7 +63,7 @@ TEST(TemperatureView, MovingTheCursorSliderChangesTheBars) {
 }
 
 TEST(TemperatureView, ClickingOnAPlotMovesTheCursorThere) {
-  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  ui::AppState s = testing::LoadedPreset("e7-temperature-sweep.json");
   HeadlessUi ui(s);
   // The x axis spans 1e-3 .. 1e3 in six decades: the middle is T = 1.
   ui.Click(Across(s, "temperature.plot.entropy", 0.5f));
@@ -78,7 +71,7 @@ TEST(TemperatureView, ClickingOnAPlotMovesTheCursorThere) {
 }
 
 TEST(TemperatureView, TheExamButtonsSweepTheirVector) {
-  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  ui::AppState s = testing::LoadedPreset("e7-temperature-sweep.json");
   HeadlessUi ui(s);
   ui.Click("temperature.exam2");  // [5, -2, 5, 0]
   const TemperatureView& c = s.ui.caches.Get<ui::TemperatureViewCache>().view;
@@ -89,7 +82,7 @@ TEST(TemperatureView, TheExamButtonsSweepTheirVector) {
 }
 
 TEST(TemperatureView, WholeMatrixModeDrawsTheWeightMapAtTheCursor) {
-  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  ui::AppState s = testing::LoadedPreset("e7-temperature-sweep.json");
   HeadlessUi ui(s);
   ui.Click("temperature.whole_matrix");
   ASSERT_TRUE(s.scenario.views.Get<TemperatureLabSettings>().whole_matrix);
@@ -103,7 +96,7 @@ TEST(TemperatureView, WholeMatrixModeDrawsTheWeightMapAtTheCursor) {
 }
 
 TEST(ScalingView, MovingDChangesTheSamplesAndTheirClosedForm) {
-  ui::AppState s = Loaded("e1-scaling.json");
+  ui::AppState s = testing::LoadedPreset("e1-scaling.json");
   HeadlessUi ui(s);
   const ScalingView& c = s.ui.caches.Get<ui::ScalingViewCache>().view;
   ASSERT_TRUE(s.ui.caches.Get<ui::ScalingViewCache>().valid);
@@ -119,7 +112,7 @@ TEST(ScalingView, MovingDChangesTheSamplesAndTheirClosedForm) {
 }
 
 TEST(ScalingView, ResampleDrawsNewPairsWithTheNextSeed) {
-  ui::AppState s = Loaded("e1-scaling.json");
+  ui::AppState s = testing::LoadedPreset("e1-scaling.json");
   HeadlessUi ui(s);
   const std::vector<double> before = s.ui.caches.Get<ui::ScalingViewCache>().view.samples.raw;
   ui.Click("scaling.resample");
@@ -129,7 +122,7 @@ TEST(ScalingView, ResampleDrawsNewPairsWithTheNextSeed) {
 }
 
 TEST(SelectionView, ThePresetShowsTheClosedFormAndAWideSingleHeadDrift) {
-  ui::AppState s = Loaded("e6-selection.json");
+  ui::AppState s = testing::LoadedPreset("e6-selection.json");
   HeadlessUi ui(s);
   const ui::SelectionViewCache& c = s.ui.caches.Get<ui::SelectionViewCache>();
   ASSERT_TRUE(c.valid);
@@ -138,7 +131,7 @@ TEST(SelectionView, ThePresetShowsTheClosedFormAndAWideSingleHeadDrift) {
 }
 
 TEST(SelectionView, TheTwoHeadsSwitchShrinksTheSpread) {
-  ui::AppState s = Loaded("e6-selection.json");
+  ui::AppState s = testing::LoadedPreset("e6-selection.json");
   HeadlessUi ui(s);
   const double one_head = s.ui.caches.Get<ui::SelectionViewCache>().run.drift_moments.variance;
   ui.Click("selection.two_heads");
@@ -150,7 +143,7 @@ TEST(SelectionView, TheTwoHeadsSwitchShrinksTheSpread) {
 
 TEST(LabViews, EveryPlotIsAPanelWithAnExportMenu) {
   {
-    ui::AppState s = Loaded("e1-scaling.json");
+    ui::AppState s = testing::LoadedPreset("e1-scaling.json");
     HeadlessUi ui(s);
     const std::vector<std::string> plots = {"histogram_raw", "histogram_scaled", "variance_vs_d", "saturation"};
     EXPECT_EQ(s.ui.panel_names, plots);
@@ -165,7 +158,7 @@ TEST(LabViews, EveryPlotIsAPanelWithAnExportMenu) {
     EXPECT_TRUE(ui.Has("dialog.export.ok"));  // the window's export dialog asks the rest
   }
   {
-    ui::AppState s = Loaded("e6-selection.json");
+    ui::AppState s = testing::LoadedPreset("e6-selection.json");
     HeadlessUi ui(s);
     ui.MoveTo(Across(s, "selection.plot.drift", 0.5f));
     EXPECT_EQ(s.ui.hovered_panel, "output_drift");
@@ -176,7 +169,7 @@ TEST(LabViews, EveryPlotIsAPanelWithAnExportMenu) {
 
 TEST(LabViews, PresentationModeStillDrawsEveryLab) {
   for (const char* file : {"e7-temperature-sweep.json", "e1-scaling.json", "e6-selection.json"}) {
-    ui::AppState s = Loaded(file);
+    ui::AppState s = testing::LoadedPreset(file);
     s.ui.presentation = true;
     HeadlessUi ui(s);
     SCOPED_TRACE(file);
@@ -204,7 +197,7 @@ TEST(LabViews, PresentationModeStillDrawsEveryLab) {
 // At 1280x720 with the 30 px font, the Temperature view's two large figures
 // (weights against T, the bars at the cursor) sit side by side with no scrolling.
 TEST(LabViews, PresentationModeFitsTheTemperatureViewOnAProjector) {
-  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  ui::AppState s = testing::LoadedPreset("e7-temperature-sweep.json");
   s.ui.presentation = true;
   HeadlessUi ui(s);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
@@ -248,7 +241,7 @@ namespace attnlab {
 namespace {
 
 TEST(LabViews, ALabsControlsAreOneStepOfUndoEach) {
-  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  ui::AppState s = testing::LoadedPreset("e7-temperature-sweep.json");
   testing::HeadlessUi ui(s);
   EXPECT_FALSE(s.edited);  // opening a lab is not an edit
   ui.Click("temperature.whole_matrix");

@@ -15,15 +15,8 @@ namespace {
 
 using testing::HeadlessUi;
 
-ui::AppState Loaded(const std::string& file) {
-  ui::AppState s;
-  const Status st = s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/" + file);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return s;
-}
-
 TEST(MultiHeadView, WideningWVIsFlaggedAndFixedInOneClick) {
-  ui::AppState s = Loaded("e3-multihead-shapes.json");
+  ui::AppState s = testing::LoadedPreset("e3-multihead-shapes.json");
   HeadlessUi ui(s);
   ASSERT_TRUE(s.status.ok());
   EXPECT_TRUE(ui.Has("panel.shapes.group"));
@@ -51,7 +44,7 @@ TEST(MultiHeadView, WideningWVIsFlaggedAndFixedInOneClick) {
 }
 
 TEST(MultiHeadView, TheHeadCountFieldResplitsAndKeepsTheNumbers) {
-  ui::AppState s = Loaded("e3-multihead-shapes.json");
+  ui::AppState s = testing::LoadedPreset("e3-multihead-shapes.json");
   HeadlessUi ui(s);
   MultiHeadWeights before;
   ASSERT_TRUE(PackHeads(s.scenario, 4, &before).ok());
@@ -76,7 +69,7 @@ TEST(MultiHeadView, TheHeadCountFieldResplitsAndKeepsTheNumbers) {
 // the scenario has 1: the Attention view draws that frame without reading a
 // head the scenario no longer has.
 TEST(MultiHeadView, AStaleResultWithFewerHeadsDrawsInEveryView) {
-  ui::AppState s = Loaded("e3-multihead-wide-wv.json");
+  ui::AppState s = testing::LoadedPreset("e3-multihead-wide-wv.json");
   HeadlessUi ui(s);
   ASSERT_EQ(s.derived.heads.size(), 2u);
   std::string what;
@@ -98,7 +91,7 @@ TEST(MultiHeadView, AStaleResultWithFewerHeadsDrawsInEveryView) {
 // An n_kv_heads that does not divide h is shown as such, and choosing a kind
 // replaces it.
 TEST(MultiHeadView, AnInvalidKvHeadCountCanBeReplaced) {
-  ui::AppState s = Loaded("e3-gqa.json");
+  ui::AppState s = testing::LoadedPreset("e3-gqa.json");
   s.Edit().n_kv_heads = 3;
   HeadlessUi ui(s);
   ASSERT_EQ(s.status.field(), "n_kv_heads");

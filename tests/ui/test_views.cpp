@@ -20,13 +20,6 @@ using testing::HeadlessUi;
 
 const std::string kPresets = ATTNLAB_PRESETS_DIR;
 
-ui::AppState Loaded(const std::string& file) {
-  ui::AppState s;
-  const Status st = s.LoadScenario(kPresets + "/" + file);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return s;
-}
-
 TEST(ViewTable, OneScreenPerCoreViewInTheSameOrder) {
   const std::vector<const ViewModel*>& models = ViewModels();
   const std::vector<ui::ViewScreen>& screens = ui::ViewScreens();
@@ -43,7 +36,7 @@ TEST(ViewTable, OneScreenPerCoreViewInTheSameOrder) {
 // presentation layout shows only panels it has.
 TEST(ViewTable, EveryViewDrawsItsPanelsAndPresentsSomeOfThem) {
   for (const ui::ViewScreen& screen : ui::ViewScreens()) {
-    ui::AppState s = Loaded("e9-dedupe-sort.json");
+    ui::AppState s = testing::LoadedPreset("e9-dedupe-sort.json");
     s.scenario.view = screen.key;
     {
       HeadlessUi ui(s);
@@ -62,7 +55,7 @@ TEST(ViewTable, EveryViewDrawsItsPanelsAndPresentsSomeOfThem) {
 }
 
 TEST(ViewTable, TheSidebarSwitchesViewsAsOneStepOfUndo) {
-  ui::AppState s = Loaded("e9-dedupe-sort.json");
+  ui::AppState s = testing::LoadedPreset("e9-dedupe-sort.json");
   HeadlessUi ui(s);
   ASSERT_TRUE(ui.Has("view.temperature"));
   ui.Click("view.temperature");
@@ -77,7 +70,7 @@ TEST(ViewTable, TheSidebarSwitchesViewsAsOneStepOfUndo) {
 }
 
 TEST(ViewTable, ChangingAViewsSettingIsOneStepOfUndo) {
-  ui::AppState s = Loaded("e7-temperature-sweep.json");
+  ui::AppState s = testing::LoadedPreset("e7-temperature-sweep.json");
   HeadlessUi ui(s);
   ASSERT_FALSE(s.CanUndo());
   ui.Click("temperature.whole_matrix");
