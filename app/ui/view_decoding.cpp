@@ -518,13 +518,14 @@ void DrawControls(AppState& s) {
     ImGui::SameLine(0, font);
     if (ImGui::GetContentRegionAvail().x < combo) ImGui::NewLine();
     ImGui::SetNextItemWidth(combo);
+    int pick = 0;  // applied after the combo: ApplyKvHeads replaces s.scenario, and `lab` with it
     if (ImGui::BeginCombo("##layout", now.c_str())) {
       for (int g = L.num_heads; g >= 1; --g) {
         if (L.num_heads % g) continue;
         const std::string label = std::string(KvLayoutName(L.num_heads, g)) + ", n_kv_heads = " + std::to_string(g);
         const bool picked = ImGui::Selectable(label.c_str(), g == L.n_kv_heads);
         s.Record("decoding.layout.g" + std::to_string(g));
-        if (picked && g != L.n_kv_heads) ApplyKvHeads(s, g);
+        if (picked && g != L.n_kv_heads) pick = g;
       }
       ImGui::EndCombo();
     }
@@ -532,6 +533,11 @@ void DrawControls(AppState& s) {
       ImGui::SetTooltip("n_kv_heads g: h = multi-head (MHA), a divisor of h = grouped-query (GQA), 1 = multi-query (MQA).\n"
                         "Merged K/V heads are the mean of those they replace (W_K, W_V and a previous cache).");
     s.Record("decoding.layout");
+    if (pick > 0) {
+      // s.Edit() = next frees the settings `lab` and `v` refer to: nothing below may read them this frame.
+      ApplyKvHeads(s, pick);
+      return;
+    }
   }
   if (s.ui.presentation) return;
   // The cost model's sizes (also what "measure" runs).

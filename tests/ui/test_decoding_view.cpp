@@ -93,6 +93,32 @@ TEST(DecodingView, TheLayoutPickerTurnsGqaIntoMqaAndMhaWithThePreviousCache) {
   EXPECT_TRUE(s.scenario.views.Get<DecodingLabSettings>() == before);
 }
 
+// Picking a layout replaces s.scenario (s.Edit() = next): the frame that picks
+// must not go on reading the old settings (the cost fields below the picker
+// read them). The ASan build of this test reports the use after free; here
+// every setting the frame could have written must be the new scenario's.
+TEST(DecodingView, PickingALayoutReadsNothingOfTheReplacedScenarioThatFrame) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  HeadlessUi ui(s);
+  for (int g : {1, 4, 2, 1}) {
+    const DecodingLabSettings before = s.scenario.views.Get<DecodingLabSettings>();
+    ui.Click("decoding.layout");
+    ui.Frame();
+    ASSERT_TRUE(ui.Has("decoding.layout.g" + std::to_string(g)));
+    ui.Click("decoding.layout.g" + std::to_string(g));
+    EXPECT_EQ(KvHeadCount(s.scenario), g);
+    const DecodingLabSettings& after = s.scenario.views.Get<DecodingLabSettings>();
+    EXPECT_EQ(after.cost_b, before.cost_b);
+    EXPECT_EQ(after.cost_n, before.cost_n);
+    EXPECT_EQ(after.cost_d, before.cost_d);
+    EXPECT_EQ(after.cost_h, before.cost_h);
+    EXPECT_EQ(after.cost_g, before.cost_g);
+    EXPECT_EQ(after.step, before.step);
+    ui.Frame();
+    ASSERT_TRUE(s.ui.caches.Get<ui::DecodingViewCache>().status.ok());
+  }
+}
+
 TEST(DecodingView, HoveringAWeightShowsItsScoreAndSoftmaxWithNumbers) {
   ui::AppState s = Loaded("e4-decoding-mha-vs-mqa.json");  // step 2: 3 cached positions
   HeadlessUi ui(s);
