@@ -57,6 +57,27 @@ Status CheckDecodingSettings(const DecodingLabSettings& lab) {
                          "at most " + std::to_string(kMaxDecodeBatch) + " sequences in a batch");
   if (!lab.sequences.empty() && !lab.inputs.empty())
     return Status::Error(p + ".inputs", "give the batch as sequences (tokens) or as inputs (X), not both");
+  // Every sequence of the batch the same length, and within kMaxPositions,
+  // before anything is built for any of them (a file names the sizes).
+  const auto same_length = [&](const std::string& field, size_t count, auto length) -> Status {
+    for (size_t i = 0; i < count; ++i) {
+      const double n = static_cast<double>(length(i));
+      if (n > kMaxPositions)
+        return Status::Error(field + "[" + std::to_string(i) + "]",
+                             std::to_string(static_cast<long long>(n)) + " positions; at most " +
+                                 std::to_string(kMaxPositions));
+      if (i > 0 && n != static_cast<double>(length(0)))
+        return Status::Error(field + "[" + std::to_string(i) + "]",
+                             "has " + std::to_string(static_cast<long long>(n)) + " positions, sequence 0 has " +
+                                 std::to_string(static_cast<long long>(length(0))) +
+                                 "; a batch's sequences are the same length");
+    }
+    return Status::Ok();
+  };
+  Status lengths = same_length(p + ".sequences", lab.sequences.size(), [&](size_t i) { return lab.sequences[i].size(); });
+  if (!lengths.ok()) return lengths;
+  lengths = same_length(p + ".inputs", lab.inputs.size(), [&](size_t i) { return lab.inputs[i].rows(); });
+  if (!lengths.ok()) return lengths;
   // The cost sizes are also the sizes "measure" runs at: bounded as a step
   // the machine can run (MHA's cache, the largest, at most 512 MiB).
   DecodeShape mha = CostShape(lab, lab.cost_h);

@@ -105,14 +105,34 @@ TEST(DecodingLabIo, BadFieldsAreNamedWithTheirPath) {
             "decoding_lab.inputs: at most 64 matrices, got 65");
 }
 
+// Only sequence 0's length was measured on reading: a later, longer one was
+// built (a matrix per sequence) before the equal-length check at eval.
+TEST(DecodingLabIo, EverySequenceIsTheSameLengthAndWithinThePositionsOnReading) {
+  Scenario s;
+  Status st = Parse(R"({"inputs": [[[1, 0, 0, 0]], [[1, 0, 0, 0], [0, 1, 0, 0]]]})", &s);
+  EXPECT_EQ(st.ToString(),
+            "decoding_lab.inputs[1]: has 2 positions, sequence 0 has 1; a batch's sequences are the same length");
+  std::string tokens = "[";
+  for (int i = 0; i < 3000; ++i) tokens += std::string(i ? "," : "") + "\"a\"";
+  tokens += "]";
+  Scenario t;
+  st = ParseScenario(R"({"vocab": ["a", "b"], "tokens": "a b", "E": [[1, 0], [0, 1]], "view": "decoding",
+      "decoding_lab": {"sequences": [["a"], )" + tokens + "]}}",
+                     &t);
+  EXPECT_EQ(st.ToString(), "decoding_lab.sequences[1]: 3000 positions; at most 2048");
+  Scenario u;
+  st = ParseScenario(R"({"vocab": ["a", "b"], "tokens": "a b", "E": [[1, 0], [0, 1]], "view": "decoding",
+      "decoding_lab": {"sequences": [["a", "b"], ["b"]]}})",
+                     &u);
+  EXPECT_EQ(st.field(), "decoding_lab.sequences[1]") << st.ToString();
+}
+
 TEST(DecodingLabIo, ShapesThatDoNotFitTheModelAreNamedAtEval) {
   const struct {
     const char* lab;
     const char* message;
   } cases[] = {
       {R"({"inputs": [[[1, 0, 0, 0]], [[1, 0, 0]]]})", "decoding_lab.inputs[1]: expected 4 columns (d_model), got 3"},
-      {R"({"inputs": [[[1, 0, 0, 0]], [[1, 0, 0, 0], [0, 1, 0, 0]]]})",
-       "decoding_lab.inputs[1]: expected 1 positions like sequence 0 (a batch decodes in step), got 2"},
       {R"({"cache_K": [[[[1, 0]]]], "cache_V": [[[[1, 0]]], [[[0, 1]]]]})",
        "decoding_lab.cache_V: expected 1 sequences (b), got 2"},
       {R"({"cache_K": [[[[1, 0, 1]]]], "cache_V": [[[[1, 0]]]]})",
