@@ -176,6 +176,33 @@ TEST(DecodingLabIo, TheWeightsAllStepsReadAreBounded) {
   EXPECT_TRUE(FindViewModel("decoding")->check_limits(s).ok());
 }
 
+// What eval prints (Y, Y_batched, q, the cache, the weights) is bounded by
+// kMaxResultCells on reading, naming the printed field.
+TEST(DecodingLabIo, ThePrintedOutputsAreBounded) {
+  Scenario s;
+  s.input = InputMode::kX;
+  s.X = Matrix::Zero(512, 8);
+  s.heads.resize(1);
+  s.heads[0].W_Q = s.heads[0].W_K = s.heads[0].W_V = Matrix::Identity(8, 8);
+  s.W_O = Matrix::Zero(8, 25000);  // Y [1, 512, 25000] = 12.8 M numbers, twice with Y_batched
+  s.views.Get<DecodingLabSettings>();
+  s.view = "decoding";
+  Status st = FindViewModel("decoding")->check_limits(s);
+  EXPECT_EQ(st.field(), "X");
+  EXPECT_NE(st.message().find("for Y "), std::string::npos) << st.ToString();
+  s.W_O = Matrix::Zero(8, 6000);  // 3.1 M each: Y and Y_batched fit, 6.1 M
+  EXPECT_TRUE(FindViewModel("decoding")->check_limits(s).ok());
+  // the cache: 2000 cached positions + 1 step x d_k = 6000 = 12 M numbers for K
+  s.X = Matrix::Zero(1, 8);
+  s.W_O = Matrix();
+  s.heads[0].W_Q = s.heads[0].W_K = Matrix::Zero(8, 6000);
+  s.heads[0].W_V = Matrix::Zero(8, 1);
+  s.views.Get<DecodingLabSettings>().cache_K = {{Matrix::Zero(2000, 6000)}};
+  st = FindViewModel("decoding")->check_limits(s);
+  EXPECT_EQ(st.field(), "decoding_lab.cache_K");
+  EXPECT_NE(st.message().find("for K "), std::string::npos) << st.ToString();
+}
+
 TEST(DecodingViewEval, StepsEqualTheOneShotAndTheCacheHasItsShape) {
   Scenario s;
   ASSERT_TRUE(Parse("", &s).ok());

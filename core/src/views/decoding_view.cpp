@@ -4,6 +4,7 @@
 #include <string>
 
 #include "attnlab/decoding.hpp"
+#include "attnlab/limits.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/views.hpp"
 #include "../json_io.hpp"
@@ -218,6 +219,43 @@ Status CheckLimits(const Scenario& s) {
     std::snprintf(buf, sizeof buf, "%.0f sequences x %.0f heads x %.0f steps x %.0f positions = %.4g weights; at most %.4g",
                   b, h, n, m + n, b * h * n * (m + n), kMaxDecodeWeights);
     return Status::Error(field, buf);
+  }
+  // What eval prints: Y and Y_batched [b, n, d_out], q [b, n, sum d_k], the
+  // cache K [b, g, m + n, d_k] and V [b, g, m + n, d_v], the weights
+  // [b, h, n, m + n]; each, and all together, within kMaxResultCells.
+  double sum_dk = 0, sum_dv = 0, kv_dk = 0, kv_dv = 0;
+  const int g = s.heads.empty() ? 0 : KvHeadCount(s);
+  for (size_t i = 0; i < s.heads.size(); ++i) {
+    const HeadWeights& w = s.heads[i];
+    const double dk = w.W_Q.size() ? static_cast<double>(w.W_Q.cols()) : d_model;
+    const double dk_kv = w.W_K.size() ? static_cast<double>(w.W_K.cols()) : d_model;
+    const double dv = w.W_V.size() ? static_cast<double>(w.W_V.cols()) : d_model;
+    sum_dk += dk;
+    sum_dv += dv;
+    if (KvLeader(s, static_cast<int>(i)) == static_cast<int>(i)) {
+      kv_dk += dk_kv;
+      kv_dv += dv;
+    }
+  }
+  if (g == 0) kv_dk = kv_dv = 0;
+  const double d_out = s.W_O.size() ? static_cast<double>(s.W_O.cols()) : sum_dv;
+  const struct {
+    const char* name;
+    double cells;
+  } printed[] = {
+      {"Y", b * n * d_out},           {"Y_batched", b * n * d_out},       {"q", b * n * sum_dk},
+      {"K", b * (m + n) * kv_dk},     {"V", b * (m + n) * kv_dv},         {"weights", b * h * n * (m + n)},
+  };
+  double total = 0;
+  for (const auto& p : printed) {
+    total += p.cells;
+    if (p.cells > kMaxResultCells || total > kMaxResultCells) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "eval would print %.4g numbers for %s (%.4g in all so far); at most %.4g", p.cells,
+                    p.name, total, kMaxResultCells);
+      const std::string name = p.name;
+      return Status::Error(m > 0 && (name == "K" || name == "V") ? "decoding_lab.cache_" + name : field, buf);
+    }
   }
   return Status::Ok();
 }
