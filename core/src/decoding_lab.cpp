@@ -178,7 +178,8 @@ Status ComputeDecodingView(const Scenario& s, const Result& r, DecodingView* out
   out->max_abs_diff_weights = MaxAbsDiff(out->run.weights, out->weights_batched);
   const HeadLayout& L = out->model.layout;
   const int d_out = static_cast<int>(out->run.Y[0].cols());
-  out->weight_shapes = DecodeWeightShapes(d_model, L.num_heads, L.n_kv_heads, L.d_k, L.d_v);
+  out->weight_shapes = DecodeWeightShapes(d_model, L.num_heads, L.n_kv_heads, L.d_k, L.d_v,
+                                          out->model.W_O.size() ? static_cast<int>(out->model.W_O.cols()) : 0);
   out->einsums = DecodeEinsums(static_cast<int>(b), static_cast<int>(m + n), d_out, L.num_heads, L.n_kv_heads, L.d_k,
                                L.d_v);
   return Status::Ok();

@@ -172,7 +172,9 @@ struct EinsumLine {
   std::string note;     // the homework's erratum, where it had one
 };
 std::vector<EinsumLine> DecodeEinsums(int b, int n, int d, int h, int g, int d_k, int d_v);
-std::vector<std::string> DecodeWeightShapes(int d, int h, int g, int d_k, int d_v);
+// d_out: W_O's columns, 0 when there is no W_O (y is the heads side by side),
+// -1 for d (a square W_O).
+std::vector<std::string> DecodeWeightShapes(int d, int h, int g, int d_k, int d_v, int d_out = -1);
 
 // ---- measuring our own engine (the benchmark, and "measure" in the view) ----
 
