@@ -573,8 +573,9 @@ void DrawControls(AppState& s) {
     ImGui::SetTooltip("Time our own engine's step at these sizes (MHA, GQA, MQA; n/8 .. n),\n"
                       "with the machine's bandwidth and peak, in the background. Never in eval or pictures.");
   if (ImGui::BeginPopup("measure_confirm")) {
-    const double cache = 8.0 * lab.cost_b * lab.cost_n * 2.0 * lab.cost_d;  // MHA's, the largest
-    ImGui::Text("Allocates up to %s and runs for a few seconds.", Bytes(cache + 320.0 * 1024 * 1024).c_str());
+    // MHA's step, the largest: weights + KV cache + workspace, and the bandwidth's buffer
+    const double total = MeasureBytes(CostShape(lab, lab.cost_h)) + 320.0 * 1024 * 1024;
+    ImGui::Text("Allocates up to %s (weights, KV cache, workspace) and runs for a few seconds.", Bytes(total).c_str());
     if (ImGui::Button("run")) {
       StartMeasure(s);
       ImGui::CloseCurrentPopup();

@@ -604,6 +604,21 @@ TEST(DecodingEinsums, TheHomeworksTwoWrongEinsumsAreShownCorrected) {
   EXPECT_STREQ(KvLayoutName(4, 1), "MQA");
 }
 
+// The cache was the only bound: at d = 8192 the four weight matrices alone
+// are 2 GiB. Everything a measured step holds is bounded.
+TEST(DecodingMeasure, WeightsCacheAndWorkspaceTogetherAreBounded) {
+  const DecodeShape wide{1, 1, 8192, 64, 64, 128, 128, 8};  // 4 x 8192^2 doubles = 2 GiB of weights, a tiny cache
+  EXPECT_GT(MeasureBytes(wide), 8.0 * 4 * 8192 * 8192);
+  EXPECT_LT(MeasureBytes(wide), 8.0 * 4 * 8192 * 8192 + 1e6);
+  const Status st = CheckMeasureShape(wide, "measure");
+  EXPECT_EQ(st.field(), "measure") << st.ToString();
+  EXPECT_NE(st.message().find("weights, KV cache and workspace at these sizes take 2048 MiB; at most 1536 MiB"),
+            std::string::npos)
+      << st.ToString();
+  const DecodeShape fits{1, 1, 4096, 32, 32, 128, 128, 8};  // 512 MiB of weights
+  EXPECT_TRUE(CheckMeasureShape(fits, "measure").ok());
+}
+
 TEST(DecodingMeasure, TimesAStepAndRefusesSizesPastTheLimit) {
   double seconds = 0;
   ASSERT_TRUE(TimeDecodeStep(DecodeShape{2, 64, 32, 4, 2, 8, 8, 8}, 2, &seconds).ok());

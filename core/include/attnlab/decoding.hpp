@@ -193,7 +193,12 @@ struct StepTiming {
 Status TimeDecodeStep(const DecodeShape& s, int reps, double* seconds);
 // Measure sizes attnlab accepts: the cache at most kMaxMeasureCacheBytes.
 inline constexpr double kMaxMeasureCacheBytes = 512.0 * 1024 * 1024;
+// and everything a measured step holds (MeasureBytes) at most kMaxMeasureBytes.
+inline constexpr double kMaxMeasureBytes = 1.5 * 1024 * 1024 * 1024;
 Status CheckMeasureShape(const DecodeShape& s, const std::string& field);
+// The bytes TimeDecodeStep allocates at these sizes: the weights W_Q, W_K,
+// W_V, W_O, the KV cache and the step's workspace (doubles).
+double MeasureBytes(const DecodeShape& s);
 
 // ---- the Decoding view (E4) ----------------------------------------------
 
