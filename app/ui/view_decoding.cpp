@@ -423,12 +423,49 @@ void ApplyKvHeads(AppState& s, int g) {
 
 // ---- measure: our engine's step at the cost sizes, off the UI thread ----
 
+// Cancels the job (if any) and drops its timings; its thread is joined later,
+// once it has stopped (ReapMeasures), not here.
+void DropMeasure(DecodingViewCache& c) {
+  if (c.measure) c.measure->cancel = true;
+  if (c.worker.joinable()) c.retired.emplace_back(c.measure, std::move(c.worker));
+  c.measure.reset();
+}
+
+void ReapMeasures(DecodingViewCache& c) {
+  for (size_t i = 0; i < c.retired.size();) {
+    if (c.retired[i].first && c.retired[i].first->running) {
+      ++i;
+      continue;
+    }
+    if (c.retired[i].second.joinable()) c.retired[i].second.join();  // it has returned (or is returning)
+    c.retired.erase(c.retired.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+bool SameSize(const DecodeShape& a, const DecodeShape& b) {
+  return a.b == b.b && a.n == b.n && a.d == b.d && a.h == b.h && a.g == b.g && a.d_k == b.d_k && a.d_v == b.d_v;
+}
+
+// Timings are of the cost sizes: when those change, the job is cancelled and
+// its timings dropped. (Not on every revision: stepping through the sequence
+// is an edit too, and the timings do not depend on the scenario's numbers.)
+void DropStaleMeasure(AppState& s) {
+  DecodingViewCache& c = s.ui.caches.Get<DecodingViewCache>();
+  ReapMeasures(c);
+  if (!c.measure) return;
+  const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
+  const int gs[3] = {lab.cost_h, lab.cost_g, 1};
+  for (int i = 0; i < 3; ++i)
+    if (!SameSize(c.measure->shapes[i], CostShape(lab, gs[i]))) {
+      DropMeasure(c);
+      return;
+    }
+}
+
 void StartMeasure(AppState& s) {
   DecodingViewCache& c = s.ui.caches.Get<DecodingViewCache>();
-  if (c.worker.joinable()) {
-    if (c.measure && c.measure->running) return;
-    c.worker.join();
-  }
+  if (c.measure && c.measure->running) return;
+  if (c.worker.joinable()) c.worker.join();  // finished: `running` is cleared as its last act
   const DecodingLabSettings lab = s.scenario.views.Get<DecodingLabSettings>();
   c.measure = std::make_shared<DecodingMeasure>();
   std::shared_ptr<DecodingMeasure> job = c.measure;
@@ -438,8 +475,14 @@ void StartMeasure(AppState& s) {
     job->n[p] = std::max(1.0, std::floor(lab.cost_n / std::pow(2.0, DecodingMeasure::kPoints - 1 - p)));
   job->running = true;
   c.worker = std::thread([job] {
+    const auto stop = [&job] {
+      std::lock_guard<std::mutex> lock(job->mu);
+      job->running = false;
+    };
     const double bandwidth = MeasureReadBandwidth(320.0 * 1024 * 1024, 3);
+    if (job->cancel) return stop();
     const double peak = MeasurePeakFlops(512, 3);
+    if (job->cancel) return stop();
     {
       std::lock_guard<std::mutex> lock(job->mu);
       job->bandwidth = bandwidth;
@@ -572,6 +615,11 @@ void DrawControls(AppState& s) {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("Time our own engine's step at these sizes (MHA, GQA, MQA; n/8 .. n),\n"
                       "with the machine's bandwidth and peak, in the background. Never in eval or pictures.");
+  if (running) {
+    ImGui::SameLine();
+    if (ImGui::Button("cancel##measure")) DropMeasure(c);
+    s.Record("decoding.measure_cancel");
+  }
   if (ImGui::BeginPopup("measure_confirm")) {
     // MHA's step, the largest: weights + KV cache + workspace, and the bandwidth's buffer
     const double total = MeasureBytes(CostShape(lab, lab.cost_h)) + 320.0 * 1024 * 1024;
@@ -935,6 +983,7 @@ void DrawSlides(AppState& s, const StepView* sv) {
 void DrawDecodingView(AppState& s) {
   s.ui.panel_names.clear();
   Update(s);
+  DropStaleMeasure(s);
   DecodingViewCache& c = s.ui.caches.Get<DecodingViewCache>();
   DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
   StepView sv;

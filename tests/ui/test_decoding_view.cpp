@@ -184,6 +184,58 @@ TEST(DecodingView, MeasureRunsOffTheUiThreadAndPlotsBesideTheModel) {
   EXPECT_TRUE(ui.Has("panel.timing.group"));
 }
 
+// Timings are of the cost sizes: changing one drops them (and cancels a
+// running job); "cancel" stops a job; neither waits for the job on the UI thread.
+TEST(DecodingView, MeasureIsCancelledAndItsTimingsDroppedWhenTheCostSizesChange) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
+  lab.cost_b = 1;
+  lab.cost_n = 64;
+  lab.cost_d = 64;
+  lab.cost_h = 4;
+  lab.cost_g = 2;
+  HeadlessUi ui(s);
+  ui::DecodingViewCache& c = s.ui.caches.Get<ui::DecodingViewCache>();
+  // a running job: cancelled by its button, without waiting for it
+  ui.Click("decoding.measure");
+  ui.Frame();
+  ui.Click("decoding.measure_run");
+  ASSERT_NE(c.measure, nullptr);
+  std::shared_ptr<ui::DecodingMeasure> first = c.measure;
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("decoding.measure_cancel"));  // the bandwidth alone reads 3 x 320 MiB
+  const auto t0 = std::chrono::steady_clock::now();
+  ui.Click("decoding.measure_cancel");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.1);
+  EXPECT_EQ(c.measure, nullptr);
+  EXPECT_TRUE(first->cancel);
+  for (int i = 0; i < 200 && first->running; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(first->running);
+  ui.Frame();
+  EXPECT_TRUE(c.retired.empty());  // joined once it stopped
+  {
+    std::lock_guard<std::mutex> lock(first->mu);
+    EXPECT_FALSE(first->done);
+  }
+  // a finished job: its timings go when a cost size changes
+  ui.Click("decoding.measure");
+  ui.Frame();
+  ui.Click("decoding.measure_run");
+  ASSERT_NE(c.measure, nullptr);
+  for (int i = 0; i < 600 && c.measure->running; ++i) {
+    ui.Frame();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ui.Frame();
+  ASSERT_NE(c.measure, nullptr);
+  ui.Click("decoding.cost_n");
+  ui.Type("128");
+  ui.Key(ImGuiKey_Enter);
+  ui.Frame();
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().cost_n, 128);
+  EXPECT_EQ(c.measure, nullptr);  // the n = 64 timings are not shown against n = 128
+}
+
 TEST(DecodingView, ACostSizePastTheLimitIsNotTaken) {
   ui::AppState s = Loaded("e4-decoding-gqa.json");
   HeadlessUi ui(s);
