@@ -28,20 +28,18 @@ namespace {
 
 const ImVec4 kGood(0.30f, 0.80f, 0.45f, 1.0f);
 
-DecodingLabSettings WithoutSelection(DecodingLabSettings lab) {
-  lab.step = 0;
-  lab.sequence = 0;
-  return lab;
-}
-
 // The view's numbers (ComputeDecodingView, as eval prints them), recomputed
 // when the scenario or the settings other than the shown step change.
+// Recomputed once per revision: every change of the scenario, its view
+// settings included (DrawView hands them to Edit()), bumps it; nothing is
+// compared or copied in between. A scenario that does not evaluate (s.status)
+// is not decoded: s.derived is then the last good scenario's.
 void Update(AppState& s) {
   DecodingViewCache& c = s.ui.caches.Get<DecodingViewCache>();
+  if (c.computed && c.computed_revision == s.revision) return;
   const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
-  const DecodingLabSettings key = WithoutSelection(lab);
-  if (c.computed && c.computed_revision == s.revision && c.computed_for == key) return;
-  if (s.has_result) {
+  const bool ok = s.has_result && s.status.ok();
+  if (ok) {
     c.status = ComputeDecodingView(s.scenario, s.derived, &c.view);
   } else {
     c.status = s.status;
@@ -50,7 +48,6 @@ void Update(AppState& s) {
   }
   c.computed = true;
   c.computed_revision = s.revision;
-  c.computed_for = key;
 }
 
 bool Decoded(AppState& s) {

@@ -35,7 +35,6 @@ struct DecodingViewCache {
   Status status;
   bool computed = false;
   uint64_t computed_revision = 0;
-  DecodingLabSettings computed_for;  // step and sequence zeroed: they only pick what is shown
   std::shared_ptr<DecodingMeasure> measure;
   std::thread worker;
   // Jobs cancelled (or whose sizes changed) that may still be finishing a

@@ -119,6 +119,22 @@ TEST(DecodingView, PickingALayoutReadsNothingOfTheReplacedScenarioThatFrame) {
   }
 }
 
+// A scenario that does not evaluate is not decoded: s.derived is the last
+// good one's, and the decode read the new, invalid scenario beside it.
+TEST(DecodingView, AScenarioThatDoesNotEvaluateIsNotDecoded) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");  // the batch is decoding_lab.inputs; X is not decoded
+  HeadlessUi ui(s);
+  ASSERT_TRUE(s.ui.caches.Get<ui::DecodingViewCache>().view.decoded);
+  s.Edit().X = Matrix::Zero(3, 5);  // W_Q is 8 rows: Evaluate fails, the decode alone would not notice
+  ui.Frame();
+  ASSERT_FALSE(s.status.ok());
+  ASSERT_TRUE(s.has_result);
+  const ui::DecodingViewCache& c = s.ui.caches.Get<ui::DecodingViewCache>();
+  EXPECT_EQ(c.status.ToString(), s.status.ToString());
+  EXPECT_FALSE(c.status.ok() && c.view.decoded);
+  EXPECT_FALSE(ui.Has("decoding.weights"));
+}
+
 TEST(DecodingView, HoveringAWeightShowsItsScoreAndSoftmaxWithNumbers) {
   ui::AppState s = Loaded("e4-decoding-mha-vs-mqa.json");  // step 2: 3 cached positions
   HeadlessUi ui(s);
