@@ -640,7 +640,7 @@ void DrawCheck(AppState& s) {
   } else if (!c.view.decoded) {
     ImGui::TextWrapped("%s", c.view.note.c_str());
   } else {
-    const bool ok = c.view.max_abs_diff < 1e-9;
+    const bool ok = DecodeIsRoundOff(c.view);  // relative to max |Y|, and the weights too
     ImGui::PushStyleColor(ImGuiCol_Text, ok ? kGood : ErrorColor());
     if (s.ui.presentation) {
       ImGui::Text("incremental vs one-shot: max |diff| = %s%s",

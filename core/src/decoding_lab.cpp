@@ -103,6 +103,10 @@ void ComputeDecodingCosts(const DecodingLabSettings& lab, DecodingView* out) {
   }
 }
 
+bool DecodeIsRoundOff(double max_abs_diff, double max_abs_diff_weights, double max_abs_Y) {
+  return max_abs_diff <= kDecodeRoundOff * max_abs_Y && max_abs_diff_weights <= kDecodeRoundOff;
+}
+
 Status ComputeDecodingView(const Scenario& s, const Result& r, DecodingView* out) {
   const DecodingLabSettings* found = s.views.Find<DecodingLabSettings>();
   const DecodingLabSettings lab = found ? *found : DecodingLabSettings();
@@ -176,6 +180,9 @@ Status ComputeDecodingView(const Scenario& s, const Result& r, DecodingView* out
   out->decoded = true;
   out->max_abs_diff = MaxAbsDiff(out->run.Y, out->Y_batched);
   out->max_abs_diff_weights = MaxAbsDiff(out->run.weights, out->weights_batched);
+  out->max_abs_Y = 0;
+  for (const Matrix& y : out->Y_batched)
+    if (y.size()) out->max_abs_Y = std::max(out->max_abs_Y, y.cwiseAbs().maxCoeff());
   const HeadLayout& L = out->model.layout;
   const int d_out = static_cast<int>(out->run.Y[0].cols());
   out->weight_shapes = DecodeWeightShapes(d_model, L.num_heads, L.n_kv_heads, L.d_k, L.d_v,

@@ -271,6 +271,23 @@ TEST(DecodingViewEval, QKVGivenDirectlyLeavesANoteAndTheCosts) {
   EXPECT_TRUE(v["cost"].contains("MQA"));
 }
 
+// Round-off is relative to max |Y|: a Y of 1e9 differs from the one-shot by
+// more than an absolute 1e-9 and still agrees; a Y of 1e-12 differing by
+// 1e-12 does not; a difference in the weights alone is a difference.
+TEST(DecodingViewEval, TheCheckIsRelativeToYAndCoversTheWeights) {
+  Scenario s;
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-gqa.json", &s).ok());
+  s.W_O *= 1e12;
+  json v = Eval(s);
+  EXPECT_GT(v["max_abs_Y"].get<double>(), 1e10);
+  EXPECT_GT(v["max_abs_diff"].get<double>(), 1e-9);  // an absolute 1e-9 called this "they differ"
+  EXPECT_EQ(v["check"], "round-off");
+  EXPECT_TRUE(DecodeIsRoundOff(1e-3, 0, 1e9));
+  EXPECT_FALSE(DecodeIsRoundOff(1e-12, 0, 1e-12));  // all of Y
+  EXPECT_FALSE(DecodeIsRoundOff(0, 1e-6, 1.0));     // the weights
+  EXPECT_TRUE(DecodeIsRoundOff(0, 0, 0));
+}
+
 TEST(DecodingViewEval, ThePresetsCheckTheirIdentityAndShapes) {
   for (const char* name : {"e4-decoding-mha-vs-mqa.json", "e4-decoding-gqa.json"}) {
     Scenario s;
@@ -282,6 +299,7 @@ TEST(DecodingViewEval, ThePresetsCheckTheirIdentityAndShapes) {
     EXPECT_NE(s.solution.find("b h v, b d v->b d"), std::string::npos) << name;
     const json v = Eval(s);
     EXPECT_LT(v["max_abs_diff"].get<double>(), 1e-12) << name;
+    EXPECT_EQ(v["check"], "round-off") << name;
   }
   Scenario mqa, gqa;
   ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-mha-vs-mqa.json", &mqa).ok());

@@ -246,12 +246,23 @@ struct DecodingView {
   std::vector<Matrix> Y_batched, weights_batched; // the one-shot causal computation
   double max_abs_diff = 0;                        // over Y
   double max_abs_diff_weights = 0;
+  double max_abs_Y = 0;                           // max |Y_batched|: what max_abs_diff is relative to
   DecodeShape shapes[3];                          // MHA, GQA, MQA at the cost sizes
   DecodeCost costs[3];
   std::vector<std::string> weight_shapes;         // of the scenario's layout
   std::vector<EinsumLine> einsums;
 };
 inline constexpr const char* kCostLayouts[3] = {"MHA", "GQA", "MQA"};
+
+// "Round-off": the steps and the one-shot agree to kDecodeRoundOff relative
+// to max |Y| (an absolute bound says "they differ" for a Y of 1e9 and passes
+// anything for a Y of 1e-12), and the weights (at most 1) to kDecodeRoundOff.
+// The rule the screen, eval ("check") and the tests share.
+inline constexpr double kDecodeRoundOff = 1e-10;
+bool DecodeIsRoundOff(double max_abs_diff, double max_abs_diff_weights, double max_abs_Y);
+inline bool DecodeIsRoundOff(const DecodingView& v) {
+  return DecodeIsRoundOff(v.max_abs_diff, v.max_abs_diff_weights, v.max_abs_Y);
+}
 
 // The decoding of the scenario's batch through its model. Fails naming the
 // field ("decoding_lab.sequences[1][2]", "W_K", "tokens").

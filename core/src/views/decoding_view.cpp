@@ -156,6 +156,8 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
     out->AddTensor4("weights", P, "batch, head, step, position");
     out->AddNumber("max_abs_diff", v.max_abs_diff);
     out->AddNumber("max_abs_diff_weights", v.max_abs_diff_weights);
+    out->AddNumber("max_abs_Y", v.max_abs_Y);
+    out->AddText("check", DecodeIsRoundOff(v) ? "round-off" : "they differ");
     out->AddLabels("weight_shapes", v.weight_shapes);
     std::vector<std::string> einsums;
     for (const EinsumLine& e : v.einsums)
@@ -271,6 +273,7 @@ extern const ViewModel kDecodingView{
     Evaluate,
     CheckLimits,
     {{"max_abs_diff", "max |Y (n incremental steps) - Y_batched (one causal pass)|: round-off"},
+     {"check", "round-off: max_abs_diff <= 1e-10 max_abs_Y and max_abs_diff_weights <= 1e-10"},
      {"cache_shape", "[b, g, n, k] of the cache after the last step"},
      {"cost.MQA.cache_bytes", "w b g n (d_k + d_v) + w b g (d_k + d_v) with g = 1"},
      {"cost.GQA.cache_bytes_per_token", "w g (d_k + d_v)"}},
