@@ -288,6 +288,25 @@ TEST(DecodingViewEval, TheCheckIsRelativeToYAndCoversTheWeights) {
   EXPECT_TRUE(DecodeIsRoundOff(0, 0, 0));
 }
 
+// Practice targets are numbers a student can work out by hand: one step's
+// weights, one y, a cost count; not the round-off between two computations.
+TEST(DecodingViewEval, PracticeTargetsCanBeWorkedOutByHand) {
+  Scenario s;
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-mha-vs-mqa.json", &s).ok());
+  const json v = Eval(s);
+  for (const PracticeTarget& t : FindViewModel("decoding")->practice) {
+    EXPECT_EQ(std::string(t.name).find("diff"), std::string::npos) << t.name;  // round-off is not worked out by hand
+    std::string p = t.name;
+    for (char& c : p)
+      if (c == '.') c = '/';
+    EXPECT_TRUE(v.contains(json::json_pointer("/" + p))) << t.name;
+  }
+  // the first step of the preset (no previous cache) has weight 1 on its one position
+  EXPECT_EQ(v["weights"][0][0][0][0], 1.0);
+  const json row = v["weights"][0][0][1];
+  EXPECT_NEAR(row[0].get<double>() + row[1].get<double>(), 1.0, 1e-15);
+}
+
 TEST(DecodingViewEval, ThePresetsCheckTheirIdentityAndShapes) {
   for (const char* name : {"e4-decoding-mha-vs-mqa.json", "e4-decoding-gqa.json"}) {
     Scenario s;
