@@ -7,6 +7,8 @@
 #include <string>
 
 #include "attnlab/decoding.hpp"
+#include "attnlab/matrix_text.hpp"
+#include "attnlab/report.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
 #include "attnlab/views.hpp"
@@ -305,6 +307,45 @@ TEST(DecodingViewEval, PracticeTargetsCanBeWorkedOutByHand) {
   EXPECT_EQ(v["weights"][0][0][0][0], 1.0);
   const json row = v["weights"][0][0][1];
   EXPECT_NEAR(row[0].get<double>() + row[1].get<double>(), 1.0, 1e-15);
+}
+
+// The CSV label lines quote per RFC 4180: the einsums hold commas and quotes.
+TEST(DecodingReport, CsvLabelLinesQuoteCommasAndQuotes) {
+  Report r;
+  r.AddLabels("einsums", {"o = einsum(\"bhn,bnv->bhv\")", "plain"});
+  r.AddText("note", "a, b");
+  EXPECT_EQ(ReportToText(r, "", ReportTextFormat::kCsv),
+            "# einsums,\"o = einsum(\"\"bhn,bnv->bhv\"\")\",plain\n# note,\"a, b\"\n");
+  // the decoding view's own einsums: every line splits back into its fields
+  Scenario s;
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-gqa.json", &s).ok());
+  Result res;
+  ASSERT_TRUE(Evaluate(s, &res).ok());
+  Report rep;
+  ASSERT_TRUE(FindViewModel("decoding")->evaluate(s, res, &rep).ok());
+  const std::string text = ReportToText(rep, "", ReportTextFormat::kCsv);
+  const size_t at = text.find("# einsums,");
+  ASSERT_NE(at, std::string::npos);
+  const std::string einsums = text.substr(at, text.find('\n', at) - at);
+  EXPECT_NE(einsums.find("\"\"bhn,bnv->bhv\"\""), std::string::npos) << einsums;
+}
+
+// Blocks of unequal length or matrices of another shape are refused: the
+// writers index the slices as i * inner + j (ReportJson read past the end).
+TEST(DecodingReport, Tensor4RefusesInconsistentBlocksAndWritesLatex) {
+  Report r;
+  Status st = r.AddTensor4("K", {{Matrix::Zero(2, 2), Matrix::Zero(2, 2)}, {Matrix::Zero(2, 2)}}, "batch, kv_head, position, k");
+  EXPECT_EQ(st.ToString(), "K[1]: expected 2 matrices like [0], got 1");
+  st = r.AddTensor4("K", {{Matrix::Zero(2, 2)}, {Matrix::Zero(3, 2)}}, "batch, kv_head, position, k");
+  EXPECT_EQ(st.ToString(), "K[1][0]: expected 2x2 like [0][0], got 3x2");
+  EXPECT_TRUE(r.entries().empty());
+  Matrix a(1, 2), b(1, 2);
+  a << 1, 2;
+  b << 3, 4;
+  ASSERT_TRUE(r.AddTensor4("K", {{a}, {b}}, "batch, kv_head, position, k").ok());
+  EXPECT_EQ(ReportToText(r, "v", ReportTextFormat::kLatex),
+            "% v.K[batch 0, kv_head 0] 1x2\n" + FormatMatrixText(a, MatrixTextFormat::kLatex) +
+                "\n% v.K[batch 1, kv_head 0] 1x2\n" + FormatMatrixText(b, MatrixTextFormat::kLatex));
 }
 
 TEST(DecodingViewEval, ThePresetsCheckTheirIdentityAndShapes) {

@@ -150,10 +150,12 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
       }
       for (int k = 0; k < h; ++k) P[i].push_back(v.run.weights[static_cast<size_t>(i) * h + k]);
     }
-    out->AddTensor4("K", K, "batch, kv_head, position, k");
-    out->AddTensor4("V", V, "batch, kv_head, position, v");
+    Status added;
+    if (!(added = out->AddTensor4("K", K, "batch, kv_head, position, k")).ok() ||
+        !(added = out->AddTensor4("V", V, "batch, kv_head, position, v")).ok())
+      return added;
     out->AddTensor("q", v.run.Q, "batch, step, head x q");
-    out->AddTensor4("weights", P, "batch, head, step, position");
+    if (!(added = out->AddTensor4("weights", P, "batch, head, step, position")).ok()) return added;
     out->AddNumber("max_abs_diff", v.max_abs_diff);
     out->AddNumber("max_abs_diff_weights", v.max_abs_diff_weights);
     out->AddNumber("max_abs_Y", v.max_abs_Y);
