@@ -791,6 +791,74 @@ void DrawCostTable(AppState& s, ImVec2 size) {
 // ---- plots against n, b, h ----
 
 enum class Axis { kN, kB, kH };
+enum class Quantity { kBytes, kFlops, kIntensity };
+
+std::vector<double> AxisValues(const DecodingLabSettings& lab, Axis axis) {
+  std::vector<double> xs;
+  if (axis == Axis::kN) {
+    for (double n = 16; n <= std::max(65536.0, 4.0 * lab.cost_n); n *= 2) xs.push_back(n);
+  } else if (axis == Axis::kB) {
+    for (double b = 1; b <= 256; b *= 2) xs.push_back(b);
+  } else {
+    for (double h = 1; h <= 128; h *= 2)
+      if (lab.cost_d % static_cast<int>(h) == 0) xs.push_back(h);
+  }
+  return xs;
+}
+
+DecodingLabSettings AtAxis(const DecodingLabSettings& lab, Axis axis, double x) {
+  DecodingLabSettings at = lab;
+  if (axis == Axis::kN) at.cost_n = static_cast<int>(x);
+  if (axis == Axis::kB) at.cost_b = static_cast<int>(x);
+  if (axis == Axis::kH) at.cost_h = static_cast<int>(x);
+  return at;
+}
+
+// The g of layout 0 (MHA), 1 (GQA), 2 (MQA) at `at`: against h, GQA's g is
+// gcd(cost_g, h), a divisor of every h on the axis.
+int LayoutG(int layout, const DecodingLabSettings& lab, const DecodingLabSettings& at) {
+  return layout == 0 ? at.cost_h : layout == 2 ? 1 : std::gcd(lab.cost_g, at.cost_h);
+}
+
+std::string LayoutLabel(int layout, const DecodingLabSettings& lab, Axis axis) {
+  if (layout != 1) return kCostLayouts[layout];
+  return GqaPlotLabel(lab.cost_g, axis == Axis::kH);
+}
+
+const char* AxisLetter(Axis axis) { return axis == Axis::kN ? "n" : axis == Axis::kB ? "b" : "h"; }
+const char* AxisLabel(Axis axis) {
+  return axis == Axis::kN ? "n (cache length)" : axis == Axis::kB ? "b (sequences)" : "h (heads)";
+}
+
+// FLOPs or arithmetic intensity per step against n, b or h (E4's questions).
+void DrawRatePlot(AppState& s, Quantity q, Axis axis, ImVec2 size) {
+  const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
+  const std::string name = std::string(q == Quantity::kFlops ? "flops_vs_" : "intensity_vs_") + AxisLetter(axis);
+  const std::string title = std::string(q == Quantity::kFlops ? "FLOPs per step" : "Arithmetic intensity (FLOP / byte)") +
+                            " against " + (axis == Axis::kN ? "the cache length n" : axis == Axis::kB ? "the batch b" : "the heads h (d fixed)");
+  ImVec2 body = size;
+  if (!BeginFigurePanel(s, name, title, &body)) return;
+  PlotSpec spec;
+  spec.x.scale = AxisScale::kLog;
+  spec.y.scale = AxisScale::kLog;
+  spec.x.label = AxisLabel(axis);
+  spec.y.label = q == Quantity::kFlops ? "FLOPs" : "FLOP / byte";
+  const std::vector<double> xs = AxisValues(lab, axis);
+  for (int layout = 0; layout < 3; ++layout) {
+    std::vector<double> y;
+    for (double x : xs) {
+      const DecodingLabSettings at = AtAxis(lab, axis, x);
+      const DecodeCost c = DecodeStepCost(CostShape(at, LayoutG(layout, lab, at)));
+      y.push_back(q == Quantity::kFlops ? c.flops : c.intensity);
+    }
+    spec.series.push_back(LineSeries(LayoutLabel(layout, lab, axis), xs, y, layout));
+  }
+  const int at = axis == Axis::kN ? lab.cost_n : axis == Axis::kB ? lab.cost_b : lab.cost_h;
+  spec.markers.push_back(PlotMarker{std::string(AxisLetter(axis)) + " = " + std::to_string(at), static_cast<double>(at), -1, true});
+  const PlotResult r = Plot(name.c_str(), spec, body);
+  s.ui.items["decoding.plot." + name] = ItemRect{r.layout.area_min, r.layout.area_max};
+  EndFigurePanel(s, name);
+}
 
 void DrawCostPlot(AppState& s, Axis axis, ImVec2 size) {
   const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
@@ -827,7 +895,7 @@ void DrawCostPlot(AppState& s, Axis axis, ImVec2 size) {
       const DecodeCost c = DecodeStepCost(CostShape(at, g));
       y.push_back(axis == Axis::kH ? c.cache_bytes_per_token : c.bytes);
     }
-    spec.series.push_back(LineSeries(layout == 1 ? "GQA, g = " + std::to_string(gs_fixed) : kCostLayouts[layout], xs, y, layout));
+    spec.series.push_back(LineSeries(LayoutLabel(layout, lab, axis), xs, y, layout));
   }
   if (axis != Axis::kH) {
     // The weights alone: past their line the cache's traffic dominates.
@@ -856,33 +924,6 @@ void DrawCostPlot(AppState& s, Axis axis, ImVec2 size) {
   const PlotResult r = Plot(name, spec, body);
   s.ui.items[std::string("decoding.plot.") + name] = ItemRect{r.layout.area_min, r.layout.area_max};
   EndFigurePanel(s, name);
-}
-
-void DrawIntensityPlot(AppState& s, ImVec2 size) {
-  const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
-  ImVec2 body = size;
-  if (!BeginFigurePanel(s, "intensity_vs_n", "Arithmetic intensity (FLOP / byte) against n", &body)) return;
-  PlotSpec spec;
-  spec.x.scale = AxisScale::kLog;
-  spec.y.scale = AxisScale::kLog;
-  spec.x.label = "n (cache length)";
-  spec.y.label = "FLOP / byte";
-  std::vector<double> xs;
-  for (double n = 16; n <= std::max(65536.0, 4.0 * lab.cost_n); n *= 2) xs.push_back(n);
-  for (int layout = 0; layout < 3; ++layout) {
-    std::vector<double> y;
-    for (double x : xs) {
-      DecodingLabSettings at = lab;
-      at.cost_n = static_cast<int>(x);
-      const int g = layout == 0 ? lab.cost_h : layout == 2 ? 1 : lab.cost_g;
-      y.push_back(DecodeStepCost(CostShape(at, g)).intensity);
-    }
-    spec.series.push_back(LineSeries(layout == 1 ? "GQA, g = " + std::to_string(lab.cost_g) : kCostLayouts[layout], xs, y, layout));
-  }
-  spec.markers.push_back(PlotMarker{"n = " + std::to_string(lab.cost_n), static_cast<double>(lab.cost_n), -1, true});
-  const PlotResult r = Plot("intensity_vs_n", spec, body);
-  s.ui.items["decoding.plot.intensity_vs_n"] = ItemRect{r.layout.area_min, r.layout.area_max};
-  EndFigurePanel(s, "intensity_vs_n");
 }
 
 // Measured step times beside the roofline model (only after "measure").
@@ -964,9 +1005,16 @@ void DrawSlides(AppState& s, const StepView* sv) {
   slides.push_back({"cost_table", "The cost table", ImVec2(font * 24.0f, font * 10.5f),
                     [&s](ImVec2 room) { DrawCostTable(s, room); }});
   slides.push_back({"cost_vs_n", "Bytes against n", plot, [&s](ImVec2 room) { DrawCostPlot(s, Axis::kN, room); }});
-  slides.push_back({"intensity_vs_n", "Intensity against n", plot, [&s](ImVec2 room) { DrawIntensityPlot(s, room); }});
+  slides.push_back({"intensity_vs_n", "Intensity against n", plot, [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kIntensity, Axis::kN, room); }});
   slides.push_back({"cost_vs_b", "Bytes against b", plot, [&s](ImVec2 room) { DrawCostPlot(s, Axis::kB, room); }});
   slides.push_back({"cost_vs_h", "KV cache per token against h", plot, [&s](ImVec2 room) { DrawCostPlot(s, Axis::kH, room); }});
+  slides.push_back({"flops_vs_n", "FLOPs against n", plot, [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kFlops, Axis::kN, room); }});
+  slides.push_back({"flops_vs_b", "FLOPs against b", plot, [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kFlops, Axis::kB, room); }});
+  slides.push_back({"flops_vs_h", "FLOPs against h", plot, [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kFlops, Axis::kH, room); }});
+  slides.push_back({"intensity_vs_b", "Intensity against b", plot,
+                    [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kIntensity, Axis::kB, room); }});
+  slides.push_back({"intensity_vs_h", "Intensity against h", plot,
+                    [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kIntensity, Axis::kH, room); }});
   if (s.ui.caches.Get<DecodingViewCache>().measure)
     slides.push_back({"timing", "Measured timings", plot, [&s](ImVec2 room) { DrawTiming(s, room); }});
   if (!s.scenario.notes.empty() || !s.scenario.solution.empty())
@@ -976,6 +1024,10 @@ void DrawSlides(AppState& s, const StepView* sv) {
 }
 
 }  // namespace
+
+std::string GqaPlotLabel(int cost_g, bool against_h) {
+  return against_h ? "GQA, g = gcd(" + std::to_string(cost_g) + ", h)" : "GQA, g = " + std::to_string(cost_g);
+}
 
 void DrawDecodingView(AppState& s) {
   s.ui.panel_names.clear();
@@ -997,10 +1049,11 @@ void DrawDecodingView(AppState& s) {
       for (const MatrixFigure& f : StepFigures(sv)) DrawMatrixFigure(s, f, size);
     DrawEinsums(s, size);
     DrawCostTable(s, size);
-    DrawCostPlot(s, Axis::kN, size);
-    DrawIntensityPlot(s, size);
-    DrawCostPlot(s, Axis::kB, size);
-    DrawCostPlot(s, Axis::kH, size);
+    for (Axis axis : {Axis::kN, Axis::kB, Axis::kH}) {
+      DrawCostPlot(s, axis, size);
+      DrawRatePlot(s, Quantity::kFlops, axis, size);
+      DrawRatePlot(s, Quantity::kIntensity, axis, size);
+    }
     return;
   }
   DrawControls(s);
@@ -1030,12 +1083,13 @@ void DrawDecodingView(AppState& s) {
   DrawEinsums(s, ImVec2(std::max(font * 24.0f, avail - table_w - spacing), font * 17.0f));
   const float plot_w = avail > font * 40.0f ? half : avail;
   const ImVec2 plot(plot_w, font * 12.0f);
-  DrawCostPlot(s, Axis::kN, plot);
-  if (plot_w < avail) ImGui::SameLine();
-  DrawIntensityPlot(s, plot);
-  DrawCostPlot(s, Axis::kB, plot);
-  if (plot_w < avail) ImGui::SameLine();
-  DrawCostPlot(s, Axis::kH, plot);
+  // E4: bytes, FLOPs and intensity as n, b and h vary, a row per axis.
+  for (Axis axis : {Axis::kN, Axis::kB, Axis::kH}) {
+    DrawCostPlot(s, axis, plot);
+    if (plot_w < avail) ImGui::SameLine();
+    DrawRatePlot(s, Quantity::kFlops, axis, plot);
+    DrawRatePlot(s, Quantity::kIntensity, axis, ImVec2(avail, plot.y));
+  }
   if (c.measure) DrawTiming(s, ImVec2(avail, font * 14.0f));
   if (!s.scenario.notes.empty() || !s.scenario.solution.empty()) {
     ImGui::Separator();

@@ -30,6 +30,10 @@ struct DecodingMeasure {
   std::atomic<bool> cancel{false};
 };
 
+// The GQA series' label in the cost plots: against h the g is gcd(cost_g, h)
+// (a divisor of each h on the axis), so the label says so.
+std::string GqaPlotLabel(int cost_g, bool against_h);
+
 struct DecodingViewCache {
   DecodingView view;
   Status status;

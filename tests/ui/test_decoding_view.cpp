@@ -252,6 +252,18 @@ TEST(DecodingView, MeasureIsCancelledAndItsTimingsDroppedWhenTheCostSizesChange)
   EXPECT_EQ(c.measure, nullptr);  // the n = 64 timings are not shown against n = 128
 }
 
+// E4 asks for FLOPs, bytes and intensity as n, b and h vary: all nine plots.
+TEST(DecodingView, FlopsBytesAndIntensityArePlottedAgainstNBAndH) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  HeadlessUi ui(s);
+  for (const char* q : {"cost", "flops", "intensity"})
+    for (const char* x : {"n", "b", "h"})
+      EXPECT_TRUE(ui.Has(std::string("decoding.plot.") + q + "_vs_" + x)) << q << " against " << x;
+  // against h, GQA's g is gcd(cost_g, h): the label says which g
+  EXPECT_EQ(ui::GqaPlotLabel(4, true), "GQA, g = gcd(4, h)");
+  EXPECT_EQ(ui::GqaPlotLabel(4, false), "GQA, g = 4");
+}
+
 TEST(DecodingView, ACostSizePastTheLimitIsNotTaken) {
   ui::AppState s = Loaded("e4-decoding-gqa.json");
   HeadlessUi ui(s);
