@@ -601,10 +601,7 @@ void DrawControls(AppState& s) {
   size_field("h##cost_h", &DecodingLabSettings::cost_h, "decoding.cost_h");
   size_field("g##cost_g", &DecodingLabSettings::cost_g, "decoding.cost_g");
   ImGui::SameLine(0, font);
-  const bool running = c.measure && [&] {
-    std::lock_guard<std::mutex> lock(c.measure->mu);
-    return c.measure->running;
-  }();
+  const bool running = c.measure && c.measure->running.load();
   ImGui::BeginDisabled(running);
   if (ImGui::Button(running ? "measuring\u2026" : "measure")) ImGui::OpenPopup("measure_confirm");
   ImGui::EndDisabled();
