@@ -28,20 +28,18 @@ namespace {
 
 const ImVec4 kGood(0.30f, 0.80f, 0.45f, 1.0f);
 
-DecodingLabSettings WithoutSelection(DecodingLabSettings lab) {
-  lab.step = 0;
-  lab.sequence = 0;
-  return lab;
-}
-
 // The view's numbers (ComputeDecodingView, as eval prints them), recomputed
 // when the scenario or the settings other than the shown step change.
+// Recomputed once per revision: every change of the scenario, its view
+// settings included (DrawView hands them to Edit()), bumps it; nothing is
+// compared or copied in between. A scenario that does not evaluate (s.status)
+// is not decoded: s.derived is then the last good scenario's.
 void Update(AppState& s) {
   DecodingViewCache& c = s.ui.caches.Get<DecodingViewCache>();
+  if (c.computed && c.computed_revision == s.revision) return;
   const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
-  const DecodingLabSettings key = WithoutSelection(lab);
-  if (c.computed && c.computed_revision == s.revision && c.computed_for == key) return;
-  if (s.has_result) {
+  const bool ok = s.has_result && s.status.ok();
+  if (ok) {
     c.status = ComputeDecodingView(s.scenario, s.derived, &c.view);
   } else {
     c.status = s.status;
@@ -50,7 +48,6 @@ void Update(AppState& s) {
   }
   c.computed = true;
   c.computed_revision = s.revision;
-  c.computed_for = key;
 }
 
 bool Decoded(AppState& s) {
@@ -423,12 +420,49 @@ void ApplyKvHeads(AppState& s, int g) {
 
 // ---- measure: our engine's step at the cost sizes, off the UI thread ----
 
+// Cancels the job (if any) and drops its timings; its thread is joined later,
+// once it has stopped (ReapMeasures), not here.
+void DropMeasure(DecodingViewCache& c) {
+  if (c.measure) c.measure->cancel = true;
+  if (c.worker.joinable()) c.retired.emplace_back(c.measure, std::move(c.worker));
+  c.measure.reset();
+}
+
+void ReapMeasures(DecodingViewCache& c) {
+  for (size_t i = 0; i < c.retired.size();) {
+    if (c.retired[i].first && c.retired[i].first->running) {
+      ++i;
+      continue;
+    }
+    if (c.retired[i].second.joinable()) c.retired[i].second.join();  // it has returned (or is returning)
+    c.retired.erase(c.retired.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+bool SameSize(const DecodeShape& a, const DecodeShape& b) {
+  return a.b == b.b && a.n == b.n && a.d == b.d && a.h == b.h && a.g == b.g && a.d_k == b.d_k && a.d_v == b.d_v;
+}
+
+// Timings are of the cost sizes: when those change, the job is cancelled and
+// its timings dropped. (Not on every revision: stepping through the sequence
+// is an edit too, and the timings do not depend on the scenario's numbers.)
+void DropStaleMeasure(AppState& s) {
+  DecodingViewCache& c = s.ui.caches.Get<DecodingViewCache>();
+  ReapMeasures(c);
+  if (!c.measure) return;
+  const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
+  const int gs[3] = {lab.cost_h, lab.cost_g, 1};
+  for (int i = 0; i < 3; ++i)
+    if (!SameSize(c.measure->shapes[i], CostShape(lab, gs[i]))) {
+      DropMeasure(c);
+      return;
+    }
+}
+
 void StartMeasure(AppState& s) {
   DecodingViewCache& c = s.ui.caches.Get<DecodingViewCache>();
-  if (c.worker.joinable()) {
-    if (c.measure && c.measure->running) return;
-    c.worker.join();
-  }
+  if (c.measure && c.measure->running) return;
+  if (c.worker.joinable()) c.worker.join();  // finished: `running` is cleared as its last act
   const DecodingLabSettings lab = s.scenario.views.Get<DecodingLabSettings>();
   c.measure = std::make_shared<DecodingMeasure>();
   std::shared_ptr<DecodingMeasure> job = c.measure;
@@ -438,8 +472,14 @@ void StartMeasure(AppState& s) {
     job->n[p] = std::max(1.0, std::floor(lab.cost_n / std::pow(2.0, DecodingMeasure::kPoints - 1 - p)));
   job->running = true;
   c.worker = std::thread([job] {
+    const auto stop = [&job] {
+      std::lock_guard<std::mutex> lock(job->mu);
+      job->running = false;
+    };
     const double bandwidth = MeasureReadBandwidth(320.0 * 1024 * 1024, 3);
+    if (job->cancel) return stop();
     const double peak = MeasurePeakFlops(512, 3);
+    if (job->cancel) return stop();
     {
       std::lock_guard<std::mutex> lock(job->mu);
       job->bandwidth = bandwidth;
@@ -518,13 +558,14 @@ void DrawControls(AppState& s) {
     ImGui::SameLine(0, font);
     if (ImGui::GetContentRegionAvail().x < combo) ImGui::NewLine();
     ImGui::SetNextItemWidth(combo);
+    int pick = 0;  // applied after the combo: ApplyKvHeads replaces s.scenario, and `lab` with it
     if (ImGui::BeginCombo("##layout", now.c_str())) {
       for (int g = L.num_heads; g >= 1; --g) {
         if (L.num_heads % g) continue;
         const std::string label = std::string(KvLayoutName(L.num_heads, g)) + ", n_kv_heads = " + std::to_string(g);
         const bool picked = ImGui::Selectable(label.c_str(), g == L.n_kv_heads);
         s.Record("decoding.layout.g" + std::to_string(g));
-        if (picked && g != L.n_kv_heads) ApplyKvHeads(s, g);
+        if (picked && g != L.n_kv_heads) pick = g;
       }
       ImGui::EndCombo();
     }
@@ -532,6 +573,11 @@ void DrawControls(AppState& s) {
       ImGui::SetTooltip("n_kv_heads g: h = multi-head (MHA), a divisor of h = grouped-query (GQA), 1 = multi-query (MQA).\n"
                         "Merged K/V heads are the mean of those they replace (W_K, W_V and a previous cache).");
     s.Record("decoding.layout");
+    if (pick > 0) {
+      // s.Edit() = next frees the settings `lab` and `v` refer to: nothing below may read them this frame.
+      ApplyKvHeads(s, pick);
+      return;
+    }
   }
   if (s.ui.presentation) return;
   // The cost model's sizes (also what "measure" runs).
@@ -555,10 +601,7 @@ void DrawControls(AppState& s) {
   size_field("h##cost_h", &DecodingLabSettings::cost_h, "decoding.cost_h");
   size_field("g##cost_g", &DecodingLabSettings::cost_g, "decoding.cost_g");
   ImGui::SameLine(0, font);
-  const bool running = c.measure && [&] {
-    std::lock_guard<std::mutex> lock(c.measure->mu);
-    return c.measure->running;
-  }();
+  const bool running = c.measure && c.measure->running.load();
   ImGui::BeginDisabled(running);
   if (ImGui::Button(running ? "measuring\u2026" : "measure")) ImGui::OpenPopup("measure_confirm");
   ImGui::EndDisabled();
@@ -566,9 +609,15 @@ void DrawControls(AppState& s) {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("Time our own engine's step at these sizes (MHA, GQA, MQA; n/8 .. n),\n"
                       "with the machine's bandwidth and peak, in the background. Never in eval or pictures.");
+  if (running) {
+    ImGui::SameLine();
+    if (ImGui::Button("cancel##measure")) DropMeasure(c);
+    s.Record("decoding.measure_cancel");
+  }
   if (ImGui::BeginPopup("measure_confirm")) {
-    const double cache = 8.0 * lab.cost_b * lab.cost_n * 2.0 * lab.cost_d;  // MHA's, the largest
-    ImGui::Text("Allocates up to %s and runs for a few seconds.", Bytes(cache + 320.0 * 1024 * 1024).c_str());
+    // MHA's step, the largest: weights + KV cache + workspace, and the bandwidth's buffer
+    const double total = MeasureBytes(CostShape(lab, lab.cost_h)) + 320.0 * 1024 * 1024;
+    ImGui::Text("Allocates up to %s (weights, KV cache, workspace) and runs for a few seconds.", Bytes(total).c_str());
     if (ImGui::Button("run")) {
       StartMeasure(s);
       ImGui::CloseCurrentPopup();
@@ -588,7 +637,7 @@ void DrawCheck(AppState& s) {
   } else if (!c.view.decoded) {
     ImGui::TextWrapped("%s", c.view.note.c_str());
   } else {
-    const bool ok = c.view.max_abs_diff < 1e-9;
+    const bool ok = DecodeIsRoundOff(c.view);  // relative to max |Y|, and the weights too
     ImGui::PushStyleColor(ImGuiCol_Text, ok ? kGood : ErrorColor());
     if (s.ui.presentation) {
       ImGui::Text("incremental vs one-shot: max |diff| = %s%s",
@@ -739,6 +788,74 @@ void DrawCostTable(AppState& s, ImVec2 size) {
 // ---- plots against n, b, h ----
 
 enum class Axis { kN, kB, kH };
+enum class Quantity { kBytes, kFlops, kIntensity };
+
+std::vector<double> AxisValues(const DecodingLabSettings& lab, Axis axis) {
+  std::vector<double> xs;
+  if (axis == Axis::kN) {
+    for (double n = 16; n <= std::max(65536.0, 4.0 * lab.cost_n); n *= 2) xs.push_back(n);
+  } else if (axis == Axis::kB) {
+    for (double b = 1; b <= 256; b *= 2) xs.push_back(b);
+  } else {
+    for (double h = 1; h <= 128; h *= 2)
+      if (lab.cost_d % static_cast<int>(h) == 0) xs.push_back(h);
+  }
+  return xs;
+}
+
+DecodingLabSettings AtAxis(const DecodingLabSettings& lab, Axis axis, double x) {
+  DecodingLabSettings at = lab;
+  if (axis == Axis::kN) at.cost_n = static_cast<int>(x);
+  if (axis == Axis::kB) at.cost_b = static_cast<int>(x);
+  if (axis == Axis::kH) at.cost_h = static_cast<int>(x);
+  return at;
+}
+
+// The g of layout 0 (MHA), 1 (GQA), 2 (MQA) at `at`: against h, GQA's g is
+// gcd(cost_g, h), a divisor of every h on the axis.
+int LayoutG(int layout, const DecodingLabSettings& lab, const DecodingLabSettings& at) {
+  return layout == 0 ? at.cost_h : layout == 2 ? 1 : std::gcd(lab.cost_g, at.cost_h);
+}
+
+std::string LayoutLabel(int layout, const DecodingLabSettings& lab, Axis axis) {
+  if (layout != 1) return kCostLayouts[layout];
+  return GqaPlotLabel(lab.cost_g, axis == Axis::kH);
+}
+
+const char* AxisLetter(Axis axis) { return axis == Axis::kN ? "n" : axis == Axis::kB ? "b" : "h"; }
+const char* AxisLabel(Axis axis) {
+  return axis == Axis::kN ? "n (cache length)" : axis == Axis::kB ? "b (sequences)" : "h (heads)";
+}
+
+// FLOPs or arithmetic intensity per step against n, b or h (E4's questions).
+void DrawRatePlot(AppState& s, Quantity q, Axis axis, ImVec2 size) {
+  const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
+  const std::string name = std::string(q == Quantity::kFlops ? "flops_vs_" : "intensity_vs_") + AxisLetter(axis);
+  const std::string title = std::string(q == Quantity::kFlops ? "FLOPs per step" : "Arithmetic intensity (FLOP / byte)") +
+                            " against " + (axis == Axis::kN ? "the cache length n" : axis == Axis::kB ? "the batch b" : "the heads h (d fixed)");
+  ImVec2 body = size;
+  if (!BeginFigurePanel(s, name, title, &body)) return;
+  PlotSpec spec;
+  spec.x.scale = AxisScale::kLog;
+  spec.y.scale = AxisScale::kLog;
+  spec.x.label = AxisLabel(axis);
+  spec.y.label = q == Quantity::kFlops ? "FLOPs" : "FLOP / byte";
+  const std::vector<double> xs = AxisValues(lab, axis);
+  for (int layout = 0; layout < 3; ++layout) {
+    std::vector<double> y;
+    for (double x : xs) {
+      const DecodingLabSettings at = AtAxis(lab, axis, x);
+      const DecodeCost c = DecodeStepCost(CostShape(at, LayoutG(layout, lab, at)));
+      y.push_back(q == Quantity::kFlops ? c.flops : c.intensity);
+    }
+    spec.series.push_back(LineSeries(LayoutLabel(layout, lab, axis), xs, y, layout));
+  }
+  const int at = axis == Axis::kN ? lab.cost_n : axis == Axis::kB ? lab.cost_b : lab.cost_h;
+  spec.markers.push_back(PlotMarker{std::string(AxisLetter(axis)) + " = " + std::to_string(at), static_cast<double>(at), -1, true});
+  const PlotResult r = Plot(name.c_str(), spec, body);
+  s.ui.items["decoding.plot." + name] = ItemRect{r.layout.area_min, r.layout.area_max};
+  EndFigurePanel(s, name);
+}
 
 void DrawCostPlot(AppState& s, Axis axis, ImVec2 size) {
   const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
@@ -775,7 +892,7 @@ void DrawCostPlot(AppState& s, Axis axis, ImVec2 size) {
       const DecodeCost c = DecodeStepCost(CostShape(at, g));
       y.push_back(axis == Axis::kH ? c.cache_bytes_per_token : c.bytes);
     }
-    spec.series.push_back(LineSeries(layout == 1 ? "GQA, g = " + std::to_string(gs_fixed) : kCostLayouts[layout], xs, y, layout));
+    spec.series.push_back(LineSeries(LayoutLabel(layout, lab, axis), xs, y, layout));
   }
   if (axis != Axis::kH) {
     // The weights alone: past their line the cache's traffic dominates.
@@ -804,33 +921,6 @@ void DrawCostPlot(AppState& s, Axis axis, ImVec2 size) {
   const PlotResult r = Plot(name, spec, body);
   s.ui.items[std::string("decoding.plot.") + name] = ItemRect{r.layout.area_min, r.layout.area_max};
   EndFigurePanel(s, name);
-}
-
-void DrawIntensityPlot(AppState& s, ImVec2 size) {
-  const DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
-  ImVec2 body = size;
-  if (!BeginFigurePanel(s, "intensity_vs_n", "Arithmetic intensity (FLOP / byte) against n", &body)) return;
-  PlotSpec spec;
-  spec.x.scale = AxisScale::kLog;
-  spec.y.scale = AxisScale::kLog;
-  spec.x.label = "n (cache length)";
-  spec.y.label = "FLOP / byte";
-  std::vector<double> xs;
-  for (double n = 16; n <= std::max(65536.0, 4.0 * lab.cost_n); n *= 2) xs.push_back(n);
-  for (int layout = 0; layout < 3; ++layout) {
-    std::vector<double> y;
-    for (double x : xs) {
-      DecodingLabSettings at = lab;
-      at.cost_n = static_cast<int>(x);
-      const int g = layout == 0 ? lab.cost_h : layout == 2 ? 1 : lab.cost_g;
-      y.push_back(DecodeStepCost(CostShape(at, g)).intensity);
-    }
-    spec.series.push_back(LineSeries(layout == 1 ? "GQA, g = " + std::to_string(lab.cost_g) : kCostLayouts[layout], xs, y, layout));
-  }
-  spec.markers.push_back(PlotMarker{"n = " + std::to_string(lab.cost_n), static_cast<double>(lab.cost_n), -1, true});
-  const PlotResult r = Plot("intensity_vs_n", spec, body);
-  s.ui.items["decoding.plot.intensity_vs_n"] = ItemRect{r.layout.area_min, r.layout.area_max};
-  EndFigurePanel(s, "intensity_vs_n");
 }
 
 // Measured step times beside the roofline model (only after "measure").
@@ -912,9 +1002,16 @@ void DrawSlides(AppState& s, const StepView* sv) {
   slides.push_back({"cost_table", "The cost table", ImVec2(font * 24.0f, font * 10.5f),
                     [&s](ImVec2 room) { DrawCostTable(s, room); }});
   slides.push_back({"cost_vs_n", "Bytes against n", plot, [&s](ImVec2 room) { DrawCostPlot(s, Axis::kN, room); }});
-  slides.push_back({"intensity_vs_n", "Intensity against n", plot, [&s](ImVec2 room) { DrawIntensityPlot(s, room); }});
+  slides.push_back({"intensity_vs_n", "Intensity against n", plot, [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kIntensity, Axis::kN, room); }});
   slides.push_back({"cost_vs_b", "Bytes against b", plot, [&s](ImVec2 room) { DrawCostPlot(s, Axis::kB, room); }});
   slides.push_back({"cost_vs_h", "KV cache per token against h", plot, [&s](ImVec2 room) { DrawCostPlot(s, Axis::kH, room); }});
+  slides.push_back({"flops_vs_n", "FLOPs against n", plot, [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kFlops, Axis::kN, room); }});
+  slides.push_back({"flops_vs_b", "FLOPs against b", plot, [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kFlops, Axis::kB, room); }});
+  slides.push_back({"flops_vs_h", "FLOPs against h", plot, [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kFlops, Axis::kH, room); }});
+  slides.push_back({"intensity_vs_b", "Intensity against b", plot,
+                    [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kIntensity, Axis::kB, room); }});
+  slides.push_back({"intensity_vs_h", "Intensity against h", plot,
+                    [&s](ImVec2 room) { DrawRatePlot(s, Quantity::kIntensity, Axis::kH, room); }});
   if (s.ui.caches.Get<DecodingViewCache>().measure)
     slides.push_back({"timing", "Measured timings", plot, [&s](ImVec2 room) { DrawTiming(s, room); }});
   if (!s.scenario.notes.empty() || !s.scenario.solution.empty())
@@ -925,9 +1022,14 @@ void DrawSlides(AppState& s, const StepView* sv) {
 
 }  // namespace
 
+std::string GqaPlotLabel(int cost_g, bool against_h) {
+  return against_h ? "GQA, g = gcd(" + std::to_string(cost_g) + ", h)" : "GQA, g = " + std::to_string(cost_g);
+}
+
 void DrawDecodingView(AppState& s) {
   s.ui.panel_names.clear();
   Update(s);
+  DropStaleMeasure(s);
   DecodingViewCache& c = s.ui.caches.Get<DecodingViewCache>();
   DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
   StepView sv;
@@ -944,10 +1046,11 @@ void DrawDecodingView(AppState& s) {
       for (const MatrixFigure& f : StepFigures(sv)) DrawMatrixFigure(s, f, size);
     DrawEinsums(s, size);
     DrawCostTable(s, size);
-    DrawCostPlot(s, Axis::kN, size);
-    DrawIntensityPlot(s, size);
-    DrawCostPlot(s, Axis::kB, size);
-    DrawCostPlot(s, Axis::kH, size);
+    for (Axis axis : {Axis::kN, Axis::kB, Axis::kH}) {
+      DrawCostPlot(s, axis, size);
+      DrawRatePlot(s, Quantity::kFlops, axis, size);
+      DrawRatePlot(s, Quantity::kIntensity, axis, size);
+    }
     return;
   }
   DrawControls(s);
@@ -977,12 +1080,13 @@ void DrawDecodingView(AppState& s) {
   DrawEinsums(s, ImVec2(std::max(font * 24.0f, avail - table_w - spacing), font * 17.0f));
   const float plot_w = avail > font * 40.0f ? half : avail;
   const ImVec2 plot(plot_w, font * 12.0f);
-  DrawCostPlot(s, Axis::kN, plot);
-  if (plot_w < avail) ImGui::SameLine();
-  DrawIntensityPlot(s, plot);
-  DrawCostPlot(s, Axis::kB, plot);
-  if (plot_w < avail) ImGui::SameLine();
-  DrawCostPlot(s, Axis::kH, plot);
+  // E4: bytes, FLOPs and intensity as n, b and h vary, a row per axis.
+  for (Axis axis : {Axis::kN, Axis::kB, Axis::kH}) {
+    DrawCostPlot(s, axis, plot);
+    if (plot_w < avail) ImGui::SameLine();
+    DrawRatePlot(s, Quantity::kFlops, axis, plot);
+    DrawRatePlot(s, Quantity::kIntensity, axis, ImVec2(avail, plot.y));
+  }
   if (c.measure) DrawTiming(s, ImVec2(avail, font * 14.0f));
   if (!s.scenario.notes.empty() || !s.scenario.solution.empty()) {
     ImGui::Separator();

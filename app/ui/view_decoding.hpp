@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "attnlab/decoding.hpp"
 
@@ -17,7 +19,8 @@ namespace attnlab::ui {
 struct DecodingMeasure {
   static constexpr int kPoints = 4;  // n = cost_n / 8, / 4, / 2, cost_n
   std::mutex mu;
-  bool running = false, done = false;
+  std::atomic<bool> running{false};  // also read without `mu` (whether to start, cancel or reap)
+  bool done = false;
   std::string error;
   std::string progress;
   double bandwidth = 0, peak = 0;  // bytes / s, FLOP / s
@@ -27,14 +30,20 @@ struct DecodingMeasure {
   std::atomic<bool> cancel{false};
 };
 
+// The GQA series' label in the cost plots: against h the g is gcd(cost_g, h)
+// (a divisor of each h on the axis), so the label says so.
+std::string GqaPlotLabel(int cost_g, bool against_h);
+
 struct DecodingViewCache {
   DecodingView view;
   Status status;
   bool computed = false;
   uint64_t computed_revision = 0;
-  DecodingLabSettings computed_for;  // step and sequence zeroed: they only pick what is shown
   std::shared_ptr<DecodingMeasure> measure;
   std::thread worker;
+  // Jobs cancelled (or whose sizes changed) that may still be finishing a
+  // step: joined once they stop, never waited for on the UI thread.
+  std::vector<std::pair<std::shared_ptr<DecodingMeasure>, std::thread>> retired;
   bool confirm_measure = false;
   std::string layout_note;  // the last layout change in words, or its error
 
@@ -43,7 +52,10 @@ struct DecodingViewCache {
   DecodingViewCache& operator=(const DecodingViewCache&) = delete;
   ~DecodingViewCache() {
     if (measure) measure->cancel = true;
+    for (auto& r : retired) r.first->cancel = true;
     if (worker.joinable()) worker.join();
+    for (auto& r : retired)
+      if (r.second.joinable()) r.second.join();
   }
 };
 

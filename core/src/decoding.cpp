@@ -43,25 +43,31 @@ void Project(const Eigen::Ref<const Matrix>& x, const Matrix& W, const RowVector
 // finite.
 bool ScaledSoftmaxInPlace(double* s, Eigen::Index n, double scale, double temperature) {
   Eigen::Map<Eigen::ArrayXd> a(s, n);
+  // The one-shot (Attend) scales the scores first, then takes
+  // exp((s - max s) / T): the same here, in one fused pass. scale / T is never
+  // formed (it overflows for a tiny T, and (a - hi) * inf is NaN at a = hi),
+  // and only the scaled extremes are tested (a sum of huge finite scores
+  // overflows where no score does).
+  const double hi = a.maxCoeff() * scale, lo = a.minCoeff() * scale;
+  // Either end not finite once scaled: q K^T or scale q K^T overflowed (a
+  // -inf score would otherwise pass as a masked key, which the one-shot refuses).
+  if (!std::isfinite(hi) || !std::isfinite(lo)) return false;
+  const double top = scale >= 0 ? hi : lo;  // the largest scaled score
   if (temperature > 0) {
-    // softmax(scale a / T) = exp(f (a - a*)) / sum, f = scale / T, a* the
-    // extreme that f scales to the maximum: one fused, vectorised pass of exps.
-    const double f = scale / temperature;
-    const double hi = a.maxCoeff(), lo = a.minCoeff();
-    // Either end not finite once scaled: q K^T or scale q K^T overflowed (a
-    // -inf score would otherwise pass as a masked key, which the one-shot refuses).
-    if (!std::isfinite(hi * scale) || !std::isfinite(lo * scale)) return false;
-    a = ((a - (f >= 0 ? hi : lo)) * f).exp();
+    if (temperature == 1.0) {
+      a = (a * scale - top).exp();
+    } else {
+      a = ((a * scale - top) / temperature).exp();
+    }
     const double sum = a.sum();  // NaN when a raw score was NaN
     if (!std::isfinite(sum)) return false;
     a *= 1.0 / sum;
     return true;
   }
-  if (!std::isfinite(a.sum())) return false;
+  if (a.isNaN().any()) return false;
   a *= scale;
-  if (!std::isfinite(a.abs().maxCoeff())) return false;
-  const double m = a.maxCoeff();
-  const double tol = kArgmaxRelTol * a.abs().maxCoeff();
+  const double m = top;
+  const double tol = kArgmaxRelTol * std::max(std::abs(hi), std::abs(lo));
   const int ties = static_cast<int>((a >= m - tol).count());
   a = (a >= m - tol).select(Eigen::ArrayXd::Constant(n, 1.0 / ties), 0.0);
   return true;
@@ -172,8 +178,11 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
   if (cache->length >= cache->capacity)
     return Status::Error("cache", "full: " + std::to_string(cache->capacity) + " positions");
   const int b = cache->batch;
+  const Eigen::Index d_y = w.W_O.size() ? w.W_O.cols() : static_cast<Eigen::Index>(h) * d_v;
   if (ws->q.rows() != b || ws->q.cols() != h * d_k || ws->weights.cols() < cache->capacity ||
-      ws->weights.rows() != static_cast<Eigen::Index>(b) * h)
+      ws->weights.rows() != static_cast<Eigen::Index>(b) * h || ws->k.rows() != b || ws->k.cols() != g * d_k ||
+      ws->v.rows() != b || ws->v.cols() != g * d_v || ws->o.rows() != b || ws->o.cols() != h * d_v ||
+      ws->y.rows() != b || ws->y.cols() != d_y)
     return Status::Error("workspace", "not prepared for this batch and cache (PrepareDecodeWorkspace)");
 
   // 1. Projections of the new tokens.
@@ -239,9 +248,11 @@ Status DecodeStep(const MultiHeadWeights& w, const AttentionOptions& options, co
         }
       }
       for (int i = 0; i < r; ++i)
-        if (!ScaledSoftmaxInPlace(S.row(i).data(), n, scale, options.temperature))
+        if (!ScaledSoftmaxInPlace(S.row(i).data(), n, scale, options.temperature)) {
+          cache->length = pos;  // a failed step changes nothing (the rows past length are not the cache's)
           return Status::Error("scores", "scale q K^T is not finite at sequence " + std::to_string(bi) +
                                              ", head " + std::to_string(head0 + i) + " (overflow)");
+        }
       Og.setZero();
       if (r <= kDecodeGemmHeads) {
         const Eigen::Index ahead_v = std::max<Eigen::Index>(1, kPrefetchBytes / (8 * d_v));
@@ -509,7 +520,7 @@ std::string Dims(std::initializer_list<std::pair<const char*, int>> dims) {
 }
 }  // namespace
 
-std::vector<std::string> DecodeWeightShapes(int d, int h, int g, int d_k, int d_v) {
+std::vector<std::string> DecodeWeightShapes(int d, int h, int g, int d_k, int d_v, int d_out) {
   std::vector<std::string> out;
   if (g == h) {
     out.push_back("W_q " + Dims({{"h", h}, {"d", d}, {"q", d_k}}));
@@ -524,7 +535,13 @@ std::vector<std::string> DecodeWeightShapes(int d, int h, int g, int d_k, int d_
     out.push_back("W_k " + Dims({{"g", g}, {"d", d}, {"k", d_k}}));
     out.push_back("W_v " + Dims({{"g", g}, {"d", d}, {"v", d_v}}));
   }
-  out.push_back("W_o " + Dims({{"h", h}, {"v", d_v}, {"d", d}}));
+  if (d_out == 0) {
+    out.push_back("W_o none: y = the heads' outputs side by side " + Dims({{"h", h}, {"v", d_v}}));
+  } else if (d_out < 0 || d_out == d) {
+    out.push_back("W_o " + Dims({{"h", h}, {"v", d_v}, {"d", d}}));
+  } else {
+    out.push_back("W_o " + Dims({{"h", h}, {"v", d_v}, {"e", d_out}}) + " (e = d_out)");
+  }
   return out;
 }
 

@@ -57,6 +57,27 @@ Status CheckDecodingSettings(const DecodingLabSettings& lab) {
                          "at most " + std::to_string(kMaxDecodeBatch) + " sequences in a batch");
   if (!lab.sequences.empty() && !lab.inputs.empty())
     return Status::Error(p + ".inputs", "give the batch as sequences (tokens) or as inputs (X), not both");
+  // Every sequence of the batch the same length, and within kMaxPositions,
+  // before anything is built for any of them (a file names the sizes).
+  const auto same_length = [&](const std::string& field, size_t count, auto length) -> Status {
+    for (size_t i = 0; i < count; ++i) {
+      const double n = static_cast<double>(length(i));
+      if (n > kMaxPositions)
+        return Status::Error(field + "[" + std::to_string(i) + "]",
+                             std::to_string(static_cast<long long>(n)) + " positions; at most " +
+                                 std::to_string(kMaxPositions));
+      if (i > 0 && n != static_cast<double>(length(0)))
+        return Status::Error(field + "[" + std::to_string(i) + "]",
+                             "has " + std::to_string(static_cast<long long>(n)) + " positions, sequence 0 has " +
+                                 std::to_string(static_cast<long long>(length(0))) +
+                                 "; a batch's sequences are the same length");
+    }
+    return Status::Ok();
+  };
+  Status lengths = same_length(p + ".sequences", lab.sequences.size(), [&](size_t i) { return lab.sequences[i].size(); });
+  if (!lengths.ok()) return lengths;
+  lengths = same_length(p + ".inputs", lab.inputs.size(), [&](size_t i) { return lab.inputs[i].rows(); });
+  if (!lengths.ok()) return lengths;
   // The cost sizes are also the sizes "measure" runs at: bounded as a step
   // the machine can run (MHA's cache, the largest, at most 512 MiB).
   DecodeShape mha = CostShape(lab, lab.cost_h);
@@ -80,6 +101,10 @@ void ComputeDecodingCosts(const DecodingLabSettings& lab, DecodingView* out) {
     out->shapes[i] = CostShape(lab, gs[i]);
     out->costs[i] = DecodeStepCost(out->shapes[i]);
   }
+}
+
+bool DecodeIsRoundOff(double max_abs_diff, double max_abs_diff_weights, double max_abs_Y) {
+  return max_abs_diff <= kDecodeRoundOff * max_abs_Y && max_abs_diff_weights <= kDecodeRoundOff;
 }
 
 Status ComputeDecodingView(const Scenario& s, const Result& r, DecodingView* out) {
@@ -155,9 +180,13 @@ Status ComputeDecodingView(const Scenario& s, const Result& r, DecodingView* out
   out->decoded = true;
   out->max_abs_diff = MaxAbsDiff(out->run.Y, out->Y_batched);
   out->max_abs_diff_weights = MaxAbsDiff(out->run.weights, out->weights_batched);
+  out->max_abs_Y = 0;
+  for (const Matrix& y : out->Y_batched)
+    if (y.size()) out->max_abs_Y = std::max(out->max_abs_Y, y.cwiseAbs().maxCoeff());
   const HeadLayout& L = out->model.layout;
   const int d_out = static_cast<int>(out->run.Y[0].cols());
-  out->weight_shapes = DecodeWeightShapes(d_model, L.num_heads, L.n_kv_heads, L.d_k, L.d_v);
+  out->weight_shapes = DecodeWeightShapes(d_model, L.num_heads, L.n_kv_heads, L.d_k, L.d_v,
+                                          out->model.W_O.size() ? static_cast<int>(out->model.W_O.cols()) : 0);
   out->einsums = DecodeEinsums(static_cast<int>(b), static_cast<int>(m + n), d_out, L.num_heads, L.n_kv_heads, L.d_k,
                                L.d_v);
   return Status::Ok();

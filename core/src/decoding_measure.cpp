@@ -27,10 +27,13 @@ void Fill(double* p, size_t count, uint64_t seed) {
   }
 }
 
+// Filled and scaled in place: `m * scale` would hold a second copy (2 GiB
+// of weights at d = 8192).
 Matrix Filled(Eigen::Index rows, Eigen::Index cols, uint64_t seed, double scale) {
   Matrix m(rows, cols);
   Fill(m.data(), static_cast<size_t>(m.size()), seed);
-  return m * scale;
+  if (scale != 1.0) m *= scale;
+  return m;
 }
 
 }  // namespace
@@ -94,7 +97,22 @@ Status CheckMeasureShape(const DecodeShape& s, const std::string& field) {
     return Status::Error(field, "the KV cache at these sizes is " + std::to_string(int(cache / 1048576)) +
                                     " MiB; at most " + std::to_string(int(kMaxMeasureCacheBytes / 1048576)) +
                                     " MiB (lower b, n or d)");
+  const double total = MeasureBytes(s);
+  if (total > kMaxMeasureBytes)
+    return Status::Error(field, "weights, KV cache and workspace at these sizes take " +
+                                    std::to_string(static_cast<long long>(total / 1048576)) + " MiB; at most " +
+                                    std::to_string(static_cast<long long>(kMaxMeasureBytes / 1048576)) +
+                                    " MiB (lower d, or b and n)");
   return Status::Ok();
+}
+
+double MeasureBytes(const DecodeShape& s) {
+  const double weights = s.d * s.h * s.d_k + s.d * s.g * (s.d_k + s.d_v) + s.h * s.d_v * s.d;  // W_Q, W_K, W_V, W_O
+  const double cache = s.b * s.g * s.n * (s.d_k + s.d_v);
+  const double workspace = s.b * (s.h * s.d_k + s.g * (s.d_k + s.d_v) + s.h * s.d_v + s.d)  // q, k, v, o, y
+                           + s.b * s.h * s.n                                              // the weights
+                           + s.b * s.d;                                                    // x
+  return 8.0 * (weights + cache + workspace);
 }
 
 Status TimeDecodeStep(const DecodeShape& s, int reps, double* seconds) {

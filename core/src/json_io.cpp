@@ -1,5 +1,6 @@
 #include "json_io.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -394,7 +395,8 @@ ordered_json ReportJson(const Report& report, MatrixSlots* slots) {
         if (e.inner > 0) {  // rank 4: an array of arrays of matrices
           for (size_t i = 0; i < e.slices.size(); i += static_cast<size_t>(e.inner)) {
             ordered_json row = ordered_json::array();
-            for (int j = 0; j < e.inner; ++j) row.push_back(slots->Slot(e.slices[i + static_cast<size_t>(j)]));
+            for (size_t j = i; j < std::min(e.slices.size(), i + static_cast<size_t>(e.inner)); ++j)
+              row.push_back(slots->Slot(e.slices[j]));
             v.push_back(std::move(row));
           }
         } else {

@@ -34,12 +34,31 @@ void Report::AddTensor(const std::string& name, std::vector<Matrix> slices, cons
   e.slices = std::move(slices);
   e.text = axes;
 }
-void Report::AddTensor4(const std::string& name, const std::vector<std::vector<Matrix>>& blocks,
-                        const std::string& axes) {
+Status Report::AddTensor4(const std::string& name, const std::vector<std::vector<Matrix>>& blocks,
+                          const std::string& axes) {
+  // Every blocks[i] as long as the first, every matrix the first's shape:
+  // the writers index slices as i * inner + j.
+  const size_t inner = blocks.empty() ? 0 : blocks.front().size();
+  const Matrix* first = inner ? &blocks.front().front() : nullptr;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    if (blocks[i].size() != inner)
+      return Status::Error(name + "[" + std::to_string(i) + "]", "expected " + std::to_string(inner) +
+                                                                   " matrices like [0], got " +
+                                                                   std::to_string(blocks[i].size()));
+    for (size_t j = 0; j < inner; ++j)
+      if (blocks[i][j].rows() != first->rows() || blocks[i][j].cols() != first->cols())
+        return Status::Error(name + "[" + std::to_string(i) + "][" + std::to_string(j) + "]",
+                             "expected " + std::to_string(first->rows()) + "x" + std::to_string(first->cols()) +
+                                 " like [0][0], got " + std::to_string(blocks[i][j].rows()) + "x" +
+                                 std::to_string(blocks[i][j].cols()));
+  }
+  if (inner == 0 && !blocks.empty())
+    return Status::Error(name + "[0]", "expected at least one matrix in each block");
   Entry& e = Add(name, Kind::kTensor);
-  e.inner = blocks.empty() ? 0 : static_cast<int>(blocks.front().size());
+  e.inner = static_cast<int>(inner);
   for (const std::vector<Matrix>& row : blocks) e.slices.insert(e.slices.end(), row.begin(), row.end());
   e.text = axes;
+  return Status::Ok();
 }
 Report& Report::AddSection(const std::string& name) {
   Entry& e = Add(name, Kind::kSection);
@@ -92,9 +111,17 @@ void AppendText(const Report& report, const std::string& prefix, ReportTextForma
     *s += comment + title + " " + std::to_string(m.rows()) + "x" + std::to_string(m.cols()) + "\n";
     if (m.size() > 0) *s += FormatMatrixText(m, matrix_format);
   };
+  // CSV fields per RFC 4180: one holding a comma, a quote or a line break is
+  // quoted, its quotes doubled (einsums hold commas and quotes).
+  auto field = [&](const std::string& v) {
+    if (latex || v.find_first_of(",\"\r\n") == std::string::npos) return v;
+    std::string q = "\"";
+    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
   auto line = [&](const std::string& name, const std::vector<std::string>& values) {
-    *s += comment + name + (latex ? " = " : ",");
-    for (size_t i = 0; i < values.size(); ++i) *s += (i ? (latex ? ", " : ",") : "") + values[i];
+    *s += comment + field(name) + (latex ? " = " : ",");
+    for (size_t i = 0; i < values.size(); ++i) *s += (i ? (latex ? ", " : ",") : "") + field(values[i]);
     *s += '\n';
   };
   for (const Report::Entry& e : report.entries()) {

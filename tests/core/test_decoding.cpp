@@ -221,7 +221,8 @@ TEST(Decoding, TheCacheGrowsOneRowAStepAndHoldsXWkPlusBk) {
     EXPECT_MATRIX_NEAR(run.cache.KBlock(s, 0), K, 1e-13);
     EXPECT_MATRIX_NEAR(run.cache.KBlock(s, 0, 3), K.topRows(3), 1e-13);
   }
-  // the step-by-step runner sees the same as calling DecodeStep by hand
+  // calling DecodeStep by hand gives y = o W_O + b_O, o the weights' mix of
+  // the values, computed here from the cache with no step code
   KvCache cache;
   ASSERT_TRUE(MakeKvCache(2, 1, 5, 2, 2, &cache).ok());
   DecodeWorkspace ws;
@@ -232,7 +233,21 @@ TEST(Decoding, TheCacheGrowsOneRowAStepAndHoldsXWkPlusBk) {
     x.row(1) = in.X[1].row(t);
     ASSERT_TRUE(DecodeStep(w, AttentionOptions(), x, &cache, &ws).ok());
     EXPECT_EQ(cache.length, t + 1);
-    EXPECT_MATRIX_NEAR(ws.y.row(1), run.Y[1].row(t), 0.0);
+    for (int s = 0; s < 2; ++s) {
+      Matrix V = in.X[s].topRows(t + 1) * w.W_V;
+      V.rowwise() += w.b_V;
+      Matrix K = in.X[s].topRows(t + 1) * w.W_K;
+      K.rowwise() += w.b_K;
+      Matrix o(1, 3 * 2);
+      for (int i = 0; i < 3; ++i) {  // MQA: the 3 heads share K, V
+        RowVector q = in.X[s].row(t) * w.W_Q.middleCols(i * 2, 2) + w.b_Q.segment(i * 2, 2);
+        Eigen::RowVectorXd sc = (q * K.transpose()) / std::sqrt(2.0);
+        Eigen::RowVectorXd e = (sc.array() - sc.maxCoeff()).exp();
+        o.middleCols(i * 2, 2) = (e / e.sum()) * V;
+      }
+      const RowVector y = o + w.b_O;  // no W_O
+      EXPECT_MATRIX_NEAR(ws.y.row(s), y, 1e-13);
+    }
   }
 }
 
@@ -434,6 +449,78 @@ TEST(DecodingErrors, AStepRefusesWhatDoesNotFitAndChangesNothing) {
   huge.W_K *= 1e300;
   ASSERT_TRUE(MakeKvCache(2, 1, 2, 2, 2, &cache).ok());
   EXPECT_EQ(DecodeStep(huge, AttentionOptions(), Matrix::Ones(2, 4), &cache, &ws).field(), "scores");
+  EXPECT_EQ(cache.length, 0);  // the failed step's rows are not the cache's
+  // a step after a good one that fails leaves the length where it was
+  ASSERT_TRUE(DecodeStep(w, AttentionOptions(), Matrix::Ones(2, 4), &cache, &ws).ok());
+  EXPECT_EQ(DecodeStep(huge, AttentionOptions(), Matrix::Ones(2, 4), &cache, &ws).field(), "scores");
+  EXPECT_EQ(cache.length, 1);
+  // every part of the workspace is checked, not only q and the weights
+  for (int part = 0; part < 4; ++part) {
+    ASSERT_TRUE(MakeKvCache(2, 1, 2, 2, 2, &cache).ok());
+    DecodeWorkspace off;
+    PrepareDecodeWorkspace(w, 2, 2, &off);
+    Matrix* m[] = {&off.k, &off.v, &off.o, &off.y};
+    m[part]->resize(1, m[part]->cols());
+    EXPECT_EQ(DecodeStep(w, AttentionOptions(), Matrix::Ones(2, 4), &cache, &off).ToString(),
+              "workspace: not prepared for this batch and cache (PrepareDecodeWorkspace)")
+        << part;
+    EXPECT_EQ(cache.length, 0);
+  }
+}
+
+// With a tiny T > 0, scale / T overflowed to inf and (a - max) * inf was NaN
+// at the maximum; at T = 0, the row's sum overflowed for huge finite scores.
+// The one-shot (Attend) takes both: the steps must give its numbers.
+TEST(Decoding, TinyTemperaturesAndHugeFiniteScoresMatchTheOneShot) {
+  // one head of width 1: score(t, p) = big^2 x_t x_p, so big = 1e154 gives
+  // scores of 1e308 (finite, and scaled by 1/sqrt(1)); several of them in a row sum to inf
+  MultiHeadWeights w;
+  w.d_model = 1;
+  w.layout = HeadLayout{1, 1, 1, 1};
+  w.W_V = Matrix::Constant(1, 1, 2.0);
+  DecodeInput in;
+  in.X.push_back((Matrix(6, 1) << 1, 0.5, 1, -1, 1, 0.25).finished());
+  // T = 1e-310: scale / T overflows (1 / 1e-310 > 1.8e308)
+  for (const double T : {1e-310, 1e-300, 0.0, 1.0}) {
+    for (const double big : {1.0, 1e154}) {
+      SCOPED_TRACE("T = " + std::to_string(T) + ", big = " + std::to_string(big));
+      w.W_Q = Matrix::Constant(1, 1, big);
+      w.W_K = Matrix::Constant(1, 1, big);
+      AttentionOptions o;
+      o.temperature = T;
+      std::vector<Matrix> Y, P;
+      const Status one = DecodeOneShot(w, o, in, &Y, &P);
+      ASSERT_TRUE(one.ok()) << one.ToString();
+      DecodeRun run;
+      const Status st = DecodeSequences(w, o, in, &run);
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      EXPECT_LT(MaxAbsDiff(run.weights, P), 1e-12);
+      EXPECT_LT(MaxAbsDiff(run.Y, Y), 1e-12);
+    }
+  }
+}
+
+// Many query heads per K/V head (r > kDecodeGemmHeads) take the GEMM path,
+// in chunks of kDecodeChunk keys: n = 600 crosses two chunk boundaries.
+TEST(Decoding, TheGemmPathAcrossChunkBoundariesMatchesTheNaiveLoopAndTheOneShot) {
+  ASSERT_GT(16, kDecodeGemmHeads);
+  ASSERT_LT(2 * kDecodeChunk, 600);
+  for (const Layout L : {Layout{16, 1}, Layout{32, 2}}) {
+    SCOPED_TRACE("h = " + std::to_string(L.h) + ", g = " + std::to_string(L.g));
+    const MultiHeadWeights w = Model(8, L.h, L.g, 2, 2, 8, true, 101);
+    const DecodeInput in = Input(1, 600, 8, 102);
+    DecodeRun run;
+    ASSERT_TRUE(DecodeSequences(w, AttentionOptions(), in, &run).ok());
+    std::vector<Matrix> Y, P;
+    NaiveDecode(w, 1.0 / std::sqrt(2.0), in, &Y, &P);
+    EXPECT_LT(MaxAbsDiff(run.Y, Y), 1e-12);
+    EXPECT_LT(MaxAbsDiff(run.weights, P), 1e-12);
+    std::vector<Matrix> Y1, P1;
+    ASSERT_TRUE(DecodeOneShot(w, AttentionOptions(), in, &Y1, &P1).ok());
+    EXPECT_LT(MaxAbsDiff(run.Y, Y1), 1e-12);
+    EXPECT_LT(MaxAbsDiff(run.weights, P1), 1e-12);
+    EXPECT_GT(run.weights[0](599, 300), 0.0);  // keys past the second chunk were weighed
+  }
 }
 
 // ---- the cost model, against counts by hand ----
@@ -508,9 +595,28 @@ TEST(DecodingEinsums, TheHomeworksTwoWrongEinsumsAreShownCorrected) {
   EXPECT_EQ(DecodeWeightShapes(8, 4, 1, 2, 2)[1], "W_k [d, k] = [8, 2]");
   EXPECT_EQ(DecodeWeightShapes(8, 4, 4, 2, 2)[1], "W_k [h, d, k] = [4, 8, 2]");
   EXPECT_EQ(DecodeWeightShapes(8, 4, 2, 2, 2)[1], "W_k [g, d, k] = [2, 8, 2]");
+  // W_o as it is: [h, v, d], another width, or none
+  EXPECT_EQ(DecodeWeightShapes(8, 4, 2, 2, 3, 8)[3], "W_o [h, v, d] = [4, 3, 8]");
+  EXPECT_EQ(DecodeWeightShapes(8, 4, 2, 2, 3, 5)[3], "W_o [h, v, e] = [4, 3, 5] (e = d_out)");
+  EXPECT_EQ(DecodeWeightShapes(8, 4, 2, 2, 3, 0)[3], "W_o none: y = the heads' outputs side by side [h, v] = [4, 3]");
   EXPECT_STREQ(KvLayoutName(4, 4), "MHA");
   EXPECT_STREQ(KvLayoutName(4, 2), "GQA");
   EXPECT_STREQ(KvLayoutName(4, 1), "MQA");
+}
+
+// The cache was the only bound: at d = 8192 the four weight matrices alone
+// are 2 GiB. Everything a measured step holds is bounded.
+TEST(DecodingMeasure, WeightsCacheAndWorkspaceTogetherAreBounded) {
+  const DecodeShape wide{1, 1, 8192, 64, 64, 128, 128, 8};  // 4 x 8192^2 doubles = 2 GiB of weights, a tiny cache
+  EXPECT_GT(MeasureBytes(wide), 8.0 * 4 * 8192 * 8192);
+  EXPECT_LT(MeasureBytes(wide), 8.0 * 4 * 8192 * 8192 + 1e6);
+  const Status st = CheckMeasureShape(wide, "measure");
+  EXPECT_EQ(st.field(), "measure") << st.ToString();
+  EXPECT_NE(st.message().find("weights, KV cache and workspace at these sizes take 2048 MiB; at most 1536 MiB"),
+            std::string::npos)
+      << st.ToString();
+  const DecodeShape fits{1, 1, 4096, 32, 32, 128, 128, 8};  // 512 MiB of weights
+  EXPECT_TRUE(CheckMeasureShape(fits, "measure").ok());
 }
 
 TEST(DecodingMeasure, TimesAStepAndRefusesSizesPastTheLimit) {

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "attnlab/decoding.hpp"
+#include "attnlab/matrix_text.hpp"
+#include "attnlab/report.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
 #include "attnlab/views.hpp"
@@ -105,14 +107,34 @@ TEST(DecodingLabIo, BadFieldsAreNamedWithTheirPath) {
             "decoding_lab.inputs: at most 64 matrices, got 65");
 }
 
+// Only sequence 0's length was measured on reading: a later, longer one was
+// built (a matrix per sequence) before the equal-length check at eval.
+TEST(DecodingLabIo, EverySequenceIsTheSameLengthAndWithinThePositionsOnReading) {
+  Scenario s;
+  Status st = Parse(R"({"inputs": [[[1, 0, 0, 0]], [[1, 0, 0, 0], [0, 1, 0, 0]]]})", &s);
+  EXPECT_EQ(st.ToString(),
+            "decoding_lab.inputs[1]: has 2 positions, sequence 0 has 1; a batch's sequences are the same length");
+  std::string tokens = "[";
+  for (int i = 0; i < 3000; ++i) tokens += std::string(i ? "," : "") + "\"a\"";
+  tokens += "]";
+  Scenario t;
+  st = ParseScenario(R"({"vocab": ["a", "b"], "tokens": "a b", "E": [[1, 0], [0, 1]], "view": "decoding",
+      "decoding_lab": {"sequences": [["a"], )" + tokens + "]}}",
+                     &t);
+  EXPECT_EQ(st.ToString(), "decoding_lab.sequences[1]: 3000 positions; at most 2048");
+  Scenario u;
+  st = ParseScenario(R"({"vocab": ["a", "b"], "tokens": "a b", "E": [[1, 0], [0, 1]], "view": "decoding",
+      "decoding_lab": {"sequences": [["a", "b"], ["b"]]}})",
+                     &u);
+  EXPECT_EQ(st.field(), "decoding_lab.sequences[1]") << st.ToString();
+}
+
 TEST(DecodingLabIo, ShapesThatDoNotFitTheModelAreNamedAtEval) {
   const struct {
     const char* lab;
     const char* message;
   } cases[] = {
       {R"({"inputs": [[[1, 0, 0, 0]], [[1, 0, 0]]]})", "decoding_lab.inputs[1]: expected 4 columns (d_model), got 3"},
-      {R"({"inputs": [[[1, 0, 0, 0]], [[1, 0, 0, 0], [0, 1, 0, 0]]]})",
-       "decoding_lab.inputs[1]: expected 1 positions like sequence 0 (a batch decodes in step), got 2"},
       {R"({"cache_K": [[[[1, 0]]]], "cache_V": [[[[1, 0]]], [[[0, 1]]]]})",
        "decoding_lab.cache_V: expected 1 sequences (b), got 2"},
       {R"({"cache_K": [[[[1, 0, 1]]]], "cache_V": [[[[1, 0]]]]})",
@@ -154,6 +176,33 @@ TEST(DecodingLabIo, TheWeightsAllStepsReadAreBounded) {
   EXPECT_NE(st.message().find("1024 steps each reading 25.17 MB of weights"), std::string::npos) << st.ToString();
   s.X = Matrix::Zero(16, 1024);  // 16 steps: 0.4 GB
   EXPECT_TRUE(FindViewModel("decoding")->check_limits(s).ok());
+}
+
+// What eval prints (Y, Y_batched, q, the cache, the weights) is bounded by
+// kMaxResultCells on reading, naming the printed field.
+TEST(DecodingLabIo, ThePrintedOutputsAreBounded) {
+  Scenario s;
+  s.input = InputMode::kX;
+  s.X = Matrix::Zero(512, 8);
+  s.heads.resize(1);
+  s.heads[0].W_Q = s.heads[0].W_K = s.heads[0].W_V = Matrix::Identity(8, 8);
+  s.W_O = Matrix::Zero(8, 25000);  // Y [1, 512, 25000] = 12.8 M numbers, twice with Y_batched
+  s.views.Get<DecodingLabSettings>();
+  s.view = "decoding";
+  Status st = FindViewModel("decoding")->check_limits(s);
+  EXPECT_EQ(st.field(), "X");
+  EXPECT_NE(st.message().find("for Y "), std::string::npos) << st.ToString();
+  s.W_O = Matrix::Zero(8, 6000);  // 3.1 M each: Y and Y_batched fit, 6.1 M
+  EXPECT_TRUE(FindViewModel("decoding")->check_limits(s).ok());
+  // the cache: 2000 cached positions + 1 step x d_k = 6000 = 12 M numbers for K
+  s.X = Matrix::Zero(1, 8);
+  s.W_O = Matrix();
+  s.heads[0].W_Q = s.heads[0].W_K = Matrix::Zero(8, 6000);
+  s.heads[0].W_V = Matrix::Zero(8, 1);
+  s.views.Get<DecodingLabSettings>().cache_K = {{Matrix::Zero(2000, 6000)}};
+  st = FindViewModel("decoding")->check_limits(s);
+  EXPECT_EQ(st.field(), "decoding_lab.cache_K");
+  EXPECT_NE(st.message().find("for K "), std::string::npos) << st.ToString();
 }
 
 TEST(DecodingViewEval, StepsEqualTheOneShotAndTheCacheHasItsShape) {
@@ -224,6 +273,81 @@ TEST(DecodingViewEval, QKVGivenDirectlyLeavesANoteAndTheCosts) {
   EXPECT_TRUE(v["cost"].contains("MQA"));
 }
 
+// Round-off is relative to max |Y|: a Y of 1e9 differs from the one-shot by
+// more than an absolute 1e-9 and still agrees; a Y of 1e-12 differing by
+// 1e-12 does not; a difference in the weights alone is a difference.
+TEST(DecodingViewEval, TheCheckIsRelativeToYAndCoversTheWeights) {
+  Scenario s;
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-gqa.json", &s).ok());
+  s.W_O *= 1e12;
+  json v = Eval(s);
+  EXPECT_GT(v["max_abs_Y"].get<double>(), 1e10);
+  EXPECT_GT(v["max_abs_diff"].get<double>(), 1e-9);  // an absolute 1e-9 called this "they differ"
+  EXPECT_EQ(v["check"], "round-off");
+  EXPECT_TRUE(DecodeIsRoundOff(1e-3, 0, 1e9));
+  EXPECT_FALSE(DecodeIsRoundOff(1e-12, 0, 1e-12));  // all of Y
+  EXPECT_FALSE(DecodeIsRoundOff(0, 1e-6, 1.0));     // the weights
+  EXPECT_TRUE(DecodeIsRoundOff(0, 0, 0));
+}
+
+// Practice targets are numbers a student can work out by hand: one step's
+// weights, one y, a cost count; not the round-off between two computations.
+TEST(DecodingViewEval, PracticeTargetsCanBeWorkedOutByHand) {
+  Scenario s;
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-mha-vs-mqa.json", &s).ok());
+  const json v = Eval(s);
+  for (const PracticeTarget& t : FindViewModel("decoding")->practice) {
+    EXPECT_EQ(std::string(t.name).find("diff"), std::string::npos) << t.name;  // round-off is not worked out by hand
+    std::string p = t.name;
+    for (char& c : p)
+      if (c == '.') c = '/';
+    EXPECT_TRUE(v.contains(json::json_pointer("/" + p))) << t.name;
+  }
+  // the first step of the preset (no previous cache) has weight 1 on its one position
+  EXPECT_EQ(v["weights"][0][0][0][0], 1.0);
+  const json row = v["weights"][0][0][1];
+  EXPECT_NEAR(row[0].get<double>() + row[1].get<double>(), 1.0, 1e-15);
+}
+
+// The CSV label lines quote per RFC 4180: the einsums hold commas and quotes.
+TEST(DecodingReport, CsvLabelLinesQuoteCommasAndQuotes) {
+  Report r;
+  r.AddLabels("einsums", {"o = einsum(\"bhn,bnv->bhv\")", "plain"});
+  r.AddText("note", "a, b");
+  EXPECT_EQ(ReportToText(r, "", ReportTextFormat::kCsv),
+            "# einsums,\"o = einsum(\"\"bhn,bnv->bhv\"\")\",plain\n# note,\"a, b\"\n");
+  // the decoding view's own einsums: every line splits back into its fields
+  Scenario s;
+  ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-gqa.json", &s).ok());
+  Result res;
+  ASSERT_TRUE(Evaluate(s, &res).ok());
+  Report rep;
+  ASSERT_TRUE(FindViewModel("decoding")->evaluate(s, res, &rep).ok());
+  const std::string text = ReportToText(rep, "", ReportTextFormat::kCsv);
+  const size_t at = text.find("# einsums,");
+  ASSERT_NE(at, std::string::npos);
+  const std::string einsums = text.substr(at, text.find('\n', at) - at);
+  EXPECT_NE(einsums.find("\"k = einsum(\"\"bd,gdk->bgk\"\")  [b, g, k] = [2, 2, 2]\""), std::string::npos) << einsums;
+}
+
+// Blocks of unequal length or matrices of another shape are refused: the
+// writers index the slices as i * inner + j (ReportJson read past the end).
+TEST(DecodingReport, Tensor4RefusesInconsistentBlocksAndWritesLatex) {
+  Report r;
+  Status st = r.AddTensor4("K", {{Matrix::Zero(2, 2), Matrix::Zero(2, 2)}, {Matrix::Zero(2, 2)}}, "batch, kv_head, position, k");
+  EXPECT_EQ(st.ToString(), "K[1]: expected 2 matrices like [0], got 1");
+  st = r.AddTensor4("K", {{Matrix::Zero(2, 2)}, {Matrix::Zero(3, 2)}}, "batch, kv_head, position, k");
+  EXPECT_EQ(st.ToString(), "K[1][0]: expected 2x2 like [0][0], got 3x2");
+  EXPECT_TRUE(r.entries().empty());
+  Matrix a(1, 2), b(1, 2);
+  a << 1, 2;
+  b << 3, 4;
+  ASSERT_TRUE(r.AddTensor4("K", {{a}, {b}}, "batch, kv_head, position, k").ok());
+  EXPECT_EQ(ReportToText(r, "v", ReportTextFormat::kLatex),
+            "% v.K[batch 0, kv_head 0] 1x2\n" + FormatMatrixText(a, MatrixTextFormat::kLatex) +
+                "\n% v.K[batch 1, kv_head 0] 1x2\n" + FormatMatrixText(b, MatrixTextFormat::kLatex));
+}
+
 TEST(DecodingViewEval, ThePresetsCheckTheirIdentityAndShapes) {
   for (const char* name : {"e4-decoding-mha-vs-mqa.json", "e4-decoding-gqa.json"}) {
     Scenario s;
@@ -235,6 +359,7 @@ TEST(DecodingViewEval, ThePresetsCheckTheirIdentityAndShapes) {
     EXPECT_NE(s.solution.find("b h v, b d v->b d"), std::string::npos) << name;
     const json v = Eval(s);
     EXPECT_LT(v["max_abs_diff"].get<double>(), 1e-12) << name;
+    EXPECT_EQ(v["check"], "round-off") << name;
   }
   Scenario mqa, gqa;
   ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-mha-vs-mqa.json", &mqa).ok());

@@ -93,6 +93,48 @@ TEST(DecodingView, TheLayoutPickerTurnsGqaIntoMqaAndMhaWithThePreviousCache) {
   EXPECT_TRUE(s.scenario.views.Get<DecodingLabSettings>() == before);
 }
 
+// Picking a layout replaces s.scenario (s.Edit() = next): the frame that picks
+// must not go on reading the old settings (the cost fields below the picker
+// read them). The ASan build of this test reports the use after free; here
+// every setting the frame could have written must be the new scenario's.
+TEST(DecodingView, PickingALayoutReadsNothingOfTheReplacedScenarioThatFrame) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  HeadlessUi ui(s);
+  for (int g : {1, 4, 2, 1}) {
+    const DecodingLabSettings before = s.scenario.views.Get<DecodingLabSettings>();
+    ui.Click("decoding.layout");
+    ui.Frame();
+    ASSERT_TRUE(ui.Has("decoding.layout.g" + std::to_string(g)));
+    ui.Click("decoding.layout.g" + std::to_string(g));
+    EXPECT_EQ(KvHeadCount(s.scenario), g);
+    const DecodingLabSettings& after = s.scenario.views.Get<DecodingLabSettings>();
+    EXPECT_EQ(after.cost_b, before.cost_b);
+    EXPECT_EQ(after.cost_n, before.cost_n);
+    EXPECT_EQ(after.cost_d, before.cost_d);
+    EXPECT_EQ(after.cost_h, before.cost_h);
+    EXPECT_EQ(after.cost_g, before.cost_g);
+    EXPECT_EQ(after.step, before.step);
+    ui.Frame();
+    ASSERT_TRUE(s.ui.caches.Get<ui::DecodingViewCache>().status.ok());
+  }
+}
+
+// A scenario that does not evaluate is not decoded: s.derived is the last
+// good one's, and the decode read the new, invalid scenario beside it.
+TEST(DecodingView, AScenarioThatDoesNotEvaluateIsNotDecoded) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");  // the batch is decoding_lab.inputs; X is not decoded
+  HeadlessUi ui(s);
+  ASSERT_TRUE(s.ui.caches.Get<ui::DecodingViewCache>().view.decoded);
+  s.Edit().X = Matrix::Zero(3, 5);  // W_Q is 8 rows: Evaluate fails, the decode alone would not notice
+  ui.Frame();
+  ASSERT_FALSE(s.status.ok());
+  ASSERT_TRUE(s.has_result);
+  const ui::DecodingViewCache& c = s.ui.caches.Get<ui::DecodingViewCache>();
+  EXPECT_EQ(c.status.ToString(), s.status.ToString());
+  EXPECT_FALSE(c.status.ok() && c.view.decoded);
+  EXPECT_FALSE(ui.Has("decoding.weights"));
+}
+
 TEST(DecodingView, HoveringAWeightShowsItsScoreAndSoftmaxWithNumbers) {
   ui::AppState s = Loaded("e4-decoding-mha-vs-mqa.json");  // step 2: 3 cached positions
   HeadlessUi ui(s);
@@ -156,6 +198,70 @@ TEST(DecodingView, MeasureRunsOffTheUiThreadAndPlotsBesideTheModel) {
     for (int p = 0; p < ui::DecodingMeasure::kPoints; ++p) EXPECT_GT(c.measure->seconds[layout][p], 0);
   EXPECT_EQ(c.measure->n[3], 64);
   EXPECT_TRUE(ui.Has("panel.timing.group"));
+}
+
+// Timings are of the cost sizes: changing one drops them (and cancels a
+// running job); "cancel" stops a job; neither waits for the job on the UI thread.
+TEST(DecodingView, MeasureIsCancelledAndItsTimingsDroppedWhenTheCostSizesChange) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
+  lab.cost_b = 1;
+  lab.cost_n = 64;
+  lab.cost_d = 64;
+  lab.cost_h = 4;
+  lab.cost_g = 2;
+  HeadlessUi ui(s);
+  ui::DecodingViewCache& c = s.ui.caches.Get<ui::DecodingViewCache>();
+  // a running job: cancelled by its button, without waiting for it
+  ui.Click("decoding.measure");
+  ui.Frame();
+  ui.Click("decoding.measure_run");
+  ASSERT_NE(c.measure, nullptr);
+  std::shared_ptr<ui::DecodingMeasure> first = c.measure;
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("decoding.measure_cancel"));  // the bandwidth alone reads 3 x 320 MiB
+  const auto t0 = std::chrono::steady_clock::now();
+  ui.Click("decoding.measure_cancel");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.1);
+  EXPECT_EQ(c.measure, nullptr);
+  EXPECT_TRUE(first->cancel);
+  for (int i = 0; i < 200 && first->running; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(first->running);
+  ui.Frame();
+  EXPECT_TRUE(c.retired.empty());  // joined once it stopped
+  {
+    std::lock_guard<std::mutex> lock(first->mu);
+    EXPECT_FALSE(first->done);
+  }
+  // a finished job: its timings go when a cost size changes
+  ui.Click("decoding.measure");
+  ui.Frame();
+  ui.Click("decoding.measure_run");
+  ASSERT_NE(c.measure, nullptr);
+  for (int i = 0; i < 600 && c.measure->running; ++i) {
+    ui.Frame();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ui.Frame();
+  ASSERT_NE(c.measure, nullptr);
+  ui.Click("decoding.cost_n");
+  ui.Type("128");
+  ui.Key(ImGuiKey_Enter);
+  ui.Frame();
+  EXPECT_EQ(s.scenario.views.Get<DecodingLabSettings>().cost_n, 128);
+  EXPECT_EQ(c.measure, nullptr);  // the n = 64 timings are not shown against n = 128
+}
+
+// E4 asks for FLOPs, bytes and intensity as n, b and h vary: all nine plots.
+TEST(DecodingView, FlopsBytesAndIntensityArePlottedAgainstNBAndH) {
+  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  HeadlessUi ui(s);
+  for (const char* q : {"cost", "flops", "intensity"})
+    for (const char* x : {"n", "b", "h"})
+      EXPECT_TRUE(ui.Has(std::string("decoding.plot.") + q + "_vs_" + x)) << q << " against " << x;
+  // against h, GQA's g is gcd(cost_g, h): the label says which g
+  EXPECT_EQ(ui::GqaPlotLabel(4, true), "GQA, g = gcd(4, h)");
+  EXPECT_EQ(ui::GqaPlotLabel(4, false), "GQA, g = 4");
 }
 
 TEST(DecodingView, ACostSizePastTheLimitIsNotTaken) {

@@ -172,7 +172,9 @@ struct EinsumLine {
   std::string note;     // the homework's erratum, where it had one
 };
 std::vector<EinsumLine> DecodeEinsums(int b, int n, int d, int h, int g, int d_k, int d_v);
-std::vector<std::string> DecodeWeightShapes(int d, int h, int g, int d_k, int d_v);
+// d_out: W_O's columns, 0 when there is no W_O (y is the heads side by side),
+// -1 for d (a square W_O).
+std::vector<std::string> DecodeWeightShapes(int d, int h, int g, int d_k, int d_v, int d_out = -1);
 
 // ---- measuring our own engine (the benchmark, and "measure" in the view) ----
 
@@ -191,7 +193,12 @@ struct StepTiming {
 Status TimeDecodeStep(const DecodeShape& s, int reps, double* seconds);
 // Measure sizes attnlab accepts: the cache at most kMaxMeasureCacheBytes.
 inline constexpr double kMaxMeasureCacheBytes = 512.0 * 1024 * 1024;
+// and everything a measured step holds (MeasureBytes) at most kMaxMeasureBytes.
+inline constexpr double kMaxMeasureBytes = 1.5 * 1024 * 1024 * 1024;
 Status CheckMeasureShape(const DecodeShape& s, const std::string& field);
+// The bytes TimeDecodeStep allocates at these sizes: the weights W_Q, W_K,
+// W_V, W_O, the KV cache and the step's workspace (doubles).
+double MeasureBytes(const DecodeShape& s);
 
 // ---- the Decoding view (E4) ----------------------------------------------
 
@@ -239,12 +246,23 @@ struct DecodingView {
   std::vector<Matrix> Y_batched, weights_batched; // the one-shot causal computation
   double max_abs_diff = 0;                        // over Y
   double max_abs_diff_weights = 0;
+  double max_abs_Y = 0;                           // max |Y_batched|: what max_abs_diff is relative to
   DecodeShape shapes[3];                          // MHA, GQA, MQA at the cost sizes
   DecodeCost costs[3];
   std::vector<std::string> weight_shapes;         // of the scenario's layout
   std::vector<EinsumLine> einsums;
 };
 inline constexpr const char* kCostLayouts[3] = {"MHA", "GQA", "MQA"};
+
+// "Round-off": the steps and the one-shot agree to kDecodeRoundOff relative
+// to max |Y| (an absolute bound says "they differ" for a Y of 1e9 and passes
+// anything for a Y of 1e-12), and the weights (at most 1) to kDecodeRoundOff.
+// The rule the screen, eval ("check") and the tests share.
+inline constexpr double kDecodeRoundOff = 1e-10;
+bool DecodeIsRoundOff(double max_abs_diff, double max_abs_diff_weights, double max_abs_Y);
+inline bool DecodeIsRoundOff(const DecodingView& v) {
+  return DecodeIsRoundOff(v.max_abs_diff, v.max_abs_diff_weights, v.max_abs_Y);
+}
 
 // The decoding of the scenario's batch through its model. Fails naming the
 // field ("decoding_lab.sequences[1][2]", "W_K", "tokens").

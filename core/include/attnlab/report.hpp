@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "attnlab/matrix.hpp"
+#include "attnlab/status.hpp"
 
 namespace attnlab {
 
@@ -51,7 +52,9 @@ class Report {
   void AddTensor(const std::string& name, std::vector<Matrix> slices, const std::string& axes);
   // Rank 4: blocks[i][j] is the matrix at leading indices (i, j), every
   // blocks[i] of the same length; axes e.g. "batch, kv_head, position, k".
-  void AddTensor4(const std::string& name, const std::vector<std::vector<Matrix>>& blocks, const std::string& axes);
+  // Fails (adding nothing) naming "name[i]" or "name[i][j]" when a block's
+  // length or a matrix's shape differs from the first's.
+  Status AddTensor4(const std::string& name, const std::vector<std::vector<Matrix>>& blocks, const std::string& axes);
   // A nested object; the reference stays valid while this report lives.
   Report& AddSection(const std::string& name);
   // One more object of the array `name` (created on the first call): "layers[i]".

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "attnlab/decoding.hpp"
+#include "attnlab/limits.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/views.hpp"
 #include "../json_io.hpp"
@@ -149,12 +150,16 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
       }
       for (int k = 0; k < h; ++k) P[i].push_back(v.run.weights[static_cast<size_t>(i) * h + k]);
     }
-    out->AddTensor4("K", K, "batch, kv_head, position, k");
-    out->AddTensor4("V", V, "batch, kv_head, position, v");
+    Status added;
+    if (!(added = out->AddTensor4("K", K, "batch, kv_head, position, k")).ok() ||
+        !(added = out->AddTensor4("V", V, "batch, kv_head, position, v")).ok())
+      return added;
     out->AddTensor("q", v.run.Q, "batch, step, head x q");
-    out->AddTensor4("weights", P, "batch, head, step, position");
+    if (!(added = out->AddTensor4("weights", P, "batch, head, step, position")).ok()) return added;
     out->AddNumber("max_abs_diff", v.max_abs_diff);
     out->AddNumber("max_abs_diff_weights", v.max_abs_diff_weights);
+    out->AddNumber("max_abs_Y", v.max_abs_Y);
+    out->AddText("check", DecodeIsRoundOff(v) ? "round-off" : "they differ");
     out->AddLabels("weight_shapes", v.weight_shapes);
     std::vector<std::string> einsums;
     for (const EinsumLine& e : v.einsums)
@@ -219,6 +224,43 @@ Status CheckLimits(const Scenario& s) {
                   b, h, n, m + n, b * h * n * (m + n), kMaxDecodeWeights);
     return Status::Error(field, buf);
   }
+  // What eval prints: Y and Y_batched [b, n, d_out], q [b, n, sum d_k], the
+  // cache K [b, g, m + n, d_k] and V [b, g, m + n, d_v], the weights
+  // [b, h, n, m + n]; each, and all together, within kMaxResultCells.
+  double sum_dk = 0, sum_dv = 0, kv_dk = 0, kv_dv = 0;
+  const int g = s.heads.empty() ? 0 : KvHeadCount(s);
+  for (size_t i = 0; i < s.heads.size(); ++i) {
+    const HeadWeights& w = s.heads[i];
+    const double dk = w.W_Q.size() ? static_cast<double>(w.W_Q.cols()) : d_model;
+    const double dk_kv = w.W_K.size() ? static_cast<double>(w.W_K.cols()) : d_model;
+    const double dv = w.W_V.size() ? static_cast<double>(w.W_V.cols()) : d_model;
+    sum_dk += dk;
+    sum_dv += dv;
+    if (KvLeader(s, static_cast<int>(i)) == static_cast<int>(i)) {
+      kv_dk += dk_kv;
+      kv_dv += dv;
+    }
+  }
+  if (g == 0) kv_dk = kv_dv = 0;
+  const double d_out = s.W_O.size() ? static_cast<double>(s.W_O.cols()) : sum_dv;
+  const struct {
+    const char* name;
+    double cells;
+  } printed[] = {
+      {"Y", b * n * d_out},           {"Y_batched", b * n * d_out},       {"q", b * n * sum_dk},
+      {"K", b * (m + n) * kv_dk},     {"V", b * (m + n) * kv_dv},         {"weights", b * h * n * (m + n)},
+  };
+  double total = 0;
+  for (const auto& p : printed) {
+    total += p.cells;
+    if (p.cells > kMaxResultCells || total > kMaxResultCells) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "eval would print %.4g numbers for %s (%.4g in all so far); at most %.4g", p.cells,
+                    p.name, total, kMaxResultCells);
+      const std::string name = p.name;
+      return Status::Error(m > 0 && (name == "K" || name == "V") ? "decoding_lab.cache_" + name : field, buf);
+    }
+  }
   return Status::Ok();
 }
 
@@ -232,7 +274,9 @@ extern const ViewModel kDecodingView{
     &kCodec,
     Evaluate,
     CheckLimits,
-    {{"max_abs_diff", "max |Y (n incremental steps) - Y_batched (one causal pass)|: round-off"},
+    {{"weights.0.0.1", "step 1's weights of head 0 (sequence 0): softmax(scale q k_j) over the m + 2 positions cached by then"},
+     {"Y.0.0", "y of step 0 (sequence 0); with no previous cache one position attends to itself (weight 1): y = v W_O + b_O"},
+     {"cost.MHA.flops", "FLOPs of one MHA step: 2 b d (h d_k + g d_k + g d_v) + 2 b h n (d_k + d_v) + 2 b h d_v d"},
      {"cache_shape", "[b, g, n, k] of the cache after the last step"},
      {"cost.MQA.cache_bytes", "w b g n (d_k + d_v) + w b g (d_k + d_v) with g = 1"},
      {"cost.GQA.cache_bytes_per_token", "w g (d_k + d_v)"}},
