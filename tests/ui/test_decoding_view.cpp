@@ -21,20 +21,13 @@ namespace {
 
 using testing::HeadlessUi;
 
-ui::AppState Loaded(const std::string& file) {
-  ui::AppState s;
-  const Status st = s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/" + file);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return s;
-}
-
 float Height(const ui::AppState& s, const std::string& item) {
   const ui::ItemRect r = s.ui.items.at(item);
   return r.max.y - r.min.y;
 }
 
 TEST(DecodingView, StepButtonsMoveThroughTheSequenceAndTheCacheGrowsARowAStep) {
-  ui::AppState s = Loaded("e4-decoding-mha-vs-mqa.json");
+  ui::AppState s = testing::LoadedPreset("e4-decoding-mha-vs-mqa.json");
   HeadlessUi ui(s);
   ASSERT_TRUE(s.status.ok()) << s.status.ToString();
   ASSERT_TRUE(ui.Has("decoding.forward"));
@@ -61,7 +54,7 @@ TEST(DecodingView, StepButtonsMoveThroughTheSequenceAndTheCacheGrowsARowAStep) {
 }
 
 TEST(DecodingView, TheLayoutPickerTurnsGqaIntoMqaAndMhaWithThePreviousCache) {
-  ui::AppState s = Loaded("e4-decoding-gqa.json");  // h = 4, g = 2, a previous cache of 2 positions
+  ui::AppState s = testing::LoadedPreset("e4-decoding-gqa.json");  // h = 4, g = 2, a previous cache of 2 positions
   HeadlessUi ui(s);
   const DecodingLabSettings before = s.scenario.views.Get<DecodingLabSettings>();
   ui.Click("decoding.layout");
@@ -98,7 +91,7 @@ TEST(DecodingView, TheLayoutPickerTurnsGqaIntoMqaAndMhaWithThePreviousCache) {
 // read them). The ASan build of this test reports the use after free; here
 // every setting the frame could have written must be the new scenario's.
 TEST(DecodingView, PickingALayoutReadsNothingOfTheReplacedScenarioThatFrame) {
-  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  ui::AppState s = testing::LoadedPreset("e4-decoding-gqa.json");
   HeadlessUi ui(s);
   for (int g : {1, 4, 2, 1}) {
     const DecodingLabSettings before = s.scenario.views.Get<DecodingLabSettings>();
@@ -122,7 +115,7 @@ TEST(DecodingView, PickingALayoutReadsNothingOfTheReplacedScenarioThatFrame) {
 // A scenario that does not evaluate is not decoded: s.derived is the last
 // good one's, and the decode read the new, invalid scenario beside it.
 TEST(DecodingView, AScenarioThatDoesNotEvaluateIsNotDecoded) {
-  ui::AppState s = Loaded("e4-decoding-gqa.json");  // the batch is decoding_lab.inputs; X is not decoded
+  ui::AppState s = testing::LoadedPreset("e4-decoding-gqa.json");  // the batch is decoding_lab.inputs; X is not decoded
   HeadlessUi ui(s);
   ASSERT_TRUE(s.ui.caches.Get<ui::DecodingViewCache>().view.decoded);
   s.Edit().X = Matrix::Zero(3, 5);  // W_Q is 8 rows: Evaluate fails, the decode alone would not notice
@@ -136,7 +129,7 @@ TEST(DecodingView, AScenarioThatDoesNotEvaluateIsNotDecoded) {
 }
 
 TEST(DecodingView, HoveringAWeightShowsItsScoreAndSoftmaxWithNumbers) {
-  ui::AppState s = Loaded("e4-decoding-mha-vs-mqa.json");  // step 2: 3 cached positions
+  ui::AppState s = testing::LoadedPreset("e4-decoding-mha-vs-mqa.json");  // step 2: 3 cached positions
   HeadlessUi ui(s);
   ASSERT_TRUE(ui.Has("decoding.weights"));
   const ui::ItemRect grid = s.ui.items.at("decoding.weights");
@@ -157,7 +150,7 @@ TEST(DecodingView, HoveringAWeightShowsItsScoreAndSoftmaxWithNumbers) {
 }
 
 TEST(DecodingView, MeasureAsksBeforeItRuns) {
-  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  ui::AppState s = testing::LoadedPreset("e4-decoding-gqa.json");
   HeadlessUi ui(s);
   ASSERT_TRUE(ui.Has("decoding.measure"));
   ui.Click("decoding.measure");
@@ -167,7 +160,7 @@ TEST(DecodingView, MeasureAsksBeforeItRuns) {
 }
 
 TEST(DecodingView, MeasureRunsOffTheUiThreadAndPlotsBesideTheModel) {
-  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  ui::AppState s = testing::LoadedPreset("e4-decoding-gqa.json");
   DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
   lab.cost_b = 1;
   lab.cost_n = 64;
@@ -203,7 +196,7 @@ TEST(DecodingView, MeasureRunsOffTheUiThreadAndPlotsBesideTheModel) {
 // Timings are of the cost sizes: changing one drops them (and cancels a
 // running job); "cancel" stops a job; neither waits for the job on the UI thread.
 TEST(DecodingView, MeasureIsCancelledAndItsTimingsDroppedWhenTheCostSizesChange) {
-  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  ui::AppState s = testing::LoadedPreset("e4-decoding-gqa.json");
   DecodingLabSettings& lab = s.scenario.views.Get<DecodingLabSettings>();
   lab.cost_b = 1;
   lab.cost_n = 64;
@@ -254,7 +247,7 @@ TEST(DecodingView, MeasureIsCancelledAndItsTimingsDroppedWhenTheCostSizesChange)
 
 // E4 asks for FLOPs, bytes and intensity as n, b and h vary: all nine plots.
 TEST(DecodingView, FlopsBytesAndIntensityArePlottedAgainstNBAndH) {
-  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  ui::AppState s = testing::LoadedPreset("e4-decoding-gqa.json");
   HeadlessUi ui(s);
   for (const char* q : {"cost", "flops", "intensity"})
     for (const char* x : {"n", "b", "h"})
@@ -265,7 +258,7 @@ TEST(DecodingView, FlopsBytesAndIntensityArePlottedAgainstNBAndH) {
 }
 
 TEST(DecodingView, ACostSizePastTheLimitIsNotTaken) {
-  ui::AppState s = Loaded("e4-decoding-gqa.json");
+  ui::AppState s = testing::LoadedPreset("e4-decoding-gqa.json");
   HeadlessUi ui(s);
   ASSERT_TRUE(ui.Has("decoding.cost_n"));
   ui.Click("decoding.cost_n");
