@@ -870,15 +870,7 @@ void DrawCostPlot(AppState& s, Axis axis, ImVec2 size) {
   spec.y.scale = AxisScale::kLog;
   spec.x.label = axis == Axis::kN ? "n (cache length)" : axis == Axis::kB ? "b (sequences)" : "h (heads)";
   spec.y.label = axis == Axis::kH ? "bytes / token" : "bytes";
-  std::vector<double> xs;
-  if (axis == Axis::kN) {
-    for (double n = 16; n <= std::max(65536.0, 4.0 * lab.cost_n); n *= 2) xs.push_back(n);
-  } else if (axis == Axis::kB) {
-    for (double b = 1; b <= 256; b *= 2) xs.push_back(b);
-  } else {
-    for (double h = 1; h <= 128; h *= 2)
-      if (lab.cost_d % static_cast<int>(h) == 0) xs.push_back(h);
-  }
+  const std::vector<double> xs = AxisValues(lab, axis);
   const int gs_fixed = lab.cost_g;
   for (int layout = 0; layout < 3; ++layout) {
     std::vector<double> y;

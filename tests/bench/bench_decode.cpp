@@ -21,17 +21,7 @@
 
 #include "attnlab/decoding.hpp"
 
-// Counting every malloc while a step runs (the executable's malloc wins over
-// glibc's; it forwards to glibc's own).
-extern "C" void* __libc_malloc(size_t size);
-namespace {
-bool g_count_mallocs = false;
-long g_mallocs = 0;
-}  // namespace
-extern "C" void* malloc(size_t size) {
-  if (g_count_mallocs) ++g_mallocs;
-  return __libc_malloc(size);
-}
+#include "malloc_counter.hpp"  // counts the mallocs while a step runs
 
 namespace {
 
