@@ -354,7 +354,7 @@ Status Reader::Build(const Token& name, const std::vector<Arg>& args, const std:
   auto tuple = [&](const std::string& key, std::array<long long, 3>* out, bool none_is_zero) -> Status {
     const Value& v = given[key];
     if (v.kind == Value::kNone && none_is_zero) {
-      out->fill(0);
+      for (int d = 0; d < l->dims; ++d) (*out)[d] = 0;  // (the unused dimensions keep their default, as a tuple's do)
       return Status::Ok();
     }
     if (v.kind == Value::kNumber) {

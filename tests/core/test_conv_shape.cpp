@@ -438,7 +438,8 @@ TEST(ConvShape, AFixIsOfferedOnlyWhenItGivesAValidLayer) {
 TEST(SequentialText, TuplesWithZerosAndEditedPoolsWriteCodeThatReadsBack) {
   for (const char* code : {"nn.Conv2d(1, 1, 3, padding=(1, 0))", "nn.ConvTranspose2d(1, 1, 3, stride=2, output_padding=(0, 1))",
                            "nn.AdaptiveAvgPool2d((None, 4))", "nn.AdaptiveAvgPool2d((None, None))",
-                           "nn.AdaptiveAvgPool1d(None)"}) {
+                           "nn.AdaptiveAvgPool1d(None)", "nn.AdaptiveAvgPool2d(None)",
+                           "nn.AdaptiveAvgPool1d((None,))"}) {
     const Layer l = Parsed(code);
     const std::string written = WriteLayer(l);
     Layer back;
