@@ -86,7 +86,10 @@ if(MODE STREQUAL "test")
   run_or_die("${BUILD}/tests/bench_labs" --benchmark_min_time=0.2)
   message(STATUS "attnlab: one decoding step, b=8 h=16 d=1024 n=2048, MHA/GQA/MQA (targets: MQA >= 4x MHA, each < 2x roofline)")
   run_or_die("${BUILD}/tests/bench_decode" --benchmark_min_time=0.2)
-  run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${BUILD}" --output-on-failure)
+  # Every core runs a test: the timed tests hold RESOURCE_LOCK cpu, so they never
+  # share the machine with package_deb's compile or the decoding benchmark.
+  cmake_host_system_information(RESULT cores QUERY NUMBER_OF_LOGICAL_CORES)
+  run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${BUILD}" --output-on-failure --parallel ${cores})
   # 4. The headless tests again under AddressSanitizer + UndefinedBehaviorSanitizer
   #    (clang, build-sanitize/), the fuzzers with a pinned seed, and the monkey.
   set(SANITIZE "${ROOT}/build-sanitize")
@@ -96,7 +99,7 @@ if(MODE STREQUAL "test")
   endif()
   run_or_die(${CMAKE_COMMAND} --build "${SANITIZE}" --target attnlab_core_tests attnlab_ui_tests
              fuzz_scenario fuzz_matrix_text fuzz_sequential attnlab_monkey)
-  run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${SANITIZE}" --output-on-failure)
+  run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${SANITIZE}" --output-on-failure --parallel ${cores})
 else()
   if(NOT DEFINED ENV{DISPLAY} AND NOT DEFINED ENV{WAYLAND_DISPLAY})
     message(FATAL_ERROR "attnlab is built (${BUILD}/app/attnlab) but there is no display to open its window on. "
