@@ -236,14 +236,34 @@ void DrawTopBar(AppState& s) {
   if (ImGui::Button(theme)) s.ui.dark = !s.ui.dark;
   s.Record("button.theme");
   if (own_line) draw_title(right);
-  if (!s.ui.message.empty()) {
+  ImGui::Separator();
+}
+
+// The app's message ("Saved …", a file's error) floats over the bottom of the
+// window, always in the same place, so nothing moves under the cursor when
+// one appears or is dismissed (DESIGN.md, presentation rules).
+void DrawMessage(AppState& s) {
+  if (s.ui.message.empty()) return;
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  const float em = ImGui::GetFontSize();
+  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y - em),
+                          ImGuiCond_Always, ImVec2(0.5f, 1.0f));
+  ImGui::SetNextWindowBgAlpha(0.95f);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                                 ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove;
+  if (ImGui::Begin("##message", nullptr, flags)) {
+    const float wrap = std::min(vp->WorkSize.x - 4.0f * em, 50.0f * em);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(wrap, ImGui::CalcTextSize(s.ui.message.c_str()).x));
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.55f, 0.2f, 1));
-    ImGui::TextWrapped("%s", s.ui.message.c_str());
+    ImGui::TextUnformatted(s.ui.message.c_str());
     ImGui::PopStyleColor();
+    ImGui::PopTextWrapPos();
     ImGui::SameLine();
     if (ImGui::SmallButton("\u00D7")) s.ui.message.clear();
+    s.Record("button.dismiss_message");
   }
-  ImGui::Separator();
+  ImGui::End();
 }
 
 // Ctrl+Z undo, Ctrl+Shift+Z / Ctrl+Y redo, Ctrl+S save, Ctrl+O open. Not while typing in a
@@ -432,6 +452,7 @@ void DrawFrame(AppState& s) {
   ImGui::EndChild();
 
   ImGui::End();
+  DrawMessage(s);
   if (font) ImGui::PopFont();
   HandleShortcuts(s);
   HandleClicker(s);

@@ -379,6 +379,27 @@ TEST(NothingMoves, TheStepLabelKeepsOneWidth) {
   }
 }
 
+TEST(NothingMoves, AMessageFloatsOverTheWindowAndPushesNothingDown) {
+  ui::AppState s = Loaded("e9-dedupe-sort.json");
+  HeadlessUi ui(s, ImVec2(1024, 768));
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("panel.P"));
+  const ui::ItemRect before = s.ui.items.at("panel.P");
+  s.ui.message = "e9-dedupe-sort.json: a message long enough to wrap over two lines at 1024 pixels, "
+                 "as a file's error does when it names the field, the value and what was expected of it";
+  ui.Frame();
+  ui.Frame();
+  EXPECT_EQ(s.ui.items.at("panel.P").min.y, before.min.y) << "the message must not push the view down";
+  ASSERT_TRUE(ui.Has("button.dismiss_message"));
+  const ui::ItemRect close = s.ui.items.at("button.dismiss_message");
+  EXPECT_LE(close.max.x, 1024.0f);
+  EXPECT_LE(close.max.y, 768.0f);
+  ui.Click(ImVec2((close.min.x + close.max.x) / 2, (close.min.y + close.max.y) / 2));
+  EXPECT_TRUE(s.ui.message.empty()) << "its \u00D7 dismisses it";
+  ui.Frame();
+  EXPECT_EQ(s.ui.items.at("panel.P").min.y, before.min.y);
+}
+
 // ---------------------------------------------------------------------------
 // Words and small things
 
