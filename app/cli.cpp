@@ -10,6 +10,7 @@
 #include "attnlab/matrix_text.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
+#include "attnlab/solution.hpp"
 #include "attnlab/views.hpp"
 
 namespace attnlab::cli {
@@ -41,6 +42,10 @@ std::string Usage() {
          "    --width W --height H       the whole view's size (default 1280x720)\n"
          "  attnlab render --list FILE.json   the panels of the file's view (with --view: of that view)\n"
          "  attnlab render --list-all FILE.json   every view's panels, as VIEW PANEL lines\n"
+         "  attnlab solve FILE.json      the worked solution, for notes: each stage's formula, its\n"
+         "                               numbers and the result (attention, multihead, conv views)\n"
+         "    --format md|tex            Markdown with $...$ maths (the default) or a LaTeX document\n"
+         "    --out FILE                 write it to FILE (whole or not at all) instead of stdout\n"
          "  attnlab presets              list the shipped presets (path, then title)\n"
          "  attnlab --help | --version\n"
          "\n"
@@ -226,6 +231,60 @@ int RunEval(const std::vector<std::string>& args) {
   }
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
     std::fprintf(stderr, "attnlab: cannot write the result to standard output\n");
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+int RunSolve(const std::vector<std::string>& args) {
+  // solve FILE [--format md|tex] [--out FILE], in any order.
+  std::vector<std::string> files;
+  std::string out_path;
+  SolutionFormat format = SolutionFormat::kMarkdown;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--format" || a == "--out") {
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "attnlab: %s needs a value (%s)\n", a.c_str(),
+                     a == "--format" ? "md or tex" : "the file to write");
+        return kExitBadInput;
+      }
+      const std::string& value = args[++i];
+      if (a == "--out") {
+        out_path = value;
+      } else if (!SolutionFormatFromName(value, &format)) {
+        std::fprintf(stderr, "attnlab: unknown format \"%s\" for --format: use md or tex\n", value.c_str());
+        return kExitBadInput;
+      }
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "attnlab: unknown option %s for solve (see attnlab --help)\n", a.c_str());
+      return kExitBadInput;
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.size() != 1) {
+    std::fprintf(stderr, "attnlab: solve takes one scenario file, e.g. `attnlab solve e9.json` (see attnlab --help)\n");
+    return kExitBadInput;
+  }
+  Scenario scenario;
+  Status st = LoadScenarioFile(files[0], &scenario);
+  std::string text;
+  if (st.ok()) st = WriteSolution(scenario, format, &text);
+  if (!st.ok()) {
+    std::fprintf(stderr, "attnlab: %s: %s\n", files[0].c_str(), st.ToString().c_str());
+    return kExitBadInput;
+  }
+  if (!out_path.empty()) {
+    st = WriteFileAtomic(out_path, text);
+    if (!st.ok()) {
+      std::fprintf(stderr, "attnlab: %s\n", st.ToString().c_str());
+      return kExitFailure;
+    }
+    return kExitOk;
+  }
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    std::fprintf(stderr, "attnlab: cannot write the solution to standard output\n");
     return kExitFailure;
   }
   return kExitOk;

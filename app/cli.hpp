@@ -15,6 +15,8 @@ inline constexpr int kExitBadInput = 2;
 // `attnlab eval FILE.json [--format json|latex|csv]` (FILE may be "-" for
 // standard input). `args` are the words after "eval".
 int RunEval(const std::vector<std::string>& args);
+// attnlab solve FILE [--format md|tex] [--out FILE]: the worked solution.
+int RunSolve(const std::vector<std::string>& args);
 
 std::string Usage();
 

@@ -43,6 +43,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (!args.empty() && args[0] == "eval") return attnlab::cli::RunEval({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "solve") return attnlab::cli::RunSolve({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "render") return attnlab::cli::RunRender({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "presets") {
     if (args.size() != 1) return BadUsage("presets takes no arguments");

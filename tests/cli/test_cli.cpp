@@ -550,3 +550,61 @@ TEST(CliLimits, TheLargestAcceptedScenariosEvaluateUnderTwoSecondsAndOneGiB) {
 }
 
 }  // namespace
+
+namespace {
+
+// `attnlab solve` (issue 17): the worked solution, to stdout or a file.
+TEST(CliSolve, E9MarkdownHasTheExamsProbabilitiesAndLoss) {
+  const Outcome r = Attnlab("solve '" + kPresets + "/e9-dedupe-sort.json'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out.rfind("# E9.", 0), 0u) << r.out.substr(0, 200);
+  EXPECT_NE(r.out.find("\\frac{e^{3}}{2e^{3} + 4} = 0.4547"), std::string::npos);
+  EXPECT_NE(r.out.find("= 4.2114"), std::string::npos);
+  // The same text as --format md, and a whole LaTeX document with --format tex.
+  EXPECT_EQ(Attnlab("solve --format md '" + kPresets + "/e9-dedupe-sort.json'").out, r.out);
+  const Outcome tex = Attnlab("solve '" + kPresets + "/e9-dedupe-sort.json' --format tex");
+  EXPECT_EQ(tex.code, 0) << tex.err;
+  EXPECT_NE(tex.out.find("\\documentclass"), std::string::npos);
+  EXPECT_NE(tex.out.find("\\end{document}"), std::string::npos);
+}
+
+TEST(CliSolve, OutWritesTheFileWholeAndABadPathLeavesNothing) {
+  char dir[] = "/tmp/attnlab-solve-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string out = std::string(dir) + "/e8.md";
+  Outcome r = Attnlab("solve '" + kPresets + "/e8-svhn-bug.json' --out '" + out + "'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "") << "the solution goes to the file, not stdout";
+  const std::string md = ReadFile(out);
+  EXPECT_NE(md.find("= 208"), std::string::npos);
+  EXPECT_NE(md.find("= 2064"), std::string::npos);
+  EXPECT_EQ(md, Attnlab("solve '" + kPresets + "/e8-svhn-bug.json'").out);
+  r = Attnlab("solve '" + kPresets + "/e8-svhn-bug.json' --out '" + std::string(dir) + "/missing/dir/e8.md'");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("missing/dir"), std::string::npos) << r.err;
+  std::remove(out.c_str());
+  rmdir(dir);
+}
+
+TEST(CliSolve, UsageAndInputErrorsExitTwoWithAMessage) {
+  Outcome r = Attnlab("solve '" + kPresets + "/e9-dedupe-sort.json' --format pdf");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown format \"pdf\" for --format: use md or tex"), std::string::npos) << r.err;
+  r = Attnlab("solve");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("solve takes one scenario file"), std::string::npos) << r.err;
+  r = Attnlab("solve '" + kPresets + "/e1-scaling.json'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("view: the Scaling view has no written solution yet"), std::string::npos) << r.err;
+  r = Attnlab("solve /nonexistent/x.json");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/x.json"), std::string::npos) << r.err;
+  r = Attnlab("solve '" + kPresets + "/e9-dedupe-sort.json' --out");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--out needs a value"), std::string::npos) << r.err;
+  EXPECT_NE(Attnlab("--help").out.find("attnlab solve FILE.json"), std::string::npos);
+}
+
+}  // namespace
