@@ -91,6 +91,10 @@ struct UiState {
   std::string* svg_out = nullptr;  // with exporting: the panel writes itself here as SVG too
   std::vector<std::string> panel_names;  // the panels the view drew last frame
   bool export_pending = false;     // export_request is ready for the platform layer to render
+  bool solution_dialog = false;    // open the "write out the solution" dialog this frame
+  bool solution_tex = false;       // its format: LaTeX, else Markdown
+  std::string solution_text;       // written when the dialog opens or its format changes
+  std::string solution_error;      // why there is none (a view without a derivation)
   bool export_dialog = false;      // open the export dialog for export_request this frame
   ExportRequest export_request;
   std::string hovered_panel;       // the panel under the mouse (Ctrl+E exports it)

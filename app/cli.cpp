@@ -57,7 +57,7 @@ std::string Usage() {
          "  --frames N                   draw N frames, then exit (scripts, tests)\n"
          "  --screenshot FILE.png        with --frames: save the last frame as PNG\n"
          "  --report FILE.json           with --screenshot: also write where each panel was drawn\n"
-         "  --dialog open|save           start with the Open or Save dialog showing (Ctrl+O, Ctrl+S)\n"
+         "  --dialog open|save|solution  start with the Open, Save or Solution dialog showing\n"
          "\n"
          "Views (a scenario's \"view\"):\n" +
          views +

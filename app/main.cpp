@@ -90,8 +90,10 @@ int Main(int argc, char** argv) {
         state.ui.files.open_requested = true;
       } else if (v == "save") {
         state.ui.open_save_dialog = true;
+      } else if (v == "solution") {
+        state.ui.solution_dialog = true;
       } else {
-        return BadUsage("--dialog needs open or save");
+        return BadUsage("--dialog needs open, save or solution");
       }
     } else if (a == "--screenshot" || a == "--report") {
       if (!has_value) return BadUsage(a + " needs a file name");

@@ -8,6 +8,8 @@
 
 #include <imgui.h>
 
+#include "attnlab/scenario_io.hpp"
+#include "attnlab/solution.hpp"
 #include "ui/export.hpp"
 #include "ui/file_browser.hpp"
 #include "ui/presentation.hpp"
@@ -147,6 +149,73 @@ void ExportDialog(AppState& s) {
   ImGui::EndPopup();
 }
 
+// "Write out the solution": the scenario's worked solution (solution.hpp) as
+// Markdown or LaTeX, saved whole to a file or copied for pasting into notes.
+void SolutionDialog(AppState& s) {
+  if (s.ui.solution_dialog) {
+    s.ui.solution_dialog = false;
+    const char* home = std::getenv("HOME");
+    ExportRequest named;
+    named.panel = "solution";
+    std::string name = SuggestedExportName(s, named);
+    name = name.substr(0, name.rfind('.')) + (s.ui.solution_tex ? ".tex" : ".md");
+    std::snprintf(s.ui.path_buffer, sizeof s.ui.path_buffer, "%s/%s", home ? home : ".", name.c_str());
+    s.ui.file_error.clear();
+    s.ui.solution_text.clear();  // written below, once per opening and format
+    ImGui::OpenPopup("solution");
+  }
+  if (!ImGui::BeginPopup("solution")) return;
+  ImGui::TextUnformatted("The worked solution of this scenario");
+  ImGui::TextDisabled("every stage's formula, its numbers and the result, in the pipeline's order");
+  int tex = s.ui.solution_tex ? 1 : 0;
+  const bool changed = ImGui::RadioButton("Markdown ($ maths)", &tex, 0);
+  ImGui::SameLine();
+  if (ImGui::RadioButton("LaTeX document", &tex, 1) || changed) {
+    s.ui.solution_tex = tex == 1;
+    std::string path = s.ui.path_buffer;
+    const size_t dot = path.rfind('.');
+    if (dot != std::string::npos && path.find('/', dot) == std::string::npos) {
+      path = path.substr(0, dot) + (s.ui.solution_tex ? ".tex" : ".md");
+    }
+    std::snprintf(s.ui.path_buffer, sizeof s.ui.path_buffer, "%s", path.c_str());
+    s.ui.solution_text.clear();
+  }
+  if (s.ui.solution_text.empty()) {
+    const Status written = WriteSolution(s.scenario, s.ui.solution_tex ? SolutionFormat::kLatex : SolutionFormat::kMarkdown,
+                                         &s.ui.solution_text);
+    s.ui.solution_error = written.ok() ? "" : written.ToString();
+  }
+  const std::string& text = s.ui.solution_text;
+  if (!s.ui.solution_error.empty()) {
+    ErrorText(s.ui.solution_error);
+  } else {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 28);
+    const bool enter = ImGui::InputText("##solution_path", s.ui.path_buffer, sizeof s.ui.path_buffer,
+                                        ImGuiInputTextFlags_EnterReturnsTrue);
+    if (ImGui::Button("Save") || enter) {
+      const Status st = WriteFileAtomic(s.ui.path_buffer, text);
+      if (st.ok()) {
+        s.ui.message = std::string("Saved the solution to ") + s.ui.path_buffer;
+        ImGui::CloseCurrentPopup();
+      } else {
+        s.ui.file_error = st.ToString();
+      }
+    }
+    s.Record("dialog.solution.save");
+    ImGui::SameLine();
+    if (ImGui::Button("Copy")) {
+      ImGui::SetClipboardText(text.c_str());
+      s.ui.message = s.ui.solution_tex ? "Copied the solution as LaTeX" : "Copied the solution as Markdown";
+      ImGui::CloseCurrentPopup();
+    }
+    s.Record("dialog.solution.copy");
+    ImGui::SameLine();
+  }
+  if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+  if (!s.ui.file_error.empty()) ErrorText(s.ui.file_error);
+  ImGui::EndPopup();
+}
+
 void DrawSettings(AppState& s) {
   if (!ImGui::BeginPopup("settings")) return;
   ImGui::TextUnformatted("Display");
@@ -161,7 +230,7 @@ void DrawSettings(AppState& s) {
 void DrawTopBar(AppState& s) {
   const bool compact = s.ui.presentation;
   std::vector<const char*> labels;
-  if (!compact) labels = {"Undo", "Redo", "Save\u2026", "Open\u2026", "Export\u2026", "Settings"};
+  if (!compact) labels = {"Undo", "Redo", "Save\u2026", "Open\u2026", "Export\u2026", "Solution\u2026", "Settings"};
   if (compact) labels.push_back("Panels\u2026");
   const char* present = s.ui.presentation ? "Exit presentation (F11)" : "Presentation (F11)";
   const char* theme = s.ui.dark ? "Light theme" : "Dark theme";
@@ -219,6 +288,11 @@ void DrawTopBar(AppState& s) {
     s.Record("button.export");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("A picture of the whole view (panels: their \u2026 menu, or Ctrl+E over one)");
     ImGui::SameLine();
+    if (ImGui::Button("Solution\u2026")) s.ui.solution_dialog = true;
+    s.Record("button.solution");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Write out the worked solution, for notes (Markdown or LaTeX)");
+    ImGui::SameLine();
+    SolutionDialog(s);
     if (ImGui::Button("Settings")) ImGui::OpenPopup("settings");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Settings: UI scale, exercise list");
     ImGui::SameLine();

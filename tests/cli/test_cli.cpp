@@ -298,7 +298,7 @@ TEST(Cli, OpeningABadScenarioInTheWindowFailsBeforeAnyWindow) {
 TEST(Cli, TheDialogOptionTakesOpenOrSave) {
   Outcome r = Attnlab("--dialog export --frames 1", "env -u DISPLAY");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("--dialog needs open or save"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--dialog needs open, save or solution"), std::string::npos) << r.err;
   r = Attnlab("--dialog");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(Attnlab("--help").out.find("--dialog open|save"), std::string::npos);

@@ -2,12 +2,16 @@
 // the command line: .png, .jpg/.jpeg, .svg; anything else stays in the dialog
 // with a message, and nothing is exported.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "app_state.hpp"
 #include "headless_ui.hpp"
+#include "attnlab/solution.hpp"
 #include "ui/export.hpp"
 
 namespace attnlab {
@@ -86,6 +90,50 @@ TEST(ExportDialog, TheNameDecidesTheFormatAndABmpStaysInTheDialogWithAMessage) {
   ExportAs(ui, s, "/tmp/P.svg");  // typed, without ticking "SVG (vector)"
   EXPECT_TRUE(s.ui.export_pending);
   EXPECT_TRUE(s.ui.export_request.svg) << "an .svg name gives SVG, never PNG data under that name";
+}
+
+
+// "Solution…" in the top bar (issue 17): the worked solution saved whole, in
+// the format chosen, or a message for a view without one.
+TEST(SolutionDialog, SavesTheWorkedSolutionInTheChosenFormat) {
+  ui::AppState s;
+  ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e9-dedupe-sort.json").ok());
+  HeadlessUi ui(s);
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("button.solution"));
+  ui.Click("button.solution");
+  ui.Frame();
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("dialog.solution.save"));
+  EXPECT_NE(std::string(s.ui.path_buffer).find("dedupe-sort_solution.md"), std::string::npos) << s.ui.path_buffer;
+  char dir[] = "/tmp/attnlab-solution-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/e9.md";
+  std::snprintf(s.ui.path_buffer, sizeof s.ui.path_buffer, "%s", path.c_str());
+  ui.Click("dialog.solution.save");
+  ui.Frame();
+  std::ifstream in(path);
+  std::stringstream got;
+  got << in.rdbuf();
+  std::string expected;
+  ASSERT_TRUE(WriteSolution(s.scenario, SolutionFormat::kMarkdown, &expected).ok());
+  EXPECT_EQ(got.str(), expected);
+  EXPECT_NE(got.str().find("= 4.2114"), std::string::npos);
+  EXPECT_NE(s.ui.message.find("Saved the solution to " + path), std::string::npos) << s.ui.message;
+  EXPECT_FALSE(ui.Has("dialog.solution.save")) << "the dialog closes once saved";
+  std::remove(path.c_str());
+  rmdir(dir);
+}
+
+TEST(SolutionDialog, AViewWithoutADerivationSaysSoAndOffersNoSave) {
+  ui::AppState s;
+  ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e1-scaling.json").ok());
+  HeadlessUi ui(s);
+  s.ui.solution_dialog = true;
+  ui.Frame();
+  ui.Frame();
+  EXPECT_FALSE(ui.Has("dialog.solution.save"));
+  EXPECT_NE(s.ui.solution_error.find("Scaling view has no written solution"), std::string::npos) << s.ui.solution_error;
 }
 
 }  // namespace
