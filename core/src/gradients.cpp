@@ -605,7 +605,7 @@ Status Trainer::Reset(const Scenario& s, const TrainOptions& options, const std:
     o.reduction = options.reduction;
     Status st = ComputeGradients(run.model, o, &run.last);
     if (!st.ok()) return st;
-    run.history.reserve(static_cast<size_t>(std::max(0, std::min(options.max_history, 100000))));
+    run.history.reserve(static_cast<size_t>(std::max(0, std::min(options.max_history, 4096))));
     runs.push_back(std::move(run));
   }
   options_ = options;
