@@ -536,9 +536,10 @@ double Moved(const Matrix& now, const Matrix& start) {
   return now.size() && now.rows() == start.rows() && now.cols() == start.cols() ? (now - start).norm() : 0.0;
 }
 
+// The first example assigns (same-sized storage is reused), the others add.
 template <class M>
-void Accumulate(const M& g, M* acc) {
-  if (acc->size() == 0) {
+void Accumulate(const M& g, M* acc, bool first) {
+  if (first) {
     *acc = g;
   } else {
     *acc += g;
@@ -612,6 +613,7 @@ Status Trainer::Reset(const Scenario& s, const TrainOptions& options, const std:
   start_ = std::move(start);
   examples_ = std::move(examples);
   runs_ = std::move(runs);
+  sum_ = Gradients{};  // the accumulators take the new layout's shapes
   steps_ = 0;
   return Status::Ok();
 }
@@ -635,18 +637,9 @@ Status Trainer::StepRun(Run* run) {
   o.reduction = options_.reduction;
   Scenario& m = run->model;
   const size_t H = m.heads.size();
-  // The accumulators: sum_'s heads hold the summed weight gradients.
+  // The accumulators: sum_'s heads hold the summed weight gradients (a
+  // matrix that is never accumulated, e.g. an absent bias, stays empty).
   sum_.heads.resize(H);
-  for (HeadGradients& h : sum_.heads) {
-    h.d_W_Q.resize(0, 0);
-    h.d_W_K.resize(0, 0);
-    h.d_W_V.resize(0, 0);
-    h.d_b_Q.resize(0);
-    h.d_b_K.resize(0);
-    h.d_b_V.resize(0);
-  }
-  sum_.d_W_O.resize(0, 0);
-  sum_.d_b_O.resize(0);
   double loss = 0;
   // Last example first, so that run->last ends on example 0 (what a view shows).
   for (int e = n_examples - 1; e >= 0; --e) {
@@ -659,22 +652,23 @@ Status Trainer::StepRun(Run* run) {
     o.gumbel_seed = options_.seed + 1 + static_cast<std::uint64_t>(steps_) * static_cast<std::uint64_t>(n_examples) +
                     static_cast<std::uint64_t>(e);
     Gradients& g = e == 0 ? run->last : grad_;
+    const bool first = e == n_examples - 1;
     Status st = ComputeGradients(m, o, &g);
     if (!st.ok()) return st;
     loss += g.loss;
     for (size_t h = 0; h < H; ++h) {
       const HeadGradients& hg = g.heads[h];
       HeadGradients& acc = sum_.heads[h];
-      Accumulate(hg.d_W_Q, &acc.d_W_Q);
-      if (m.heads[h].b_Q.size()) Accumulate(hg.d_b_Q, &acc.d_b_Q);
+      Accumulate(hg.d_W_Q, &acc.d_W_Q, first);
+      if (m.heads[h].b_Q.size()) Accumulate(hg.d_b_Q, &acc.d_b_Q, first);
       if (!hg.kv_leader) continue;
-      Accumulate(hg.d_W_K, &acc.d_W_K);
-      Accumulate(hg.d_W_V, &acc.d_W_V);
-      if (m.heads[h].b_K.size()) Accumulate(hg.d_b_K, &acc.d_b_K);
-      if (m.heads[h].b_V.size()) Accumulate(hg.d_b_V, &acc.d_b_V);
+      Accumulate(hg.d_W_K, &acc.d_W_K, first);
+      Accumulate(hg.d_W_V, &acc.d_W_V, first);
+      if (m.heads[h].b_K.size()) Accumulate(hg.d_b_K, &acc.d_b_K, first);
+      if (m.heads[h].b_V.size()) Accumulate(hg.d_b_V, &acc.d_b_V, first);
     }
-    if (m.W_O.size()) Accumulate(g.d_W_O, &sum_.d_W_O);
-    if (m.b_O.size()) Accumulate(g.d_b_O, &sum_.d_b_O);
+    if (m.W_O.size()) Accumulate(g.d_W_O, &sum_.d_W_O, first);
+    if (m.b_O.size()) Accumulate(g.d_b_O, &sum_.d_b_O, first);
   }
   const double scale = options_.learning_rate / n_examples;
   TrainRecord rec;

@@ -320,6 +320,19 @@ TEST(Gradients, SharedKvHeadGetsTheSumOfItsReaders) {
   EXPECT_GT((g.heads[3].d_K).norm(), 1e-6);
 }
 
+// b_K adds q . b_K to every score of a query's row, and softmax ignores a
+// shift of its row: dL/db_K = 0 (up to round-off), whatever the data.
+TEST(Gradients, KeyBiasGetsNoGradientBecauseSoftmaxIgnoresRowShifts) {
+  RandomSpec r;
+  r.seed = 20;
+  Scenario s = RandomTokens(r);
+  s.attention.mask.kind = MaskKind::kCausal;
+  const Gradients g = GradOk(s, OptionsForScenario(s));
+  EXPECT_LT(g.heads[0].d_b_K.norm(), 1e-14);
+  EXPECT_GT(g.heads[0].d_b_Q.norm(), 1e-6);
+  EXPECT_GT(g.heads[0].d_b_V.norm(), 1e-6);
+}
+
 TEST(Gradients, TiedEmbeddingPathsAdd) {
   RandomSpec r;
   r.seed = 18;
@@ -386,6 +399,8 @@ TEST(GradientsE9, SoftmaxAtSqrt2GradientOfQueriesIsSeventyTimesSmaller) {
   const double qk = std::max(h.d_W_Q.cwiseAbs().maxCoeff(), h.d_W_K.cwiseAbs().maxCoeff());
   const double v = h.d_W_V.cwiseAbs().maxCoeff();
   EXPECT_GT(qk, 0.0);
+  std::printf("  E9 at T = sqrt 2: loss %.6g, max |dW_V| %.4g, max |dW_Q|, |dW_K| %.4g, ratio %.4g\n", g.loss, v, qk,
+              v / qk);
   // EXERCISES.md: "about 70 times smaller than W_V's".
   EXPECT_GT(v / qk, 50.0) << v / qk;
   EXPECT_LT(v / qk, 100.0) << v / qk;
@@ -639,6 +654,30 @@ TEST(Training, GeneratedDedupeSortSetIsWellFormedAndLearnable) {
   EXPECT_LT(h.back().loss, h.front().loss);
   // The last gradients shown are example 0's.
   EXPECT_EQ(t.runs()[0].model.tokens, ex[0].tokens);
+}
+
+TEST(Training, GroupedQueryHeadsWithBiasesLearnAndKeepTheirLayout) {
+  RandomSpec r;
+  r.heads = 4;
+  r.kv = 2;
+  r.seed = 21;
+  Scenario s = RandomTokens(r);
+  s.attention.mask.kind = MaskKind::kCausal;
+  TrainOptions o;
+  o.temperature = 1.0;
+  o.learning_rate = 0.05;
+  Trainer t;
+  ASSERT_TRUE(t.Reset(s, o, {Estimator::kSoftmax, Estimator::kStraightThrough}).ok());
+  for (int i = 0; i < 15; ++i) ASSERT_TRUE(t.Step().ok());
+  for (const Trainer::Run& run : t.runs()) {
+    EXPECT_LT(run.history.back().loss, run.history.front().loss) << EstimatorName(run.estimator);
+    EXPECT_EQ(run.model.heads[1].W_K.size(), 0) << "a follower of a K/V group holds no W_K";
+    EXPECT_NE(run.model.heads[2].b_V, s.heads[2].b_V);
+    EXPECT_NE(run.model.heads[3].b_Q, s.heads[3].b_Q);
+    EXPECT_NE(run.model.b_O, s.b_O);
+    Result res;
+    EXPECT_TRUE(Evaluate(run.model, &res).ok());
+  }
 }
 
 TEST(Training, TrainedWeightsWriteBackIntoAScenario) {

@@ -12,6 +12,8 @@
 //     d_K_g = sum over the query heads h of group g of d_K_h (the same for V):
 //     a shared K/V head's gradient is the SUM of its readers' gradients
 //     d_W_K,g = X_kv^T d_K_g   d_X_kv += d_K_g W_K,g^T   (the same for V)
+//     d_b_K = 1^T d_K = 0 up to round-off: b_K shifts a query's whole row of
+//     scores by q . b_K, which softmax ignores (rowsum of d_scores is 0)
 //   scores_h = scale Q_h K_h^T, masked entries -inf      (n, n_k)  as `eval` prints them
 //     d_Q_h = scale d_scores_h K_h     d_K_h = scale d_scores_h^T Q_h
 //   P_h = softmax(scores_h / T) row-wise                  (n, n_k)
