@@ -391,6 +391,24 @@ TEST(GradientsE9, ArgmaxGivesExactZerosForQueriesAndKeysOnly) {
   EXPECT_GT(g.d_E_unembed.row(5).norm(), 1e-3);
 }
 
+TEST(GradientsE9, MeanAndNextTokenConventionsAsTheExerciseGivesThem) {
+  Scenario s = LoadPreset("e9-dedupe-sort.json");
+  GradientOptions o = OptionsForScenario(s);
+  const Gradients sum = GradOk(s, o);
+  o.reduction = LossReduction::kMean;
+  const Gradients mean = GradOk(s, o);
+  EXPECT_NEAR(mean.loss, 1.4038, 5e-5);
+  EXPECT_PRED_FORMAT3(testing::MatrixNear, mean.heads[0].d_W_V, sum.heads[0].d_W_V / 3.0, 1e-15);
+  EXPECT_PRED_FORMAT3(testing::MatrixNear, mean.d_E, sum.d_E / 3.0, 1e-15);
+  s.loss.convention = LossConvention::kNextToken;
+  const Gradients next = GradOk(s, OptionsForScenario(s));
+  EXPECT_NEAR(next.loss, 8.7973, 5e-5);
+  // Row 3 (<START>) now predicts A: its logits row is the only one of rows 0..3 with a gradient.
+  EXPECT_EQ(next.d_logits.row(2).norm(), 0.0);
+  EXPECT_GT(next.d_logits.row(3).norm(), 0.1);
+  EXPECT_EQ(next.d_logits.row(6).norm(), 0.0);
+}
+
 TEST(GradientsE9, SoftmaxAtSqrt2GradientOfQueriesIsSeventyTimesSmaller) {
   Scenario s = LoadPreset("e9-dedupe-sort.json");
   s.attention.temperature = std::sqrt(2.0);
