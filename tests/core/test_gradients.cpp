@@ -19,6 +19,11 @@
 #include "attnlab/scenario_io.hpp"
 #include "matrix_near.hpp"
 
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#include <malloc.h>
+#define ATTNLAB_HAVE_MALLINFO2 1
+#endif
+
 namespace attnlab {
 namespace {
 
@@ -696,6 +701,44 @@ TEST(Training, GroupedQueryHeadsWithBiasesLearnAndKeepTheirLayout) {
     Result res;
     EXPECT_TRUE(Evaluate(run.model, &res).ok());
   }
+}
+
+TEST(Training, SetOptionsTakesEffectAtTheNextStepAndKeepsTheWeights) {
+  const Scenario s = LoadPreset("e9-dedupe-sort.json");
+  TrainOptions o;
+  o.temperature = std::sqrt(2.0);
+  Trainer t;
+  ASSERT_TRUE(t.Reset(s, o, {Estimator::kSoftmax}).ok());
+  ASSERT_TRUE(t.Step().ok());
+  const Matrix W_Q = t.runs()[0].model.heads[0].W_Q;
+  EXPECT_NE(W_Q, s.heads[0].W_Q);
+  o.freeze_W_Q = true;
+  o.examples = 5;  // data settings wait for Reset
+  t.SetOptions(o);
+  ASSERT_TRUE(t.Step().ok());
+  EXPECT_EQ(t.runs()[0].model.heads[0].W_Q, W_Q);
+  EXPECT_TRUE(t.examples().empty());
+  EXPECT_EQ(t.runs()[0].history.size(), 2u);
+}
+
+// A UI calls Step() once a frame: the memory in use must not grow with the
+// steps (the history is reserved up front). glibc's allocator statistics.
+TEST(Training, StepsHoldNoGrowingMemory) {
+#ifndef ATTNLAB_HAVE_MALLINFO2
+  GTEST_SKIP() << "needs glibc's mallinfo2";
+#else
+  const Scenario s = LoadPreset("e9-dedupe-sort.json");
+  TrainOptions o;
+  o.examples = 3;
+  Trainer t;
+  ASSERT_TRUE(t.Reset(s, o).ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(t.Step().ok());
+  const size_t before = mallinfo2().uordblks;
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(t.Step().ok());
+  const size_t after = mallinfo2().uordblks;
+  EXPECT_LE(after, before) << "bytes in use grew by " << (after - before) << " over 200 steps";
+  EXPECT_EQ(t.runs()[0].history.size(), 205u);
+#endif
 }
 
 TEST(Training, TrainedWeightsWriteBackIntoAScenario) {
