@@ -20,8 +20,14 @@
 #include "matrix_near.hpp"
 
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-#include <malloc.h>
+#if !defined(__has_feature)
 #define ATTNLAB_HAVE_MALLINFO2 1
+#elif !__has_feature(address_sanitizer) && !__has_feature(memory_sanitizer)
+#define ATTNLAB_HAVE_MALLINFO2 1
+#endif
+#endif
+#ifdef ATTNLAB_HAVE_MALLINFO2
+#include <malloc.h>
 #endif
 
 namespace attnlab {
