@@ -563,6 +563,34 @@ TEST(GradientsGumbel, HardForwardIsOneHotOnAnAllowedKeyAndBackwardIsTheSoftOnes)
   EXPECT_EQ(soft.forward.heads[0].weights, soft.heads[0].soft);
 }
 
+TEST(GradientsGumbel, FullyMaskedRowStaysZeroUnderEveryEstimator) {
+  RandomSpec r;
+  r.heads = 1;
+  r.kv = 1;
+  r.seed = 22;
+  Scenario s = RandomTokens(r);
+  s.attention.mask.kind = MaskKind::kCustom;
+  s.attention.mask.custom = Mask::Ones(5, 5);
+  s.attention.mask.custom.row(2).setConstant(false);
+  s.attention.mask.custom(4, 0) = false;
+  for (Estimator e : {Estimator::kArgmax, Estimator::kStraightThrough, Estimator::kGumbelSoftmax}) {
+    for (bool hard : {false, true}) {
+      GradientOptions o;
+      o.estimator = e;
+      o.temperature = 0.6;
+      o.gumbel_hard = hard;
+      o.gumbel_seed = 9;
+      const Gradients g = GradOk(s, o);
+      const Matrix& P = g.forward.heads[0].weights;
+      EXPECT_TRUE((P.row(2).array() == 0.0).all()) << EstimatorName(e);
+      EXPECT_TRUE((g.heads[0].d_scores.row(2).array() == 0.0).all()) << EstimatorName(e);
+      EXPECT_EQ(P(4, 0), 0.0) << "a masked key is never selected";
+      EXPECT_EQ(g.heads[0].d_scores(4, 0), 0.0);
+      EXPECT_TRUE(std::isfinite(g.loss));
+    }
+  }
+}
+
 TEST(GradientsGumbel, SoftGradientMatchesFiniteDifferencesAtFixedNoise) {
   RandomSpec r;
   r.heads = 2;
