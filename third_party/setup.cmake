@@ -98,7 +98,7 @@ if(MODE STREQUAL "test")
                -DCMAKE_CXX_COMPILER=clang++ -DATTNLAB_SANITIZE=ON)
   endif()
   run_or_die(${CMAKE_COMMAND} --build "${SANITIZE}" --target attnlab_core_tests attnlab_ui_tests
-             fuzz_scenario fuzz_matrix_text fuzz_sequential attnlab_monkey)
+             fuzz_scenario fuzz_matrix_text fuzz_sequential fuzz_answer attnlab_monkey)
   run_or_die(${CMAKE_CTEST_COMMAND} --test-dir "${SANITIZE}" --output-on-failure --parallel ${cores})
 else()
   if(NOT DEFINED ENV{DISPLAY} AND NOT DEFINED ENV{WAYLAND_DISPLAY})

@@ -16,8 +16,55 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// \frac{a}{b} (and \dfrac, \tfrac) as ((a)/(b)), brace groups matched; the
+// text unchanged where a \frac is not followed by two groups.
+std::string Fractions(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t name = 0;
+    for (const char* f : {"\\frac", "\\dfrac", "\\tfrac"}) {
+      if (text.compare(i, std::char_traits<char>::length(f), f) == 0) name = std::char_traits<char>::length(f);
+    }
+    if (name == 0) {
+      out += text[i++];
+      continue;
+    }
+    // Two brace groups: {a}{b}.
+    std::string groups[2];
+    size_t k = i + name;
+    bool ok = true;
+    for (std::string& g : groups) {
+      while (k < text.size() && text[k] == ' ') ++k;
+      if (k >= text.size() || text[k] != '{') {
+        ok = false;
+        break;
+      }
+      int depth = 0;
+      const size_t start = k + 1;
+      for (; k < text.size(); ++k) {
+        if (text[k] == '{') ++depth;
+        if (text[k] == '}' && --depth == 0) break;
+      }
+      if (k >= text.size()) {
+        ok = false;
+        break;
+      }
+      g = text.substr(start, k - start);
+      ++k;
+    }
+    if (!ok) {
+      out += text[i++];
+      continue;
+    }
+    out += "((" + Fractions(groups[0]) + ")/(" + Fractions(groups[1]) + "))";
+    i = k;
+  }
+  return out;
+}
+
 // The symbols a student may paste, as the ASCII the parser reads.
-std::string Normalise(const std::string& text) {
+std::string Normalise(const std::string& raw) {
+  const std::string text = Fractions(raw);
   static const std::pair<const char*, const char*> kMap[] = {
       {"\u2212", "-"}, {"\u00D7", "*"}, {"\u00B7", "*"}, {"\u22C5", "*"}, {"\u221A", "sqrt"},
       {"\u03C0", "pi"}, {"\u221E", "inf"}, {"\u2013", "-"}, {"{", "("}, {"}", ")"}, {"\\infty", "inf"},
@@ -133,7 +180,17 @@ class Parser {
     return Status::Ok();
   }
 
+  // Nesting ("((((1))))", "----1") is bounded so that no answer exhausts the stack.
+  struct Depth {
+    explicit Depth(int* d) : d_(d) { ++*d_; }
+    ~Depth() { --*d_; }
+    int* d_;
+  };
+  static constexpr int kMaxDepth = 200;
+
   Status Unary(double* out) {
+    Depth guard(&depth_);
+    if (depth_ > kMaxDepth) return Status::Error("", "the answer nests too deeply");
     if (Eat('-')) {
       Status st = Unary(out);
       *out = -*out;
@@ -239,6 +296,7 @@ class Parser {
 
   std::string t_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 // A plain decimal literal (-0.4547, 1.2e-3, 12.50): its value and what it says
@@ -290,6 +348,10 @@ bool DecimalLiteral(const std::string& text, Answer* out) {
 }  // namespace
 
 Status ParseAnswer(const std::string& text, Answer* out) {
+  if (text.size() > kMaxAnswerLength) {
+    return Status::Error("", "the answer is " + std::to_string(text.size()) + " characters long; at most " +
+                                 std::to_string(kMaxAnswerLength));
+  }
   Answer a;
   if (DecimalLiteral(text, &a)) {
     *out = a;

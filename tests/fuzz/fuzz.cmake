@@ -5,6 +5,7 @@
 #   fuzz_scenario      scenario text -> load -> every view -> save -> load: equal
 #   fuzz_matrix_text   pasted matrix -> parse -> every format -> parse: equal
 #   fuzz_sequential    pasted nn.Sequential -> read -> shapes -> Copy as PyTorch -> read: equal
+#   fuzz_answer        a practice answer as typed -> parse -> mark: a number or a message, never a crash
 #
 # Each run first replays tests/fuzz/regressions/<name>/ (crashes once found),
 # then searches from a scratch copy of tests/fuzz/corpus/<name>/ plus every
@@ -16,8 +17,9 @@ else()
   set(ATTNLAB_FUZZ_RUNS_scenario 60000 CACHE STRING "fuzz_scenario: executions per test run")
   set(ATTNLAB_FUZZ_RUNS_matrix_text 300000 CACHE STRING "fuzz_matrix_text: executions per test run")
   set(ATTNLAB_FUZZ_RUNS_sequential 100000 CACHE STRING "fuzz_sequential: executions per test run")
+  set(ATTNLAB_FUZZ_RUNS_answer 100000 CACHE STRING "fuzz_answer: executions per test run")
   set(long_runs "")
-  foreach(name scenario matrix_text sequential)
+  foreach(name scenario matrix_text sequential answer)
     add_executable(fuzz_${name} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_${name}.cpp)
     target_link_libraries(fuzz_${name} PRIVATE attnlab_core)
     target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
@@ -37,7 +39,7 @@ else()
                           -DWORK=${CMAKE_CURRENT_BINARY_DIR}/fuzz-long-${name} -DSECONDS=600
                           -P ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/run_fuzzer.cmake)
   endforeach()
-  add_custom_target(fuzz_long ${long_runs} DEPENDS fuzz_scenario fuzz_matrix_text fuzz_sequential USES_TERMINAL
+  add_custom_target(fuzz_long ${long_runs} DEPENDS fuzz_scenario fuzz_matrix_text fuzz_sequential fuzz_answer USES_TERMINAL
                     COMMENT "ten unseeded minutes per fuzzer")
 endif()
 

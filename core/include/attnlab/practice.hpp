@@ -10,7 +10,8 @@
 //                sqrt(2)/2, -ln(0.4547), 3*pi, with + - * / ^ ( ) { },
 //                implied multiplication (2exp(3), 2e^3, (1)(2), 3pi), the
 //                constants e and pi, the functions exp, ln = log (natural),
-//                sqrt; -inf for a masked score; the symbols − × · √ π ∞.
+//                sqrt; -inf for a masked score; the symbols − × · √ π ∞;
+//                LaTeX as a solution writes it: \frac{e^{3}}{2e^{3} + 4}, \cdot, \infty.
 //   ^ binds tighter than a leading minus (-2^2 = -4) and is right-associative.
 // Marking (MarkAnswer), with t the true value:
 //   a fraction, integer or expression is exact: right when |a - t| <= 1e-9 max(1, |t|);
@@ -41,6 +42,8 @@ struct Answer {
   double half_unit = 0;  // kDecimal: half a unit of the last digit typed (0.00005 for 0.4547)
   int significant = 0;   // kDecimal: significant digits typed (4 for 0.4547, 2 for 0.045)
 };
+
+inline constexpr size_t kMaxAnswerLength = 1000;  // characters of one cell's answer
 
 // Fails (field "") with what is wrong and where: "unknown name \"foo\"", "a ( is
 // never closed", "division by zero"; `*out` is unchanged then. Empty text fails.
