@@ -86,6 +86,8 @@ if(MODE STREQUAL "test")
   run_or_die("${BUILD}/tests/bench_labs" --benchmark_min_time=0.2)
   message(STATUS "attnlab: one decoding step, b=8 h=16 d=1024 n=2048, MHA/GQA/MQA (targets: MQA >= 4x MHA, each < 2x roofline)")
   run_or_die("${BUILD}/tests/bench_decode" --benchmark_min_time=0.2)
+  message(STATUS "attnlab: one training step on E9 and one backward pass (target: a step < 100 us)")
+  run_or_die("${BUILD}/tests/bench_train" --benchmark_min_time=0.2)
   # Every core runs a test: the timed tests hold RESOURCE_LOCK cpu, so they never
   # share the machine with package_deb's compile or the decoding benchmark.
   cmake_host_system_information(RESULT cores QUERY NUMBER_OF_LOGICAL_CORES)
