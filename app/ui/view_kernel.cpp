@@ -217,6 +217,8 @@ struct Figure {
   bool sequential = false;
   const AllowedKeys* allowed = nullptr;
   const char* masked_text = nullptr;
+  std::string short_title;  // presentation (30 px text): what fits above the map; "" = the title
+  const std::string& Title(bool presentation) const { return presentation && !short_title.empty() ? short_title : title; }
 };
 
 HeatmapSpec SpecOf(const AppState& s, const Figure& f) {
@@ -248,12 +250,12 @@ ImVec2 FigureReadableSize(const AppState& s, const Figure& f) {
   HeatmapSpec hs = SpecOf(s, f);
   hs.min_value_px = ImGui::GetFontSize();
   const ImVec2 map = HeatmapReadableSize(hs);
-  return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.title.c_str()).x), map.y + line);
+  return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.Title(true).c_str()).x), map.y + line);
 }
 
 void DrawFigure(AppState& s, const Figure& f, ImVec2 size) {
   ImVec2 body = size;
-  if (!BeginFigurePanel(s, f.name, f.title, &body)) return;
+  if (!BeginFigurePanel(s, f.name, f.Title(s.ui.presentation), &body)) return;
   if (!f.values || f.values->size() == 0) {
     ImGui::TextDisabled("(none)");
   } else {
@@ -302,10 +304,12 @@ std::vector<Figure> Figures(const KernelView& v, const Shown& sh) {
                  "output_linear  " + Shape(sh.output_linear) + (v.spec.causal ? "  \u03C6(Q_i) S_i / \u03C6(Q_i)\u00B7z_i"
                                                                               : "  \u03C6(Q) S / \u03C6(Q)\u00B7z"),
                  &sh.output_linear, &sh.rows, &sh.v_cols, false, rows_m, "\u2014"});
+    f.back().short_title = "output_linear  " + Shape(sh.output_linear);
     char buf[96];
     std::snprintf(buf, sizeof buf, "  max |diff| = %s", FormatNumber(sh.max_abs_diff, NumberStyle::kScientific, 2).c_str());
     f.push_back({"difference", "output \u2212 output_linear  " + Shape(sh.diff) + buf, &sh.diff, &sh.rows, &sh.v_cols, false,
                  rows_m, "\u2014"});
+    f.back().short_title = std::string("difference") + buf;
   }
   return f;
 }
@@ -314,7 +318,7 @@ std::vector<Figure> Figures(const KernelView& v, const Shown& sh) {
 
 void DrawDenominators(AppState& s, ImVec2 size) {
   ImVec2 body = size;
-  if (!BeginFigurePanel(s, "denominators", "Denominators \u03A3_j sim(Q_i, K_j) per row (E5(a))", &body)) return;
+  if (!BeginFigurePanel(s, "denominators", "Denominators per row (E5(a))", &body)) return;
   const KernelView& v = s.ui.caches.Get<KernelViewCache>().view;
   const KernelAttention& k = v.forms;
   PlotSpec spec;
@@ -373,8 +377,7 @@ std::vector<double> CostAxis() {
 void DrawCostPlot(AppState& s, bool memory, ImVec2 size) {
   const char* name = memory ? "memory_vs_n" : "cost_vs_n";
   ImVec2 body = size;
-  const std::string title = memory ? "Memory against N: O(N\u00B2) against O(D_\u03C6 M)"
-                                   : "FLOPs against N: O(N\u00B2 D) against O(N D_\u03C6 M)";
+  const std::string title = memory ? "Memory against N" : "FLOPs against N";
   if (!BeginFigurePanel(s, name, title, &body)) return;
   const KernelView& v = s.ui.caches.Get<KernelViewCache>().view;
   const KernelAttention& k = v.forms;
@@ -390,8 +393,11 @@ void DrawCostPlot(AppState& s, bool memory, ImVec2 size) {
     quad.push_back(memory ? c.quadratic_memory : c.quadratic_flops);
     lin.push_back(memory ? c.linear_memory : c.linear_flops);
   }
-  spec.series.push_back(LineSeries("quadratic", xs, quad, 0));
-  if (k.has_linear) spec.series.push_back(LineSeries("linear, D_\u03C6 = " + std::to_string(k.phi_Q.cols()), xs, lin, 1));
+  spec.series.push_back(LineSeries(memory ? "quadratic O(N\u00B2)" : "quadratic O(N\u00B2 D)", xs, quad, 0));
+  if (k.has_linear)
+    spec.series.push_back(LineSeries((memory ? "linear O(D_\u03C6 M), D_\u03C6 = " : "linear O(N D_\u03C6 M), D_\u03C6 = ") +
+                                         std::to_string(k.phi_Q.cols()),
+                                     xs, lin, 1));
   spec.markers.push_back(PlotMarker{"N = " + std::to_string(k.N), static_cast<double>(k.N), -1, true});
   const double cross = memory ? v.crossover_memory_n : v.crossover_flops_n;
   if (cross > 0) spec.markers.push_back(PlotMarker{"crossover N = " + FormatNumber(cross, NumberStyle::kDecimal, 0), cross, 2, false});
@@ -733,7 +739,8 @@ void DrawKernelView(AppState& s) {
     ImGui::Separator();
     const float avail = ImGui::GetContentRegionAvail().x;
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const float third = avail > font * 54.0f ? (avail - 2 * spacing) / 3.0f : avail;
+    // (a figure panel draws a little wider than it is asked: a font of slack keeps the third on the row)
+    const float third = avail > font * 54.0f ? (avail - 2 * spacing) / 3.0f - font : avail;
     const ImVec2 plot(third, font * 12.0f);
     DrawDenominators(s, plot);
     if (third < avail) ImGui::SameLine();

@@ -49,7 +49,8 @@ Status ComputeKernelView(const Scenario& s, const Result& r, KernelView* out) {
   out->crossover_memory_n = CrossoverMemoryN(out->spec, k.D, k.M);
   out->row_labels.clear();
   out->key_labels.clear();
-  const bool tokens = s.input == InputMode::kTokens && static_cast<int>(s.tokens.size()) == k.N;
+  // Tokens label the rows whenever there is one per query (in Q, K, V mode too, as labels).
+  const bool tokens = static_cast<int>(s.tokens.size()) == k.N;
   for (int i = 0; i < k.N; ++i) out->row_labels.push_back(tokens ? s.tokens[static_cast<size_t>(i)] : std::to_string(i));
   if (!s.kv_tokens.empty() && static_cast<int>(s.kv_tokens.size()) == k.N_k) {
     out->key_labels = s.kv_tokens;
