@@ -285,10 +285,12 @@ std::vector<Figure> Figures(const KernelView& v, const Shown& sh) {
   std::vector<Figure> f;
   f.push_back({"sim", "sim  " + Shape(sh.sim) + "  " + sim, &sh.sim, &sh.rows, &sh.keys, false,
                sh.sim_masked ? &sh.sim_allowed : nullptr, nullptr});
+  // (a dash only where a denominator vanished; keys hidden by the causal mask are hatched alone, as in sim)
   f.push_back({"weights", "weights  " + Shape(sh.weights) + "  sim / \u03A3_j sim", &sh.weights, &sh.rows, &sh.keys, true,
-               rows_nk, "\u2014"});
+               rows_nk, k.bad_rows.empty() ? nullptr : "\u2014"});
   f.push_back({"output", "output  " + Shape(sh.output) + "  weights V", &sh.output, &sh.rows, &sh.v_cols, false, rows_m,
                "\u2014"});
+  f.back().short_title = "output  " + Shape(sh.output);
   if (k.has_linear) {
     f.push_back({"phi_Q", "\u03C6(Q)  " + Shape(sh.phi_Q), &sh.phi_Q, &sh.rows, &sh.phi_cols});
     f.push_back({"phi_K", "\u03C6(K)  " + Shape(sh.phi_K), &sh.phi_K, &sh.keys, &sh.phi_cols});
@@ -296,9 +298,10 @@ std::vector<Figure> Figures(const KernelView& v, const Shown& sh) {
     f.push_back({"z", "z = \u03C6(K)\u1D40 1  " + Shape(sh.z), &sh.z, &sh.phi_rows, &sh.one_col});
     if (v.spec.causal) {
       const std::string i = std::to_string(v.step);
-      f.push_back({"S_step", "S_" + i + " = S_" + std::to_string(v.step - 1) + " + \u03C6(K_" + i + ")\u1D40V_" + i + "  " +
-                                 Shape(sh.S_step),
+      const std::string prev = v.step > 0 ? "S_" + std::to_string(v.step - 1) + " + " : std::string();
+      f.push_back({"S_step", "S_" + i + " = " + prev + "\u03C6(K_" + i + ")\u1D40V_" + i + "  " + Shape(sh.S_step),
                    &sh.S_step, &sh.phi_rows, &sh.v_cols});
+      f.back().short_title = "S_" + i + "  " + Shape(sh.S_step);
     }
     f.push_back({"output_linear",
                  "output_linear  " + Shape(sh.output_linear) + (v.spec.causal ? "  \u03C6(Q_i) S_i / \u03C6(Q_i)\u00B7z_i"
@@ -634,7 +637,7 @@ void DrawControls(AppState& s) {
 void DrawCheck(AppState& s) {
   const KernelViewCache& c = s.ui.caches.Get<KernelViewCache>();
   if (!c.status.ok()) {
-    ErrorText("\u26A0 " + c.status.ToString());
+    ErrorText(c.status.ToString());
     s.Record("kernel.check");
     return;
   }
@@ -648,12 +651,12 @@ void DrawCheck(AppState& s) {
     ImGui::PushStyleColor(ImGuiCol_Text, ok ? kGood : ErrorColor());
     ImGui::Text("D_\u03C6 = %.0f; quadratic vs linear: max |diff| = %s%s", dphi,
                 FormatNumber(k.max_abs_diff, NumberStyle::kScientific, 2).c_str(),
-                exact ? (ok ? ", round-off" : ": they differ") : ", the random features' error");
+                exact ? (ok ? ", round-off" : ": they differ") : ": random-feature error");
     ImGui::PopStyleColor();
     if (ImGui::IsItemHovered() && !s.ui.exporting) ImGui::SetTooltip("%s", k.linear_note.c_str());
   }
   s.Record("kernel.check");
-  for (const std::string& d : k.diagnostics) ErrorText("\u26A0 " + d);
+  for (const std::string& d : k.diagnostics) ErrorText(d);
 }
 
 // ---- the whole view ----

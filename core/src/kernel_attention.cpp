@@ -302,20 +302,20 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
   }
   std::sort(out->bad_rows.begin(), out->bad_rows.end());
   auto rows_text = [](const std::vector<int>& rows) {
-    std::string t;
+    std::string t = rows.size() == 1 ? "row " : "rows ";
     for (size_t k = 0; k < rows.size() && k < 12; ++k) t += (k ? ", " : "") + std::to_string(rows[k]);
     if (rows.size() > 12) t += ", \u2026 (" + std::to_string(rows.size()) + " rows)";
     return t;
   };
   if (!zero_rows.empty())
-    out->diagnostics.push_back("rows " + rows_text(zero_rows) +
+    out->diagnostics.push_back(rows_text(zero_rows) +
                                " (0-based): the denominator sum_j sim(Q_i, K_j) is 0; V'_i is undefined (null)");
   if (!cancel_rows.empty())
-    out->diagnostics.push_back("rows " + rows_text(cancel_rows) +
+    out->diagnostics.push_back(rows_text(cancel_rows) +
                                " (0-based): the denominator nearly cancels (sum_j |sim| > 1e8 |sum_j sim|); V'_i "
                                "blows up (null)");
   if (!sign_rows.empty())
-    out->diagnostics.push_back("rows " + rows_text(sign_rows) + " (0-based): the denominator is " +
+    out->diagnostics.push_back(rows_text(sign_rows) + " (0-based): the denominator is " +
                                (majority > 0 ? "negative" : "positive") +
                                " where most rows' is not: it changed sign, so it passes through 0 (null)");
 
