@@ -409,6 +409,37 @@ void DrawCostPlot(AppState& s, bool memory, ImVec2 size) {
   EndFigurePanel(s, name);
 }
 
+// The random features' error against their count m, beside 1/sqrt(m) (softmax only).
+void DrawErrorPlot(AppState& s, ImVec2 size) {
+  const KernelView& v = s.ui.caches.Get<KernelViewCache>().view;
+  if (v.sweep_m.empty()) return;
+  ImVec2 body = size;
+  if (!BeginFigurePanel(s, "error_vs_m", "Random features: error against m", &body)) return;
+  PlotSpec spec;
+  spec.x.scale = AxisScale::kLog;
+  spec.y.scale = AxisScale::kLog;
+  spec.x.label = "m (random features; mean of " + std::to_string(kErrorSweepSeeds) + " draws from seed " +
+                 std::to_string(v.spec.seed) + ")";
+  spec.y.label = "max |diff|";
+  spec.series.push_back(LineSeries("mean max |output \u2212 output_linear|", v.sweep_m, v.sweep_error, 0));
+  // 1/sqrt(m) through the sweep's geometric mean, for the slope
+  double lx = 0, ly = 0;
+  int count = 0;
+  for (size_t i = 0; i < v.sweep_m.size(); ++i)
+    if (v.sweep_error[i] > 0) lx += std::log(v.sweep_m[i]), ly += std::log(v.sweep_error[i]), ++count;
+  if (count > 0) {
+    std::vector<double> ref;
+    for (double m : v.sweep_m) ref.push_back(std::exp(ly / count - 0.5 * (std::log(m) - lx / count)));
+    PlotSeries r = LineSeries("\u221D 1/\u221Am", v.sweep_m, ref, 1);
+    r.dashed = true;
+    spec.series.push_back(r);
+  }
+  spec.markers.push_back(PlotMarker{"m = " + std::to_string(v.spec.features), static_cast<double>(v.spec.features), -1, true});
+  const PlotResult res = Plot("error_vs_m", spec, body);
+  s.ui.items["kernel.plot.error_vs_m"] = ItemRect{res.layout.area_min, res.layout.area_max};
+  EndFigurePanel(s, "error_vs_m");
+}
+
 void DrawTiming(AppState& s, ImVec2 size) {
   KernelViewCache& c = s.ui.caches.Get<KernelViewCache>();
   if (!c.measure || s.ui.exporting) return;  // timings are never in pictures
@@ -682,6 +713,8 @@ void DrawSlides(AppState& s, const std::vector<Figure>& figures) {
     slides.push_back({"denominators", "Denominators per row", plot, [&s](ImVec2 room) { DrawDenominators(s, room); }});
     slides.push_back({"cost_vs_n", "FLOPs against N", plot, [&s](ImVec2 room) { DrawCostPlot(s, false, room); }});
     slides.push_back({"memory_vs_n", "Memory against N", plot, [&s](ImVec2 room) { DrawCostPlot(s, true, room); }});
+    if (!s.ui.caches.Get<KernelViewCache>().view.sweep_m.empty())
+      slides.push_back({"error_vs_m", "Random features: error against m", plot, [&s](ImVec2 room) { DrawErrorPlot(s, room); }});
   }
   if (s.ui.caches.Get<KernelViewCache>().measure)
     slides.push_back({"timing", "Measured timings", plot, [&s](ImVec2 room) { DrawTiming(s, room); }});
@@ -721,6 +754,7 @@ void DrawKernelView(AppState& s) {
       DrawDenominators(s, size);
       DrawCostPlot(s, false, size);
       DrawCostPlot(s, true, size);
+      DrawErrorPlot(s, size);
     }
     return;
   }
@@ -759,6 +793,7 @@ void DrawKernelView(AppState& s) {
                         FormatNumber(v.cost.linear_memory, NumberStyle::kDecimal, 0).c_str(), v.crossover_flops_n,
                         v.crossover_memory_n);
     s.Record("kernel.cost_line");
+    if (!v.sweep_m.empty()) DrawErrorPlot(s, ImVec2(std::min(avail, font * 30.0f), font * 12.0f));
     if (c.measure) DrawTiming(s, ImVec2(avail, font * 14.0f));
   }
   if (!s.scenario.notes.empty() || !s.scenario.solution.empty()) {

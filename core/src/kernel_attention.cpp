@@ -392,6 +392,58 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
   return Status::Ok();
 }
 
+Status RandomFeatureErrors(const KernelSpec& spec, const Matrix& Q, const Matrix& K, const Matrix& V,
+                           const Matrix& output, const std::vector<int>& bad_rows, std::vector<double>* m,
+                           std::vector<double>* error) {
+  m->clear();
+  error->clear();
+  if (spec.sim != KernelSim::kSoftmax) return Status::Ok();
+  const double N = static_cast<double>(Q.rows()), N_k = static_cast<double>(K.rows()), D = static_cast<double>(Q.cols()),
+               M = static_cast<double>(V.cols());
+  std::vector<bool> bad(static_cast<size_t>(Q.rows()), false);
+  for (int r : bad_rows) bad[static_cast<size_t>(r)] = true;
+  double spent = 0;
+  for (int count = 1; count <= kMaxRandomFeatures; count *= 2) {
+    const double cost = kErrorSweepSeeds * (2 * (N + N_k) * count * D + 4 * (N + N_k) * count * M);
+    if (count > 1 && spent + cost > kMaxErrorSweepFlops) break;
+    spent += cost;
+    double sum = 0;
+    int draws = 0;
+    for (int seed = 0; seed < kErrorSweepSeeds; ++seed) {
+    KernelSpec s = spec;
+    s.features = count;
+    s.seed = spec.seed + static_cast<std::uint64_t>(seed);
+    Matrix pq, pk;
+    Status st;
+    if (!(st = FeatureMap(s, Q, &pq)).ok() || !(st = FeatureMap(s, K, &pk)).ok()) return st;
+    Matrix out(Q.rows(), V.cols());
+    if (s.causal) {
+      Matrix S = Matrix::Zero(pk.cols(), V.cols());
+      RowVector z = RowVector::Zero(pk.cols());
+      for (Eigen::Index i = 0; i < Q.rows(); ++i) {
+        S.noalias() += pk.row(i).transpose() * V.row(i);
+        z += pk.row(i);
+        out.row(i) = (pq.row(i) * S) / pq.row(i).dot(z);
+      }
+    } else {
+      const Matrix S = pk.transpose() * V;
+      const RowVector z = pk.colwise().sum();
+      for (Eigen::Index i = 0; i < Q.rows(); ++i) out.row(i) = (pq.row(i) * S) / pq.row(i).dot(z);
+    }
+    double worst = 0;
+    for (Eigen::Index i = 0; i < Q.rows(); ++i)
+      if (!bad[static_cast<size_t>(i)]) worst = std::max(worst, (out.row(i) - output.row(i)).cwiseAbs().maxCoeff());
+    if (!std::isfinite(worst)) continue;  // a feature map that underflowed to 0 everywhere: no estimate this draw
+    sum += worst;
+    ++draws;
+    }
+    if (draws == 0) continue;
+    m->push_back(count);
+    error->push_back(sum / draws);
+  }
+  return Status::Ok();
+}
+
 // ---- cost ----
 
 double PhiRowFlops(const KernelSpec& spec, int D) {

@@ -44,6 +44,8 @@ Status ComputeKernelView(const Scenario& s, const Result& r, KernelView* out) {
   const KernelAttention& k = out->forms;
   out->step = std::clamp(lab.step, 0, k.N - 1);
   if (out->spec.causal && k.has_linear) CausalState(k.phi_K, h.V, out->step, &out->S_step, &out->z_step);
+  if (!(st = RandomFeatureErrors(out->spec, h.Q, h.K, h.V, k.output, k.bad_rows, &out->sweep_m, &out->sweep_error)).ok())
+    return st;
   out->cost = CountKernelCost(out->spec, k.N, k.D, k.M);
   out->crossover_flops_n = CrossoverFlopsN(out->spec, k.D, k.M);
   out->crossover_memory_n = CrossoverMemoryN(out->spec, k.D, k.M);

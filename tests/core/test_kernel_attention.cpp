@@ -421,6 +421,15 @@ TEST(KernelEval, ThePresetsFormsAgree) {
   const json v = EvalKernel(s);
   std::printf("[ preset ] e5-random-features.json: max_abs_diff %.3g\n", v["max_abs_diff"].get<double>());
   EXPECT_GT(v["max_abs_diff"].get<double>(), 1e-6);  // an estimate, not round-off
+  // the sweep over m: 1, 2, 4, ... 4096 at N = 6, D = 4, 8 draws each: the
+  // mean error at m = 4096 about sqrt(4096 / 16) = 16 times below m = 16's
+  const json& sweep = v["error_vs_m"];
+  ASSERT_EQ(sweep["m"].size(), 13u);
+  EXPECT_EQ(sweep["m"][4], 16);
+  const double ratio = sweep["max_abs_diff"][4].get<double>() / sweep["max_abs_diff"][12].get<double>();
+  std::printf("[ sweep  ] mean error m = 16 / m = 4096: %.1f (1/sqrt(m): 16)\n", ratio);
+  EXPECT_GT(ratio, 6);
+  EXPECT_LT(ratio, 40);
   EXPECT_LT(v["max_abs_diff"].get<double>(), 1.0);
 }
 

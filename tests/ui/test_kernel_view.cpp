@@ -41,6 +41,17 @@ TEST(KernelView, EveryPanelDrawsWithItsNameInTheWindowAndInPresentation) {
   EXPECT_TRUE(ui.Has("slide.sim"));
 }
 
+TEST(KernelView, RandomFeaturesPlotTheirErrorAgainstTheirCount) {
+  ui::AppState s = testing::LoadedPreset("e5-random-features.json");
+  HeadlessUi ui(s, ImVec2(1600, 1400));
+  EXPECT_TRUE(Drew(s, "error_vs_m"));
+  EXPECT_FALSE(s.ui.caches.Get<ui::KernelViewCache>().view.sweep_m.empty());
+  s.Edit().views.Get<KernelLabSettings>().sim = KernelSim::kElu;  // an exact map: no sweep
+  ui.Frame();
+  ui.Frame();
+  EXPECT_FALSE(Drew(s, "error_vs_m"));
+}
+
 TEST(KernelView, PresentationAt1024x768PrintsTheMainFiguresNumbersAtTextSize) {
   ui::AppState s = testing::LoadedPreset("e5-quadratic-kernel.json");
   s.ui.presentation = true;

@@ -135,6 +135,18 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
 // The causal state after step i: S_i (D_phi, M) and z_i (D_phi), from phi(K), V.
 void CausalState(const Matrix& phi_K, const Matrix& V, int i, Matrix* S, RowVector* z);
 
+// The random features' error against their count (softmax only): for m = 1, 2,
+// 4, ... up to kMaxRandomFeatures, max |output - output_linear(m)| over the rows
+// not in `bad_rows` against the exact `output`, averaged over kErrorSweepSeeds
+// draws (seeds seed, seed + 1, ...: one draw's curve is too noisy to show a slope). The
+// sweep stops once its FLOPs (about (N + N_k) m D + N m M per point) pass
+// kMaxErrorSweepFlops, so it stays a few milliseconds at any N.
+inline constexpr double kMaxErrorSweepFlops = 2e8;
+inline constexpr int kErrorSweepSeeds = 8;
+Status RandomFeatureErrors(const KernelSpec& spec, const Matrix& Q, const Matrix& K, const Matrix& V,
+                           const Matrix& output, const std::vector<int>& bad_rows, std::vector<double>* m,
+                           std::vector<double>* error);
+
 // ---- the cost model ----
 struct KernelCost {
   double N = 0, D = 0, M = 0, phi_dim = 0, phi_row_flops = 0;
@@ -185,6 +197,7 @@ struct KernelView {
   KernelCost cost;         // at the scenario's N, D, M
   double crossover_flops_n = 0, crossover_memory_n = 0;
   std::vector<std::string> row_labels, key_labels;  // tokens, else "0".."N-1"
+  std::vector<double> sweep_m, sweep_error;         // softmax: RandomFeatureErrors
 };
 
 // Fails naming "kernel_lab.<field>" or the pipeline's field.

@@ -98,6 +98,11 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
       out->AddNumbers("z_step", v.z_step);
     }
   }
+  if (!v.sweep_m.empty()) {
+    Report& sweep = out->AddSection("error_vs_m");
+    sweep.AddNumbers("m", v.sweep_m);
+    sweep.AddNumbers("max_abs_diff", v.sweep_error);
+  }
   Report& cost = out->AddSection("cost");
   cost.AddNumber("phi_row_flops", v.cost.phi_row_flops);
   cost.AddNumber("quadratic_flops", v.cost.quadratic_flops);
