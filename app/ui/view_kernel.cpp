@@ -188,6 +188,12 @@ std::string Explain(AppState& s, const std::string& name, int i, int j) {
            std::to_string(j) + "] = \u03A3_{j\u2264" + std::to_string(upto) + "} \u03C6(K_j)[" + std::to_string(i) +
            "] V_j[" + std::to_string(j) + "] = " + DotTerms(col, vals, st);
   }
+  if (name == "z") {
+    RowVector col(k.N_k), ones = RowVector::Ones(k.N_k);
+    for (int t = 0; t < k.N_k; ++t) col(t) = k.phi_K(t, i);
+    return "z[" + std::to_string(i) + "] = \u03A3_j \u03C6(K_j)[" + std::to_string(i) + "] = " + DotTerms(col, ones, st) +
+           " = " + N4(k.z(i), st);
+  }
   if (name == "phi_Q" || name == "phi_K") {
     const bool q = name == "phi_Q";
     const Matrix& X = q ? h.Q : h.K;
