@@ -54,15 +54,7 @@ std::vector<std::string> Numbered(const std::string& prefix, Eigen::Index count)
   return out;
 }
 
-// Everything the panels show, built once per frame from the view's numbers:
-// NaN rows (vanishing denominators) become hatched rows, never NaN on screen.
-struct Shown {
-  Matrix sim, weights, output, output_linear, diff, den, den_linear, phi_Q, phi_K, S, z, S_step, z_step;
-  AllowedKeys sim_allowed, rows_allowed_nk, rows_allowed_m;
-  bool sim_masked = false, rows_masked = false;
-  std::vector<std::string> rows, keys, v_cols, phi_cols, phi_rows, one_col, den_cols;
-  double max_abs_diff = 0;
-};
+using Shown = KernelShown;
 
 Matrix Finite(const Matrix& m) { return m.unaryExpr([](double v) { return std::isfinite(v) ? v : 0.0; }); }
 
@@ -240,13 +232,21 @@ HeatmapSpec SpecOf(const AppState& s, const Figure& f) {
   hs.label_scale = s.ui.presentation ? 0.8f : 1.0f;
   hs.allowed = f.allowed;
   hs.masked_text = f.masked_text;
+  // Every change of the numbers is a new revision of the scenario (the panels'
+  // matrices are rebuilt only then): big maps refill their textures only then.
+  hs.revision = s.revision + 1;
   return hs;
 }
 
 ImVec2 FigureSize(const AppState& s, const Figure& f) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
   if (!f.values || f.values->size() == 0) return ImVec2(ImGui::CalcTextSize(f.title.c_str()).x + line * 2, line * 2.5f);
-  const ImVec2 map = HeatmapSize(SpecOf(s, f), ImGui::GetFontSize() * 2.2f);
+  // Cells of 2.2 fonts, smaller for a long map (S and z have D_phi rows, up to 4096): at most about
+  // 24 fonts tall and 36 wide, so one map never fills pages (its numbers are then read by hovering).
+  const float font = ImGui::GetFontSize();
+  const float cell = std::max(2.0f, std::min({font * 2.2f, font * 24.0f / static_cast<float>(f.values->rows()),
+                                               font * 36.0f / static_cast<float>(f.values->cols())}));
+  const ImVec2 map = HeatmapSize(SpecOf(s, f), cell);
   return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.title.c_str()).x + line), map.y + line);
 }
 
@@ -746,11 +746,15 @@ void DrawKernelView(AppState& s) {
   DropStaleMeasure(s);
   const KernelViewCache& c = s.ui.caches.Get<KernelViewCache>();
   const bool computed = Computed(s);
-  Shown sh;
   std::vector<Figure> figures;
   if (computed) {
-    sh = MakeShown(c.view);
-    figures = Figures(c.view, sh);
+    KernelViewCache& cache = s.ui.caches.Get<KernelViewCache>();
+    if (!cache.shown_valid || cache.shown_revision != s.revision) {
+      cache.shown = MakeShown(c.view);
+      cache.shown_valid = true;
+      cache.shown_revision = s.revision;
+    }
+    figures = Figures(c.view, cache.shown);
   }
   const float font = ImGui::GetFontSize();
   if (ExportingOnePanel(s)) {

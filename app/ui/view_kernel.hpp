@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "attnlab/kernel_attention.hpp"
+#include "attnlab/mask.hpp"
 
 namespace attnlab::ui {
 
@@ -27,8 +28,22 @@ struct KernelMeasure {
   std::vector<double> quadratic, linear;  // seconds; 0 = not yet
 };
 
+// What the panels show, built from the view's numbers once per revision (at
+// N = 2048 the copies take 0.1 s): NaN rows (vanishing denominators) become
+// hatched rows, never NaN on screen.
+struct KernelShown {
+  Matrix sim, weights, output, output_linear, diff, den, den_linear, phi_Q, phi_K, S, z, S_step, z_step;
+  AllowedKeys sim_allowed, rows_allowed_nk, rows_allowed_m;
+  bool sim_masked = false, rows_masked = false;
+  std::vector<std::string> rows, keys, v_cols, phi_cols, phi_rows, one_col, den_cols;
+  double max_abs_diff = 0;
+};
+
 struct KernelViewCache {
   KernelView view;
+  KernelShown shown;
+  bool shown_valid = false;
+  uint64_t shown_revision = 0;
   Status status;
   bool computed = false;
   uint64_t computed_revision = 0;
