@@ -31,7 +31,7 @@ const ImVec4 kGood(0.30f, 0.80f, 0.45f, 1.0f);
 void Update(AppState& s) {
   KernelViewCache& c = s.ui.caches.Get<KernelViewCache>();
   if (c.computed && c.computed_revision == s.revision) return;
-  s.scenario.views.Get<KernelLabSettings>();
+  if (!s.scenario.views.Find<KernelLabSettings>()) s.scenario.views.Set(DefaultKernelLab(s.scenario));
   if (s.has_result && s.status.ok()) {
     c.status = ComputeKernelView(s.scenario, s.derived, &c.view);
   } else {

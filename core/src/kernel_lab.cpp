@@ -25,9 +25,15 @@ KernelSpec KernelSpecOf(const KernelLabSettings& lab) {
   return s;
 }
 
+KernelLabSettings DefaultKernelLab(const Scenario& s) {
+  KernelLabSettings lab;
+  lab.causal = s.attention.mask.kind == MaskKind::kCausal && SequenceLength(s) == KeyLength(s);
+  return lab;
+}
+
 Status ComputeKernelView(const Scenario& s, const Result& r, KernelView* out) {
   const KernelLabSettings* found = s.views.Find<KernelLabSettings>();
-  const KernelLabSettings lab = found ? *found : KernelLabSettings();
+  const KernelLabSettings lab = found ? *found : DefaultKernelLab(s);
   if (lab.head < 0 || lab.head >= static_cast<int>(r.heads.size()))
     return Status::Error("kernel_lab.head", "the scenario has " + std::to_string(r.heads.size()) +
                                                 " head(s), 0-based; got " + std::to_string(lab.head));

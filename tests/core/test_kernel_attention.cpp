@@ -394,6 +394,19 @@ TEST(KernelEval, PrintsEveryKeyTheSameWayTwice) {
   EXPECT_EQ(a["cost"]["crossover_n_flops"], 9);
 }
 
+// Without kernel_lab the view follows the scenario's causal mask; its own switch decides after.
+TEST(KernelEval, ACausalScenarioOpensCausal) {
+  Scenario s;
+  ASSERT_TRUE(ParseScenario(R"({"view": "kernel", "Q": [[1, 0], [0, 1], [1, 1]], "K": [[1, 2], [0, 1], [1, 0]],
+                                "V": [[1, 0], [0, 1], [2, 2]], "mask": "causal"})", &s).ok());
+  json v = EvalKernel(s);
+  EXPECT_TRUE(v["causal"].get<bool>());
+  EXPECT_EQ(v["sim"][0][1], 0);  // key 1 after query 0
+  s.views.Set(KernelLabSettings{});
+  v = EvalKernel(s);
+  EXPECT_FALSE(v["causal"].get<bool>());
+}
+
 TEST(KernelEval, AVanishingRowIsNullNeverNaN) {
   Scenario s;
   ASSERT_TRUE(ParseScenario(R"({"view": "kernel", "Q": [[1, 0], [0, 1]], "K": [[1, 0], [-1, 0]], "V": [[1], [2]],

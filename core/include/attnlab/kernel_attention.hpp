@@ -187,6 +187,10 @@ struct KernelLabSettings {
 bool operator==(const KernelLabSettings& a, const KernelLabSettings& b);
 inline bool operator!=(const KernelLabSettings& a, const KernelLabSettings& b) { return !(a == b); }
 KernelSpec KernelSpecOf(const KernelLabSettings& lab);
+// The settings a scenario without "kernel_lab" gets: the defaults, causal when
+// the scenario's own mask is (the view has its own switch: other masks are not
+// kernel attention's, and are not used).
+KernelLabSettings DefaultKernelLab(const Scenario& s);
 
 struct KernelView {
   KernelAttention forms;
