@@ -12,6 +12,8 @@ const std::vector<ViewScreen>& ViewScreens() {
         {"temperature", DrawTemperatureView, {"weights_vs_T", "weights_at_T"}},
         {"multihead", DrawMultiHeadView, {"P", "shapes"}},  // (presets with heads put "avg_P" first)
         {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
+        // the similarities, and the difference of the two forms (round-off for an exact map)
+        {"kernel", DrawKernelView, {"sim", "difference"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
         // one layer: the grid (with the size's formula); a network shows its first slide, the table
         {"conv", DrawConvView, {"grid"}},

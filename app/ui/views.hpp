@@ -43,6 +43,7 @@ void DrawAttentionView(AppState& state);
 void DrawTemperatureView(AppState& state);  // E7: scores as T sweeps
 void DrawMultiHeadView(AppState& state);    // E3: heads split and combined, GQA, MQA
 void DrawScalingView(AppState& state);      // E1: why q.k / sqrt(d)
+void DrawKernelView(AppState& state);       // E5: kernel (linear) attention, both forms, cost
 void DrawSelectionView(AppState& state);    // E6: attention as selection
 void DrawConvView(AppState& state);         // E8: convolution shapes, the sliding kernel, a network's table
 void DrawDecodingView(AppState& state);     // E4: incremental decoding with a KV cache

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "run_process.hpp"
@@ -345,7 +346,7 @@ TEST(CliViews, EvalPrintsTheViewsNumbersUnderItsKey) {
 
   const Outcome bad = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --view nope");
   EXPECT_EQ(bad.code, 2);
-  EXPECT_NE(bad.err.find("attention, temperature, multihead, scaling, selection, conv"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("attention, temperature, multihead, scaling, kernel, selection, conv"), std::string::npos) << bad.err;
 }
 
 // E3: the Multi-head view's block, its shapes and the heads' average; and
@@ -431,7 +432,7 @@ TEST(CliViews, TheTextFormatsCarryTheViewsNumbers) {
 
 TEST(CliViews, HelpListsEveryView) {
   const Outcome help = Attnlab("--help");
-  for (const char* key : {"attention", "temperature", "multihead", "scaling", "selection", "conv", "decoding"})
+  for (const char* key : {"attention", "temperature", "multihead", "scaling", "kernel", "selection", "conv", "decoding"})
     EXPECT_NE(help.out.find(std::string("\n  ") + key + " "), std::string::npos) << key << "\n" << help.out;
 }
 
@@ -454,6 +455,28 @@ TEST(CliViews, DecodingPrintsItsCheckAndRank4CacheAndNamesBadSettings) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("decoding_lab.cost_g: must divide cost_h = 16, got 3"), std::string::npos) << r.err;
   std::remove(path.c_str());
+}
+
+// E5: both forms agree on the quadratic kernel's preset; a bad degree and a
+// count of random features past the limit are refused naming the field.
+TEST(CliViews, KernelPrintsBothFormsAndNamesBadSettings) {
+  const Outcome out = Attnlab("eval '" + kPresets + "/e5-quadratic-kernel.json'");
+  ASSERT_EQ(out.code, 0) << out.err;
+  const json v = json::parse(out.out)["views"]["kernel"];
+  EXPECT_EQ(v["phi_dim"], 6);
+  EXPECT_LE(v["max_abs_diff"].get<double>(), 1e-12 * v["max_abs_output"].get<double>());
+  EXPECT_EQ(v["phi_Q"][0].size(), 6u);
+  for (const auto& [field, value, message] :
+       {std::tuple<const char*, json, const char*>{"p", -1, "kernel_lab.p: must be a degree from 1 to 8, got -1"},
+        {"features", 1000000000, "kernel_lab.features: must be a count m from 1 to 4096, got 1000000000"}}) {
+    json bad = json::parse(ReadFile(kPresets + "/e5-quadratic-kernel.json"));
+    bad["kernel_lab"][field] = value;
+    const std::string path = WriteTemp(bad.dump());
+    const Outcome r = Attnlab("eval " + path);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    std::remove(path.c_str());
+  }
 }
 
 TEST(CliViews, AFileNamingAnUnknownViewIsRefused) {

@@ -10,6 +10,7 @@ extern const ViewModel kAttentionView;
 extern const ViewModel kTemperatureView;
 extern const ViewModel kMultiHeadView;
 extern const ViewModel kScalingView;
+extern const ViewModel kKernelView;
 extern const ViewModel kSelectionView;
 extern const ViewModel kConvView;
 extern const ViewModel kDecodingView;
@@ -20,6 +21,7 @@ const std::vector<const ViewModel*>& ViewModels() {
       &kTemperatureView,
       &kMultiHeadView,
       &kScalingView,
+      &kKernelView,
       &kSelectionView,
       &kConvView,
       &kDecodingView,

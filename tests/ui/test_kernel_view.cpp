@@ -1,0 +1,144 @@
+// The Kernel attention view (E5), driven headless: every panel draws (both
+// forms, the difference, the denominators, the cost plots; presentation too),
+// hovering a cell explains it with its numbers, the causal step moves the
+// state as one step of undo, a vanishing denominator is named and never NaN on
+// screen, and "measure" runs off the UI thread.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "app_state.hpp"
+#include "attnlab/kernel_attention.hpp"
+#include "attnlab/scenario_io.hpp"
+#include "headless_ui.hpp"
+#include "ui/view_kernel.hpp"
+
+namespace attnlab {
+namespace {
+
+using testing::HeadlessUi;
+
+bool Drew(const ui::AppState& s, const std::string& panel) {
+  return std::find(s.ui.panel_names.begin(), s.ui.panel_names.end(), panel) != s.ui.panel_names.end();
+}
+
+TEST(KernelView, EveryPanelDrawsWithItsNameInTheWindowAndInPresentation) {
+  ui::AppState s = testing::LoadedPreset("e5-quadratic-kernel.json");
+  HeadlessUi ui(s, ImVec2(1600, 1200));
+  for (const char* panel : {"sim", "weights", "output", "phi_Q", "phi_K", "S", "z", "output_linear", "difference",
+                            "denominators", "cost_vs_n", "memory_vs_n"})
+    EXPECT_TRUE(Drew(s, panel)) << panel;
+  const KernelView& v = s.ui.caches.Get<ui::KernelViewCache>().view;
+  EXPECT_EQ(v.forms.phi_Q.cols(), 6);
+  EXPECT_LE(v.forms.max_abs_diff, 1e-12 * v.forms.max_abs_output);
+  EXPECT_TRUE(ui.Has("kernel.check"));
+  s.ui.presentation = true;
+  ui.Frame();
+  ui.Frame();
+  EXPECT_TRUE(ui.Has("slide.sim"));
+}
+
+TEST(KernelView, RandomFeaturesPlotTheirErrorAgainstTheirCount) {
+  ui::AppState s = testing::LoadedPreset("e5-random-features.json");
+  HeadlessUi ui(s, ImVec2(1600, 1400));
+  EXPECT_TRUE(Drew(s, "error_vs_m"));
+  EXPECT_FALSE(s.ui.caches.Get<ui::KernelViewCache>().view.sweep_m.empty());
+  s.Edit().views.Get<KernelLabSettings>().sim = KernelSim::kElu;  // an exact map: no sweep
+  ui.Frame();
+  ui.Frame();
+  EXPECT_FALSE(Drew(s, "error_vs_m"));
+}
+
+TEST(KernelView, PresentationAt1024x768PrintsTheMainFiguresNumbersAtTextSize) {
+  ui::AppState s = testing::LoadedPreset("e5-quadratic-kernel.json");
+  s.ui.presentation = true;
+  HeadlessUi ui(s, ImVec2(1024, 768));
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("slide.sim"));
+  ASSERT_TRUE(ui.Has("kernel.sim"));
+  const ui::ItemRect r = s.ui.items.at("kernel.sim");
+  // 4 keys: each cell at least a font wide, so its number prints at text size
+  EXPECT_GE((r.max.x - r.min.x) / 4, ImGui::GetFontSize());
+}
+
+TEST(KernelView, HoveringASimilarityShowsTheKernelWithItsNumbers) {
+  ui::AppState s = testing::LoadedPreset("e5-quadratic-kernel.json");
+  HeadlessUi ui(s, ImVec2(1600, 1200));
+  ASSERT_TRUE(ui.Has("kernel.sim"));
+  ui.MoveTo(ui.Cell("kernel.sim", 0, 1, 4));
+  EXPECT_NE(s.ui.hover_explanation.find("sim(Q_0, K_1)"), std::string::npos) << s.ui.hover_explanation;
+  EXPECT_NE(s.ui.hover_explanation.find("q\u00B7k"), std::string::npos) << s.ui.hover_explanation;
+  ASSERT_TRUE(ui.Has("kernel.output_linear"));
+  ui.MoveTo(ui.Cell("kernel.output_linear", 1, 0, 2));
+  EXPECT_NE(s.ui.hover_explanation.find("\u03C6(Q_1)"), std::string::npos) << s.ui.hover_explanation;
+}
+
+TEST(KernelView, TheCausalStepMovesTheStateAsOneStepOfUndo) {
+  ui::AppState s = testing::LoadedPreset("e5-causal-linear.json");
+  HeadlessUi ui(s, ImVec2(1600, 1200));
+  EXPECT_TRUE(Drew(s, "S_step"));
+  ASSERT_TRUE(ui.Has("kernel.forward"));
+  ui.Click("kernel.forward");
+  EXPECT_EQ(s.scenario.views.Find<KernelLabSettings>()->step, 3);
+  const KernelView& v = s.ui.caches.Get<ui::KernelViewCache>().view;
+  Matrix S;
+  RowVector z;
+  CausalState(v.forms.phi_K, s.derived.heads[0].V, 3, &S, &z);
+  EXPECT_LE((v.S_step - S).cwiseAbs().maxCoeff(), 1e-15);
+  s.Undo();
+  EXPECT_EQ(s.scenario.views.Find<KernelLabSettings>()->step, 2);
+}
+
+TEST(KernelView, AVanishingDenominatorIsNamedAndItsRowHatched) {
+  ui::AppState s;
+  ASSERT_TRUE(ParseScenario(R"({"view": "kernel", "tokens": ["a", "b", "c"], "Q": [[1, 0], [0, 1], [1, 1]],
+      "K": [[1, 0], [-1, 0], [0, 1]], "V": [[1], [2], [3]], "mask": "none", "kernel_lab": {"sim": "dot"}})",
+                            &s.scenario).ok());
+  s.Recompute();
+  HeadlessUi ui(s, ImVec2(1600, 1200));
+  const KernelView& v = s.ui.caches.Get<ui::KernelViewCache>().view;
+  ASSERT_EQ(v.forms.bad_rows, (std::vector<int>{0}));
+  EXPECT_TRUE(Drew(s, "output"));
+  EXPECT_TRUE(Drew(s, "denominators"));
+  ui.MoveTo(ui.Cell("kernel.output", 0, 0, 1));
+  EXPECT_NE(s.ui.hover_explanation.find("undefined"), std::string::npos) << s.ui.hover_explanation;
+}
+
+TEST(KernelView, MeasureRunsOffTheUiThreadAndIsDroppedWhenTheSimChanges) {
+  ui::AppState s = testing::LoadedPreset("e5-quadratic-kernel.json");
+  s.scenario.views.Get<KernelLabSettings>().measure_n = 128;
+  HeadlessUi ui(s, ImVec2(1600, 1200));
+  ASSERT_TRUE(ui.Has("kernel.measure"));
+  ui.Click("kernel.measure");
+  ui::KernelViewCache& c = s.ui.caches.Get<ui::KernelViewCache>();
+  ASSERT_NE(c.measure, nullptr);
+  for (int i = 0; i < 300 && c.measure->running; ++i) {
+    ui.Frame();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ui.Frame();
+  {
+    std::lock_guard<std::mutex> lock(c.measure->mu);
+    EXPECT_TRUE(c.measure->done) << c.measure->error;
+    ASSERT_EQ(c.measure->n, (std::vector<double>{64, 128}));
+    for (double t : c.measure->quadratic) EXPECT_GT(t, 0);
+    for (double t : c.measure->linear) EXPECT_GT(t, 0);
+  }
+  EXPECT_TRUE(Drew(s, "timing"));
+  s.Edit().views.Get<KernelLabSettings>().sim = KernelSim::kElu;
+  ui.Frame();
+  ui.Frame();
+  EXPECT_EQ(c.measure, nullptr);
+}
+
+TEST(KernelView, MeasureSizesDoubleUpToTheChosenN) {
+  EXPECT_EQ(ui::KernelMeasureSizes(2048), (std::vector<double>{64, 128, 256, 512, 1024, 2048}));
+  EXPECT_EQ(ui::KernelMeasureSizes(300), (std::vector<double>{64, 128, 256, 300}));
+  EXPECT_EQ(ui::KernelMeasureSizes(1000000), ui::KernelMeasureSizes(2048));
+}
+
+}  // namespace
+}  // namespace attnlab
