@@ -767,11 +767,21 @@ TEST(Training, StepsHoldNoGrowingMemory) {
   Trainer t;
   ASSERT_TRUE(t.Reset(s, o).ok());
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(t.Step().ok());
-  const size_t before = mallinfo2().uordblks;
-  for (int i = 0; i < 200; ++i) ASSERT_TRUE(t.Step().ok());
-  const size_t after = mallinfo2().uordblks;
-  EXPECT_LE(after, before) << "bytes in use grew by " << (after - before) << " over 200 steps";
-  EXPECT_EQ(t.runs()[0].history.size(), 205u);
+  // Two windows of 200 steps: a per-step leak grows both; a one-time
+  // allocation (a lazily built buffer, the allocator's own bookkeeping, which
+  // mallinfo2 sees process-wide) can grow the first only.
+  size_t in_use[3];
+  in_use[0] = mallinfo2().uordblks;
+  for (int w = 1; w <= 2; ++w) {
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(t.Step().ok());
+    in_use[w] = mallinfo2().uordblks;
+  }
+  const long long first = static_cast<long long>(in_use[1]) - static_cast<long long>(in_use[0]);
+  const long long second = static_cast<long long>(in_use[2]) - static_cast<long long>(in_use[1]);
+  EXPECT_LE(second, 0) << "bytes in use grew by " << second << " over the second 200 steps (" << first
+                       << " over the first)";
+  EXPECT_LE(first, 4096) << "more than a one-time allocation over the first 200 steps";
+  EXPECT_EQ(t.runs()[0].history.size(), 405u);
 #endif
 }
 
