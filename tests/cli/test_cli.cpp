@@ -557,6 +557,10 @@ TEST(CliLimits, TheLargestAcceptedScenariosEvaluateUnderTwoSecondsAndOneGiB) {
       {"Scaling view, d 2000, 5000 pairs, curves to d 1024 (3.5e7 draws)",
        R"({"view": "scaling", "Q": [[1]], "K": [[1]], "V": [[1]],
            "scaling_lab": {"d": 2000, "samples": 5000, "max_d": 1024, "keys": 16}})"},
+      {"Kernel view, 1440 positions, softmax by 256 random features (with the pipeline, 9.1e6 numbers printed)",
+       "{\"view\": \"kernel\", \"X\": " + MatrixText(1440, 16, 12) + ", \"W_Q\": " + MatrixText(16, 16, 13) +
+           ", \"W_K\": " + MatrixText(16, 16, 14) + ", \"W_V\": " + MatrixText(16, 16, 15) +
+           ", \"unembedding\": \"none\", \"kernel_lab\": {\"sim\": \"softmax\", \"features\": 256}}"},
       {"Selection view, 256 noisy keys, 300 draws, one head and two (3.9e7 draws)",
        R"({"view": "selection", "Q": [[1]], "K": [[1]], "V": [[1]],
            "selection_lab": {"n": 256, "samples": 300, "alpha": 0.01}})"},

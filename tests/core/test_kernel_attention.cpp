@@ -377,6 +377,23 @@ TEST(KernelLabIo, BadSettingsNameTheirPath) {
   EXPECT_NE(st.message().find("5151"), std::string::npos) << st.message();
 }
 
+TEST(KernelLabIo, WhatEvalPrintsIsBoundedWithThePipelinesMatricesCounted) {
+  // At N = 2048 the pipeline alone prints scores and weights (2 x 4.2e6
+  // numbers); the kernel view's sim and weights would double that.
+  auto with_n = [](int n) {
+    std::string rows;
+    for (int i = 0; i < n; ++i) rows += (i ? ", " : "") + std::string("[0.1, -0.2]");
+    return R"({"view": "kernel", "X": [)" + rows + R"(], "unembedding": "none", "kernel_lab": {"sim": "softmax", "features": 16}})";
+  };
+  Scenario s;
+  Status st = ParseScenario(with_n(2048), &s);
+  EXPECT_EQ(st.field(), "kernel_lab") << st.ToString();
+  EXPECT_NE(st.message().find("the pipeline's"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("at most 1e+07"), std::string::npos) << st.message();
+  st = ParseScenario(with_n(1400), &s);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
 TEST(KernelEval, PrintsEveryKeyTheSameWayTwice) {
   Scenario s;
   ASSERT_TRUE(Parse(R"({"sim": "polynomial"})", &s).ok());

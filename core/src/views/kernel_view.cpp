@@ -139,11 +139,16 @@ Status CheckLimits(const Scenario& s) {
   Status st = CheckKernelSpec(spec, static_cast<int>(std::min(D, 1e6)), "kernel_lab.");
   if (!st.ok()) return st;
   const double N = SequenceLength(s), N_k = KeyLength(s), dphi = PhiDim(spec, static_cast<int>(D));
+  // eval prints the pipeline's matrices (scores, weights, ...) and this view's
+  // beside them: the two together are bounded, as one view's alone is.
   const double cells = 2 * N * N_k + (N + N_k) * dphi + dphi * M + 2 * N * M;
-  if (cells > kMaxResultCells) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf, "eval would print %.4g numbers (sim, weights, phi_Q, phi_K, S); at most %.4g", cells,
-                  kMaxResultCells);
+  const double pipeline = CostOf(s).result_cells;
+  if (cells + pipeline > kMaxResultCells) {
+    char buf[240];
+    std::snprintf(buf, sizeof buf,
+                  "eval would print %.4g numbers (the pipeline's %.4g and this view's %.4g: sim, weights, phi_Q, "
+                  "phi_K, S); at most %.4g",
+                  cells + pipeline, pipeline, cells, kMaxResultCells);
     return Status::Error("kernel_lab", buf);
   }
   return Status::Ok();
