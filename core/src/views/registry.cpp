@@ -13,6 +13,8 @@ extern const ViewModel kScalingView;
 extern const ViewModel kSelectionView;
 extern const ViewModel kConvView;
 extern const ViewModel kDecodingView;
+extern const ViewModel kLogisticView;
+extern const ViewModel kRnnView;
 
 const std::vector<const ViewModel*>& ViewModels() {
   static const std::vector<const ViewModel*> kViews = {
@@ -23,6 +25,8 @@ const std::vector<const ViewModel*>& ViewModels() {
       &kSelectionView,
       &kConvView,
       &kDecodingView,
+      &kLogisticView,
+      &kRnnView,
   };
   return kViews;
 }
