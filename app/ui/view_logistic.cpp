@@ -84,7 +84,17 @@ void DrawControls(AppState& s) {
 void DrawNote(AppState& s) {
   const LogisticViewCache& c = s.ui.caches.Get<LogisticViewCache>();
   ImGui::PushStyleColor(ImGuiCol_Text, c.view.separable ? ImVec4(0.30f, 0.75f, 0.45f, 1.0f) : ImVec4(0.95f, 0.65f, 0.20f, 1.0f));
-  ImGui::TextWrapped("%s", c.view.note.c_str());
+  if (s.ui.presentation) {  // one line the back row can read
+    const LogisticLabView& v = c.view;
+    if (v.separable)
+      ImGui::TextWrapped("separable, w* = (%s, %s): L(\u03B1 w*) \u2192 0 as \u03B1 \u2192 \u221E, no minimum",
+                         FormatNumber(v.w_star.x, NumberStyle::kDecimal, 2).c_str(),
+                         FormatNumber(v.w_star.y, NumberStyle::kDecimal, 2).c_str());
+    else
+      ImGui::TextWrapped("%s", v.note.substr(0, v.note.find(':')).c_str());
+  } else {
+    ImGui::TextWrapped("%s", c.view.note.c_str());
+  }
   ImGui::PopStyleColor();
   s.Record("logistic.note");
 }
@@ -230,13 +240,16 @@ void DrawPoints(AppState& s, ImVec2 size) {
 void DrawLossAlong(AppState& s, ImVec2 size) {
   const LogisticLabSettings& lab = Lab(s);
   const LogisticLabView& v = s.ui.caches.Get<LogisticViewCache>().view;
-  const std::string title = v.separable ? "L(\u03B1 w*) against \u03B1: no minimum without L2"
+  const std::string title = v.separable ? "L(\u03B1 w*) against \u03B1"
                                         : "L(\u03B1 u) along gradient descent's direction u";
   if (!BeginFigurePanel(s, "loss_along", title, &size)) return;
   PlotSpec spec;
   spec.x.label = "\u03B1";
   spec.y.label = "loss";
-  spec.y.include_zero = true;
+  // From 0 to a little above L(0): the lambda = 0 curve keeps its shape beside the penalised one.
+  spec.y.fit = false;
+  spec.y.min = 0;
+  spec.y.max = v.loss_along.empty() ? 1.0 : std::max(1e-3, 1.4 * v.loss_along.front());
   spec.series.push_back(LineSeries("\u03BB = 0", v.alphas, v.loss_along, 0));
   if (!v.loss_along_l2.empty()) {
     spec.series.push_back(LineSeries("\u03BB = " + Num(lab.lambda), v.alphas, v.loss_along_l2, 1));
@@ -251,7 +264,7 @@ void DrawDescent(AppState& s, bool norm, ImVec2 size) {
   const LogisticLabSettings& lab = Lab(s);
   const LogisticLabView& v = s.ui.caches.Get<LogisticViewCache>().view;
   const char* panel = norm ? "norm_vs_steps" : "loss_vs_steps";
-  const std::string title = norm ? "Gradient descent: \u2016w\u2016 against steps" : "Gradient descent: the loss against steps";
+  const std::string title = norm ? "\u2016w\u2016 against gradient descent's steps" : "The loss against the steps";
   if (!BeginFigurePanel(s, panel, title, &size)) return;
   PlotSpec spec;
   spec.x.label = "step";
@@ -309,10 +322,9 @@ void DrawLogisticView(AppState& s) {
       return;
     }
     DrawNote(s);
-    DrawSummary(s);
-    const ImVec2 plot(font * 14.0f, font * 10.0f);
+    const ImVec2 plot(font * 11.0f, font * 7.0f);
     std::vector<Slide> slides;
-    slides.push_back({"points", "The points and the decision lines", ImVec2(font * 11.0f, font * 12.5f),
+    slides.push_back({"points", "The points and the decision lines", ImVec2(font * 9.0f, font * 10.5f),
                       [&s](ImVec2 room) { DrawPoints(s, room); }});
     slides.push_back({"loss_along", "L(\u03B1 w*) against \u03B1", plot, [&s](ImVec2 room) { DrawLossAlong(s, room); }});
     slides.push_back({"norm_vs_steps", "\u2016w\u2016 against steps", plot, [&s](ImVec2 room) { DrawDescent(s, true, room); }});

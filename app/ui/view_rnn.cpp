@@ -124,7 +124,7 @@ void DrawFactors(AppState& s, ImVec2 size) {
   const double err = std::abs(r.finite_difference - r.dL_dw);
   const bool agrees = err <= 1e-6 * std::max(1.0, std::abs(r.dL_dw));
   Line("finite difference (L(w+h) \u2212 L(w\u2212h)) / 2h = " + Num(r.finite_difference) + "   |difference| = " +
-           FormatNumber(err, NumberStyle::kAuto, 2) + (agrees ? "  \u2713 agrees" : "  \u2717 differs"),
+           FormatNumber(err, NumberStyle::kAuto, 2) + (agrees ? "  (agrees)" : "  (differs)"),
        agrees ? &kGood : &kWarn);
   s.Record("rnn.finite_difference");
   if (v.exam_exact)
@@ -191,11 +191,11 @@ void DrawRnnView(AppState& s) {
       return;
     }
     std::vector<Slide> slides;
-    slides.push_back({"factors", "dL/dw, factor by factor", ImVec2(font * 24.0f, font * 11.5f),
+    slides.push_back({"factors", "dL/dw, factor by factor", ImVec2(font * 19.0f, font * 11.5f),
                       [&s](ImVec2 room) { DrawFactors(s, room); }});
     slides.push_back({"forward", "The forward pass", ImVec2(font * 18.0f, font * 7.5f),
                       [&s](ImVec2 room) { DrawForward(s, room); }});
-    slides.push_back({"sgd_step", "One SGD step", ImVec2(font * 14.0f, font * 10.0f),
+    slides.push_back({"sgd_step", "One SGD step", ImVec2(font * 11.0f, font * 9.0f),
                       [&s](ImVec2 room) { DrawStep(s, room); }});
     if (!s.scenario.notes.empty() || !s.scenario.solution.empty())
       slides.push_back({"exercise", "The exercise and its solution", ImVec2(font * 16.0f, font * 8.0f),
