@@ -92,8 +92,11 @@ void DrawNote(AppState& s) {
                          FormatNumber(v.w_star.y, NumberStyle::kDecimal, 2).c_str());
     else
       ImGui::TextWrapped("%s", v.note.substr(0, v.note.find(':')).c_str());
-  } else {
+  } else {  // two lines, always: nothing below moves when the note changes
+    const float h = 2.0f * ImGui::GetTextLineHeightWithSpacing();
+    ImGui::BeginChild("note", ImVec2(-1, h), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     ImGui::TextWrapped("%s", c.view.note.c_str());
+    ImGui::EndChild();
   }
   ImGui::PopStyleColor();
   s.Record("logistic.note");

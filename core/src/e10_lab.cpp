@@ -89,15 +89,15 @@ Status ComputeLogisticLab(const LogisticLabSettings& lab, LogisticLabView* out) 
     double margin = INFINITY;
     for (size_t i = 0; i < d.points.size(); ++i)
       margin = std::min(margin, d.labels[i] * (v.w_star.x * d.points[i].x + v.w_star.y * d.points[i].y));
-    v.note = "separable: w* = (" + Fixed(v.w_star.x) + ", " + Fixed(v.w_star.y) + ") has y_i w*.x_i > 0 for every point (smallest " +
-             Fixed(margin) + "); L(alpha w*) -> 0 as alpha grows, so L has no minimum";
+    v.note = "separable: w* = (" + Fixed(v.w_star.x) + ", " + Fixed(v.w_star.y) + "), every y_i w*.x_i > 0 (smallest " +
+             Fixed(margin) + "): L(alpha w*) -> 0 as alpha grows, no minimum";
   } else {
     v.w_star = {0.0, 0.0};
     const Point2 last = v.descent.back().w;
     const double n = std::hypot(last.x, last.y);
     if (n > 0 && std::isfinite(n)) dir = {last.x / n, last.y / n};
-    v.note = "not separable through the origin: no w has y_i w.x_i > 0 for all i; the loss has a finite minimum "
-             "even with lambda = 0 (the curve is drawn along the direction gradient descent goes)";
+    v.note = "not separable through the origin: no w has every y_i w.x_i > 0; L has a finite minimum even with "
+             "lambda = 0 (curve drawn along descent's direction)";
   }
   v.alphas.resize(kAlphaSamples);
   for (int k = 0; k < kAlphaSamples; ++k) v.alphas[k] = lab.alpha_max * k / (kAlphaSamples - 1);
