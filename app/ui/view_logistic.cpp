@@ -353,7 +353,7 @@ void DrawLogisticView(AppState& s) {
   const float exercise_h = ImGui::GetFrameHeightWithSpacing();
   const float h = std::max(font * 16.0f, avail.y - exercise_h);
   const float left = std::min(std::max(font * 14.0f, (avail.x - spacing) * 0.42f), h);
-  const float right = std::max(font * 14.0f, avail.x - left - spacing);
+  const float right = std::max(font * 14.0f, avail.x - left - spacing - font);  // (room for the last tick's label)
   DrawPoints(s, ImVec2(left, h));
   ImGui::SameLine();
   ImGui::BeginGroup();
