@@ -9,16 +9,22 @@ namespace {
 
 bool SamePoint(Point2 a, Point2 b) { return a.x == b.x && a.y == b.y; }
 
+// 3 significant digits for the note; Value() for messages ("1000", "1e+300").
 std::string Fixed(double v) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+std::string Value(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
 }
 
 Status CheckValue(double v, double bound, const std::string& path, const char* what) {
   if (!std::isfinite(v)) return Status::Error(path, std::string(what) + " must be a finite number");
   if (std::abs(v) > bound)
-    return Status::Error(path, std::string(what) + " = " + Fixed(v) + " is out of range (|value| <= " + Fixed(bound) + ")");
+    return Status::Error(path, std::string(what) + " = " + Value(v) + " is out of range (|value| <= " + Value(bound) + ")");
   return Status::Ok();
 }
 
@@ -58,10 +64,10 @@ Status CheckLogisticLab(const LogisticLabSettings& lab) {
                            "a label is +1 or -1, got " + std::to_string(lab.data.labels[i]));
   }
   if (!std::isfinite(lab.lambda) || lab.lambda < 0 || lab.lambda > kMaxLogisticLambda)
-    return Status::Error(p + ".lambda", "lambda must be in [0, " + Fixed(kMaxLogisticLambda) + "], got " + Fixed(lab.lambda));
+    return Status::Error(p + ".lambda", "lambda must be in [0, " + Value(kMaxLogisticLambda) + "], got " + Value(lab.lambda));
   if (!std::isfinite(lab.learning_rate) || lab.learning_rate <= 0 || lab.learning_rate > kMaxLearningRate)
-    return Status::Error(p + ".learning_rate", "the learning rate must be in (0, " + Fixed(kMaxLearningRate) +
-                                                   "], got " + Fixed(lab.learning_rate));
+    return Status::Error(p + ".learning_rate", "the learning rate must be in (0, " + Value(kMaxLearningRate) +
+                                                   "], got " + Value(lab.learning_rate));
   if (lab.steps < 1 || lab.steps > kMaxLogisticSteps)
     return Status::Error(p + ".steps", "steps must be 1.." + std::to_string(kMaxLogisticSteps) + ", got " +
                                            std::to_string(lab.steps));
@@ -69,7 +75,7 @@ Status CheckLogisticLab(const LogisticLabSettings& lab) {
       !(st = CheckValue(lab.w0.y, kMaxLogisticCoordinate, p + ".w0[1]", "w0")).ok())
     return st;
   if (!std::isfinite(lab.alpha_max) || lab.alpha_max <= 0 || lab.alpha_max > 1e4)
-    return Status::Error(p + ".alpha_max", "alpha_max must be in (0, 10000], got " + Fixed(lab.alpha_max));
+    return Status::Error(p + ".alpha_max", "alpha_max must be in (0, 10000], got " + Value(lab.alpha_max));
   return Status::Ok();
 }
 
@@ -139,8 +145,8 @@ Status CheckRnnLab(const RnnLabSettings& lab) {
   for (const auto& f : values)
     if (!(st = CheckValue(f.v, kMaxRnnValue, p + f.key, f.key)).ok()) return st;
   if (!std::isfinite(in.learning_rate) || in.learning_rate <= 0 || in.learning_rate > kMaxLearningRate)
-    return Status::Error(p + "learning_rate", "the learning rate must be in (0, " + Fixed(kMaxLearningRate) +
-                                                  "], got " + Fixed(in.learning_rate));
+    return Status::Error(p + "learning_rate", "the learning rate must be in (0, " + Value(kMaxLearningRate) +
+                                                  "], got " + Value(in.learning_rate));
   if (in.g != Activation::kTanh && in.g != Activation::kSigmoid && in.g != Activation::kRelu)
     return Status::Error(p + "activation", "tanh, sigmoid or relu");
   return Status::Ok();
