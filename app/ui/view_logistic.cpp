@@ -55,12 +55,15 @@ void DrawControls(AppState& s) {
   ImGui::SameLine(0, font);
   ImGui::SetNextItemWidth(w);
   int steps = lab.steps;
-  if (ImGui::SliderInt("##steps", &steps, 1, kMaxLogisticSteps, "steps = %d",
+  const int most = static_cast<int>(std::min<long long>(
+      kMaxLogisticSteps, kMaxLogisticWork / std::max<long long>(1, static_cast<long long>(lab.data.points.size()))));
+  if (ImGui::SliderInt("##steps", &steps, 1, std::max(1, most), "steps = %d",
                        ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp))
     lab.steps = steps;
   s.Record("logistic.steps");
   ImGui::SameLine(0, font);
-  const bool full = static_cast<int>(lab.data.points.size()) >= kMaxLogisticPoints;
+  const bool full = static_cast<int>(lab.data.points.size()) >= kMaxLogisticPoints ||
+                    static_cast<long long>(lab.data.points.size() + 1) * lab.steps > kMaxLogisticWork;
   if (ImGui::Button("+1 point") && !full) {
     lab.data.points.push_back({0.5, 1.5});
     lab.data.labels.push_back(1);

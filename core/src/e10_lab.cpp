@@ -71,6 +71,9 @@ Status CheckLogisticLab(const LogisticLabSettings& lab) {
   if (lab.steps < 1 || lab.steps > kMaxLogisticSteps)
     return Status::Error(p + ".steps", "steps must be 1.." + std::to_string(kMaxLogisticSteps) + ", got " +
                                            std::to_string(lab.steps));
+  if (static_cast<long long>(lab.steps) * static_cast<long long>(lab.data.points.size()) > kMaxLogisticWork)
+    return Status::Error(p + ".steps", std::to_string(lab.steps) + " steps on " + std::to_string(lab.data.points.size()) +
+                                           " points; steps x points must stay within " + std::to_string(kMaxLogisticWork));
   if (!(st = CheckValue(lab.w0.x, kMaxLogisticCoordinate, p + ".w0[0]", "w0")).ok() ||
       !(st = CheckValue(lab.w0.y, kMaxLogisticCoordinate, p + ".w0[1]", "w0")).ok())
     return st;
@@ -102,8 +105,8 @@ Status ComputeLogisticLab(const LogisticLabSettings& lab, LogisticLabView* out) 
     const Point2 last = v.descent.back().w;
     const double n = std::hypot(last.x, last.y);
     if (n > 0 && std::isfinite(n)) dir = {last.x / n, last.y / n};
-    v.note = "not separable through the origin: no w has every y_i w.x_i > 0; L has a finite minimum even with "
-             "lambda = 0 (curve drawn along descent's direction)";
+    v.note = "not separable through the origin (no w with every y_i w.x_i > 0 found in 1000 perceptron epochs): "
+             "then L has a finite minimum even with lambda = 0";
   }
   v.alphas.resize(kAlphaSamples);
   for (int k = 0; k < kAlphaSamples; ++k) v.alphas[k] = lab.alpha_max * k / (kAlphaSamples - 1);

@@ -93,6 +93,7 @@ TEST(E10Codec, BadInputIsAnErrorNamingItsPath) {
       {"logistic", R"("logistic_lab": {"steps": 0})", "logistic_lab.steps"},
       {"logistic", R"("logistic_lab": {"steps": 1000000})", "logistic_lab.steps"},
       {"logistic", R"("logistic_lab": {"w0": [1]})", "logistic_lab.w0"},
+      // 300 points x 5000 steps = 1.5 M > kMaxLogisticWork: checked below with a made-up lab.
       {"logistic", R"("logistic_lab": {"alpha_max": "big"})", "logistic_lab.alpha_max"},
       {"rnn", R"("rnn_lab": {"activation": "softmax"})", "rnn_lab.activation"},
       {"rnn", R"("rnn_lab": {"w": "x"})", "rnn_lab.w"},
@@ -150,6 +151,14 @@ TEST(E10Codec, NonFiniteSettingsMadeInMemoryAreRefusedByCompute) {
   rnn = RnnLabSettings();
   rnn.in.x2 = std::numeric_limits<double>::infinity();
   EXPECT_EQ(ComputeRnnLab(rnn, &rv).field(), "rnn_lab.x2");
+  // steps x points bounded: 400 points x 5000 steps is refused, naming the steps.
+  LogisticLabSettings busy = DefaultLogisticLab();
+  busy.data.points.assign(400, Point2{1, 1});
+  busy.data.labels.assign(400, 1);
+  busy.steps = 5000;
+  EXPECT_EQ(ComputeLogisticLab(busy, &v).field(), "logistic_lab.steps");
+  busy.steps = 2500;
+  EXPECT_TRUE(ComputeLogisticLab(busy, &v).ok());
   // The scenario-level limits check says the same.
   Scenario s;
   s.views.Set(lab);

@@ -25,6 +25,8 @@ namespace attnlab {
 
 constexpr int kMaxLogisticPoints = 500;
 constexpr int kMaxLogisticSteps = 5000;
+// steps x points: each frame of a drag reruns both descents (2 x 10^6 terms, a few ms).
+constexpr long long kMaxLogisticWork = 1000000;
 constexpr double kMaxLogisticCoordinate = 1e3;  // |x|, |y| of a point, |w0|
 constexpr double kMaxLogisticLambda = 1e3;
 constexpr double kMaxLearningRate = 1e3;       // eta, both views
