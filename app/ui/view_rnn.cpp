@@ -218,7 +218,8 @@ void DrawRnnView(AppState& s) {
   const float right = std::max(font * 14.0f, avail.x - left - spacing);
   const float h = std::max(font * 18.0f, avail.y - exercise_h);
   ImGui::BeginGroup();
-  const float top = std::max(font * 7.0f, h * 0.36f);
+  // The forward pass: its header and five lines; the factors take the rest.
+  const float top = std::min(h * 0.45f, 5.3f * ImGui::GetTextLineHeightWithSpacing() + ImGui::GetFrameHeightWithSpacing());
   DrawForward(s, ImVec2(left, top));
   DrawFactors(s, ImVec2(left, std::max(font * 10.0f, h - top - vspace)));
   ImGui::EndGroup();
