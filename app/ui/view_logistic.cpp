@@ -270,7 +270,8 @@ void DrawDescent(AppState& s, bool norm, ImVec2 size) {
   const LogisticLabSettings& lab = Lab(s);
   const LogisticLabView& v = s.ui.caches.Get<LogisticViewCache>().view;
   const char* panel = norm ? "norm_vs_steps" : "loss_vs_steps";
-  const std::string title = norm ? "\u2016w\u2016 against gradient descent's steps" : "The loss against the steps";
+  const std::string title = norm ? (s.ui.presentation ? "\u2016w\u2016 against steps" : "\u2016w\u2016 against gradient descent's steps")
+                                 : (s.ui.presentation ? "The loss against steps" : "The loss against the steps");
   if (!BeginFigurePanel(s, panel, title, &size)) return;
   PlotSpec spec;
   spec.x.label = "step";
