@@ -42,14 +42,16 @@ void DrawControls(AppState& s) {
   const float w = font * 8.0f;
   ImGui::SetNextItemWidth(w);
   float lambda = static_cast<float>(lab.lambda);
-  if (ImGui::SliderFloat("##lambda", &lambda, 0.0f, 1.0f, "\u03BB = %.3f", ImGuiSliderFlags_AlwaysClamp))
+  if (ImGui::SliderFloat("##lambda", &lambda, 0.0f, 1.0f, "\u03BB = %.3f", ImGuiSliderFlags_AlwaysClamp) &&
+      std::isfinite(lambda))  // ("nan" typed after a ctrl-click is no value)
     lab.lambda = lambda;
   s.Record("logistic.lambda");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("The L2 penalty: L(w) + \u03BB/2 \u2016w\u2016\u00B2 (0 = none)");
   ImGui::SameLine(0, font);
   ImGui::SetNextItemWidth(w);
   float eta = static_cast<float>(lab.learning_rate);
-  if (ImGui::SliderFloat("##eta", &eta, 0.01f, 10.0f, "\u03B7 = %.3g", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp))
+  if (ImGui::SliderFloat("##eta", &eta, 0.01f, 10.0f, "\u03B7 = %.3g", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
+      std::isfinite(eta))
     lab.learning_rate = eta;
   s.Record("logistic.eta");
   ImGui::SameLine(0, font);

@@ -39,9 +39,14 @@ bool SliderDouble(AppState& s, const char* id, const char* name, double* v, doub
                   bool log = false) {
   const float font = ImGui::GetFontSize();
   ImGui::SetNextItemWidth(font * 7.5f);
-  const bool changed = ImGui::SliderScalar(id, ImGuiDataType_Double, v, &lo, &hi, format,
-                                           ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
+  const double before = *v;
+  bool changed = ImGui::SliderScalar(id, ImGuiDataType_Double, v, &lo, &hi, format,
+                                     ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
   s.Record(std::string("rnn.") + name);
+  if (changed && !std::isfinite(*v)) {  // "nan" typed after a ctrl-click: not a value (and never equal to itself)
+    *v = before;
+    changed = false;
+  }
   return changed;
 }
 

@@ -120,6 +120,32 @@ TEST(E10Views, ClickingTheWSliderChangesWAndTheStepAsOneStepOfUndo) {
   EXPECT_FALSE(s.CanUndo());
 }
 
+TEST(E10Views, TypingNanIntoASliderLeavesTheValue) {
+  ui::AppState s = testing::LoadedPreset("e10-rnn-sgd.json");
+  HeadlessUi ui(s, ImVec2(1280, 900));
+  ImGuiIO& io = ImGui::GetIO();
+  io.KeyCtrl = true;  // ctrl-click: type a value
+  ui.Click("rnn.w");
+  io.KeyCtrl = false;
+  for (int k = 0; k < 8; ++k) ui.Key(ImGuiKey_Backspace);
+  ui.Type("nan");
+  ui.Key(ImGuiKey_Enter);
+  ui.Frame();
+  const double w = s.scenario.views.Find<RnnLabSettings>()->in.w;
+  EXPECT_TRUE(std::isfinite(w)) << w;
+  EXPECT_TRUE(s.ui.caches.Get<ui::RnnViewCache>().status.ok());
+  EXPECT_FALSE(s.CanUndo());
+  // A number typed the same way is taken.
+  io.KeyCtrl = true;
+  ui.Click("rnn.w");
+  io.KeyCtrl = false;
+  for (int k = 0; k < 8; ++k) ui.Key(ImGuiKey_Backspace);
+  ui.Type("1.25");
+  ui.Key(ImGuiKey_Enter);
+  ui.Frame();
+  EXPECT_EQ(s.scenario.views.Find<RnnLabSettings>()->in.w, 1.25);
+}
+
 TEST(E10Views, ABadSettingShowsItsMessageAndDrawsNoPanel) {
   ui::AppState s = testing::LoadedPreset("e10-rnn-sgd.json");
   s.scenario.views.Get<RnnLabSettings>().in.learning_rate = 1e300;  // as a hand-made state could hold
