@@ -18,6 +18,8 @@ const std::vector<ViewScreen>& ViewScreens() {
         // one layer: the grid (with the size's formula); a network shows its first slide, the table
         {"conv", DrawConvView, {"grid"}},
         {"decoding", DrawDecodingView, {"weights", "cache_K", "cache_V"}},
+        {"logistic", DrawLogisticView, {"points", "loss_along", "norm_vs_steps"}},
+        {"rnn", DrawRnnView, {"factors", "sgd_step"}},
     };
     for (ViewScreen& v : screens) v.model = FindViewModel(v.key);
     return screens;

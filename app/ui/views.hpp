@@ -47,5 +47,7 @@ void DrawKernelView(AppState& state);       // E5: kernel (linear) attention, bo
 void DrawSelectionView(AppState& state);    // E6: attention as selection
 void DrawConvView(AppState& state);         // E8: convolution shapes, the sliding kernel, a network's table
 void DrawDecodingView(AppState& state);     // E4: incremental decoding with a KV cache
+void DrawLogisticView(AppState& state);     // E10: logistic regression on separable points has no minimum
+void DrawRnnView(AppState& state);          // E10: the two-step scalar RNN's dL/dw and one SGD step
 
 }  // namespace attnlab::ui

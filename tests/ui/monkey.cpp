@@ -158,8 +158,9 @@ void Pass(unsigned seed, PassStats* stats) {
       {"selection", "e6-selection.json"}, {"multihead", "e3-gqa.json"},
       {"multihead", "e3-multihead-shapes.json"}, {"conv", "e8-svhn-bug.json"}, {"conv", "e8-dilated.json"},
       {"decoding", "e4-decoding-gqa.json"}, {"kernel", "e5-quadratic-kernel.json"},
-      {"kernel", "e5-causal-linear.json"}};
-  ASSERT_EQ(ui::ViewScreens().size(), 8u) << "a new view: add it to the monkey's list";
+      {"kernel", "e5-causal-linear.json"}, {"logistic", "e10-logistic-separable.json"},
+      {"rnn", "e10-rnn-sgd.json"}};
+  ASSERT_EQ(ui::ViewScreens().size(), 10u) << "a new view: add it to the monkey's list";
   stats->scenarios = views.size();
   const int per_view = kFrames / 2 / static_cast<int>(views.size());
   std::mt19937 rng(seed);

@@ -14,6 +14,8 @@ extern const ViewModel kKernelView;
 extern const ViewModel kSelectionView;
 extern const ViewModel kConvView;
 extern const ViewModel kDecodingView;
+extern const ViewModel kLogisticView;
+extern const ViewModel kRnnView;
 
 const std::vector<const ViewModel*>& ViewModels() {
   static const std::vector<const ViewModel*> kViews = {
@@ -25,6 +27,8 @@ const std::vector<const ViewModel*>& ViewModels() {
       &kSelectionView,
       &kConvView,
       &kDecodingView,
+      &kLogisticView,
+      &kRnnView,
   };
   return kViews;
 }
