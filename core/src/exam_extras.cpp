@@ -73,7 +73,7 @@ std::vector<LogisticStep> LogisticDescent(const LogisticData& d, Point2 w0, doub
   Point2 w = w0;
   for (int t = 0;; ++t) {
     out.push_back({w, LogisticLoss(d, w, lambda), std::sqrt(Dot(w, w))});
-    if (t == steps) break;
+    if (t >= steps) break;  // steps <= 0: the start alone
     const Point2 g = LogisticGradient(d, w, lambda);
     w.x -= learning_rate * g.x;
     w.y -= learning_rate * g.y;

@@ -104,3 +104,21 @@ TEST(Rnn, ReluDerivativeAtZeroIsZero) {
 
 }  // namespace
 }  // namespace attnlab
+
+namespace attnlab {
+namespace {
+
+TEST(Logistic, NoStepsOrNegativeStepsGiveTheStartAlone) {
+  LogisticData d;
+  d.points = {{1, 0}, {-1, 0}};
+  d.labels = {1, -1};
+  for (int steps : {0, -1, -1000}) {
+    const std::vector<LogisticStep> run = LogisticDescent(d, {0.5, 0}, 0.1, steps);
+    ASSERT_EQ(run.size(), 1u) << steps;
+    EXPECT_EQ(run[0].w.x, 0.5);
+    EXPECT_NEAR(run[0].loss, std::log(1 + std::exp(-0.5)), 1e-15);  // log(1 + e^{-y w.x}) for both points
+  }
+}
+
+}  // namespace
+}  // namespace attnlab

@@ -48,7 +48,8 @@ struct LogisticStep {
   Point2 w;
   double loss = 0, norm = 0;
 };
-// steps + 1 records: w_0 and after each of `steps` steps of  w <- w - lr grad.
+// steps + 1 records: w_0 and after each of `steps` steps of  w <- w - lr grad
+// (steps <= 0: w_0 alone).
 std::vector<LogisticStep> LogisticDescent(const LogisticData& d, Point2 w0, double learning_rate, int steps,
                                           double lambda = 0.0);
 
