@@ -110,25 +110,43 @@ TEST(Views, ScenarioEqualitySeesAChangedViewSetting) {
   EXPECT_FALSE(a == b);
 }
 
-TEST(Views, EveryViewEvaluatesEveryPresetDeterministically) {
+// One test per view, so that ctest runs them side by side. Every preset is
+// evaluated in every view; the seeded numbers must repeat, which is checked
+// on the view's own presets and on E9 (a view that ignores the attention
+// model, such as Scaling, prints the same numbers for every other preset).
+class EveryPreset : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryPreset, TheViewEvaluatesItDeterministically) {
+  const std::string key = GetParam();
+  ASSERT_NE(FindViewModel(key), nullptr);
   for (const std::string& path : PresetPaths()) {
     const Scenario s = Load(path);
     Result r;
     ASSERT_TRUE(Evaluate(s, &r).ok()) << path;
-    for (const ViewModel* v : ViewModels()) {
-      std::string first, second;
-      const Status st = EvalToJson(s, r, v->key, &first);
-      ASSERT_TRUE(st.ok()) << path << " in " << v->key << ": " << st.ToString();
-      ASSERT_TRUE(EvalToJson(s, r, v->key, &second).ok());
-      EXPECT_EQ(first, second) << path << " in " << v->key << ": seeded numbers must repeat";
-      const json j = json::parse(first);
-      ASSERT_TRUE(j["views"].contains(v->key)) << path;
-      EXPECT_FALSE(j["views"][v->key].empty()) << path << " in " << v->key;
-      // The pipeline keeps its top-level keys whatever the view.
-      for (const char* key : {"weights", "output", "scores", "loss"}) EXPECT_TRUE(j.contains(key)) << key;
+    std::string first;
+    const Status st = EvalToJson(s, r, key, &first);
+    ASSERT_TRUE(st.ok()) << path << " in " << key << ": " << st.ToString();
+    if (s.view == key || path.find("/e9-dedupe-sort.json") != std::string::npos) {
+      std::string second;
+      ASSERT_TRUE(EvalToJson(s, r, key, &second).ok());
+      EXPECT_EQ(first, second) << path << " in " << key << ": seeded numbers must repeat";
     }
+    const json j = json::parse(first);
+    ASSERT_TRUE(j["views"].contains(key)) << path;
+    EXPECT_FALSE(j["views"][key].empty()) << path << " in " << key;
+    // The pipeline keeps its top-level keys whatever the view.
+    for (const char* k : {"weights", "output", "scores", "loss"}) EXPECT_TRUE(j.contains(k)) << k;
   }
 }
+
+std::vector<std::string> ViewKeys() {
+  std::vector<std::string> keys;
+  for (const ViewModel* v : ViewModels()) keys.push_back(v->key);
+  return keys;
+}
+
+INSTANTIATE_TEST_SUITE_P(Views, EveryPreset, ::testing::ValuesIn(ViewKeys()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 TEST(Views, EvalOfAnUnknownViewNamesIt) {
   const Scenario s = WithView("e9-dedupe-sort.json", "attention");
