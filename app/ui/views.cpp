@@ -13,6 +13,8 @@ const std::vector<ViewScreen>& ViewScreens() {
         {"multihead", DrawMultiHeadView, {"P", "shapes"}},  // (presets with heads put "avg_P" first)
         {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
+        // the gradient sizes (vanishing under a saturated softmax), dL/dscores, the training loss
+        {"gradients", DrawGradientsView, {"grad_sizes", "heads[0].grad_scores", "train_loss"}},
         // one layer: the grid (with the size's formula); a network shows its first slide, the table
         {"conv", DrawConvView, {"grid"}},
         {"decoding", DrawDecodingView, {"weights", "cache_K", "cache_V"}},

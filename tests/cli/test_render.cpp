@@ -352,7 +352,7 @@ TEST(RenderViews, EveryPanelOfEveryViewRendersAtOneTimes) {
     EXPECT_GT(img.DistinctNeighbours(), 20) << "blank picture";
     ++rendered;
   }
-  EXPECT_EQ(views, (std::set<std::string>{"attention", "temperature", "multihead", "scaling", "selection", "conv", "decoding"}));
+  EXPECT_EQ(views, (std::set<std::string>{"attention", "temperature", "multihead", "scaling", "selection", "gradients", "conv", "decoding"}));
   EXPECT_GT(rendered, 20);
 }
 

@@ -157,8 +157,8 @@ void Pass(unsigned seed, PassStats* stats) {
       {"temperature", "e7-temperature-sweep.json"}, {"scaling", "e1-scaling.json"},
       {"selection", "e6-selection.json"}, {"multihead", "e3-gqa.json"},
       {"multihead", "e3-multihead-shapes.json"}, {"conv", "e8-svhn-bug.json"}, {"conv", "e8-dilated.json"},
-      {"decoding", "e4-decoding-gqa.json"}};
-  ASSERT_EQ(ui::ViewScreens().size(), 7u) << "a new view: add it to the monkey's list";
+      {"decoding", "e4-decoding-gqa.json"}, {"gradients", "e9-gradients-training.json"}};
+  ASSERT_EQ(ui::ViewScreens().size(), 8u) << "a new view: add it to the monkey's list";
   stats->scenarios = views.size();
   const int per_view = kFrames / 2 / static_cast<int>(views.size());
   std::mt19937 rng(seed);

@@ -11,6 +11,7 @@ extern const ViewModel kTemperatureView;
 extern const ViewModel kMultiHeadView;
 extern const ViewModel kScalingView;
 extern const ViewModel kSelectionView;
+extern const ViewModel kGradientsView;
 extern const ViewModel kConvView;
 extern const ViewModel kDecodingView;
 
@@ -21,6 +22,7 @@ const std::vector<const ViewModel*>& ViewModels() {
       &kMultiHeadView,
       &kScalingView,
       &kSelectionView,
+      &kGradientsView,
       &kConvView,
       &kDecodingView,
   };
