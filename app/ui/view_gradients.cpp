@@ -252,7 +252,8 @@ ImVec2 FigureSize(const AppState& s, const Figure& f) {
     const float w = std::max(title, std::min(ImGui::GetFontSize() * 22.0f, ImGui::CalcTextSize(f.empty_note.c_str()).x));
     return ImVec2(w, line * (f.empty_note.size() > 60 ? 5.0f : 3.0f));
   }
-  const ImVec2 map = HeatmapSize(SpecOf(s, f), ImGui::GetFontSize() * 2.0f);
+  // Cells of 1.6 fonts: a 7x7 gradient fits beside its matrix at 1024 px.
+  const ImVec2 map = HeatmapSize(SpecOf(s, f), ImGui::GetFontSize() * 1.6f);
   return ImVec2(std::max(map.x, title), map.y + line);
 }
 
@@ -413,7 +414,29 @@ void MakePanels(AppState& s, const Gradients& g, Panels* out) {
     const int leader = KvLeader(s.scenario, hi);
     const HeadWeights& wl = s.scenario.heads[static_cast<size_t>(leader)];
     const HeadGradients& gl = g.heads[static_cast<size_t>(leader)];
-    if (s.scenario.input == InputMode::kQKV) continue;
+    if (s.scenario.input == InputMode::kQKV) {  // Q, K, V given: they are the leaves (E2)
+      p.weights.push_back(Fig(hp + "Q", "Q", &fh.Q, &L.queries, &L.k));
+      p.weights.push_back(Fig(hp + "grad_Q", "dL/dQ" + std::string(zero ? " (0: argmax)" : ""), &hg.d_Q, &L.queries,
+                              &L.k, false, nullptr, "", [sp, gp, hi](int i, int j) {
+                                return ExplainFormula(*sp, "dL/dQ = scale dL/dscores K",
+                                                      gp->heads[static_cast<size_t>(hi)].d_Q(i, j));
+                              }));
+      p.weights.push_back(Fig(hp + "K", "K", &fh.K, &L.keys, &L.k));
+      p.weights.push_back(Fig(hp + "grad_K", "dL/dK" + std::string(zero ? " (0: argmax)" : ""), &hg.d_K, &L.keys,
+                              &L.k, false, nullptr, "", [sp, gp, hi](int i, int j) {
+                                return ExplainFormula(*sp, "dL/dK = scale dL/dscores^T Q",
+                                                      gp->heads[static_cast<size_t>(hi)].d_K(i, j));
+                              }));
+      p.weights.push_back(Fig(hp + "V", "V", &fh.V, &L.keys, &L.v));
+      p.weights.push_back(Fig(hp + "grad_V", "dL/dV", &hg.d_V, &L.keys, &L.v, false, nullptr, "",
+                              [sp, gp, hi](int i, int j) {
+                                return ExplainFormula(*sp,
+                                                      "dL/dV = P^T dL/dZ: the chosen value gets dL/dz even under "
+                                                      "argmax (Z = P V is linear in V)",
+                                                      gp->heads[static_cast<size_t>(hi)].d_V(i, j));
+                              }));
+      continue;
+    }
     const char* identity = "(none: the identity)";
     p.weights.push_back(Fig(hp + "W_Q", ht + "W_Q", &w.W_Q, &L.model, &L.k, false, nullptr, identity));
     p.weights.push_back(Fig(hp + "grad_W_Q", ht + "dL/dW_Q" + std::string(zero ? " (0: argmax)" : ""), &hg.d_W_Q,
@@ -500,15 +523,15 @@ std::vector<Figure> CompareFigures(AppState& s, const Labels& L) {
 void DrawSizes(AppState& s, ImVec2 size) {
   GradientsViewCache& c = s.ui.caches.Get<GradientsViewCache>();
   ImVec2 body = size;
-  if (!BeginFigurePanel(s, "grad_sizes", "Gradient sizes ||dL/dW||_F at T = " + Num(s, Lab(s).temperature, 3),
-                        &body))
-    return;
+  if (!BeginFigurePanel(s, "grad_sizes", "\u2016dL/dW\u2016 at T = " + Num(s, Lab(s).temperature, 3), &body)) return;
   PlotSpec spec;
   spec.x.ticks = {0, 1, 2, 3, 4};
   spec.x.tick_labels = {"W_Q", "W_K", "W_V", "W_O", "E"};
   spec.x.label = "matrix";
-  spec.y.label = "Frobenius norm";
-  spec.y.include_zero = true;
+  // Log axis: W_Q's gradient on E9 at sqrt(2) is ~70 times smaller than W_V's
+  // and would be no bar at all on a linear one. Exact zeros (argmax) have no bar.
+  spec.y.label = "Frobenius norm (log; no bar = exactly 0)";
+  spec.y.scale = AxisScale::kLog;
   for (size_t e = 0; e < kGradEstimators.size(); ++e) {
     if (!c.grad_status[e].ok()) continue;
     const GradientNorms& n = c.norms[e];
@@ -519,6 +542,7 @@ void DrawSizes(AppState& s, ImVec2 size) {
     bars.color = static_cast<int>(e);
     bars.bar_width = 0.2;
     for (int k = 0; k < 5; ++k) {
+      if (!(v[k] > 0)) continue;
       bars.x.push_back(k - 0.3 + 0.2 * static_cast<double>(e));
       bars.y.push_back(v[k]);
     }
@@ -532,7 +556,7 @@ void DrawSizes(AppState& s, ImVec2 size) {
 void DrawSweep(AppState& s, ImVec2 size) {
   GradientsViewCache& c = s.ui.caches.Get<GradientsViewCache>();
   ImVec2 body = size;
-  if (!BeginFigurePanel(s, "norms_vs_T", "Softmax's gradient norms against T (log axes)", &body)) return;
+  if (!BeginFigurePanel(s, "norms_vs_T", "Softmax: \u2016dL/dW\u2016 against T", &body)) return;
   if (!c.sweep_status.ok()) {
     ImGui::TextDisabled("%s", c.sweep_status.ToString().c_str());
   } else if (c.sweep.empty()) {
@@ -543,18 +567,24 @@ void DrawSweep(AppState& s, ImVec2 size) {
     spec.x.scale = AxisScale::kLog;
     spec.y.label = "||dL/dW||_F";
     spec.y.scale = AxisScale::kLog;
-    std::vector<double> t, q, k, v, o;
-    for (const TemperaturePoint& p : c.sweep) {
-      t.push_back(p.temperature);
-      q.push_back(p.norms.W_Q);
-      k.push_back(p.norms.W_K);
-      v.push_back(p.norms.W_V);
-      o.push_back(p.norms.W_O);
+    // Below 1e-8 of the largest norm the curves leave the plot (at T = 0.01 on
+    // E9, W_Q's is 1e-140): they would flatten everything else.
+    double top = 0;
+    for (const TemperaturePoint& p : c.sweep)
+      top = std::max({top, p.norms.W_Q, p.norms.W_K, p.norms.W_V, p.norms.W_O});
+    const double floor = top * 1e-8;
+    const char* names[] = {"W_Q", "W_K", "W_V", "W_O"};
+    for (int m = 0; m < 4; ++m) {
+      std::vector<double> t, y;
+      for (const TemperaturePoint& p : c.sweep) {
+        const double v = m == 0 ? p.norms.W_Q : m == 1 ? p.norms.W_K : m == 2 ? p.norms.W_V : p.norms.W_O;
+        if (v > floor) {
+          t.push_back(p.temperature);
+          y.push_back(v);
+        }
+      }
+      spec.series.push_back(LineSeries(names[m], t, y, m));
     }
-    spec.series.push_back(LineSeries("W_Q", t, q, 0));
-    spec.series.push_back(LineSeries("W_K", t, k, 1));
-    spec.series.push_back(LineSeries("W_V", t, v, 2));
-    spec.series.push_back(LineSeries("W_O", t, o, 3));
     spec.markers.push_back(PlotMarker{"T = " + Num(s, Lab(s).temperature, 3), Lab(s).temperature, -1, true});
     const PlotResult r = Plot("norms_vs_T", spec, body);
     s.ui.items["gradients.plot.norms_vs_T"] = ItemRect{r.layout.area_min, r.layout.area_max};
@@ -646,7 +676,6 @@ void DrawControls(AppState& s) {
     if (ImGui::RadioButton(kEstimatorTitles[i], e == i)) lab.estimator = kGradEstimators[static_cast<size_t>(i)];
     s.Record(std::string("gradients.estimator.") + EstimatorName(kGradEstimators[static_cast<size_t>(i)]));
   }
-  ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
   float T = static_cast<float>(lab.temperature);
   if (ImGui::SliderFloat("T = T_b = \u03C4##T", &T, 0.01f, 100.0f, "%.3f", ImGuiSliderFlags_Logarithmic)) {

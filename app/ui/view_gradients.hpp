@@ -22,7 +22,7 @@ int GradEstimatorIndex(Estimator e);
 // At most this many training steps per frame, and at most this much time
 // (the window never waits on training; the numbers are shown, never saved).
 inline constexpr int kMaxTrainStepsPerFrame = 16;
-inline constexpr double kTrainBudgetMs = 6.0;
+inline constexpr double kTrainBudgetMs = 4.0;
 
 struct GradientsViewCache {
   // The gradients (eval's code path): recomputed on every revision.

@@ -41,7 +41,10 @@ TEST(GradientsView, EveryPanelDrawsForEveryPreset) {
                               "compare.softmax.grad_scores", "compare.argmax.grad_scores",
                               "compare.straight_through.grad_scores", "compare.gumbel_softmax.P", "gumbel_noise"})
       EXPECT_TRUE(names.count(panel)) << preset << ": " << panel;
-    if (std::string(preset) != "e2-gradients.json") {
+    if (std::string(preset) == "e2-gradients.json") {
+      for (const char* panel : {"heads[0].grad_Q", "heads[0].grad_K", "heads[0].grad_V"})
+        EXPECT_TRUE(names.count(panel)) << preset << ": " << panel;
+    } else {
       for (const char* panel : {"heads[0].grad_W_Q", "heads[0].grad_W_K", "heads[0].grad_W_V", "grad_W_O", "grad_E",
                                 "grad_E_input", "grad_E_unembed", "train.W_Q", "train.P"})
         EXPECT_TRUE(names.count(panel)) << preset << ": " << panel;
