@@ -152,7 +152,7 @@ void Update(AppState& s) {
     // The sweep is 41 backward passes: only for scenarios of a lecture's size.
     double cells = 0;
     for (const HeadResult& h : s.derived.heads) cells += static_cast<double>(h.weights.size());
-    if (cells > 64.0 * 64 * 4) {
+    if (cells > kMaxGradSweepCells) {
       c.sweep_status = Status::Error("gradients_lab", "the sweep against T is drawn for up to 4 heads of 64 x 64");
     } else {
       GradientOptions o;

@@ -190,6 +190,23 @@ TEST(GradientsViewEval, AScenarioWithoutALossSaysSoAndDoesNotFail) {
   EXPECT_FALSE(j.contains("grad_logits"));
 }
 
+TEST(GradientsViewEval, ABigScenarioLeavesTheSweepOutAndSaysSo) {
+  // 130 positions: 16900 score cells, past the sweep's 64 x 64 x 4.
+  std::string X = "[";
+  for (int i = 0; i < 130; ++i) X += std::string(i ? ", " : "") + "[" + std::to_string(i % 3) + ", 1]";
+  X += "]";
+  Scenario t;
+  const Status st = ParseScenario(R"({"X": )" + X + R"(, "unembedding": [[1, 0], [0, 1]],
+      "loss": {"positions": [0, 1], "targets": [0, 1]}, "view": "gradients"})",
+                                  &t);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  const json j = Eval(t);
+  EXPECT_TRUE(j.contains("sweep_note"));
+  EXPECT_FALSE(j.contains("sweep"));
+  EXPECT_TRUE(j.contains("ste"));  // 16900 cells: still under 512 x 512
+  EXPECT_EQ(j["heads"][0]["grad_scores"].size(), 130u);
+}
+
 TEST(GradientsViewEval, IsDeterministicWithGumbelNoise) {
   const Scenario s = Load("e9-gradients-gumbel.json");
   const json a = Eval(s), b = Eval(s);

@@ -25,6 +25,10 @@ inline constexpr int kMaxTrainSteps = 100000;     // the run stops (and its hist
 inline constexpr double kMaxGradTemperature = 1e6;
 inline constexpr double kMaxLearningRate = 1e6;
 inline constexpr int kGradSweepPoints = 41;       // norms against T, log-spaced
+// eval and the screen: the sweep up to 4 heads of 64 x 64 score cells; the ste
+// and gumbel blocks (five score-sized matrices per head) up to 512 x 512.
+inline constexpr double kMaxGradSweepCells = 64.0 * 64 * 4;
+inline constexpr double kMaxGradExtrasCells = 512.0 * 512;
 
 struct GradientsLabSettings {
   Estimator estimator = Estimator::kSoftmax;  // what the gradient panels show
