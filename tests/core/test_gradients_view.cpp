@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -214,6 +215,27 @@ TEST(GradientsViewEval, IsDeterministicWithGumbelNoise) {
   EXPECT_TRUE(a["gumbel"]["hard"].get<bool>());
   EXPECT_EQ(a["gumbel"]["seed"], 7);
   ASSERT_TRUE(a["gumbel"]["heads"][0].contains("gumbel_noise"));
+}
+
+// The training preset as the view runs it: softmax's loss falls within 60 steps
+// at the preset's rate; argmax's W_Q and W_K never move, its W_V does.
+TEST(GradientsTrainingPreset, SoftmaxLearnsAndArgmaxsQueryAndKeyWeightsStayPut) {
+  const Scenario s = Load("e9-gradients-training.json");
+  const GradientsLabSettings& lab = *s.views.Find<GradientsLabSettings>();
+  Trainer t;
+  ASSERT_TRUE(t.Reset(s, TrainOptionsFor(lab)).ok());
+  EXPECT_EQ(t.examples().size(), 16u);
+  for (int i = 0; i < 60; ++i) ASSERT_TRUE(t.Step().ok());
+  const Trainer::Run* softmax = t.Find(Estimator::kSoftmax);
+  const Trainer::Run* argmax = t.Find(Estimator::kArgmax);
+  ASSERT_TRUE(softmax && argmax);
+  std::printf("  training preset: softmax loss %.4f -> %.4f, argmax %.4f -> %.4f after 60 steps\n",
+              softmax->history.front().loss, softmax->history.back().loss, argmax->history.front().loss,
+              argmax->history.back().loss);
+  EXPECT_LT(softmax->history.back().loss, softmax->history.front().loss * 0.95);
+  EXPECT_EQ(argmax->history.back().moved_W_Q, 0.0);
+  EXPECT_EQ(argmax->history.back().moved_W_K, 0.0);
+  EXPECT_GT(argmax->history.back().moved_W_V, 0.0);
 }
 
 }  // namespace
