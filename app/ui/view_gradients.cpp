@@ -316,7 +316,7 @@ void DrawFlow(AppState& s, const std::vector<Figure>& figures) {
 
 std::string Num(const AppState& s, double v, int digits = 4) { return FormatNumber(v, s.ui.number_style, digits); }
 
-const char* kArgmaxShort = "argmax: P is piecewise constant, so dL/dscores = dL/dW_Q = dL/dW_K = 0 exactly (W_V, W_O still learn)";
+const char* kArgmaxShort = "argmax: P is piecewise constant: dL/dscores = 0 exactly, so Q, K, W_Q, W_K get none; V, W_V, W_O do";
 const char* kArgmaxWhy =
     "P is piecewise constant in the scores (argmax): a small change of any score leaves P as it is, so every "
     "gradient through the scores is exactly 0: dL/dscores = dL/dQ = dL/dK = dL/dW_Q = dL/dW_K = 0. "
@@ -525,8 +525,11 @@ void DrawSizes(AppState& s, ImVec2 size) {
   ImVec2 body = size;
   if (!BeginFigurePanel(s, "grad_sizes", "\u2016dL/dW\u2016 at T = " + Num(s, Lab(s).temperature, 3), &body)) return;
   PlotSpec spec;
+  // Q, K, V given directly (E2): they are the leaves, so their gradients are the bars.
+  const bool qkv = s.scenario.input == InputMode::kQKV;
   spec.x.ticks = {0, 1, 2, 3, 4};
-  spec.x.tick_labels = {"W_Q", "W_K", "W_V", "W_O", "E"};
+  spec.x.tick_labels = qkv ? std::vector<std::string>{"Q", "K", "V", "W_O", "E"}
+                           : std::vector<std::string>{"W_Q", "W_K", "W_V", "W_O", "E"};
   spec.x.label = "matrix";
   // Log axis: W_Q's gradient on E9 at sqrt(2) is ~70 times smaller than W_V's
   // and would be no bar at all on a linear one. Exact zeros (argmax) have no bar.
@@ -535,7 +538,16 @@ void DrawSizes(AppState& s, ImVec2 size) {
   for (size_t e = 0; e < kGradEstimators.size(); ++e) {
     if (!c.grad_status[e].ok()) continue;
     const GradientNorms& n = c.norms[e];
-    const double v[] = {n.W_Q, n.W_K, n.W_V, n.W_O, n.E};
+    double v[] = {n.W_Q, n.W_K, n.W_V, n.W_O, n.E};
+    if (qkv) {
+      v[0] = v[1] = v[2] = 0;
+      for (const GradientNorms::Head& h : n.heads) {
+        v[0] += h.Q * h.Q;
+        v[1] += h.K * h.K;
+        v[2] += h.V * h.V;
+      }
+      for (int k = 0; k < 3; ++k) v[k] = std::sqrt(v[k]);
+    }
     PlotSeries bars;
     bars.label = kEstimatorTitles[e];
     bars.kind = SeriesKind::kBars;
