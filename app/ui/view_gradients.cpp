@@ -24,6 +24,7 @@
 #include "ui/view_gradients.hpp"
 #include "ui/views.hpp"
 #include "widgets/heatmap.hpp"
+#include "widgets/heatmap_svg.hpp"
 #include "widgets/plot.hpp"
 
 namespace attnlab::ui {
@@ -279,6 +280,8 @@ void DrawFigure(AppState& s, const Figure& f, ImVec2 size) {
     const HeatmapResult r = Heatmap(f.name.c_str(), hs, body);
     s.ui.items["gradients." + f.name] = ItemRect{r.grid_min, r.grid_max};
     s.ui.cell_text_px[f.name] = r.values_shown > 0 ? r.value_px : 0.0f;
+    if (s.ui.svg_out && s.ui.only_panel == f.name)  // every map here is also an SVG picture
+      *s.ui.svg_out = HeatmapSvg(hs, r.cell, f.title, Shape(f.values).substr(2), {s.ui.dark, s.ui.export_request.transparent});
     if (r.hovered_row >= 0 && r.hovered_col >= 0 && !s.ui.exporting && f.explain) {
       std::string text = f.explain(r.hovered_row, r.hovered_col);
       if (!text.empty()) {
@@ -398,7 +401,9 @@ void MakePanels(AppState& s, const Gradients& g, Panels* out) {
                         return ExplainFormula(*sp, "dL/dZ = dL/dR W_O^T", gp->d_Z(i, j));
                       }));
   for (size_t h = 0; h < g.heads.size() && h < f.heads.size(); ++h) {
-    const std::string hp = "heads[" + std::to_string(h) + "].";
+    // One head: "P", "grad_scores" (as the Attention view names them); several:
+    // "heads[1].grad_scores", and "grad_scores" in a presentation choice shows them all.
+    const std::string hp = g.heads.size() > 1 ? "heads[" + std::to_string(h) + "]." : "";
     const std::string ht = g.heads.size() > 1 ? "h" + std::to_string(h) + " " : "";
     const HeadGradients& hg = g.heads[h];
     const HeadResult& fh = f.heads[h];

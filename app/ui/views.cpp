@@ -14,7 +14,7 @@ const std::vector<ViewScreen>& ViewScreens() {
         {"scaling", DrawScalingView, {"histogram_raw", "histogram_scaled"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
         // the gradient sizes (vanishing under a saturated softmax), dL/dscores, the training loss
-        {"gradients", DrawGradientsView, {"grad_sizes", "heads[0].grad_scores", "train_loss"}},
+        {"gradients", DrawGradientsView, {"grad_sizes", "grad_scores", "train_loss"}},
         // one layer: the grid (with the size's formula); a network shows its first slide, the table
         {"conv", DrawConvView, {"grid"}},
         {"decoding", DrawDecodingView, {"weights", "cache_K", "cache_V"}},

@@ -36,16 +36,16 @@ TEST(GradientsView, EveryPanelDrawsForEveryPreset) {
     ui::AppState s = testing::LoadedPreset(preset);
     HeadlessUi ui(s, ImVec2(1600, 1200));
     const std::set<std::string> names(s.ui.panel_names.begin(), s.ui.panel_names.end());
-    for (const char* panel : {"heads[0].P", "heads[0].grad_P", "heads[0].grad_scores", "grad_logits", "grad_R",
+    for (const char* panel : {"P", "grad_P", "grad_scores", "grad_logits", "grad_R",
                               "grad_Z", "grad_sizes", "norms_vs_T", "train_loss", "moved_W_Q", "moved_W_K",
                               "compare.softmax.grad_scores", "compare.argmax.grad_scores",
                               "compare.straight_through.grad_scores", "compare.gumbel_softmax.P", "gumbel_noise"})
       EXPECT_TRUE(names.count(panel)) << preset << ": " << panel;
     if (std::string(preset) == "e2-gradients.json") {
-      for (const char* panel : {"heads[0].grad_Q", "heads[0].grad_K", "heads[0].grad_V"})
+      for (const char* panel : {"grad_Q", "grad_K", "grad_V"})
         EXPECT_TRUE(names.count(panel)) << preset << ": " << panel;
     } else {
-      for (const char* panel : {"heads[0].grad_W_Q", "heads[0].grad_W_K", "heads[0].grad_W_V", "grad_W_O", "grad_E",
+      for (const char* panel : {"grad_W_Q", "grad_W_K", "grad_W_V", "grad_W_O", "grad_E",
                                 "grad_E_input", "grad_E_unembed", "train.W_Q", "train.P"})
         EXPECT_TRUE(names.count(panel)) << preset << ": " << panel;
     }
@@ -55,14 +55,14 @@ TEST(GradientsView, EveryPanelDrawsForEveryPreset) {
 TEST(GradientsView, ArgmaxSaysWhyTheScoresGradientIsZero) {
   ui::AppState s = testing::LoadedPreset("e9-gradients-argmax.json");
   HeadlessUi ui(s, ImVec2(1600, 1200));
-  ASSERT_TRUE(ui.Has("gradients.heads[0].grad_scores"));
-  ui.MoveTo(ui.Cell("gradients.heads[0].grad_scores", 3, 1, 7));
+  ASSERT_TRUE(ui.Has("gradients.grad_scores"));
+  ui.MoveTo(ui.Cell("gradients.grad_scores", 3, 1, 7));
   EXPECT_NE(s.ui.hover_explanation.find("piecewise constant"), std::string::npos) << s.ui.hover_explanation;
   EXPECT_NE(s.ui.hover_explanation.find("W_Q and W_K only"), std::string::npos) << s.ui.hover_explanation;
   // Under softmax the same cell reads the formula with its numbers.
   s.Edit().views.Get<GradientsLabSettings>().estimator = Estimator::kSoftmax;
   ui.Frame();
-  ui.MoveTo(ui.Cell("gradients.heads[0].grad_scores", 3, 1, 7));
+  ui.MoveTo(ui.Cell("gradients.grad_scores", 3, 1, 7));
   EXPECT_NE(s.ui.hover_explanation.find("(1/T) p_ij"), std::string::npos) << s.ui.hover_explanation;
 }
 
@@ -159,9 +159,9 @@ TEST(GradientsView, PresentationKeepsCellNumbersAtTheTextSizeAt1024x768) {
   HeadlessUi ui(s, ImVec2(1024, 768));
   ui.Frame();
   const float ui_px = s.ui.fonts.presentation->FontSize;
-  ASSERT_TRUE(ui.Has("slide.heads[0].grad_scores"));
-  ASSERT_TRUE(s.ui.cell_text_px.count("heads[0].grad_scores"));
-  const float px = s.ui.cell_text_px.at("heads[0].grad_scores");
+  ASSERT_TRUE(ui.Has("slide.grad_scores"));
+  ASSERT_TRUE(s.ui.cell_text_px.count("grad_scores"));
+  const float px = s.ui.cell_text_px.at("grad_scores");
   EXPECT_TRUE(px == 0.0f || px >= ui_px) << px << " < " << ui_px;
   EXPECT_GT(px, 0.0f) << "the main figure has room for its numbers at 1024x768";
 }
