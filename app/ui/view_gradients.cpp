@@ -633,10 +633,13 @@ void DrawCurve(AppState& s, Curve which, ImVec2 size) {
   spec.legend = which == Curve::kLoss || which == Curve::kMovedQ;
   if (c.trainer_ready) {
     for (const Trainer::Run& run : c.trainer.runs()) {
+      // At most ~1000 points a curve (every k-th step, and the last): a long
+      // run costs a frame no more than a short one.
+      const size_t n = run.history.size(), stride = std::max<size_t>(1, n / 1000);
       std::vector<double> x, y;
-      x.reserve(run.history.size());
-      y.reserve(run.history.size());
-      for (size_t i = 0; i < run.history.size(); ++i) {
+      x.reserve(n / stride + 2);
+      y.reserve(n / stride + 2);
+      for (size_t i = 0; i < n; i = (i + stride < n || i + 1 == n) ? i + stride : n - 1) {
         const TrainRecord& r = run.history[i];
         const double v = which == Curve::kLoss     ? r.loss
                          : which == Curve::kMovedQ ? r.moved_W_Q
