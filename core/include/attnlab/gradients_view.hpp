@@ -20,7 +20,7 @@
 
 namespace attnlab {
 
-inline constexpr int kMaxTrainExamples = 256;     // generated dedupe-sort sequences
+inline constexpr int kMaxTrainExamples = 64;  // generated dedupe-sort sequences: one step of the four runs stays a frame's work
 inline constexpr int kMaxTrainSteps = 100000;     // the run stops (and its history) here
 inline constexpr double kMaxGradTemperature = 1e6;
 inline constexpr double kMaxLearningRate = 1e6;

@@ -76,7 +76,7 @@ Status ReadTrain(const json& j, const std::string& p, GradientsLabSettings* lab)
       !(st = Field(j, p, "seed", &lab->train_seed, ReadSeed, Any(), "")).ok() ||
       !(st = Field(j, p, "examples", &lab->examples, ReadInt,
                    [](int v) { return v >= 0 && v <= kMaxTrainExamples; },
-                   "0 (the scenario's own example) .. 256")).ok() ||
+                   "0 (the scenario's own example) .. 64")).ok() ||
       !(st = Field(j, p, "max_steps", &lab->max_steps, ReadInt,
                    [](int v) { return v >= 1 && v <= kMaxTrainSteps; }, "1..100000")).ok())
     return st;
