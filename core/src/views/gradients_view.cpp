@@ -192,7 +192,7 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
     r.AddNumber("loss", g.loss);
     AddNorms(ComputeNorms(g), &r);
   }
-  if (!extras) out->AddText("note", "ste and gumbel blocks are left out above 512 x 512 score cells (all heads)");
+  if (!extras) out->AddText("extras_note", "ste and gumbel blocks are left out above 512 x 512 score cells (all heads)");
   if (!sweep_too) {
     out->AddText("sweep_note", "the sweep against T is computed up to 4 heads of 64 x 64 score cells");
     return Status::Ok();
