@@ -30,9 +30,9 @@ const Trainer::Run& RunOf(ui::AppState& s, Estimator e) {
   return *run;
 }
 
-TEST(GradientsView, EveryPanelDrawsForEveryPreset) {
-  for (const char* preset : {"e9-gradients-argmax.json", "e9-gradients-softmax.json", "e9-gradients-ste.json",
-                             "e9-gradients-gumbel.json", "e9-gradients-training.json", "e2-gradients.json"}) {
+// Every panel of the view draws for `preset` (a fresh window each).
+void ExpectEveryPanel(const char* preset) {
+  {
     ui::AppState s = testing::LoadedPreset(preset);
     HeadlessUi ui(s, ImVec2(1600, 1200));
     const std::set<std::string> names(s.ui.panel_names.begin(), s.ui.panel_names.end());
@@ -50,6 +50,16 @@ TEST(GradientsView, EveryPanelDrawsForEveryPreset) {
         EXPECT_TRUE(names.count(panel)) << preset << ": " << panel;
     }
   }
+}
+
+TEST(GradientsView, EveryPanelDrawsUnderArgmaxSoftmaxAndStraightThrough) {
+  for (const char* preset : {"e9-gradients-argmax.json", "e9-gradients-softmax.json", "e9-gradients-ste.json"})
+    ExpectEveryPanel(preset);
+}
+
+TEST(GradientsView, EveryPanelDrawsForGumbelTrainingAndE2) {
+  for (const char* preset : {"e9-gradients-gumbel.json", "e9-gradients-training.json", "e2-gradients.json"})
+    ExpectEveryPanel(preset);
 }
 
 TEST(GradientsView, ArgmaxSaysWhyTheScoresGradientIsZero) {
