@@ -15,6 +15,8 @@ const std::vector<ViewScreen>& ViewScreens() {
         // the similarities, and the difference of the two forms (round-off for an exact map)
         {"kernel", DrawKernelView, {"sim", "difference"}},
         {"selection", DrawSelectionView, {"weights", "output_drift"}},
+        // the gradient sizes (vanishing under a saturated softmax), dL/dscores, the training loss
+        {"gradients", DrawGradientsView, {"grad_sizes", "grad_scores", "train_loss"}},
         // one layer: the grid (with the size's formula); a network shows its first slide, the table
         {"conv", DrawConvView, {"grid"}},
         {"decoding", DrawDecodingView, {"weights", "cache_K", "cache_V"}},

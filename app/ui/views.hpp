@@ -45,6 +45,7 @@ void DrawMultiHeadView(AppState& state);    // E3: heads split and combined, GQA
 void DrawScalingView(AppState& state);      // E1: why q.k / sqrt(d)
 void DrawKernelView(AppState& state);       // E5: kernel (linear) attention, both forms, cost
 void DrawSelectionView(AppState& state);    // E6: attention as selection
+void DrawGradientsView(AppState& state);    // E2(b), E9 part 5: gradients, estimators, live training
 void DrawConvView(AppState& state);         // E8: convolution shapes, the sliding kernel, a network's table
 void DrawDecodingView(AppState& state);     // E4: incremental decoding with a KV cache
 void DrawLogisticView(AppState& state);     // E10: logistic regression on separable points has no minimum

@@ -10,13 +10,16 @@
 #include <benchmark/benchmark.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <fstream>
 #include <random>
 #include <string>
 
 #include "app_state.hpp"
+#include "attnlab/gradients_view.hpp"
 #include "ui/frame.hpp"
+#include "ui/view_gradients.hpp"
 #include "ui/theme.hpp"
 #include "widgets/texture.hpp"
 
@@ -71,6 +74,31 @@ void BM_FrameE9(benchmark::State& state) {
   RunFrames(state, s);
 }
 BENCHMARK(BM_FrameE9)->Unit(benchmark::kMillisecond);
+
+// Issue 16: one frame of the Gradients view on E9 while training runs (four
+// runs side by side, up to kMaxTrainStepsPerFrame steps within a 4 ms budget,
+// every panel and plot drawn). Target: well under 16.7 ms (60 fps).
+void BM_FrameGradientsTraining(benchmark::State& state) {
+  attnlab::ui::AppState s;
+  const attnlab::Status st = s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e9-gradients-training.json");
+  if (!st.ok()) state.SkipWithError(st.ToString().c_str());
+  s.scenario.views.Get<attnlab::GradientsLabSettings>().max_steps = attnlab::kMaxTrainSteps;
+  HeadlessContext context(s);
+  Frame(s);
+  Frame(s);
+  auto& cache = s.ui.caches.Get<attnlab::ui::GradientsViewCache>();
+  cache.playing = true;
+  double steps = 0;
+  for (auto _ : state) {
+    Frame(s);
+    steps += cache.last_steps;
+    benchmark::DoNotOptimize(ImGui::GetDrawData()->TotalVtxCount);
+  }
+  state.counters["steps_per_frame"] = steps / static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["steps"] = cache.trainer.steps();
+  if (!cache.train_status.ok()) state.SkipWithError(cache.train_status.ToString().c_str());
+}
+BENCHMARK(BM_FrameGradientsTraining)->Unit(benchmark::kMillisecond);
 
 // 64 tokens of a 64-word vocabulary, d_model 32, one head of width 16,
 // W_O back to 32, tied unembedding, causal, T = 1, next-token loss.

@@ -346,7 +346,7 @@ TEST(CliViews, EvalPrintsTheViewsNumbersUnderItsKey) {
 
   const Outcome bad = Attnlab("eval '" + kPresets + "/e9-dedupe-sort.json' --view nope");
   EXPECT_EQ(bad.code, 2);
-  EXPECT_NE(bad.err.find("attention, temperature, multihead, scaling, kernel, selection, conv, decoding, logistic, rnn"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("attention, temperature, multihead, scaling, kernel, selection, gradients, conv, decoding, logistic, rnn"), std::string::npos) << bad.err;
 }
 
 // E3: the Multi-head view's block, its shapes and the heads' average; and
@@ -432,8 +432,8 @@ TEST(CliViews, TheTextFormatsCarryTheViewsNumbers) {
 
 TEST(CliViews, HelpListsEveryView) {
   const Outcome help = Attnlab("--help");
-  for (const char* key : {"attention", "temperature", "multihead", "scaling", "kernel", "selection", "conv", "decoding",
-                          "logistic", "rnn"})
+  for (const char* key : {"attention", "temperature", "multihead", "scaling", "kernel", "selection", "gradients", "conv",
+                          "decoding", "logistic", "rnn"})
     EXPECT_NE(help.out.find(std::string("\n  ") + key + " "), std::string::npos) << key << "\n" << help.out;
 }
 

@@ -352,8 +352,8 @@ TEST(RenderViews, EveryPanelOfEveryViewRendersAtOneTimes) {
     EXPECT_GT(img.DistinctNeighbours(), 20) << "blank picture";
     ++rendered;
   }
-  EXPECT_EQ(views, (std::set<std::string>{"attention", "temperature", "multihead", "scaling", "kernel", "selection", "conv",
-                                          "decoding", "logistic", "rnn"}));
+  EXPECT_EQ(views, (std::set<std::string>{"attention", "temperature", "multihead", "scaling", "kernel", "selection", "gradients",
+                                          "conv", "decoding", "logistic", "rnn"}));
   EXPECT_GT(rendered, 20);
 }
 

@@ -159,8 +159,8 @@ void Pass(unsigned seed, PassStats* stats) {
       {"multihead", "e3-multihead-shapes.json"}, {"conv", "e8-svhn-bug.json"}, {"conv", "e8-dilated.json"},
       {"decoding", "e4-decoding-gqa.json"}, {"kernel", "e5-quadratic-kernel.json"},
       {"kernel", "e5-causal-linear.json"}, {"logistic", "e10-logistic-separable.json"},
-      {"rnn", "e10-rnn-sgd.json"}};
-  ASSERT_EQ(ui::ViewScreens().size(), 10u) << "a new view: add it to the monkey's list";
+      {"rnn", "e10-rnn-sgd.json"}, {"gradients", "e9-gradients-training.json"}};
+  ASSERT_EQ(ui::ViewScreens().size(), 11u) << "a new view: add it to the monkey's list";
   stats->scenarios = views.size();
   const int per_view = kFrames / 2 / static_cast<int>(views.size());
   std::mt19937 rng(seed);

@@ -12,6 +12,7 @@ extern const ViewModel kMultiHeadView;
 extern const ViewModel kScalingView;
 extern const ViewModel kKernelView;
 extern const ViewModel kSelectionView;
+extern const ViewModel kGradientsView;
 extern const ViewModel kConvView;
 extern const ViewModel kDecodingView;
 extern const ViewModel kLogisticView;
@@ -25,6 +26,7 @@ const std::vector<const ViewModel*>& ViewModels() {
       &kScalingView,
       &kKernelView,
       &kSelectionView,
+      &kGradientsView,
       &kConvView,
       &kDecodingView,
       &kLogisticView,
