@@ -41,16 +41,21 @@ void DrawControls(AppState& s) {
   const float font = ImGui::GetFontSize();
   const float w = font * 8.0f;
   ImGui::SetNextItemWidth(w);
-  float lambda = static_cast<float>(lab.lambda);
-  if (ImGui::SliderFloat("##lambda", &lambda, 0.0f, 1.0f, "\u03BB = %.3f", ImGuiSliderFlags_AlwaysClamp) &&
+  // Doubles, not floats: a touched slider must not write 0.10000000149011612 to the file.
+  double lambda = lab.lambda;
+  const double lambda_lo = 0.0, lambda_hi = 1.0;
+  if (ImGui::SliderScalar("##lambda", ImGuiDataType_Double, &lambda, &lambda_lo, &lambda_hi, "\u03BB = %.3f",
+                          ImGuiSliderFlags_AlwaysClamp) &&
       std::isfinite(lambda))  // ("nan" typed after a ctrl-click is no value)
     lab.lambda = lambda;
   s.Record("logistic.lambda");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("The L2 penalty: L(w) + \u03BB/2 \u2016w\u2016\u00B2 (0 = none)");
   ImGui::SameLine(0, font);
   ImGui::SetNextItemWidth(w);
-  float eta = static_cast<float>(lab.learning_rate);
-  if (ImGui::SliderFloat("##eta", &eta, 0.01f, 10.0f, "\u03B7 = %.3g", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
+  double eta = lab.learning_rate;
+  const double eta_lo = 0.01, eta_hi = 10.0;
+  if (ImGui::SliderScalar("##eta", ImGuiDataType_Double, &eta, &eta_lo, &eta_hi, "\u03B7 = %.3g",
+                          ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
       std::isfinite(eta))
     lab.learning_rate = eta;
   s.Record("logistic.eta");
@@ -88,11 +93,12 @@ void DrawControls(AppState& s) {
 // The separable / not separable line, in a fixed place.
 void DrawNote(AppState& s) {
   const LogisticViewCache& c = s.ui.caches.Get<LogisticViewCache>();
-  ImGui::PushStyleColor(ImGuiCol_Text, c.view.separable ? ImVec4(0.30f, 0.75f, 0.45f, 1.0f) : ImVec4(0.95f, 0.65f, 0.20f, 1.0f));
+  ImGui::PushStyleColor(ImGuiCol_Text, c.view.no_minimum ? ImVec4(0.30f, 0.75f, 0.45f, 1.0f) : ImVec4(0.95f, 0.65f, 0.20f, 1.0f));
   if (s.ui.presentation) {  // one line the back row can read
     const LogisticLabView& v = c.view;
-    if (v.separable)
-      ImGui::TextWrapped("separable, w* = (%s, %s): L(\u03B1 w*) \u2192 0 as \u03B1 \u2192 \u221E, no minimum",
+    if (v.no_minimum)
+      ImGui::TextWrapped("%s, w* = (%s, %s): L(\u03B1 w*) falls as \u03B1 \u2192 \u221E, no minimum",
+                         v.separable ? "separable" : "separable only weakly",
                          FormatNumber(v.w_star.x, NumberStyle::kDecimal, 2).c_str(),
                          FormatNumber(v.w_star.y, NumberStyle::kDecimal, 2).c_str());
     else
@@ -148,7 +154,7 @@ void DrawPoints(AppState& s, ImVec2 size) {
   if (c.dragging < 0 || c.range <= 0) {
     double r = 1.0;
     for (const Point2& q : lab.data.points) r = std::max({r, std::abs(q.x), std::abs(q.y)});
-    c.range = r * 1.25;
+    c.range = std::min(r, kMaxLogisticCoordinate) * 1.25;
   }
   const float half = side * 0.5f;
   const ImVec2 centre(p0.x + half, p0.y + half);
@@ -165,7 +171,7 @@ void DrawPoints(AppState& s, ImVec2 size) {
   const LogisticLabView& v = c.view;
   const float thick = std::max(1.5f, font * 0.14f);
   if (c.status.ok()) {
-    if (v.separable) DecisionLine(dl, centre, half, v.w_star, PaletteColor(2, dark), thick, true);
+    if (v.no_minimum) DecisionLine(dl, centre, half, v.w_star, PaletteColor(2, dark), thick, true);
     if (!v.descent.empty()) DecisionLine(dl, centre, half, v.descent.back().w, PaletteColor(0, dark), thick, false);
     if (!v.descent_l2.empty()) DecisionLine(dl, centre, half, v.descent_l2.back().w, PaletteColor(1, dark), thick, false);
   }
@@ -184,7 +190,7 @@ void DrawPoints(AppState& s, ImVec2 size) {
       dl->AddRectFilled(ImVec2(q.x - r, q.y - r), ImVec2(q.x + r, q.y + r), col);
       dl->AddLine(ImVec2(q.x - r * 0.6f, q.y), ImVec2(q.x + r * 0.6f, q.y), frame, 2.0f);
     }
-    if (v.separable || !v.descent.empty()) {
+    if (v.no_minimum || !v.descent.empty()) {
       // A point on the wrong side of the descent's line is ringed.
       const Point2 w = v.descent.empty() ? v.w_star : v.descent.back().w;
       if (lab.data.labels[i] * (w.x * lab.data.points[i].x + w.y * lab.data.points[i].y) <= 0)
@@ -207,7 +213,7 @@ void DrawPoints(AppState& s, ImVec2 size) {
     }
     if (c.dragging >= 0) {
       if (ImGui::IsMouseDown(0) && c.dragging < static_cast<int>(lab.data.points.size())) {
-        const double lim = c.range;
+        const double lim = std::min(c.range, kMaxLogisticCoordinate);  // never past what a file may hold
         Point2& q = lab.data.points[static_cast<size_t>(c.dragging)];
         q.x = std::clamp(static_cast<double>((mouse.x - centre.x) / scale), -lim, lim);
         q.y = std::clamp(static_cast<double>((centre.y - mouse.y) / scale), -lim, lim);
@@ -237,7 +243,7 @@ void DrawPoints(AppState& s, ImVec2 size) {
     ImGui::TextUnformatted(label);
     ImGui::SameLine(0, font * 0.8f);
   };
-  if (v.separable) key(2, "w*", true);
+  if (v.no_minimum) key(2, "w*", true);
   key(0, "GD, \u03BB = 0", false);
   if (!v.descent_l2.empty()) key(1, ("GD, \u03BB = " + Num(lab.lambda)).c_str(), false);
   ImGui::NewLine();
@@ -248,7 +254,7 @@ void DrawPoints(AppState& s, ImVec2 size) {
 void DrawLossAlong(AppState& s, ImVec2 size) {
   const LogisticLabSettings& lab = Lab(s);
   const LogisticLabView& v = s.ui.caches.Get<LogisticViewCache>().view;
-  const std::string title = v.separable ? "L(\u03B1 w*) against \u03B1"
+  const std::string title = v.no_minimum ? "L(\u03B1 w*) against \u03B1"
                                         : "L(\u03B1 u) along gradient descent's direction u";
   if (!BeginFigurePanel(s, "loss_along", title, &size)) return;
   PlotSpec spec;

@@ -127,7 +127,7 @@ void DrawFactors(AppState& s, ImVec2 size) {
   Line("full: (h\u2082 \u2212 y) g'(z\u2082) (h\u2081 + w g'(z\u2081) h\u2080) = " + Num(r.dL_dw));
   s.Record("rnn.full");
   const double err = std::abs(r.finite_difference - r.dL_dw);
-  const bool agrees = err <= 1e-6 * std::max(1.0, std::abs(r.dL_dw));
+  const bool agrees = err <= 1e-6 * std::abs(r.dL_dw) + 1e-9;  // relative, with an absolute floor of 1e-9
   Line("finite difference (L(w+h) \u2212 L(w\u2212h)) / 2h = " + Num(r.finite_difference) + "   |difference| = " +
            FormatNumber(err, NumberStyle::kAuto, 2) + (agrees ? "  (agrees)" : "  (differs)"),
        agrees ? &kGood : &kWarn);
@@ -151,10 +151,13 @@ void DrawStep(AppState& s, ImVec2 size) {
   const RnnStep& r = v.step;
   if (!BeginFigurePanel(s, "sgd_step", "One SGD step: w \u2190 w \u2212 \u03B7 dL/dw", &size)) return;
   const float font = ImGui::GetFontSize();
-  if (!ExportingOnePanel(s) || true) {
+  {
     Line("w: " + Num(in.w) + " \u2192 " + Num(r.w_after) + "   (\u03B7 = " + Num(in.learning_rate) + ")");
-    Line("L: " + Num(r.loss) + " \u2192 " + Num(r.loss_after) + (r.loss_after < r.loss ? "  (down)" : "  (not down: \u03B7 too large?)"),
-         r.loss_after < r.loss ? &kGood : &kWarn);
+    const bool still = r.dL_dw == 0.0;  // a dead ReLU, or h_2 = y: w does not move
+    const bool down = r.loss_after < r.loss;
+    Line("L: " + Num(r.loss) + " \u2192 " + Num(r.loss_after) +
+             (still ? "  (dL/dw = 0: w does not move)" : down ? "  (down)" : "  (not down: \u03B7 too large?)"),
+         still || down ? &kGood : &kWarn);
     s.Record("rnn.step");
   }
   const float used = font * 2.6f;

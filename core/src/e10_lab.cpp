@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 namespace attnlab {
 namespace {
@@ -26,6 +27,80 @@ Status CheckValue(double v, double bound, const std::string& path, const char* w
   if (std::abs(v) > bound)
     return Status::Error(path, std::string(what) + " = " + Value(v) + " is out of range (|value| <= " + Value(bound) + ")");
   return Status::Ok();
+}
+
+// Separability through the origin, decided exactly from the angles of the
+// directions u_i = y_i x_i (points at the origin aside): sorted round the
+// circle, the widest gap G between neighbours says it.
+//   G > pi: the u_i lie in an open half-plane, every y_i w.x_i > 0 for w at the
+//           middle of the arc they fill (strict; w* is that middle, so it does
+//           not depend on the points' order);
+//   G = pi: a closed half-plane, w its inner normal; with some u_i off its
+//           boundary line, L(alpha w) still falls as alpha grows (weak: no
+//           minimum); with every u_i on the line (both ways) or none: a minimum;
+//   G < pi: no half-plane holds them all: L has a finite minimum.
+// Points at the origin keep w.x = 0: with them, strict becomes weak.
+struct Separability {
+  enum Kind { kNone, kStrict, kWeak, kAllAtOrigin } kind = kNone;
+  Point2 w;          // unit
+  int on_line = 0;   // weak: points with y_i w.x_i = 0
+  double limit = 0;  // weak: lim L(alpha w) = log 2 x (points on the line) / n
+};
+
+Separability Classify(const LogisticData& d) {
+  constexpr double kPi = 3.14159265358979323846;
+  constexpr double kTol = 1e-12;
+  Separability out;
+  std::vector<double> angles;
+  int at_origin = 0;
+  for (size_t i = 0; i < d.points.size(); ++i) {
+    const double ux = d.labels[i] * d.points[i].x, uy = d.labels[i] * d.points[i].y;
+    if (ux == 0 && uy == 0) {
+      ++at_origin;
+    } else {
+      angles.push_back(std::atan2(uy, ux));
+    }
+  }
+  if (angles.empty()) {
+    out.kind = d.points.empty() ? Separability::kNone : Separability::kAllAtOrigin;
+    return out;
+  }
+  std::sort(angles.begin(), angles.end());
+  double gap = angles.front() + 2 * kPi - angles.back();  // from the last round to the first
+  double start = angles.back();
+  for (size_t k = 1; k < angles.size(); ++k) {
+    if (angles[k] - angles[k - 1] > gap) {
+      gap = angles[k] - angles[k - 1];
+      start = angles[k - 1];
+    }
+  }
+  // The u_i fill the arc from start + gap to start + 2 pi, of length 2 pi - gap.
+  const double arc_begin = start + gap, arc = 2 * kPi - gap;
+  if (gap > kPi + kTol) {
+    const double mid = std::remainder(arc_begin + arc / 2, 2 * kPi);  // in [-pi, pi]: exact for axis directions
+    out.w = {std::cos(mid), std::sin(mid)};
+    out.kind = at_origin ? Separability::kWeak : Separability::kStrict;
+  } else if (gap >= kPi - kTol) {
+    const double mid = std::remainder(arc_begin + kPi / 2, 2 * kPi);  // the inner normal of the half-plane
+    out.w = {std::cos(mid), std::sin(mid)};
+    int inside = 0;
+    for (double a : angles) {
+      const double off = std::remainder(a - arc_begin, 2 * kPi);
+      if (off > kTol && off < kPi - kTol) ++inside;
+    }
+    if (inside == 0) return out;  // every u_i on the boundary line, both ways: a minimum
+    out.kind = Separability::kWeak;
+  } else {
+    return out;
+  }
+  if (out.kind == Separability::kWeak) {
+    for (size_t i = 0; i < d.points.size(); ++i) {
+      const double m = d.labels[i] * (out.w.x * d.points[i].x + out.w.y * d.points[i].y);
+      if (std::abs(m) <= 1e-9 * std::max(1.0, std::hypot(d.points[i].x, d.points[i].y))) ++out.on_line;
+    }
+    out.limit = std::log(2.0) * out.on_line / static_cast<double>(d.points.size());
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,25 +163,53 @@ Status ComputeLogisticLab(const LogisticLabSettings& lab, LogisticLabView* out) 
   LogisticLabView v;
   const LogisticData& d = lab.data;
   v.descent = LogisticDescent(d, lab.w0, lab.learning_rate, lab.steps, 0.0);
-  if (lab.lambda > 0) v.descent_l2 = LogisticDescent(d, lab.w0, lab.learning_rate, lab.steps, lab.lambda);
+  if (lab.lambda > 0) {
+    v.descent_l2 = LogisticDescent(d, lab.w0, lab.learning_rate, lab.steps, lab.lambda);
+    // Each step multiplies w by (1 - eta lambda) before the data's bounded pull:
+    // with eta lambda >= 2 that factor is at least 1 in size and ||w|| grows
+    // geometrically. The records stop where w leaves 1e12 (or is no longer finite).
+    if (lab.learning_rate * lab.lambda >= 2) {
+      v.l2_diverged = true;
+      for (size_t t = 0; t < v.descent_l2.size(); ++t) {
+        const LogisticStep& r = v.descent_l2[t];
+        if (!std::isfinite(r.loss) || !(r.norm <= 1e12)) {
+          v.descent_l2.resize(std::max<size_t>(t, 1));
+          break;
+        }
+      }
+    }
+  }
   Point2 dir{1.0, 0.0};
+  const Separability sep = Classify(d);
   if (d.points.empty()) {
     v.note = "no points: add some";
-  } else if (SeparatingDirection(d, &v.w_star)) {
-    v.separable = true;
-    dir = v.w_star;
+  } else if (sep.kind == Separability::kStrict) {
+    v.separable = v.no_minimum = true;
+    v.w_star = dir = sep.w;
     double margin = INFINITY;
     for (size_t i = 0; i < d.points.size(); ++i)
       margin = std::min(margin, d.labels[i] * (v.w_star.x * d.points[i].x + v.w_star.y * d.points[i].y));
     v.note = "separable: w* = (" + Fixed(v.w_star.x) + ", " + Fixed(v.w_star.y) + "), every y_i w*.x_i > 0 (smallest " +
              Fixed(margin) + "): L(alpha w*) -> 0 as alpha grows, no minimum";
+  } else if (sep.kind == Separability::kWeak) {
+    v.no_minimum = true;
+    v.w_star = dir = sep.w;
+    v.note = "separable only weakly: w = (" + Fixed(v.w_star.x) + ", " + Fixed(v.w_star.y) +
+             ") has every y_i w.x_i >= 0, " + std::to_string(sep.on_line) +
+             " point(s) on its line: L(alpha w) falls towards " + Fixed(sep.limit) + " as alpha grows, still no minimum";
+  } else if (sep.kind == Separability::kAllAtOrigin) {
+    v.note = "every point is at the origin: L = log 2 for every w";
   } else {
     v.w_star = {0.0, 0.0};
     const Point2 last = v.descent.back().w;
     const double n = std::hypot(last.x, last.y);
     if (n > 0 && std::isfinite(n)) dir = {last.x / n, last.y / n};
-    v.note = "not separable through the origin (no w with every y_i w.x_i > 0 found in 1000 perceptron epochs): "
-             "then L has a finite minimum even with lambda = 0";
+    v.note = "not separable through the origin: no w has every y_i w.x_i >= 0 with one > 0, "
+             "so L has a finite minimum even with lambda = 0";
+  }
+  if (v.l2_diverged) {
+    v.note += "; with lambda the descent diverges: eta lambda = " + Fixed(lab.learning_rate * lab.lambda) +
+              " >= 2 (each step scales w by 1 - eta lambda)";
   }
   v.alphas.resize(kAlphaSamples);
   for (int k = 0; k < kAlphaSamples; ++k) v.alphas[k] = lab.alpha_max * k / (kAlphaSamples - 1);

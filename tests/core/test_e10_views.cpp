@@ -324,15 +324,77 @@ TEST(E10LogisticEval, MatchesExamExtrasOnThePreset) {
   ASSERT_TRUE(LoadScenarioFile(std::string(ATTNLAB_PRESETS_DIR) + "/e10-logistic-separable.json", &s).ok());
   const json r = EvalView(s);
   const LogisticLabSettings& lab = *s.views.Find<LogisticLabSettings>();
-  Point2 w_star;
-  ASSERT_TRUE(SeparatingDirection(lab.data, &w_star));
-  EXPECT_EQ(r["w_star"][0].get<double>(), w_star.x);
+  // w* is the middle of the cone of separating directions: unit, it separates,
+  // and the two extreme directions y_i x_i make the same angle with it.
+  const Point2 w_star{r["w_star"][0].get<double>(), r["w_star"][1].get<double>()};
+  EXPECT_NEAR(std::hypot(w_star.x, w_star.y), 1.0, 1e-15);
+  EXPECT_TRUE(Separates(lab.data, w_star));
+  double lo = 10, hi = -10;  // signed angles of y_i x_i from w*
+  for (size_t i = 0; i < lab.data.points.size(); ++i) {
+    const double ux = lab.data.labels[i] * lab.data.points[i].x, uy = lab.data.labels[i] * lab.data.points[i].y;
+    const double a = std::atan2(w_star.x * uy - w_star.y * ux, w_star.x * ux + w_star.y * uy);
+    lo = std::min(lo, a);
+    hi = std::max(hi, a);
+  }
+  EXPECT_NEAR(lo, -hi, 1e-12);
   const std::vector<LogisticStep> d = LogisticDescent(lab.data, lab.w0, lab.learning_rate, lab.steps, lab.lambda);
   EXPECT_EQ(r["descent_l2"]["final_norm"].get<double>(), d.back().norm);
   EXPECT_EQ(r["descent_l2"]["final_loss"].get<double>(), d.back().loss);
   EXPECT_EQ(r["descent"]["norm"].size(), static_cast<size_t>(lab.steps) + 1);
   EXPECT_EQ(r["loss_along"][50].get<double>(), LogisticLoss(lab.data, {5 * w_star.x, 5 * w_star.y}));
   EXPECT_EQ(r["descent"]["final_separates"], true);
+}
+
+
+LogisticLabSettings Points(std::vector<Point2> points, std::vector<int> labels, double lambda = 0.0) {
+  LogisticLabSettings lab = DefaultLogisticLab();
+  lab.data.points = std::move(points);
+  lab.data.labels = std::move(labels);
+  lab.lambda = lambda;
+  lab.steps = 2000;
+  return lab;
+}
+
+TEST(E10LogisticEval, WeaklySeparableDataHasNoMinimumEither) {
+  // A point at the origin: every w gives it log 2, the others separate: L falls
+  // towards log 2 / 3 and never reaches it (the perceptron alone called this
+  // "not separable" with "a finite minimum").
+  LogisticLabView v;
+  ASSERT_TRUE(ComputeLogisticLab(Points({{1, 2}, {-1, -2}, {0, 0}}, {1, -1, 1}), &v).ok());
+  EXPECT_FALSE(v.separable);
+  EXPECT_TRUE(v.no_minimum);
+  EXPECT_NE(v.note.find("separable only weakly"), std::string::npos) << v.note;
+  EXPECT_NE(v.note.find(std::to_string(std::log(2.0) / 3).substr(0, 5)), std::string::npos) << v.note;
+  // u = y x: (1, 0) twice, (0, 1), (0, -1): the closed half-plane x >= 0; w = (1, 0).
+  ASSERT_TRUE(ComputeLogisticLab(Points({{1, 0}, {-1, 0}, {0, 1}, {0, 1}}, {1, -1, 1, -1}), &v).ok());
+  EXPECT_TRUE(v.no_minimum);
+  EXPECT_NEAR(v.w_star.x, 1.0, 1e-12);
+  EXPECT_NEAR(v.w_star.y, 0.0, 1e-12);
+  for (size_t t = 1; t < v.descent.size(); ++t) EXPECT_GT(v.descent[t].norm, v.descent[t - 1].norm) << t;
+  // Every y x on one line, both ways: no w has all >= 0 with one > 0: a minimum (at 0).
+  ASSERT_TRUE(ComputeLogisticLab(Points({{1, 1}, {1, 1}}, {1, -1}), &v).ok());
+  EXPECT_FALSE(v.no_minimum);
+  EXPECT_NE(v.note.find("finite minimum"), std::string::npos) << v.note;
+}
+
+TEST(E10LogisticEval, AnL2DescentThatDivergesStopsAndSaysSo) {
+  // eta lambda = 3: each step scales w by -2 before the data's pull.
+  LogisticLabSettings lab = Points({{1, 0}, {-1, 0}}, {1, -1}, 0.1);
+  lab.learning_rate = 30;
+  lab.steps = 5000;
+  LogisticLabView v;
+  ASSERT_TRUE(ComputeLogisticLab(lab, &v).ok());
+  EXPECT_TRUE(v.l2_diverged);
+  EXPECT_LT(v.descent_l2.size(), 100u);
+  for (const LogisticStep& r : v.descent_l2) {
+    EXPECT_TRUE(std::isfinite(r.loss));
+    EXPECT_LE(r.norm, 1e12);
+  }
+  EXPECT_NE(v.note.find("diverges"), std::string::npos) << v.note;
+  lab.learning_rate = 10;  // eta lambda = 1: it converges
+  ASSERT_TRUE(ComputeLogisticLab(lab, &v).ok());
+  EXPECT_FALSE(v.l2_diverged);
+  EXPECT_EQ(v.descent_l2.size(), 5001u);
 }
 
 }  // namespace

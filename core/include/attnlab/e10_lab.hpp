@@ -3,7 +3,8 @@
 //
 // Logistic regression (view "logistic", settings "logistic_lab"):
 //   points x_i in R^2 with labels y_i = +-1 (no bias: the line passes through 0)
-//   separable  <=> some w* has y_i w*.x_i > 0 for all i (found by the perceptron)
+//   separable  <=> some w* has y_i w*.x_i > 0 for all i; weakly: every y_i w.x_i >= 0 and one > 0
+//                  (a point at the origin, or on the line): decided exactly from the angles of y_i x_i
 //   loss_along[k] = L(alpha_k w*) for alpha_k = alpha_max k / (kAlphaSamples - 1), lambda = 0
 //                   (strictly decreasing towards 0: no minimum), and with the lab's lambda
 //                   (L + lambda/2 alpha^2: a finite minimum at alpha_min_l2)
@@ -48,12 +49,15 @@ LogisticLabSettings DefaultLogisticLab();
 Status CheckLogisticLab(const LogisticLabSettings& lab);
 
 struct LogisticLabView {
-  bool separable = false;
-  Point2 w_star;  // unit length; (0, 0) when not separable
+  bool separable = false;   // strictly: some w* has every y_i w*.x_i > 0
+  bool no_minimum = false;  // strictly or weakly (every y_i w.x_i >= 0, one > 0): L has no minimum
+  Point2 w_star;  // unit length: the middle of the cone of separating directions (strict), or the
+                  // half-plane's normal (weak); (0, 0) when neither
   std::string note;  // "separable: ..." / "not separable through the origin: ..."
   std::vector<double> alphas, loss_along, loss_along_l2;
   double alpha_min_l2 = 0, loss_min_l2 = 0;  // the minimum of loss_along_l2 on the grid (lambda > 0)
   std::vector<LogisticStep> descent, descent_l2;  // descent_l2 empty when lambda = 0
+  bool l2_diverged = false;  // eta lambda >= 2: descent_l2 stops where ||w|| passes 1e12
 };
 Status ComputeLogisticLab(const LogisticLabSettings& lab, LogisticLabView* out);
 

@@ -118,7 +118,8 @@ Status Evaluate(const Scenario& scenario, const Result&, Report* out) {
   out->AddMatrix("points", pts);
   out->AddNumbers("labels", labels);
   out->AddBool("separable", v.separable);
-  if (v.separable) out->AddNumbers("w_star", Xy(v.w_star));
+  out->AddBool("no_minimum", v.no_minimum);
+  if (v.no_minimum) out->AddNumbers("w_star", Xy(v.w_star));
   out->AddText("note", v.note);
   out->AddNumber("lambda", lab.lambda);
   out->AddNumber("learning_rate", lab.learning_rate);
@@ -133,6 +134,7 @@ Status Evaluate(const Scenario& scenario, const Result&, Report* out) {
   }
   AddDescent(v.descent, lab.data, 0.0, &out->AddSection("descent"));
   if (!v.descent_l2.empty()) AddDescent(v.descent_l2, lab.data, lab.lambda, &out->AddSection("descent_l2"));
+  if (lab.lambda > 0) out->AddBool("l2_diverged", v.l2_diverged);
   return Status::Ok();
 }
 
@@ -152,7 +154,7 @@ extern const ViewModel kLogisticView{
     Evaluate,
     CheckLimits,
     {{"loss_at_w0", "L(w0) = (1/m) sum_i log(1 + exp(-y_i w0.x_i))"},
-     {"w_star", "a unit w* with y_i w*.x_i > 0 for every point"},
+     {"loss_along.10", "L(alpha w*) at alpha = alpha_max / 10"},
      {"descent.final_norm", "||w|| after the steps of w <- w - eta grad L(w)"}},
 };
 
