@@ -149,8 +149,11 @@ void DrawStep(AppState& s, ImVec2 size) {
   const RnnInput& in = Lab(s).in;
   const RnnLabView& v = s.ui.caches.Get<RnnViewCache>().view;
   const RnnStep& r = v.step;
-  if (!BeginFigurePanel(s, "sgd_step", "One SGD step: w \u2190 w \u2212 \u03B7 dL/dw", &size)) return;
+  if (!BeginFigurePanel(s, "sgd_step", s.ui.presentation ? "One SGD step" : "One SGD step: w \u2190 w \u2212 \u03B7 dL/dw",
+                        &size))
+    return;
   const float font = ImGui::GetFontSize();
+  const float top = ImGui::GetCursorPosY();
   {
     Line("w: " + Num(in.w) + " \u2192 " + Num(r.w_after) + "   (\u03B7 = " + Num(in.learning_rate) + ")");
     const bool still = r.dL_dw == 0.0;  // a dead ReLU, or h_2 = y: w does not move
@@ -160,7 +163,7 @@ void DrawStep(AppState& s, ImVec2 size) {
          still || down ? &kGood : &kWarn);
     s.Record("rnn.step");
   }
-  const float used = font * 2.6f;
+  const float used = ImGui::GetCursorPosY() - top;  // the lines above, as many as they wrapped to
   ImVec2 plot(size.x, std::max(font * 5.0f, size.y - used));
   PlotSpec spec;
   spec.x.label = "w";
