@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "attnlab/kernel_attention.hpp"
+#include "attnlab/limits.hpp"
 #include "attnlab/random.hpp"
+#include "attnlab/report.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
 #include "attnlab/views.hpp"
@@ -375,6 +377,71 @@ TEST(KernelLabIo, BadSettingsNameTheirPath) {
                                       R"(, "kernel_lab": {"p": 2}})", &s);
   EXPECT_EQ(st.field(), "kernel_lab.p") << st.ToString();
   EXPECT_NE(st.message().find("5151"), std::string::npos) << st.message();
+}
+
+// ---- the view's limits ----
+
+std::string Rows(int rows, int cols, double v) {
+  std::string r = "[";
+  for (int i = 0; i < rows; ++i) {
+    r += i ? ", [" : "[";
+    for (int j = 0; j < cols; ++j) r += (j ? ", " : "") + std::to_string(v);
+    r += "]";
+  }
+  return r + "]";
+}
+
+TEST(KernelLimits, AScenarioWithoutKernelLabIsCheckedWithTheDefaults) {
+  // d_k = 100: the default p = 2 map has 5151 features, past kMaxPhiDim.
+  const std::string m = Rows(2, 100, 0.1);
+  const std::string qkv = R"("Q": )" + m + R"(, "K": )" + m + R"(, "V": )" + m;
+  Scenario s;
+  Status st = ParseScenario(R"({"view": "kernel", )" + qkv + "}", &s);
+  EXPECT_EQ(st.field(), "kernel_lab") << st.ToString();  // not kernel_lab.p: the file has no such key
+  EXPECT_NE(st.message().find("default"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("5151"), std::string::npos) << st.message();
+  // Another view's scenario is not refused for the kernel view's defaults; eval --view kernel is.
+  ASSERT_TRUE(ParseScenario(R"({"view": "attention", )" + qkv + "}", &s).ok());
+  Result r;
+  ASSERT_TRUE(Evaluate(s, &r).ok());
+  Report rep;
+  st = FindViewModel("kernel")->evaluate(s, r, &rep);
+  EXPECT_EQ(st.field(), "kernel_lab") << st.ToString();
+}
+
+Scenario BigQkv(int N, int D, int M) {
+  Scenario s;
+  EXPECT_TRUE(Parse(R"({"sim": "dot"})", &s).ok());
+  s.Q = Matrix::Constant(N, D, 0.01);
+  s.K = Matrix::Constant(N, D, 0.01);
+  s.V = Matrix::Constant(N, M, 0.01);
+  return s;
+}
+
+TEST(KernelLimits, TheEvalBoundCountsThePipelinesNumbersToo) {
+  // N = 1600, D = M = 1, a dot product: the view prints 2 N^2 = 5.1e6 numbers,
+  // under 1e7 alone; the pipeline prints its scores and weights, 5.1e6 more.
+  Scenario s = BigQkv(1600, 1, 1);
+  ASSERT_LT(CostOf(s).result_cells, kMaxResultCells);
+  const Status st = FindViewModel("kernel")->check_limits(s);
+  EXPECT_EQ(st.field(), "kernel_lab") << st.ToString();
+  EXPECT_NE(st.message().find("the pipeline's"), std::string::npos) << st.message();
+}
+
+TEST(KernelLimits, TheViewsFlopsAreBoundedNamingTheFeatureCount) {
+  // Random features at m = 4096 on D = 1500: 2 (N + N_k) m D = 1.26e10 FLOPs
+  // for the projections alone, while the pipeline (Q K^T, P V) takes 8e8.
+  Scenario s = BigQkv(512, 1500, 1);
+  KernelLabSettings& lab = s.views.Get<KernelLabSettings>();
+  lab.sim = KernelSim::kSoftmax;
+  lab.features = 4096;
+  ASSERT_LT(CostOf(s).flops, kMaxFlops);
+  Status st = FindViewModel("kernel")->check_limits(s);
+  EXPECT_EQ(st.field(), "kernel_lab.features") << st.ToString();
+  EXPECT_NE(st.message().find("FLOPs"), std::string::npos) << st.message();
+  lab.features = 64;
+  st = FindViewModel("kernel")->check_limits(s);
+  EXPECT_TRUE(st.ok()) << st.ToString();
 }
 
 TEST(KernelEval, PrintsEveryKeyTheSameWayTwice) {

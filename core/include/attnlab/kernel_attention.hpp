@@ -204,6 +204,11 @@ struct KernelView {
   std::vector<double> sweep_m, sweep_error;         // softmax: RandomFeatureErrors
 };
 
+// The FLOPs ComputeKernelView spends at these sizes: the quadratic form
+// (sim, weights, output), phi(Q) and phi(K) (random features: 2 (N + N_k) m D
+// for the projections), the linear form, and the error sweep's ceiling.
+double KernelViewFlops(const KernelSpec& spec, double N, double N_k, double D, double M);
+
 // Fails naming "kernel_lab.<field>" or the pipeline's field.
 Status ComputeKernelView(const Scenario& s, const Result& r, KernelView* out);
 
