@@ -134,6 +134,9 @@ std::string Explain(AppState& s, const std::string& name, int i, int j) {
     } else {
       t += "q\u00B7k = " + DotTerms(h.Q.row(i), h.K.row(j), st) + " = " + N4(h.Q.row(i).dot(h.K.row(j)), st);
     }
+    if (v.spec.sim == KernelSim::kSoftmax)
+      t += "\nshown: exp(q\u00B7k/\u221AD \u2212 max_j q\u00B7k_j/\u221AD), the row's largest is 1 (the constant cancels in "
+           "the weights)";
     return t + "\n= " + N4(k.sim(i, j), st);
   }
   if (bad && (name == "weights" || name == "output" || name == "output_linear" || name == "difference"))
@@ -197,7 +200,12 @@ std::string Explain(AppState& s, const std::string& name, int i, int j) {
       case KernelSim::kPolynomial:
         what = v.spec.p == 2 ? "the quadratic map [x_i\u00B2, \u221A2 x_i x_j (i<j), \u221A2c x_i, c]" : "a monomial of degree " + std::to_string(v.spec.p);
         break;
-      case KernelSim::kSoftmax: what = "exp(w_r\u00B7x' \u2212 |x'|\u00B2/2) / \u221Am, x' = x / D^(1/4)"; break;
+      case KernelSim::kSoftmax:
+        what = q ? "exp(w_r\u00B7x' \u2212 max_r w_r\u00B7x') / \u221Am, x' = x / D^(1/4) (FAVOR+'s stabiliser: the "
+                   "row's constant cancels in the ratio)"
+                 : "exp(w_r\u00B7x' \u2212 |x'|\u00B2/2 \u2212 C) / \u221Am, x' = x / D^(1/4), C the largest exponent "
+                   "of all keys (cancels in the ratio)";
+        break;
     }
     return std::string(q ? "\u03C6(Q_" : "\u03C6(K_") + std::to_string(i) + ")[" + std::to_string(j) + "] = " +
            N4((q ? k.phi_Q : k.phi_K)(i, j), st) + ": " + what;

@@ -179,7 +179,7 @@ RowVector PolynomialFeatures(const RowVector& x, double c, int p) {
   return out;
 }
 
-Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out) {
+Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out, FeatureShift shift) {
   const int D = static_cast<int>(X.cols());
   const Eigen::Index n = X.rows();
   switch (spec.sim) {
@@ -211,10 +211,19 @@ Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out) {
       const Matrix Xs = X * s;
       Matrix proj = Xs * W.transpose();  // (n, m)
       const double norm = 1.0 / std::sqrt(static_cast<double>(m));
+      // The exponents w_r.x' - |x'|^2 / 2, less the stabiliser's constant.
+      double global = -std::numeric_limits<double>::infinity();
       for (Eigen::Index r = 0; r < n; ++r) {
         const double half = 0.5 * Xs.row(r).squaredNorm();
-        for (int c = 0; c < m; ++c) proj(r, c) = std::exp(proj(r, c) - half) * norm;
+        if (shift == FeatureShift::kRow) {
+          proj.row(r).array() -= proj.row(r).maxCoeff();  // the row's constant exp(-|x'|^2/2) cancels too
+        } else {
+          proj.row(r).array() -= half;
+          global = std::max(global, proj.row(r).maxCoeff());
+        }
       }
+      if (shift == FeatureShift::kGlobal && std::isfinite(global)) proj.array() -= global;
+      proj = (proj.array().exp() * norm).matrix();
       *out = std::move(proj);
       break;
     }
@@ -258,11 +267,14 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
     raw_scores = Q * K.transpose();
   for (int i = 0; i < N; ++i) {
     const int end = spec.causal ? i + 1 : N_k;
+    // softmax: A_ij = exp(s_ij - max_j s_ij) (DESIGN.md): the row's constant
+    // cancels in the weights, the largest A_ij is 1, and exp cannot overflow.
+    const double row_max = spec.sim == KernelSim::kSoftmax ? raw_scores.row(i).head(end).maxCoeff() : 0;
     for (int j = 0; j < end; ++j) {
       double a;
       if (raw_scores.size()) {
         const double qk = raw_scores(i, j);
-        a = spec.sim == KernelSim::kSoftmax ? std::exp(qk * inv_sqrt_d)
+        a = spec.sim == KernelSim::kSoftmax ? std::exp((qk - row_max) * inv_sqrt_d)
             : spec.sim == KernelSim::kDot   ? qk
                                             : IntPow(qk + spec.c, spec.p);
       } else {
@@ -350,7 +362,9 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
     case KernelSim::kRelu: out->linear_note = "phi(x) = max(x, 0): exact, the difference is round-off"; break;
   }
   if (!out->has_linear) return Status::Ok();
-  if (!(st = FeatureMap(spec, Q, &out->phi_Q)).ok() || !(st = FeatureMap(spec, K, &out->phi_K)).ok()) return st;
+  if (!(st = FeatureMap(spec, Q, &out->phi_Q, FeatureShift::kRow)).ok() ||
+      !(st = FeatureMap(spec, K, &out->phi_K, FeatureShift::kGlobal)).ok())
+    return st;
   if (!(st = CheckFinite(out->phi_Q, "phi_Q")).ok() || !(st = CheckFinite(out->phi_K, "phi_K")).ok())
     return Status::Error(st.field(), st.message() + " (the feature map overflows: smaller Q, K)");
   out->S = out->phi_K.transpose() * V;
@@ -415,7 +429,8 @@ Status RandomFeatureErrors(const KernelSpec& spec, const Matrix& Q, const Matrix
     s.seed = spec.seed + static_cast<std::uint64_t>(seed);
     Matrix pq, pk;
     Status st;
-    if (!(st = FeatureMap(s, Q, &pq)).ok() || !(st = FeatureMap(s, K, &pk)).ok()) return st;
+    if (!(st = FeatureMap(s, Q, &pq, FeatureShift::kRow)).ok() || !(st = FeatureMap(s, K, &pk, FeatureShift::kGlobal)).ok())
+      return st;
     Matrix out(Q.rows(), V.cols());
     if (s.causal) {
       Matrix S = Matrix::Zero(pk.cols(), V.cols());
@@ -525,7 +540,10 @@ Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, do
         A = pq * pk.transpose();
       } else {
         A = Q * K.transpose();
-        if (spec.sim == KernelSim::kSoftmax) A = (A * inv_sqrt_d).array().exp().matrix();
+        if (spec.sim == KernelSim::kSoftmax) {
+          A *= inv_sqrt_d;
+          A = (A.colwise() - A.rowwise().maxCoeff()).array().exp().matrix();
+        }
         if (spec.sim == KernelSim::kPolynomial) {
           const double c = spec.c;
           const int p = spec.p;
@@ -541,7 +559,9 @@ Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, do
     t0 = Clock::now();
     {
       Matrix pq, pk;
-      if (!(st = FeatureMap(spec, Q, &pq)).ok() || !(st = FeatureMap(spec, K, &pk)).ok()) return st;
+      if (!(st = FeatureMap(spec, Q, &pq, FeatureShift::kRow)).ok() ||
+          !(st = FeatureMap(spec, K, &pk, FeatureShift::kGlobal)).ok())
+        return st;
       Matrix out(N, M);
       if (spec.causal) {
         Matrix S = Matrix::Zero(pk.cols(), M);

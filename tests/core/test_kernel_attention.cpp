@@ -281,6 +281,51 @@ TEST(KernelDenominator, ACancellingRowIsFlagged) {
   EXPECT_NE(a.diagnostics[0].find("cancels"), std::string::npos);
 }
 
+TEST(KernelSoftmax, TheRowMaxIsSubtractedSoLargeScoresDoNotOverflow) {
+  KernelSpec spec;
+  spec.sim = KernelSim::kSoftmax;
+  KernelAttention a;
+  // q.k / sqrt(2) = 1273: exp overflows without the row's max.
+  Matrix Q(1, 2), K(2, 2), V(2, 2);
+  Q << 30, 30;
+  K << 30, 30, 0, 0;
+  V << 1, 2, 3, 4;
+  Status st = ComputeKernelAttention(spec, Q, K, V, &a);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(a.sim(0, 0), 1.0);
+  EXPECT_EQ(a.weights(0, 0), 1.0);
+  EXPECT_TRUE(a.bad_rows.empty());
+  EXPECT_DOUBLE_EQ(a.output(0, 0), 1.0);
+  EXPECT_TRUE(a.phi_Q.allFinite() && a.phi_K.allFinite());
+  EXPECT_TRUE(a.output_linear.allFinite()) << a.output_linear;  // random features at large |q|: finite
+  // Scores of -1131 and -1160: every exp underflows to 0 without the max; a softmax row never vanishes.
+  Matrix Q2(1, 2), K2(2, 2);
+  Q2 << 40, 0;
+  K2 << -40, 0, -41, 0;
+  ASSERT_TRUE(ComputeKernelAttention(spec, Q2, K2, V, &a).ok());
+  EXPECT_TRUE(a.bad_rows.empty());
+  EXPECT_TRUE(a.diagnostics.empty()) << a.diagnostics[0];
+  EXPECT_EQ(a.sim(0, 0), 1.0);
+  EXPECT_NEAR(a.weights(0, 1), std::exp(-40 / std::sqrt(2.0)) / (1 + std::exp(-40 / std::sqrt(2.0))), 1e-25);
+  EXPECT_TRUE(a.output.allFinite());
+  EXPECT_TRUE(a.output_linear.allFinite()) << a.output_linear;
+}
+
+TEST(KernelSoftmax, TheStabilisersCancelInTheRatio) {
+  // The same draw with and without FAVOR+'s shifts gives the same linear output.
+  KernelSpec spec;
+  spec.sim = KernelSim::kSoftmax;
+  spec.features = 32;
+  const Matrix Q = Random(4, 3, 11), K = Random(5, 3, 12), V = Random(5, 2, 13);
+  Matrix pq, pk, sq, sk;
+  ASSERT_TRUE(FeatureMap(spec, Q, &pq).ok() && FeatureMap(spec, K, &pk).ok());
+  ASSERT_TRUE(FeatureMap(spec, Q, &sq, FeatureShift::kRow).ok() && FeatureMap(spec, K, &sk, FeatureShift::kGlobal).ok());
+  const Matrix plain = ((pq * pk.transpose() * V).array().colwise() / (pq * pk.transpose()).rowwise().sum().array()).matrix();
+  const Matrix shifted = ((sq * sk.transpose() * V).array().colwise() / (sq * sk.transpose()).rowwise().sum().array()).matrix();
+  EXPECT_LT((plain - shifted).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_DOUBLE_EQ(sq.row(0).maxCoeff(), 1 / std::sqrt(32.0));
+}
+
 TEST(KernelInput, BadInputIsRefusedNamingTheField) {
   Matrix Q = Random(3, 2, 1), K = Random(3, 2, 2), V = Random(3, 2, 3);
   KernelSpec spec;
@@ -300,15 +345,14 @@ TEST(KernelInput, BadInputIsRefusedNamingTheField) {
   st = CheckKernelSpec(spec, 200, "kernel_lab.");  // D_phi = 201 * 202 / 2 = 20301
   EXPECT_EQ(st.field(), "kernel_lab.p");
   EXPECT_NE(st.message().find("20301"), std::string::npos) << st.message();
-  spec.sim = KernelSim::kSoftmax;
-  spec.features = 8;
-  Q *= 1e3;
-  K *= 1e3;
+  spec.sim = KernelSim::kDot;  // softmax subtracts its row's max and cannot overflow; q.k can
+  Q *= 1e200;
+  K *= 1e200;
   EXPECT_EQ(ComputeKernelAttention(spec, Q, K, V, &a).field(), "sim");
   spec.sim = KernelSim::kPolynomial;
   spec.c = -1;
-  Q /= 1e3;
-  K /= 1e3;
+  Q /= 1e200;
+  K /= 1e200;
   ASSERT_TRUE(ComputeKernelAttention(spec, Q, K, V, &a).ok());
   EXPECT_FALSE(a.has_linear);
 }

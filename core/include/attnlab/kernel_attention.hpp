@@ -105,7 +105,13 @@ Status CheckKernelSpec(const KernelSpec& spec, int D, const std::string& prefix)
 
 // The feature map applied to each row of X (n, D) -> (n, D_phi). Random
 // features draw W (m, D) from the seed.
-Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out);
+// `shift` (random features only) is FAVOR+'s stabiliser: kRow subtracts each
+// row's max_r w_r.x' in the exponent (for phi(Q)), kGlobal one constant, the
+// largest exponent of all rows (for phi(K)). Both cancel in the linear form's
+// ratio, and keep exp from overflowing or underflowing to 0 for large |x|;
+// kNone is the unbiased estimate phi(q).phi(k) ~ exp(q.k / sqrt(D)).
+enum class FeatureShift { kNone, kRow, kGlobal };
+Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out, FeatureShift shift = FeatureShift::kNone);
 // The explicit polynomial map of one vector (test hook): (q.k + c)^p = phi(q).phi(k).
 RowVector PolynomialFeatures(const RowVector& x, double c, int p);
 
@@ -113,10 +119,10 @@ struct KernelAttention {
   int N = 0, N_k = 0, D = 0, M = 0;
   bool has_linear = false;  // false: no feature map (polynomial c < 0); `linear_note` says why
   std::string linear_note;  // what output_linear means for this sim
-  Matrix sim;               // A (N, N_k); causal: 0 above the diagonal
+  Matrix sim;               // A (N, N_k); causal: 0 above the diagonal; softmax: exp(s_ij - max_j s_ij)
   RowVector den;            // (N) sum_j A_ij
   Matrix weights, output;   // (N, N_k), (N, M); bad rows NaN
-  Matrix phi_Q, phi_K;      // (N, D_phi), (N_k, D_phi)
+  Matrix phi_Q, phi_K;      // (N, D_phi), (N_k, D_phi); random features stabilised (FeatureShift kRow, kGlobal)
   Matrix S;                 // (D_phi, M): phi(K)^T V, all keys
   RowVector z;              // (D_phi)
   RowVector den_linear;     // (N) phi(Q_i) . z (causal: . z_i)
