@@ -101,6 +101,9 @@ Shown MakeShown(const KernelView& v) {
   sh.sim_allowed = AllowedKeys::FromRuns(k.N_k, b0, e_sim);
   sh.rows_allowed_nk = AllowedKeys::FromRuns(k.N_k, b0, e_nk);
   sh.rows_allowed_m = AllowedKeys::FromRuns(k.M, b0, e_m);
+  std::vector<int> e_lin = e_m;
+  for (int r : k.linear_bad_rows) e_lin[static_cast<size_t>(r)] = 0;
+  sh.rows_allowed_linear = AllowedKeys::FromRuns(k.M, b0, e_lin);
   return sh;
 }
 
@@ -140,8 +143,12 @@ std::string Explain(AppState& s, const std::string& name, int i, int j) {
     return t + "\n= " + N4(k.sim(i, j), st);
   }
   if (bad && (name == "weights" || name == "output" || name == "output_linear" || name == "difference"))
-    return row + ": the denominator \u03A3_j sim = " + N4(k.den(i), st) + " vanishes or changed sign: V'_" +
+    return row + ": the denominator \u03A3_j sim = " + N4(k.den(i), st) + " vanishes or cancels: V'_" +
            std::to_string(i) + " is undefined (null in eval)";
+  if ((name == "output_linear" || name == "difference") &&
+      std::find(k.linear_bad_rows.begin(), k.linear_bad_rows.end(), i) != k.linear_bad_rows.end())
+    return row + ": the linear form is not finite here (\u03C6(Q_i)\u00B7z = " + N4(k.den_linear(i), st) +
+           "): output_linear is null (the quadratic output stands)";
   if (name == "weights")
     return "weight = sim(Q_" + std::to_string(i) + ", K_" + std::to_string(j) + ") / \u03A3_j sim = " + N4(k.sim(i, j), st) +
            " / " + N4(k.den(i), st) + " = " + N4(k.weights(i, j), st);
@@ -296,6 +303,8 @@ std::vector<Figure> Figures(const KernelView& v, const Shown& sh) {
   const std::string sim = KernelSimFormula(v.spec.sim, v.spec.c, v.spec.p);
   const AllowedKeys* rows_nk = sh.rows_masked ? &sh.rows_allowed_nk : nullptr;
   const AllowedKeys* rows_m = !k.bad_rows.empty() ? &sh.rows_allowed_m : nullptr;
+  const AllowedKeys* rows_lin =
+      !k.bad_rows.empty() || !k.linear_bad_rows.empty() ? &sh.rows_allowed_linear : nullptr;
   std::vector<Figure> f;
   f.push_back({"sim", "sim  " + Shape(sh.sim) + "  " + sim, &sh.sim, &sh.rows, &sh.keys, false,
                sh.sim_masked ? &sh.sim_allowed : nullptr, nullptr});
@@ -320,12 +329,12 @@ std::vector<Figure> Figures(const KernelView& v, const Shown& sh) {
     f.push_back({"output_linear",
                  "output_linear  " + Shape(sh.output_linear) + (v.spec.causal ? "  \u03C6(Q_i) S_i / \u03C6(Q_i)\u00B7z_i"
                                                                               : "  \u03C6(Q) S / \u03C6(Q)\u00B7z"),
-                 &sh.output_linear, &sh.rows, &sh.v_cols, false, rows_m, "\u2014"});
+                 &sh.output_linear, &sh.rows, &sh.v_cols, false, rows_lin, "\u2014"});
     f.back().short_title = "output_linear  " + Shape(sh.output_linear);
     char buf[96];
     std::snprintf(buf, sizeof buf, "  max |diff| = %s", FormatNumber(sh.max_abs_diff, NumberStyle::kScientific, 2).c_str());
     f.push_back({"difference", "output \u2212 output_linear  " + Shape(sh.diff) + buf, &sh.diff, &sh.rows, &sh.v_cols, false,
-                 rows_m, "\u2014"});
+                 rows_lin, "\u2014"});
     f.back().short_title = std::string("difference") + buf;
   }
   return f;
@@ -372,13 +381,25 @@ void DrawDenominators(AppState& s, ImVec2 size) {
   }
   if (!bad_x.empty()) {
     PlotSeries b;
-    b.label = "vanishes / changes sign";
+    b.label = "vanishes / cancels (null)";
     b.kind = SeriesKind::kScatter;
     b.x = bad_x;
     b.y = bad_y;
     b.color = 5;
     b.weight = 2.0f;
     spec.series.push_back(b);
+  }
+  if (!k.sign_rows.empty()) {
+    PlotSeries w;
+    w.label = "changed sign (kept)";
+    w.kind = SeriesKind::kScatter;
+    for (int r : k.sign_rows) {
+      w.x.push_back(r);
+      w.y.push_back(k.den(r));
+    }
+    w.color = 3;
+    w.weight = 2.0f;
+    spec.series.push_back(w);
   }
   const PlotResult r = Plot("denominators", spec, body);
   s.ui.items["kernel.plot.denominators"] = ItemRect{r.layout.area_min, r.layout.area_max};
@@ -692,11 +713,17 @@ void DrawCheck(AppState& s) {
     ImGui::TextDisabled("%s", k.linear_note.c_str());
   } else {
     const bool exact = c.view.spec.sim != KernelSim::kSoftmax;
-    const bool ok = !exact || k.max_abs_diff <= 1e-12 * std::max(k.max_abs_output, 1e-300);
+    // Round-off of an exact map: 1e-12 times the weighted average's conditioning
+    // (sum_j |A_ij| / |den_i|) times max|V|, so outputs near 0 are not "different".
+    // Never green while rows are left out of the comparison.
+    const bool ok = (!exact || k.max_abs_diff <= k.diff_tolerance) && k.diff_rows_left_out == 0;
+    const std::string left_out =
+        k.diff_rows_left_out ? " (" + std::to_string(k.diff_rows_left_out) + " row(s) left out: no linear output)" : "";
     ImGui::PushStyleColor(ImGuiCol_Text, ok ? kGood : ErrorColor());
-    ImGui::Text("D_\u03C6 = %.0f; quadratic vs linear: max |diff| = %s%s", dphi,
+    ImGui::Text("D_\u03C6 = %.0f; quadratic vs linear: max |diff| = %s%s%s", dphi,
                 FormatNumber(k.max_abs_diff, NumberStyle::kScientific, 2).c_str(),
-                exact ? (ok ? ", round-off" : ": they differ") : ": random-feature error");
+                exact ? (k.max_abs_diff <= k.diff_tolerance ? ", round-off" : ": they differ") : ": random-feature error",
+                left_out.c_str());
     ImGui::PopStyleColor();
     if (ImGui::IsItemHovered() && !s.ui.exporting) ImGui::SetTooltip("%s", k.linear_note.c_str());
   }

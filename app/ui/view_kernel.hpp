@@ -33,7 +33,7 @@ struct KernelMeasure {
 // hatched rows, never NaN on screen.
 struct KernelShown {
   Matrix sim, weights, output, output_linear, diff, den, den_linear, phi_Q, phi_K, S, z, S_step, z_step;
-  AllowedKeys sim_allowed, rows_allowed_nk, rows_allowed_m;
+  AllowedKeys sim_allowed, rows_allowed_nk, rows_allowed_m, rows_allowed_linear;  // linear: bad and linear_bad rows
   bool sim_masked = false, rows_masked = false;
   std::vector<std::string> rows, keys, v_cols, phi_cols, phi_rows, one_col, den_cols;
   double max_abs_diff = 0;

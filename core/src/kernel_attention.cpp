@@ -107,6 +107,13 @@ double PairSim(const KernelSpec& spec, const Eigen::Ref<const RowVector>& q, con
 
 }  // namespace
 
+std::string KernelRowsText(const std::vector<int>& rows) {
+  std::string t = rows.size() == 1 ? "row " : "rows ";
+  for (size_t k = 0; k < rows.size() && k < 12; ++k) t += (k ? ", " : "") + std::to_string(rows[k]);
+  if (rows.size() > 12) t += ", \u2026 (" + std::to_string(rows.size()) + " rows)";
+  return t;
+}
+
 const char* KernelSimKey(KernelSim sim) {
   switch (sim) {
     case KernelSim::kSoftmax: return "softmax";
@@ -296,7 +303,7 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
     if (out->den(i) < 0) ++negative;
   }
   const double majority = negative > positive ? -1.0 : 1.0;
-  std::vector<int> zero_rows, sign_rows, cancel_rows;
+  std::vector<int> zero_rows, sign_rows, cancel_rows, near_rows;
   std::vector<bool> bad(static_cast<size_t>(N), false);
   for (int i = 0; i < N; ++i) {
     const double d = out->den(i);
@@ -304,32 +311,35 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
       zero_rows.push_back(i);
     } else if (abs_sum(i) > kKernelCancellation * std::abs(d)) {
       cancel_rows.push_back(i);
-    } else if (d * majority < 0) {
-      sign_rows.push_back(i);
     } else {
+      // Finite and trusted: a sign against the majority's, or a denominator
+      // much smaller than its terms, is a warning; the row's output stands.
+      if (d * majority < 0) sign_rows.push_back(i);
+      if (abs_sum(i) > kKernelNearCancellation * std::abs(d)) near_rows.push_back(i);
+      out->conditioning = std::max(out->conditioning, abs_sum(i) / std::abs(d));
       continue;
     }
     bad[static_cast<size_t>(i)] = true;
     out->bad_rows.push_back(i);
   }
+  out->sign_rows = sign_rows;
   std::sort(out->bad_rows.begin(), out->bad_rows.end());
-  auto rows_text = [](const std::vector<int>& rows) {
-    std::string t = rows.size() == 1 ? "row " : "rows ";
-    for (size_t k = 0; k < rows.size() && k < 12; ++k) t += (k ? ", " : "") + std::to_string(rows[k]);
-    if (rows.size() > 12) t += ", \u2026 (" + std::to_string(rows.size()) + " rows)";
-    return t;
-  };
   if (!zero_rows.empty())
-    out->diagnostics.push_back(rows_text(zero_rows) +
+    out->diagnostics.push_back(KernelRowsText(zero_rows) +
                                " (0-based): the denominator sum_j sim(Q_i, K_j) is 0; V'_i is undefined (null)");
   if (!cancel_rows.empty())
-    out->diagnostics.push_back(rows_text(cancel_rows) +
+    out->diagnostics.push_back(KernelRowsText(cancel_rows) +
                                " (0-based): the denominator nearly cancels (sum_j |sim| > 1e8 |sum_j sim|); V'_i "
                                "blows up (null)");
   if (!sign_rows.empty())
-    out->diagnostics.push_back(rows_text(sign_rows) + " (0-based): the denominator is " +
+    out->diagnostics.push_back("warning: " + KernelRowsText(sign_rows) + " (0-based): the denominator is " +
                                (majority > 0 ? "negative" : "positive") +
-                               " where most rows' is not: it changed sign, so it passes through 0 (null)");
+                               " where most rows' is not: it changed sign, so between rows it passes through 0 "
+                               "(the row's own output is finite and kept)");
+  if (!near_rows.empty())
+    out->diagnostics.push_back("warning: " + KernelRowsText(near_rows) +
+                               " (0-based): the denominator is small against its terms (sum_j |sim| > 10 |sum_j "
+                               "sim|); V'_i is sensitive to round-off in sim");
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   out->weights.resize(N, N_k);
@@ -343,6 +353,7 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
   out->output = out->weights * V;  // NaN rows stay NaN
   for (int i = 0; i < N; ++i)
     if (!bad[static_cast<size_t>(i)]) out->max_abs_output = std::max(out->max_abs_output, out->output.row(i).cwiseAbs().maxCoeff());
+  out->diff_tolerance = 1e-12 * out->conditioning * V.cwiseAbs().maxCoeff();
 
   // ---- linear form ----
   out->has_linear = HasMap(spec);
@@ -387,22 +398,27 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
     out->den_linear = (out->phi_Q * out->z.transpose()).transpose();
     for (int i = 0; i < N; ++i) out->output_linear.row(i) = num.row(i) / out->den_linear(i);
   }
+  // A row the linear form cannot compute (random features whose phi(Q_i).z
+  // underflowed to 0) is null in output_linear only: the exact quadratic
+  // output and weights stand. max_abs_diff leaves it out, and says so.
   for (int i = 0; i < N; ++i) {
-    if (bad[static_cast<size_t>(i)] || !out->output_linear.row(i).allFinite()) {
+    if (bad[static_cast<size_t>(i)]) {
       out->output_linear.row(i).setConstant(nan);
-      if (!bad[static_cast<size_t>(i)]) {
-        bad[static_cast<size_t>(i)] = true;
-        out->bad_rows.push_back(i);
-        out->diagnostics.push_back("row " + std::to_string(i) + " (0-based): the linear form's denominator phi(Q_i).z is " +
-                                   Num(out->den_linear(i)) + " (null)");
-        out->output.row(i).setConstant(nan);
-        out->weights.row(i).setConstant(nan);
-      }
+      continue;
+    }
+    if (!out->output_linear.row(i).allFinite()) {
+      out->output_linear.row(i).setConstant(nan);
+      out->linear_bad_rows.push_back(i);
       continue;
     }
     out->max_abs_diff = std::max(out->max_abs_diff, (out->output.row(i) - out->output_linear.row(i)).cwiseAbs().maxCoeff());
   }
-  std::sort(out->bad_rows.begin(), out->bad_rows.end());
+  if (!out->linear_bad_rows.empty())
+    out->diagnostics.push_back(KernelRowsText(out->linear_bad_rows) +
+                               " (0-based): the linear form is not finite there (phi(Q_i).z is 0, or phi(Q_i) S "
+                               "overflows): output_linear is null (the quadratic output stands), and max_abs_diff leaves " +
+                               std::string(out->linear_bad_rows.size() == 1 ? "it" : "them") + " out");
+  out->diff_rows_left_out = static_cast<int>(out->linear_bad_rows.size());
   return Status::Ok();
 }
 

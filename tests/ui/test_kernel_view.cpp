@@ -33,7 +33,7 @@ TEST(KernelView, EveryPanelDrawsWithItsNameInTheWindowAndInPresentation) {
     EXPECT_TRUE(Drew(s, panel)) << panel;
   const KernelView& v = s.ui.caches.Get<ui::KernelViewCache>().view;
   EXPECT_EQ(v.forms.phi_Q.cols(), 6);
-  EXPECT_LE(v.forms.max_abs_diff, 1e-12 * v.forms.max_abs_output);
+  EXPECT_LE(v.forms.max_abs_diff, v.forms.diff_tolerance);
   EXPECT_TRUE(ui.Has("kernel.check"));
   s.ui.presentation = true;
   ui.Frame();

@@ -45,11 +45,16 @@
 // For elu and relu the quadratic form computes A_ij = phi(Q_i).phi(K_j) pair by pair.
 //
 // Denominators (E5(a)): V'_i is finite only when den_i != 0. A row is flagged
-// ("bad") when den_i == 0 or is not finite, when its sign differs from the sign
-// most rows have, or when it cancels: sum_j |A_ij| > kKernelCancellation |den_i|
-// (more than 8 digits lost; the output is then as large as noise / den_i).
-// Flagged rows are NaN in weights, output and output_linear (null in eval; the
-// screen hatches them) and named, 0-based, in the diagnostics.
+// ("bad") when den_i == 0 or is not finite, or when it cancels:
+// sum_j |A_ij| > kKernelCancellation |den_i| (more than 8 digits lost; the
+// output is then as large as noise / den_i). Flagged rows are NaN in weights,
+// output and output_linear (null in eval; the screen hatches them) and named,
+// 0-based, in the diagnostics. A finite denominator whose sign differs from
+// the sign most rows have (`sign_rows`: between those rows it passes through
+// 0), or that is small against its terms (sum_j |A_ij| > kKernelNearCancellation
+// |den_i|), is a named warning; its row is kept.
+// A row whose linear form fails alone (random features: phi(Q_i).z underflows)
+// is NaN in output_linear only (`linear_bad_rows`), left out of max_abs_diff.
 //
 // Cost (CountKernelCost; 1 multiply-add = 2 FLOP; a sum is a product with a ones
 // vector; division and elementwise functions 1 FLOP each; C_phi = FLOPs of phi of one row):
@@ -93,6 +98,7 @@ struct KernelSpec {
 };
 
 inline constexpr double kKernelCancellation = 1e8;
+inline constexpr double kKernelNearCancellation = 10;  // a warning only
 inline constexpr int kMaxKernelDegree = 8;
 inline constexpr int kMaxRandomFeatures = 4096;
 inline constexpr double kMaxPhiDim = 4096;  // D_phi: phi(Q), phi(K) at N = 2048 are 64 MiB each
@@ -115,6 +121,9 @@ Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out, FeatureS
 // The explicit polynomial map of one vector (test hook): (q.k + c)^p = phi(q).phi(k).
 RowVector PolynomialFeatures(const RowVector& x, double c, int p);
 
+// "row 3" / "rows 0, 4, 7" / "rows 0, ..., 11, ... (40 rows)": at most 12 listed.
+std::string KernelRowsText(const std::vector<int>& rows);
+
 struct KernelAttention {
   int N = 0, N_k = 0, D = 0, M = 0;
   bool has_linear = false;  // false: no feature map (polynomial c < 0); `linear_note` says why
@@ -129,7 +138,12 @@ struct KernelAttention {
   Matrix output_linear;     // (N, M); bad rows NaN
   double max_abs_diff = 0;  // max |output - output_linear| over the good rows
   double max_abs_output = 0;
-  std::vector<int> bad_rows;             // 0-based
+  std::vector<int> bad_rows;             // 0-based: null in weights, output, output_linear
+  std::vector<int> sign_rows;            // a warning: the denominator's sign is the minority's (kept)
+  std::vector<int> linear_bad_rows;      // null in output_linear only
+  int diff_rows_left_out = 0;            // rows max_abs_diff leaves out (linear_bad_rows)
+  double conditioning = 0;               // max_i sum_j |A_ij| / |den_i| over the kept rows (1 for A >= 0)
+  double diff_tolerance = 0;             // 1e-12 conditioning max|V|: an exact map's round-off
   std::vector<std::string> diagnostics;  // naming the rows
 };
 

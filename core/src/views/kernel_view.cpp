@@ -86,6 +86,7 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
   out->AddMatrix("output", k.output);
   std::vector<double> bad(k.bad_rows.begin(), k.bad_rows.end());
   out->AddNumbers("bad_rows", bad);
+  out->AddNumbers("sign_rows", std::vector<double>(k.sign_rows.begin(), k.sign_rows.end()));
   out->AddLabels("diagnostics", k.diagnostics);
   out->AddBool("has_linear", k.has_linear);
   out->AddText("output_linear_means", k.linear_note);
@@ -99,6 +100,9 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
     out->AddMatrix("output_linear", k.output_linear);
     out->AddNumber("max_abs_diff", k.max_abs_diff);
     out->AddNumber("max_abs_output", k.max_abs_output);
+    out->AddNumbers("linear_bad_rows", std::vector<double>(k.linear_bad_rows.begin(), k.linear_bad_rows.end()));
+    out->AddInteger("max_abs_diff_rows_left_out", k.diff_rows_left_out);
+    out->AddNumber("diff_tolerance", k.diff_tolerance);
     if (v.spec.causal) {
       out->AddInteger("step", v.step);
       out->AddMatrix("S_step", v.S_step);
