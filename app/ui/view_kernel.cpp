@@ -575,6 +575,10 @@ void DropStaleMeasure(AppState& s) {
 void StartMeasure(AppState& s) {
   KernelViewCache& c = s.ui.caches.Get<KernelViewCache>();
   if (c.measure && c.measure->running) return;
+  // One job at a time: a cancelled one still finishing its form is waited for
+  // (the button says so), never run beside a new one.
+  ReapMeasures(c);
+  if (!c.retired.empty()) return;
   if (c.worker.joinable()) c.worker.join();
   const KernelLabSettings& lab = s.scenario.views.Get<KernelLabSettings>();
   c.measure = std::make_shared<KernelMeasure>();
@@ -589,8 +593,9 @@ void StartMeasure(AppState& s) {
   c.worker = std::thread([job] {
     for (size_t p = 0; p < job->n.size() && !job->cancel; ++p) {
       double q = 0, l = 0;
-      const Status st = TimeKernelForms(job->spec, static_cast<int>(job->n[p]), job->D, job->M, 3, &q, &l);
+      const Status st = TimeKernelForms(job->spec, static_cast<int>(job->n[p]), job->D, job->M, 3, &q, &l, &job->cancel);
       std::lock_guard<std::mutex> lock(job->mu);
+      if (job->cancel) break;
       if (!st.ok()) {
         job->error = st.ToString();
         job->running = false;
@@ -685,8 +690,10 @@ void DrawControls(AppState& s) {
   s.Record("kernel.measure_n");
   ImGui::SameLine();
   const bool running = c.measure && c.measure->running.load();
-  ImGui::BeginDisabled(running || !Computed(s));
-  if (ImGui::Button(running ? "measuring\u2026" : "measure")) StartMeasure(s);
+  ReapMeasures(c);
+  const bool finishing = !c.retired.empty();  // a cancelled job ends its current form
+  ImGui::BeginDisabled(running || finishing || !Computed(s));
+  if (ImGui::Button(running ? "measuring\u2026" : finishing ? "stopping\u2026" : "measure")) StartMeasure(s);
   ImGui::EndDisabled();
   s.Record("kernel.measure");
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))

@@ -55,6 +55,7 @@ struct KernelViewCache {
   KernelViewCache() = default;
   KernelViewCache(const KernelViewCache&) = delete;
   KernelViewCache& operator=(const KernelViewCache&) = delete;
+  // The jobs read `cancel` before each rep and form: joining waits one form at most.
   ~KernelViewCache() {
     if (measure) measure->cancel = true;
     for (auto& r : retired) r.first->cancel = true;

@@ -530,7 +530,9 @@ double CrossoverMemoryN(const KernelSpec& spec, int D, int M) {
 }
 
 Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, double* quadratic_seconds,
-                       double* linear_seconds) {
+                       double* linear_seconds, const std::atomic<bool>* cancel) {
+  auto cancelled = [cancel] { return cancel && cancel->load(); };
+  const Status stop = Status::Error("kernel_lab.measure", "cancelled");
   if (N < 1 || N > kMaxKernelMeasureN)
     return Status::Error("kernel_lab.measure_n", "from 1 to " + std::to_string(kMaxKernelMeasureN));
   Status st = CheckKernelSpec(spec, D, "kernel_lab.");
@@ -545,6 +547,7 @@ Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, do
   const double inv_sqrt_d = 1.0 / std::sqrt(static_cast<double>(D));
   volatile double sink = 0;
   for (int r = 0; r < std::max(1, reps); ++r) {
+    if (cancelled()) return stop;
     // quadratic: A = sim(Q K^T), den, weights V (the engine's products, as the view's forms)
     auto t0 = Clock::now();
     {
@@ -572,6 +575,7 @@ Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, do
       sink = sink + out(0, 0);
     }
     best_q = std::min(best_q, std::chrono::duration<double>(Clock::now() - t0).count());
+    if (cancelled()) return stop;
     t0 = Clock::now();
     {
       Matrix pq, pk;

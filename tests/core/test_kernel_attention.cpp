@@ -4,6 +4,8 @@
 // the denominators' diagnostic, and the "kernel_lab" settings and eval block.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -239,6 +241,21 @@ TEST(KernelCost, CountsMatchHandCountedSmallCases) {
   const double n64 = CrossoverFlopsN(quad, 64, 64), n128 = CrossoverFlopsN(quad, 128, 128);
   EXPECT_EQ(n64, 2179);
   EXPECT_NEAR(n128 / n64, 4.0, 0.15);
+}
+
+TEST(KernelCost, TimingStopsWhenCancelled) {
+  KernelSpec spec;
+  std::atomic<bool> cancel{true};
+  double q = -1, l = -1;
+  const auto t0 = std::chrono::steady_clock::now();
+  const Status st = TimeKernelForms(spec, 2048, 16, 16, 3, &q, &l, &cancel);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.5);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("cancelled"), std::string::npos) << st.ToString();
+  EXPECT_EQ(q, -1);
+  cancel = false;
+  ASSERT_TRUE(TimeKernelForms(spec, 64, 4, 4, 1, &q, &l, &cancel).ok());
+  EXPECT_GT(q, 0);
 }
 
 TEST(KernelDenominator, ADotProductRowThatSumsToZeroIsNamedAndNullASignChangeIsAWarning) {

@@ -5,6 +5,8 @@
 // screen, and "measure" runs off the UI thread.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -132,6 +134,31 @@ TEST(KernelView, MeasureRunsOffTheUiThreadAndIsDroppedWhenTheSimChanges) {
   ui.Frame();
   ui.Frame();
   EXPECT_EQ(c.measure, nullptr);
+}
+
+TEST(KernelView, ANewMeasureWaitsForACancelledJobStillRunning) {
+  ui::AppState s = testing::LoadedPreset("e5-quadratic-kernel.json");
+  s.scenario.views.Get<KernelLabSettings>().measure_n = 64;
+  HeadlessUi ui(s, ImVec2(1600, 1200));
+  ui::KernelViewCache& c = s.ui.caches.Get<ui::KernelViewCache>();
+  // A retired job that runs until it is cancelled (as one finishing its form).
+  auto job = std::make_shared<ui::KernelMeasure>();
+  job->running = true;
+  job->cancel = false;
+  std::atomic<bool> release{false};
+  c.retired.emplace_back(job, std::thread([job, &release] {
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    job->running = false;
+  }));
+  ui.Click("kernel.measure");
+  ui.Frame();
+  EXPECT_EQ(c.measure, nullptr);  // refused: never two jobs timing at once
+  release = true;
+  for (int i = 0; i < 200 && job->running; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ui.Frame();
+  ui.Click("kernel.measure");
+  EXPECT_NE(c.measure, nullptr);
+  EXPECT_TRUE(c.retired.empty());
 }
 
 TEST(KernelView, MeasureSizesDoubleUpToTheChosenN) {

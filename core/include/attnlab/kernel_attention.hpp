@@ -72,6 +72,7 @@
 //   FLOPs; with the degree-2 map and M ~ D, E5's O(N D^3) against O(N^2 D): N ~ D^2.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -182,9 +183,11 @@ double CrossoverFlopsN(const KernelSpec& spec, int D, int M);
 double CrossoverMemoryN(const KernelSpec& spec, int D, int M);
 
 // Seconds for each form at N (random Q, K, V of widths D, M, seeded), best of
-// `reps`. For the "measure" button only: never in eval or pictures.
+// `reps`. For the "measure" button only: never in eval or pictures. `cancel`
+// (may be null) is read before each rep and each form: once set, it returns
+// an error "cancelled" within one form's time.
 Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, double* quadratic_seconds,
-                       double* linear_seconds);
+                       double* linear_seconds, const std::atomic<bool>* cancel = nullptr);
 inline constexpr int kMaxKernelMeasureN = 2048;
 
 // ---- the Kernel attention view (E5) ----
