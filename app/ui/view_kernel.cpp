@@ -735,7 +735,37 @@ void DrawCheck(AppState& s) {
     if (ImGui::IsItemHovered() && !s.ui.exporting) ImGui::SetTooltip("%s", k.linear_note.c_str());
   }
   s.Record("kernel.check");
-  for (const std::string& d : k.diagnostics) ErrorText(d);
+  // One line, reserved whether or not there is a diagnostic, so nothing below
+  // moves when one appears: the first, shortened to the width, and how many
+  // more; every one in full on hover.
+  const float avail = ImGui::GetContentRegionAvail().x;
+  if (k.diagnostics.empty()) {
+    ImGui::Dummy(ImVec2(std::max(1.0f, avail), ImGui::GetTextLineHeight()));
+  } else {
+    const std::string more =
+        k.diagnostics.size() > 1 ? "  (+" + std::to_string(k.diagnostics.size() - 1) + " more: hover)" : "";
+    std::string first = "\u26A0 " + k.diagnostics[0];
+    if (ImGui::CalcTextSize((first + more).c_str()).x > avail) {
+      const std::string ell = "\u2026";
+      while (!first.empty() && ImGui::CalcTextSize((first + ell + more).c_str()).x > avail) {
+        first.pop_back();
+        while (!first.empty() && (static_cast<unsigned char>(first.back()) & 0xC0) == 0x80) first.pop_back();
+        if (!first.empty() && (static_cast<unsigned char>(first.back()) & 0x80)) first.pop_back();  // a lead byte
+      }
+      first += ell;
+    }
+    const bool warning_only = std::all_of(k.diagnostics.begin(), k.diagnostics.end(),
+                                          [](const std::string& d) { return d.rfind("warning:", 0) == 0; });
+    ImGui::PushStyleColor(ImGuiCol_Text, warning_only ? ImVec4(0.90f, 0.65f, 0.15f, 1.0f) : ErrorColor());
+    ImGui::TextUnformatted((first + more).c_str());
+    ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered() && !s.ui.exporting) {
+      std::string all;
+      for (const std::string& d : k.diagnostics) all += (all.empty() ? "" : "\n") + d;
+      ImGui::SetTooltip("%s", all.c_str());
+    }
+  }
+  s.Record("kernel.diagnostics");
 }
 
 // ---- the whole view ----

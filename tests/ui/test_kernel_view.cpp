@@ -109,6 +109,34 @@ TEST(KernelView, AVanishingDenominatorIsNamedAndItsRowHatched) {
   EXPECT_NE(s.ui.hover_explanation.find("undefined"), std::string::npos) << s.ui.hover_explanation;
 }
 
+TEST(KernelView, ADiagnosticAppearsInItsReservedLineAndNothingMoves) {
+  ui::AppState s;
+  ASSERT_TRUE(ParseScenario(R"({"view": "kernel", "tokens": ["a", "b", "c"], "Q": [[1, 0], [0, 1], [1, 1]],
+      "K": [[1, 0], [-1, 0], [0, 1]], "V": [[1], [2], [3]], "mask": "none"})",
+                            &s.scenario).ok());
+  s.Recompute();
+  HeadlessUi ui(s, ImVec2(1600, 1200));
+  ASSERT_TRUE(s.ui.caches.Get<ui::KernelViewCache>().view.forms.diagnostics.empty());
+  const float y_sim = s.ui.items["kernel.sim"].min.y, y_phi = s.ui.items["kernel.phi_Q"].min.y;
+  ASSERT_GT(y_sim, 0);
+  s.Edit().views.Get<KernelLabSettings>().sim = KernelSim::kDot;  // row 0's denominator is 0
+  ui.Frame();
+  ui.Frame();
+  ASSERT_FALSE(s.ui.caches.Get<ui::KernelViewCache>().view.forms.diagnostics.empty());
+  // (within half a pixel: a line of text is about 20)
+  EXPECT_NEAR(s.ui.items["kernel.sim"].min.y, y_sim, 0.5f);
+  EXPECT_NEAR(s.ui.items["kernel.phi_Q"].min.y, y_phi, 0.5f);
+  // Many rows and two diagnostics: still one line.
+  Scenario& e = s.Edit();
+  e.Q = Matrix(40, 2);
+  for (int i = 0; i < 40; ++i) e.Q.row(i) << (i % 2 ? -1.0 : 1.0), 1.0 - i % 3;  // den = Q_i1: 1, 0, -1
+  e.tokens.clear();
+  ui.Frame();
+  ui.Frame();
+  EXPECT_GT(s.ui.caches.Get<ui::KernelViewCache>().view.forms.diagnostics.size(), 1u);
+  EXPECT_NEAR(s.ui.items["kernel.sim"].min.y, y_sim, 0.5f);
+}
+
 TEST(KernelView, MeasureRunsOffTheUiThreadAndIsDroppedWhenTheSimChanges) {
   ui::AppState s = testing::LoadedPreset("e5-quadratic-kernel.json");
   s.scenario.views.Get<KernelLabSettings>().measure_n = 128;
