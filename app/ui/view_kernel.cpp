@@ -5,6 +5,7 @@
 // causal state S_i step by step, and the cost against N with the crossover;
 // our own engine's times only after "measure". Maths in core/kernel_attention.hpp.
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -253,6 +254,28 @@ HeatmapSpec SpecOf(const AppState& s, const Figure& f) {
   return hs;
 }
 
+// The colour bar's labels are the range's ends and middle ("5.00e-16" for a
+// difference of round-off), wider than the "-0.00" the heatmap leaves room for:
+// the extra width, added to the figure's size and kept out of the map's.
+float BarLabelExtra(const HeatmapSpec& hs) {
+  if (!hs.values || hs.values->size() == 0 || hs.values->size() > 262144 || !hs.show_colorbar || hs.fixed_range)
+    return 0;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  const Matrix& m = *hs.values;
+  for (Eigen::Index i = 0; i < m.size(); ++i) {
+    const double v = m.data()[i];
+    if (!std::isfinite(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!std::isfinite(lo)) return 0;
+  const double a = std::max(std::abs(lo), std::abs(hi));
+  float w = 0;
+  for (double v : {lo, hi, -a, a, 0.5 * (lo + hi)})
+    w = std::max(w, ImGui::CalcTextSize(FormatNumber(v, NumberStyle::kDecimal, 2).c_str()).x);
+  return std::max(0.0f, w - ImGui::CalcTextSize("-0.00").x);
+}
+
 ImVec2 FigureSize(const AppState& s, const Figure& f) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
   if (!f.values || f.values->size() == 0) return ImVec2(ImGui::CalcTextSize(f.title.c_str()).x + line * 2, line * 2.5f);
@@ -261,8 +284,17 @@ ImVec2 FigureSize(const AppState& s, const Figure& f) {
   const float font = ImGui::GetFontSize();
   const float cell = std::max(2.0f, std::min({font * 2.2f, font * 24.0f / static_cast<float>(f.values->rows()),
                                                font * 36.0f / static_cast<float>(f.values->cols())}));
-  const ImVec2 map = HeatmapSize(SpecOf(s, f), cell);
-  return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.title.c_str()).x + line), map.y + line);
+  HeatmapSpec hs = SpecOf(s, f);
+  hs.min_value_px = font;
+  // A small map gets cells its numbers fit at text size; a long one (S, z at
+  // D_phi up to 4096) stays colour only, its numbers on hover.
+  if (!HeatmapTextured(hs) && f.values->rows() <= 24 && f.values->cols() <= 16) {
+    const ImVec2 readable = HeatmapReadableSize(hs);
+    return ImVec2(std::max(readable.x + BarLabelExtra(hs), ImGui::CalcTextSize(f.title.c_str()).x + line),
+                  readable.y + line);
+  }
+  const ImVec2 map = HeatmapSize(hs, cell);
+  return ImVec2(std::max(map.x + BarLabelExtra(hs), ImGui::CalcTextSize(f.title.c_str()).x + line), map.y + line);
 }
 
 ImVec2 FigureReadableSize(const AppState& s, const Figure& f) {
@@ -271,7 +303,7 @@ ImVec2 FigureReadableSize(const AppState& s, const Figure& f) {
   HeatmapSpec hs = SpecOf(s, f);
   hs.min_value_px = ImGui::GetFontSize();
   const ImVec2 map = HeatmapReadableSize(hs);
-  return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.Title(true).c_str()).x), map.y + line);
+  return ImVec2(std::max(map.x + BarLabelExtra(hs), ImGui::CalcTextSize(f.Title(true).c_str()).x), map.y + line);
 }
 
 void DrawFigure(AppState& s, const Figure& f, ImVec2 size) {
@@ -281,9 +313,13 @@ void DrawFigure(AppState& s, const Figure& f, ImVec2 size) {
     ImGui::TextDisabled("(none)");
   } else {
     HeatmapSpec hs = SpecOf(s, f);
-    if (s.ui.presentation) hs.min_value_px = ImGui::GetFontSize();
-    const HeatmapResult r = Heatmap(f.name.c_str(), hs, body);
+    // Numbers in cells never smaller than the UI text (DESIGN.md): a cell too
+    // small for its number shows the colour, and the number on hover.
+    hs.min_value_px = ImGui::GetFontSize();
+    const HeatmapResult r = Heatmap(f.name.c_str(), hs, ImVec2(std::max(1.0f, body.x - BarLabelExtra(hs)), body.y));
     s.ui.items["kernel." + f.name] = ItemRect{r.grid_min, r.grid_max};
+    float& smallest = s.ui.caches.Get<KernelViewCache>().smallest_value_px;
+    if (r.value_px > 0) smallest = smallest > 0 ? std::min(smallest, r.value_px) : r.value_px;
     if (r.hovered_row >= 0 && r.hovered_col >= 0 && !s.ui.exporting) {
       std::string text = Explain(s, f.name, r.hovered_row, r.hovered_col);
       if (!text.empty()) {
@@ -828,6 +864,7 @@ void DrawKernelView(AppState& s) {
     }
     figures = Figures(c.view, cache.shown);
   }
+  s.ui.caches.Get<KernelViewCache>().smallest_value_px = 0;
   const float font = ImGui::GetFontSize();
   if (ExportingOnePanel(s)) {
     const ImVec2 size = FigureExportSize();

@@ -47,6 +47,7 @@ struct KernelViewCache {
   Status status;
   bool computed = false;
   uint64_t computed_revision = 0;
+  float smallest_value_px = 0;  // this frame's smallest number printed in a cell (0: none)
   std::shared_ptr<KernelMeasure> measure;
   std::thread worker;
   // Cancelled jobs that may still be finishing one size: joined once stopped.
