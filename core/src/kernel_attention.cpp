@@ -483,7 +483,8 @@ double PhiRowFlops(const KernelSpec& spec, int D) {
     case KernelSim::kElu:
     case KernelSim::kRelu: return D;
     case KernelSim::kPolynomial: return spec.c < 0 ? 0 : spec.p * PhiDim(spec, D);
-    case KernelSim::kSoftmax: return 2.0 * spec.features * D + 2.0 * D + 2.0 * spec.features;
+    // x' = x / D^(1/4) (D), |x'|^2 / 2 (2D), W x' (2 m D), less the constant and exp (2m), / sqrt(m) (m)
+    case KernelSim::kSoftmax: return 2.0 * spec.features * D + 3.0 * D + 3.0 * spec.features;
   }
   return 0;
 }
@@ -498,7 +499,11 @@ KernelCost CountKernelCost(const KernelSpec& spec, double N, int D, int M) {
   const double NN = N * N;
   const bool pairwise_phi = spec.sim == KernelSim::kElu || spec.sim == KernelSim::kRelu;
   const double sim = pairwise_phi ? 2 * NN * c.phi_dim + 2 * N * c.phi_row_flops : 2 * NN * D;
-  const double elementwise = spec.sim == KernelSim::kSoftmax || spec.sim == KernelSim::kPolynomial ? NN : 0;
+  // The elementwise sim, by the feature map's rule (a multiply, an add, a function 1 FLOP each):
+  // softmax the scale 1/sqrt(D) and exp (2); polynomial the add of c and p - 1 multiplies (p).
+  const double elementwise = spec.sim == KernelSim::kSoftmax      ? 2 * NN
+                             : spec.sim == KernelSim::kPolynomial ? spec.p * NN
+                                                                  : 0;
   c.quadratic_flops = sim + elementwise + 2 * NN + NN + 2 * NN * M;
   c.quadratic_memory = NN + N;
   if (c.phi_dim > 0) {

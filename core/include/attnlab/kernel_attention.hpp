@@ -59,7 +59,9 @@
 // Cost (CountKernelCost; 1 multiply-add = 2 FLOP; a sum is a product with a ones
 // vector; division and elementwise functions 1 FLOP each; C_phi = FLOPs of phi of one row):
 //   quadratic  2 N N_k D  (Q K^T; elu/relu: 2 N N_k D_phi + (N + N_k) C_phi)
-//            + N N_k      (the elementwise sim: exp, power; 0 for dot, elu, relu)
+//            + e N N_k    (the elementwise sim by the same rule as C_phi: softmax e = 2, the
+//                          scale 1/sqrt(D) and exp; polynomial e = p, the add of c and
+//                          p - 1 multiplies; 0 for dot, elu, relu)
 //            + 2 N N_k    (den = A 1) + N N_k (weights = A / den) + 2 N N_k M (weights V)
 //            memory N N_k + N numbers (A and den)                       O(N^2 D), O(N^2)
 //   linear     (N + N_k) C_phi + 2 N_k D_phi M (S) + 2 N_k D_phi (z)
@@ -67,7 +69,8 @@
 //            memory D_phi M + D_phi + D_phi (S, z, one row of phi at a time)  O(N D_phi M), O(D_phi M)
 //   C_phi: dot 0 (phi(x) = x); elu, relu D; polynomial p D_phi (p - 1 products of
 //          the factors and one by the coefficient, per feature); random features
-//          2 m D (W x') + 2 D (|x'|^2) + 2 m (subtract, exp).
+//          D (x' = x / D^(1/4)) + 2 m D (W x') + 2 D (|x'|^2 / 2) + 2 m (subtract,
+//          exp) + m (1 / sqrt(m)).
 //   The crossover N (N_k = N): the least N at which the linear form costs fewer
 //   FLOPs; with the degree-2 map and M ~ D, E5's O(N D^3) against O(N^2 D): N ~ D^2.
 #pragma once
