@@ -595,7 +595,10 @@ TEST(KernelEval, ACausalScenarioOpensCausal) {
                                 "V": [[1, 0], [0, 1], [2, 2]], "mask": "causal"})", &s).ok());
   json v = EvalKernel(s);
   EXPECT_TRUE(v["causal"].get<bool>());
-  EXPECT_EQ(v["sim"][0][1], 0);  // key 1 after query 0
+  EXPECT_TRUE(v["sim"][0][1].is_null()) << v["sim"];  // key 1 after query 0: not summed, not a similarity of 0
+  EXPECT_TRUE(v["weights"][0][2].is_null()) << v["weights"];
+  EXPECT_EQ(v["weights"][0][0], 1.0);
+  EXPECT_TRUE(v["sim"][2][2].is_number());
   s.views.Set(KernelLabSettings{});
   v = EvalKernel(s);
   EXPECT_FALSE(v["causal"].get<bool>());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "attnlab/kernel_attention.hpp"
@@ -80,9 +81,15 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
   out->AddInteger("N_k", k.N_k);
   out->AddInteger("D", k.D);
   out->AddInteger("M", k.M);
-  out->AddMatrix("sim", k.sim);
+  // Causal: the keys after each query are not summed: null, not a similarity of 0.
+  Matrix sim = k.sim, weights = k.weights;
+  if (v.spec.causal) {
+    sim.triangularView<Eigen::StrictlyUpper>().setConstant(std::numeric_limits<double>::quiet_NaN());
+    weights.triangularView<Eigen::StrictlyUpper>().setConstant(std::numeric_limits<double>::quiet_NaN());
+  }
+  out->AddMatrix("sim", sim);
   out->AddNumbers("denominators", k.den);
-  out->AddMatrix("weights", k.weights);
+  out->AddMatrix("weights", weights);
   out->AddMatrix("output", k.output);
   std::vector<double> bad(k.bad_rows.begin(), k.bad_rows.end());
   out->AddNumbers("bad_rows", bad);
