@@ -110,6 +110,50 @@ TEST(KernelMap, OtherDegreesAndOffsetsReproduceThePolynomial) {
   }
 }
 
+TEST(KernelMap, TheFeatureMapAtDegrees5To8ReproducesThePolynomial) {
+  // FeatureMap (the view's path, not PolynomialFeatures) against (q.k + c)^p by std::pow.
+  const Matrix Q = Random(2, 3, 41), K = Random(3, 3, 42);
+  for (int p = 5; p <= 8; ++p) {
+    for (double c : {0.0, 1.0}) {
+      KernelSpec s;
+      s.p = p;
+      s.c = c;
+      Matrix pq, pk;
+      ASSERT_TRUE(FeatureMap(s, Q, &pq).ok() && FeatureMap(s, K, &pk).ok());
+      EXPECT_EQ(static_cast<double>(pq.cols()), PhiDim(s, 3));
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 3; ++j) {
+          double qk = 0;
+          for (int t = 0; t < 3; ++t) qk += Q(i, t) * K(j, t);
+          const double want = std::pow(qk + c, p);
+          EXPECT_NEAR(pq.row(i).dot(pk.row(j)), want, 1e-13 * std::max(1.0, std::abs(want))) << "p = " << p;
+        }
+    }
+  }
+}
+
+TEST(KernelForms, SoftmaxWeightsMatchANaiveLoop) {
+  // The shifted sim gives the same weights as exp(q.k / sqrt(D)) / sum, summed in a plain loop.
+  KernelSpec spec;
+  spec.sim = KernelSim::kSoftmax;
+  const Matrix Q = Random(4, 3, 51, -2, 2), K = Random(5, 3, 52, -2, 2), V = Random(5, 2, 53);
+  KernelAttention a;
+  ASSERT_TRUE(ComputeKernelAttention(spec, Q, K, V, &a).ok());
+  for (int i = 0; i < 4; ++i) {
+    double den = 0, row_max = -1e300;
+    std::vector<double> e(5);
+    for (int j = 0; j < 5; ++j) {
+      e[j] = NaiveSim(spec, Q.row(i), K.row(j));
+      den += e[j];
+    }
+    for (int j = 0; j < 5; ++j) {
+      EXPECT_NEAR(a.weights(i, j), e[j] / den, 1e-14);
+      row_max = std::max(row_max, e[j]);
+    }
+    for (int j = 0; j < 5; ++j) EXPECT_NEAR(a.sim(i, j), e[j] / row_max, 1e-14);  // exp(s - max)
+  }
+}
+
 TEST(KernelForms, QuadraticLinearAndANaiveLoopAgreeTo1e12Relative) {
   const Matrix Q = Random(7, 3, 1), K = Random(7, 3, 2), V = Random(7, 2, 3, -3, 3);
   // the dot product on positive inputs, so no denominator vanishes

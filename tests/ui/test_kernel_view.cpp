@@ -121,10 +121,18 @@ TEST(KernelView, TheCausalStepMovesTheStateAsOneStepOfUndo) {
   ui.Click("kernel.forward");
   EXPECT_EQ(s.scenario.views.Find<KernelLabSettings>()->step, 3);
   const KernelView& v = s.ui.caches.Get<ui::KernelViewCache>().view;
-  Matrix S;
-  RowVector z;
-  CausalState(v.forms.phi_K, s.derived.heads[0].V, 3, &S, &z);
-  EXPECT_LE((v.S_step - S).cwiseAbs().maxCoeff(), 1e-15);
+  // S_3 = sum_{j <= 3} phi(K_j)^T V_j in a plain loop (not the function that made S_step).
+  const Matrix& phi_K = v.forms.phi_K;
+  const Matrix& V = s.derived.heads[0].V;
+  Matrix S = Matrix::Zero(phi_K.cols(), V.cols());
+  RowVector z = RowVector::Zero(phi_K.cols());
+  for (int j = 0; j <= 3; ++j)
+    for (Eigen::Index a = 0; a < phi_K.cols(); ++a) {
+      z(a) += phi_K(j, a);
+      for (Eigen::Index b = 0; b < V.cols(); ++b) S(a, b) += phi_K(j, a) * V(j, b);
+    }
+  EXPECT_LE((v.S_step - S).cwiseAbs().maxCoeff(), 1e-14);
+  EXPECT_LE((v.z_step - z).cwiseAbs().maxCoeff(), 1e-14);
   s.Undo();
   EXPECT_EQ(s.scenario.views.Find<KernelLabSettings>()->step, 2);
 }
