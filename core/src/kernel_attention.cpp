@@ -462,8 +462,12 @@ Status RandomFeatureErrors(const KernelSpec& spec, const Matrix& Q, const Matrix
       for (Eigen::Index i = 0; i < Q.rows(); ++i) out.row(i) = (pq.row(i) * S) / pq.row(i).dot(z);
     }
     double worst = 0;
-    for (Eigen::Index i = 0; i < Q.rows(); ++i)
-      if (!bad[static_cast<size_t>(i)]) worst = std::max(worst, (out.row(i) - output.row(i)).cwiseAbs().maxCoeff());
+    for (Eigen::Index i = 0; i < Q.rows() && std::isfinite(worst); ++i) {
+      if (bad[static_cast<size_t>(i)]) continue;
+      // (std::max(worst, NaN) is worst: a NaN row would be dropped silently)
+      const auto diff = (out.row(i) - output.row(i)).eval();
+      worst = diff.allFinite() ? std::max(worst, diff.cwiseAbs().maxCoeff()) : std::numeric_limits<double>::quiet_NaN();
+    }
     if (!std::isfinite(worst)) continue;  // a feature map that underflowed to 0 everywhere: no estimate this draw
     sum += worst;
     ++draws;

@@ -453,6 +453,25 @@ TEST(KernelForms, AnExactMapWithOutputsNearZeroIsRoundOffNotDifferent) {
   EXPECT_DOUBLE_EQ(a.diff_tolerance, 1e-12 * 2 * 2);
 }
 
+TEST(KernelRandomFeatures, TheSweepNeverDropsANaNRowSilently) {
+  // A row whose difference is NaN (not in bad_rows) makes the draw give no
+  // estimate, rather than vanishing into std::max(worst, NaN) == worst.
+  KernelSpec spec;
+  spec.sim = KernelSim::kSoftmax;
+  const Matrix Q = Random(3, 2, 61), K = Random(3, 2, 62), V = Random(3, 2, 63);
+  KernelAttention a;
+  ASSERT_TRUE(ComputeKernelAttention(spec, Q, K, V, &a).ok());
+  std::vector<double> m, err;
+  ASSERT_TRUE(RandomFeatureErrors(spec, Q, K, V, a.output, a.bad_rows, &m, &err).ok());
+  EXPECT_FALSE(m.empty());
+  Matrix broken = a.output;
+  broken(1, 0) = std::nan("");
+  ASSERT_TRUE(RandomFeatureErrors(spec, Q, K, V, broken, a.bad_rows, &m, &err).ok());
+  EXPECT_TRUE(m.empty()) << m.size() << " counts kept a NaN row out silently";
+  ASSERT_TRUE(RandomFeatureErrors(spec, Q, K, V, broken, {1}, &m, &err).ok());  // a known bad row: left out
+  EXPECT_FALSE(m.empty());
+}
+
 TEST(KernelInput, BadInputIsRefusedNamingTheField) {
   Matrix Q = Random(3, 2, 1), K = Random(3, 2, 2), V = Random(3, 2, 3);
   KernelSpec spec;
