@@ -5,6 +5,7 @@
 // causal state S_i step by step, and the cost against N with the crossover;
 // our own engine's times only after "measure". Maths in core/kernel_attention.hpp.
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -101,6 +102,9 @@ Shown MakeShown(const KernelView& v) {
   sh.sim_allowed = AllowedKeys::FromRuns(k.N_k, b0, e_sim);
   sh.rows_allowed_nk = AllowedKeys::FromRuns(k.N_k, b0, e_nk);
   sh.rows_allowed_m = AllowedKeys::FromRuns(k.M, b0, e_m);
+  std::vector<int> e_lin = e_m;
+  for (int r : k.linear_bad_rows) e_lin[static_cast<size_t>(r)] = 0;
+  sh.rows_allowed_linear = AllowedKeys::FromRuns(k.M, b0, e_lin);
   return sh;
 }
 
@@ -134,11 +138,18 @@ std::string Explain(AppState& s, const std::string& name, int i, int j) {
     } else {
       t += "q\u00B7k = " + DotTerms(h.Q.row(i), h.K.row(j), st) + " = " + N4(h.Q.row(i).dot(h.K.row(j)), st);
     }
+    if (v.spec.sim == KernelSim::kSoftmax)
+      t += "\nshown: exp(q\u00B7k/\u221AD \u2212 max_j q\u00B7k_j/\u221AD), the row's largest is 1 (the constant cancels in "
+           "the weights)";
     return t + "\n= " + N4(k.sim(i, j), st);
   }
   if (bad && (name == "weights" || name == "output" || name == "output_linear" || name == "difference"))
-    return row + ": the denominator \u03A3_j sim = " + N4(k.den(i), st) + " vanishes or changed sign: V'_" +
+    return row + ": the denominator \u03A3_j sim = " + N4(k.den(i), st) + " vanishes or cancels: V'_" +
            std::to_string(i) + " is undefined (null in eval)";
+  if ((name == "output_linear" || name == "difference") &&
+      std::find(k.linear_bad_rows.begin(), k.linear_bad_rows.end(), i) != k.linear_bad_rows.end())
+    return row + ": the linear form is not finite here (\u03C6(Q_i)\u00B7z = " + N4(k.den_linear(i), st) +
+           "): output_linear is null (the quadratic output stands)";
   if (name == "weights")
     return "weight = sim(Q_" + std::to_string(i) + ", K_" + std::to_string(j) + ") / \u03A3_j sim = " + N4(k.sim(i, j), st) +
            " / " + N4(k.den(i), st) + " = " + N4(k.weights(i, j), st);
@@ -197,7 +208,12 @@ std::string Explain(AppState& s, const std::string& name, int i, int j) {
       case KernelSim::kPolynomial:
         what = v.spec.p == 2 ? "the quadratic map [x_i\u00B2, \u221A2 x_i x_j (i<j), \u221A2c x_i, c]" : "a monomial of degree " + std::to_string(v.spec.p);
         break;
-      case KernelSim::kSoftmax: what = "exp(w_r\u00B7x' \u2212 |x'|\u00B2/2) / \u221Am, x' = x / D^(1/4)"; break;
+      case KernelSim::kSoftmax:
+        what = q ? "exp(w_r\u00B7x' \u2212 max_r w_r\u00B7x') / \u221Am, x' = x / D^(1/4) (FAVOR+'s stabiliser: the "
+                   "row's constant cancels in the ratio)"
+                 : "exp(w_r\u00B7x' \u2212 |x'|\u00B2/2 \u2212 C) / \u221Am, x' = x / D^(1/4), C the largest exponent "
+                   "of all keys (cancels in the ratio)";
+        break;
     }
     return std::string(q ? "\u03C6(Q_" : "\u03C6(K_") + std::to_string(i) + ")[" + std::to_string(j) + "] = " +
            N4((q ? k.phi_Q : k.phi_K)(i, j), st) + ": " + what;
@@ -238,6 +254,28 @@ HeatmapSpec SpecOf(const AppState& s, const Figure& f) {
   return hs;
 }
 
+// The colour bar's labels are the range's ends and middle ("5.00e-16" for a
+// difference of round-off), wider than the "-0.00" the heatmap leaves room for:
+// the extra width, added to the figure's size and kept out of the map's.
+float BarLabelExtra(const HeatmapSpec& hs) {
+  if (!hs.values || hs.values->size() == 0 || hs.values->size() > 262144 || !hs.show_colorbar || hs.fixed_range)
+    return 0;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  const Matrix& m = *hs.values;
+  for (Eigen::Index i = 0; i < m.size(); ++i) {
+    const double v = m.data()[i];
+    if (!std::isfinite(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!std::isfinite(lo)) return 0;
+  const double a = std::max(std::abs(lo), std::abs(hi));
+  float w = 0;
+  for (double v : {lo, hi, -a, a, 0.5 * (lo + hi)})
+    w = std::max(w, ImGui::CalcTextSize(FormatNumber(v, NumberStyle::kDecimal, 2).c_str()).x);
+  return std::max(0.0f, w - ImGui::CalcTextSize("-0.00").x);
+}
+
 ImVec2 FigureSize(const AppState& s, const Figure& f) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
   if (!f.values || f.values->size() == 0) return ImVec2(ImGui::CalcTextSize(f.title.c_str()).x + line * 2, line * 2.5f);
@@ -246,8 +284,17 @@ ImVec2 FigureSize(const AppState& s, const Figure& f) {
   const float font = ImGui::GetFontSize();
   const float cell = std::max(2.0f, std::min({font * 2.2f, font * 24.0f / static_cast<float>(f.values->rows()),
                                                font * 36.0f / static_cast<float>(f.values->cols())}));
-  const ImVec2 map = HeatmapSize(SpecOf(s, f), cell);
-  return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.title.c_str()).x + line), map.y + line);
+  HeatmapSpec hs = SpecOf(s, f);
+  hs.min_value_px = font;
+  // A small map gets cells its numbers fit at text size; a long one (S, z at
+  // D_phi up to 4096) stays colour only, its numbers on hover.
+  if (!HeatmapTextured(hs) && f.values->rows() <= 24 && f.values->cols() <= 16) {
+    const ImVec2 readable = HeatmapReadableSize(hs);
+    return ImVec2(std::max(readable.x + BarLabelExtra(hs), ImGui::CalcTextSize(f.title.c_str()).x + line),
+                  readable.y + line);
+  }
+  const ImVec2 map = HeatmapSize(hs, cell);
+  return ImVec2(std::max(map.x + BarLabelExtra(hs), ImGui::CalcTextSize(f.title.c_str()).x + line), map.y + line);
 }
 
 ImVec2 FigureReadableSize(const AppState& s, const Figure& f) {
@@ -256,7 +303,7 @@ ImVec2 FigureReadableSize(const AppState& s, const Figure& f) {
   HeatmapSpec hs = SpecOf(s, f);
   hs.min_value_px = ImGui::GetFontSize();
   const ImVec2 map = HeatmapReadableSize(hs);
-  return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.Title(true).c_str()).x), map.y + line);
+  return ImVec2(std::max(map.x + BarLabelExtra(hs), ImGui::CalcTextSize(f.Title(true).c_str()).x), map.y + line);
 }
 
 void DrawFigure(AppState& s, const Figure& f, ImVec2 size) {
@@ -266,9 +313,13 @@ void DrawFigure(AppState& s, const Figure& f, ImVec2 size) {
     ImGui::TextDisabled("(none)");
   } else {
     HeatmapSpec hs = SpecOf(s, f);
-    if (s.ui.presentation) hs.min_value_px = ImGui::GetFontSize();
-    const HeatmapResult r = Heatmap(f.name.c_str(), hs, body);
+    // Numbers in cells never smaller than the UI text (DESIGN.md): a cell too
+    // small for its number shows the colour, and the number on hover.
+    hs.min_value_px = ImGui::GetFontSize();
+    const HeatmapResult r = Heatmap(f.name.c_str(), hs, ImVec2(std::max(1.0f, body.x - BarLabelExtra(hs)), body.y));
     s.ui.items["kernel." + f.name] = ItemRect{r.grid_min, r.grid_max};
+    float& smallest = s.ui.caches.Get<KernelViewCache>().smallest_value_px;
+    if (r.value_px > 0) smallest = smallest > 0 ? std::min(smallest, r.value_px) : r.value_px;
     if (r.hovered_row >= 0 && r.hovered_col >= 0 && !s.ui.exporting) {
       std::string text = Explain(s, f.name, r.hovered_row, r.hovered_col);
       if (!text.empty()) {
@@ -288,6 +339,8 @@ std::vector<Figure> Figures(const KernelView& v, const Shown& sh) {
   const std::string sim = KernelSimFormula(v.spec.sim, v.spec.c, v.spec.p);
   const AllowedKeys* rows_nk = sh.rows_masked ? &sh.rows_allowed_nk : nullptr;
   const AllowedKeys* rows_m = !k.bad_rows.empty() ? &sh.rows_allowed_m : nullptr;
+  const AllowedKeys* rows_lin =
+      !k.bad_rows.empty() || !k.linear_bad_rows.empty() ? &sh.rows_allowed_linear : nullptr;
   std::vector<Figure> f;
   f.push_back({"sim", "sim  " + Shape(sh.sim) + "  " + sim, &sh.sim, &sh.rows, &sh.keys, false,
                sh.sim_masked ? &sh.sim_allowed : nullptr, nullptr});
@@ -312,12 +365,12 @@ std::vector<Figure> Figures(const KernelView& v, const Shown& sh) {
     f.push_back({"output_linear",
                  "output_linear  " + Shape(sh.output_linear) + (v.spec.causal ? "  \u03C6(Q_i) S_i / \u03C6(Q_i)\u00B7z_i"
                                                                               : "  \u03C6(Q) S / \u03C6(Q)\u00B7z"),
-                 &sh.output_linear, &sh.rows, &sh.v_cols, false, rows_m, "\u2014"});
+                 &sh.output_linear, &sh.rows, &sh.v_cols, false, rows_lin, "\u2014"});
     f.back().short_title = "output_linear  " + Shape(sh.output_linear);
     char buf[96];
     std::snprintf(buf, sizeof buf, "  max |diff| = %s", FormatNumber(sh.max_abs_diff, NumberStyle::kScientific, 2).c_str());
     f.push_back({"difference", "output \u2212 output_linear  " + Shape(sh.diff) + buf, &sh.diff, &sh.rows, &sh.v_cols, false,
-                 rows_m, "\u2014"});
+                 rows_lin, "\u2014"});
     f.back().short_title = std::string("difference") + buf;
   }
   return f;
@@ -364,13 +417,25 @@ void DrawDenominators(AppState& s, ImVec2 size) {
   }
   if (!bad_x.empty()) {
     PlotSeries b;
-    b.label = "vanishes / changes sign";
+    b.label = "vanishes / cancels (null)";
     b.kind = SeriesKind::kScatter;
     b.x = bad_x;
     b.y = bad_y;
     b.color = 5;
     b.weight = 2.0f;
     spec.series.push_back(b);
+  }
+  if (!k.sign_rows.empty()) {
+    PlotSeries w;
+    w.label = "changed sign (kept)";
+    w.kind = SeriesKind::kScatter;
+    for (int r : k.sign_rows) {
+      w.x.push_back(r);
+      w.y.push_back(k.den(r));
+    }
+    w.color = 3;
+    w.weight = 2.0f;
+    spec.series.push_back(w);
   }
   const PlotResult r = Plot("denominators", spec, body);
   s.ui.items["kernel.plot.denominators"] = ItemRect{r.layout.area_min, r.layout.area_max};
@@ -546,6 +611,10 @@ void DropStaleMeasure(AppState& s) {
 void StartMeasure(AppState& s) {
   KernelViewCache& c = s.ui.caches.Get<KernelViewCache>();
   if (c.measure && c.measure->running) return;
+  // One job at a time: a cancelled one still finishing its form is waited for
+  // (the button says so), never run beside a new one.
+  ReapMeasures(c);
+  if (!c.retired.empty()) return;
   if (c.worker.joinable()) c.worker.join();
   const KernelLabSettings& lab = s.scenario.views.Get<KernelLabSettings>();
   c.measure = std::make_shared<KernelMeasure>();
@@ -560,8 +629,9 @@ void StartMeasure(AppState& s) {
   c.worker = std::thread([job] {
     for (size_t p = 0; p < job->n.size() && !job->cancel; ++p) {
       double q = 0, l = 0;
-      const Status st = TimeKernelForms(job->spec, static_cast<int>(job->n[p]), job->D, job->M, 3, &q, &l);
+      const Status st = TimeKernelForms(job->spec, static_cast<int>(job->n[p]), job->D, job->M, 3, &q, &l, &job->cancel);
       std::lock_guard<std::mutex> lock(job->mu);
+      if (job->cancel) break;
       if (!st.ok()) {
         job->error = st.ToString();
         job->running = false;
@@ -656,8 +726,10 @@ void DrawControls(AppState& s) {
   s.Record("kernel.measure_n");
   ImGui::SameLine();
   const bool running = c.measure && c.measure->running.load();
-  ImGui::BeginDisabled(running || !Computed(s));
-  if (ImGui::Button(running ? "measuring\u2026" : "measure")) StartMeasure(s);
+  ReapMeasures(c);
+  const bool finishing = !c.retired.empty();  // a cancelled job ends its current form
+  ImGui::BeginDisabled(running || finishing || !Computed(s));
+  if (ImGui::Button(running ? "measuring\u2026" : finishing ? "stopping\u2026" : "measure")) StartMeasure(s);
   ImGui::EndDisabled();
   s.Record("kernel.measure");
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
@@ -684,16 +756,52 @@ void DrawCheck(AppState& s) {
     ImGui::TextDisabled("%s", k.linear_note.c_str());
   } else {
     const bool exact = c.view.spec.sim != KernelSim::kSoftmax;
-    const bool ok = !exact || k.max_abs_diff <= 1e-12 * std::max(k.max_abs_output, 1e-300);
+    // Round-off of an exact map: 1e-12 times the weighted average's conditioning
+    // (sum_j |A_ij| / |den_i|) times max|V|, so outputs near 0 are not "different".
+    // Never green while rows are left out of the comparison.
+    const bool ok = (!exact || k.max_abs_diff <= k.diff_tolerance) && k.diff_rows_left_out == 0;
+    const std::string left_out =
+        k.diff_rows_left_out ? " (" + std::to_string(k.diff_rows_left_out) + " row(s) left out: no linear output)" : "";
     ImGui::PushStyleColor(ImGuiCol_Text, ok ? kGood : ErrorColor());
-    ImGui::Text("D_\u03C6 = %.0f; quadratic vs linear: max |diff| = %s%s", dphi,
+    ImGui::Text("D_\u03C6 = %.0f; quadratic vs linear: max |diff| = %s%s%s", dphi,
                 FormatNumber(k.max_abs_diff, NumberStyle::kScientific, 2).c_str(),
-                exact ? (ok ? ", round-off" : ": they differ") : ": random-feature error");
+                exact ? (k.max_abs_diff <= k.diff_tolerance ? ", round-off" : ": they differ") : ": random-feature error",
+                left_out.c_str());
     ImGui::PopStyleColor();
     if (ImGui::IsItemHovered() && !s.ui.exporting) ImGui::SetTooltip("%s", k.linear_note.c_str());
   }
   s.Record("kernel.check");
-  for (const std::string& d : k.diagnostics) ErrorText(d);
+  // One line, reserved whether or not there is a diagnostic, so nothing below
+  // moves when one appears: the first, shortened to the width, and how many
+  // more; every one in full on hover.
+  const float avail = ImGui::GetContentRegionAvail().x;
+  if (k.diagnostics.empty()) {
+    ImGui::Dummy(ImVec2(std::max(1.0f, avail), ImGui::GetTextLineHeight()));
+  } else {
+    const std::string more =
+        k.diagnostics.size() > 1 ? "  (+" + std::to_string(k.diagnostics.size() - 1) + " more: hover)" : "";
+    std::string first = "\u26A0 " + k.diagnostics[0];
+    if (ImGui::CalcTextSize((first + more).c_str()).x > avail) {
+      const std::string ell = "\u2026";
+      while (!first.empty() && ImGui::CalcTextSize((first + ell + more).c_str()).x > avail) {
+        first.pop_back();
+        while (!first.empty() && (static_cast<unsigned char>(first.back()) & 0xC0) == 0x80) first.pop_back();
+        if (!first.empty() && (static_cast<unsigned char>(first.back()) & 0x80)) first.pop_back();  // a lead byte
+      }
+      first += ell;
+    }
+    const bool warning_only = std::all_of(k.diagnostics.begin(), k.diagnostics.end(),
+                                          [](const std::string& d) { return d.rfind("warning:", 0) == 0; });
+    ImGui::PushStyleColor(ImGuiCol_Text, warning_only ? ImVec4(0.90f, 0.65f, 0.15f, 1.0f) : ErrorColor());
+    ImGui::TextUnformatted((first + more).c_str());
+    ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered() && !s.ui.exporting) {
+      std::string all;
+      for (const std::string& d : k.diagnostics) all += (all.empty() ? "" : "\n") + d;
+      ImGui::SetTooltip("%s", all.c_str());
+    }
+  }
+  s.Record("kernel.diagnostics");
 }
 
 // ---- the whole view ----
@@ -756,6 +864,7 @@ void DrawKernelView(AppState& s) {
     }
     figures = Figures(c.view, cache.shown);
   }
+  s.ui.caches.Get<KernelViewCache>().smallest_value_px = 0;
   const float font = ImGui::GetFontSize();
   if (ExportingOnePanel(s)) {
     const ImVec2 size = FigureExportSize();

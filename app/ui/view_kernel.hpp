@@ -33,7 +33,7 @@ struct KernelMeasure {
 // hatched rows, never NaN on screen.
 struct KernelShown {
   Matrix sim, weights, output, output_linear, diff, den, den_linear, phi_Q, phi_K, S, z, S_step, z_step;
-  AllowedKeys sim_allowed, rows_allowed_nk, rows_allowed_m;
+  AllowedKeys sim_allowed, rows_allowed_nk, rows_allowed_m, rows_allowed_linear;  // linear: bad and linear_bad rows
   bool sim_masked = false, rows_masked = false;
   std::vector<std::string> rows, keys, v_cols, phi_cols, phi_rows, one_col, den_cols;
   double max_abs_diff = 0;
@@ -47,6 +47,7 @@ struct KernelViewCache {
   Status status;
   bool computed = false;
   uint64_t computed_revision = 0;
+  float smallest_value_px = 0;  // this frame's smallest number printed in a cell (0: none)
   std::shared_ptr<KernelMeasure> measure;
   std::thread worker;
   // Cancelled jobs that may still be finishing one size: joined once stopped.
@@ -55,6 +56,7 @@ struct KernelViewCache {
   KernelViewCache() = default;
   KernelViewCache(const KernelViewCache&) = delete;
   KernelViewCache& operator=(const KernelViewCache&) = delete;
+  // The jobs read `cancel` before each rep and form: joining waits one form at most.
   ~KernelViewCache() {
     if (measure) measure->cancel = true;
     for (auto& r : retired) r.first->cancel = true;

@@ -107,6 +107,13 @@ double PairSim(const KernelSpec& spec, const Eigen::Ref<const RowVector>& q, con
 
 }  // namespace
 
+std::string KernelRowsText(const std::vector<int>& rows) {
+  std::string t = rows.size() == 1 ? "row " : "rows ";
+  for (size_t k = 0; k < rows.size() && k < 12; ++k) t += (k ? ", " : "") + std::to_string(rows[k]);
+  if (rows.size() > 12) t += ", \u2026 (" + std::to_string(rows.size()) + " rows)";
+  return t;
+}
+
 const char* KernelSimKey(KernelSim sim) {
   switch (sim) {
     case KernelSim::kSoftmax: return "softmax";
@@ -179,7 +186,7 @@ RowVector PolynomialFeatures(const RowVector& x, double c, int p) {
   return out;
 }
 
-Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out) {
+Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out, FeatureShift shift) {
   const int D = static_cast<int>(X.cols());
   const Eigen::Index n = X.rows();
   switch (spec.sim) {
@@ -211,10 +218,19 @@ Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out) {
       const Matrix Xs = X * s;
       Matrix proj = Xs * W.transpose();  // (n, m)
       const double norm = 1.0 / std::sqrt(static_cast<double>(m));
+      // The exponents w_r.x' - |x'|^2 / 2, less the stabiliser's constant.
+      double global = -std::numeric_limits<double>::infinity();
       for (Eigen::Index r = 0; r < n; ++r) {
         const double half = 0.5 * Xs.row(r).squaredNorm();
-        for (int c = 0; c < m; ++c) proj(r, c) = std::exp(proj(r, c) - half) * norm;
+        if (shift == FeatureShift::kRow) {
+          proj.row(r).array() -= proj.row(r).maxCoeff();  // the row's constant exp(-|x'|^2/2) cancels too
+        } else {
+          proj.row(r).array() -= half;
+          global = std::max(global, proj.row(r).maxCoeff());
+        }
       }
+      if (shift == FeatureShift::kGlobal && std::isfinite(global)) proj.array() -= global;
+      proj = (proj.array().exp() * norm).matrix();
       *out = std::move(proj);
       break;
     }
@@ -258,11 +274,14 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
     raw_scores = Q * K.transpose();
   for (int i = 0; i < N; ++i) {
     const int end = spec.causal ? i + 1 : N_k;
+    // softmax: A_ij = exp(s_ij - max_j s_ij) (DESIGN.md): the row's constant
+    // cancels in the weights, the largest A_ij is 1, and exp cannot overflow.
+    const double row_max = spec.sim == KernelSim::kSoftmax ? raw_scores.row(i).head(end).maxCoeff() : 0;
     for (int j = 0; j < end; ++j) {
       double a;
       if (raw_scores.size()) {
         const double qk = raw_scores(i, j);
-        a = spec.sim == KernelSim::kSoftmax ? std::exp(qk * inv_sqrt_d)
+        a = spec.sim == KernelSim::kSoftmax ? std::exp((qk - row_max) * inv_sqrt_d)
             : spec.sim == KernelSim::kDot   ? qk
                                             : IntPow(qk + spec.c, spec.p);
       } else {
@@ -284,7 +303,7 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
     if (out->den(i) < 0) ++negative;
   }
   const double majority = negative > positive ? -1.0 : 1.0;
-  std::vector<int> zero_rows, sign_rows, cancel_rows;
+  std::vector<int> zero_rows, sign_rows, cancel_rows, near_rows;
   std::vector<bool> bad(static_cast<size_t>(N), false);
   for (int i = 0; i < N; ++i) {
     const double d = out->den(i);
@@ -292,32 +311,35 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
       zero_rows.push_back(i);
     } else if (abs_sum(i) > kKernelCancellation * std::abs(d)) {
       cancel_rows.push_back(i);
-    } else if (d * majority < 0) {
-      sign_rows.push_back(i);
     } else {
+      // Finite and trusted: a sign against the majority's, or a denominator
+      // much smaller than its terms, is a warning; the row's output stands.
+      if (d * majority < 0) sign_rows.push_back(i);
+      if (abs_sum(i) > kKernelNearCancellation * std::abs(d)) near_rows.push_back(i);
+      out->conditioning = std::max(out->conditioning, abs_sum(i) / std::abs(d));
       continue;
     }
     bad[static_cast<size_t>(i)] = true;
     out->bad_rows.push_back(i);
   }
+  out->sign_rows = sign_rows;
   std::sort(out->bad_rows.begin(), out->bad_rows.end());
-  auto rows_text = [](const std::vector<int>& rows) {
-    std::string t = rows.size() == 1 ? "row " : "rows ";
-    for (size_t k = 0; k < rows.size() && k < 12; ++k) t += (k ? ", " : "") + std::to_string(rows[k]);
-    if (rows.size() > 12) t += ", \u2026 (" + std::to_string(rows.size()) + " rows)";
-    return t;
-  };
   if (!zero_rows.empty())
-    out->diagnostics.push_back(rows_text(zero_rows) +
+    out->diagnostics.push_back(KernelRowsText(zero_rows) +
                                " (0-based): the denominator sum_j sim(Q_i, K_j) is 0; V'_i is undefined (null)");
   if (!cancel_rows.empty())
-    out->diagnostics.push_back(rows_text(cancel_rows) +
+    out->diagnostics.push_back(KernelRowsText(cancel_rows) +
                                " (0-based): the denominator nearly cancels (sum_j |sim| > 1e8 |sum_j sim|); V'_i "
                                "blows up (null)");
   if (!sign_rows.empty())
-    out->diagnostics.push_back(rows_text(sign_rows) + " (0-based): the denominator is " +
+    out->diagnostics.push_back("warning: " + KernelRowsText(sign_rows) + " (0-based): the denominator is " +
                                (majority > 0 ? "negative" : "positive") +
-                               " where most rows' is not: it changed sign, so it passes through 0 (null)");
+                               " where most rows' is not: it changed sign, so between rows it passes through 0 "
+                               "(the row's own output is finite and kept)");
+  if (!near_rows.empty())
+    out->diagnostics.push_back("warning: " + KernelRowsText(near_rows) +
+                               " (0-based): the denominator is small against its terms (sum_j |sim| > 10 |sum_j "
+                               "sim|); V'_i is sensitive to round-off in sim");
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   out->weights.resize(N, N_k);
@@ -331,6 +353,7 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
   out->output = out->weights * V;  // NaN rows stay NaN
   for (int i = 0; i < N; ++i)
     if (!bad[static_cast<size_t>(i)]) out->max_abs_output = std::max(out->max_abs_output, out->output.row(i).cwiseAbs().maxCoeff());
+  out->diff_tolerance = 1e-12 * out->conditioning * V.cwiseAbs().maxCoeff();
 
   // ---- linear form ----
   out->has_linear = HasMap(spec);
@@ -350,7 +373,9 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
     case KernelSim::kRelu: out->linear_note = "phi(x) = max(x, 0): exact, the difference is round-off"; break;
   }
   if (!out->has_linear) return Status::Ok();
-  if (!(st = FeatureMap(spec, Q, &out->phi_Q)).ok() || !(st = FeatureMap(spec, K, &out->phi_K)).ok()) return st;
+  if (!(st = FeatureMap(spec, Q, &out->phi_Q, FeatureShift::kRow)).ok() ||
+      !(st = FeatureMap(spec, K, &out->phi_K, FeatureShift::kGlobal)).ok())
+    return st;
   if (!(st = CheckFinite(out->phi_Q, "phi_Q")).ok() || !(st = CheckFinite(out->phi_K, "phi_K")).ok())
     return Status::Error(st.field(), st.message() + " (the feature map overflows: smaller Q, K)");
   out->S = out->phi_K.transpose() * V;
@@ -373,22 +398,27 @@ Status ComputeKernelAttention(const KernelSpec& spec, const Matrix& Q, const Mat
     out->den_linear = (out->phi_Q * out->z.transpose()).transpose();
     for (int i = 0; i < N; ++i) out->output_linear.row(i) = num.row(i) / out->den_linear(i);
   }
+  // A row the linear form cannot compute (random features whose phi(Q_i).z
+  // underflowed to 0) is null in output_linear only: the exact quadratic
+  // output and weights stand. max_abs_diff leaves it out, and says so.
   for (int i = 0; i < N; ++i) {
-    if (bad[static_cast<size_t>(i)] || !out->output_linear.row(i).allFinite()) {
+    if (bad[static_cast<size_t>(i)]) {
       out->output_linear.row(i).setConstant(nan);
-      if (!bad[static_cast<size_t>(i)]) {
-        bad[static_cast<size_t>(i)] = true;
-        out->bad_rows.push_back(i);
-        out->diagnostics.push_back("row " + std::to_string(i) + " (0-based): the linear form's denominator phi(Q_i).z is " +
-                                   Num(out->den_linear(i)) + " (null)");
-        out->output.row(i).setConstant(nan);
-        out->weights.row(i).setConstant(nan);
-      }
+      continue;
+    }
+    if (!out->output_linear.row(i).allFinite()) {
+      out->output_linear.row(i).setConstant(nan);
+      out->linear_bad_rows.push_back(i);
       continue;
     }
     out->max_abs_diff = std::max(out->max_abs_diff, (out->output.row(i) - out->output_linear.row(i)).cwiseAbs().maxCoeff());
   }
-  std::sort(out->bad_rows.begin(), out->bad_rows.end());
+  if (!out->linear_bad_rows.empty())
+    out->diagnostics.push_back(KernelRowsText(out->linear_bad_rows) +
+                               " (0-based): the linear form is not finite there (phi(Q_i).z is 0, or phi(Q_i) S "
+                               "overflows): output_linear is null (the quadratic output stands), and max_abs_diff leaves " +
+                               std::string(out->linear_bad_rows.size() == 1 ? "it" : "them") + " out");
+  out->diff_rows_left_out = static_cast<int>(out->linear_bad_rows.size());
   return Status::Ok();
 }
 
@@ -415,7 +445,8 @@ Status RandomFeatureErrors(const KernelSpec& spec, const Matrix& Q, const Matrix
     s.seed = spec.seed + static_cast<std::uint64_t>(seed);
     Matrix pq, pk;
     Status st;
-    if (!(st = FeatureMap(s, Q, &pq)).ok() || !(st = FeatureMap(s, K, &pk)).ok()) return st;
+    if (!(st = FeatureMap(s, Q, &pq, FeatureShift::kRow)).ok() || !(st = FeatureMap(s, K, &pk, FeatureShift::kGlobal)).ok())
+      return st;
     Matrix out(Q.rows(), V.cols());
     if (s.causal) {
       Matrix S = Matrix::Zero(pk.cols(), V.cols());
@@ -431,8 +462,12 @@ Status RandomFeatureErrors(const KernelSpec& spec, const Matrix& Q, const Matrix
       for (Eigen::Index i = 0; i < Q.rows(); ++i) out.row(i) = (pq.row(i) * S) / pq.row(i).dot(z);
     }
     double worst = 0;
-    for (Eigen::Index i = 0; i < Q.rows(); ++i)
-      if (!bad[static_cast<size_t>(i)]) worst = std::max(worst, (out.row(i) - output.row(i)).cwiseAbs().maxCoeff());
+    for (Eigen::Index i = 0; i < Q.rows() && std::isfinite(worst); ++i) {
+      if (bad[static_cast<size_t>(i)]) continue;
+      // (std::max(worst, NaN) is worst: a NaN row would be dropped silently)
+      const auto diff = (out.row(i) - output.row(i)).eval();
+      worst = diff.allFinite() ? std::max(worst, diff.cwiseAbs().maxCoeff()) : std::numeric_limits<double>::quiet_NaN();
+    }
     if (!std::isfinite(worst)) continue;  // a feature map that underflowed to 0 everywhere: no estimate this draw
     sum += worst;
     ++draws;
@@ -452,7 +487,8 @@ double PhiRowFlops(const KernelSpec& spec, int D) {
     case KernelSim::kElu:
     case KernelSim::kRelu: return D;
     case KernelSim::kPolynomial: return spec.c < 0 ? 0 : spec.p * PhiDim(spec, D);
-    case KernelSim::kSoftmax: return 2.0 * spec.features * D + 2.0 * D + 2.0 * spec.features;
+    // x' = x / D^(1/4) (D), |x'|^2 / 2 (2D), W x' (2 m D), less the constant and exp (2m), / sqrt(m) (m)
+    case KernelSim::kSoftmax: return 2.0 * spec.features * D + 3.0 * D + 3.0 * spec.features;
   }
   return 0;
 }
@@ -467,7 +503,11 @@ KernelCost CountKernelCost(const KernelSpec& spec, double N, int D, int M) {
   const double NN = N * N;
   const bool pairwise_phi = spec.sim == KernelSim::kElu || spec.sim == KernelSim::kRelu;
   const double sim = pairwise_phi ? 2 * NN * c.phi_dim + 2 * N * c.phi_row_flops : 2 * NN * D;
-  const double elementwise = spec.sim == KernelSim::kSoftmax || spec.sim == KernelSim::kPolynomial ? NN : 0;
+  // The elementwise sim, by the feature map's rule (a multiply, an add, a function 1 FLOP each):
+  // softmax the scale 1/sqrt(D) and exp (2); polynomial the add of c and p - 1 multiplies (p).
+  const double elementwise = spec.sim == KernelSim::kSoftmax      ? 2 * NN
+                             : spec.sim == KernelSim::kPolynomial ? spec.p * NN
+                                                                  : 0;
   c.quadratic_flops = sim + elementwise + 2 * NN + NN + 2 * NN * M;
   c.quadratic_memory = NN + N;
   if (c.phi_dim > 0) {
@@ -499,7 +539,9 @@ double CrossoverMemoryN(const KernelSpec& spec, int D, int M) {
 }
 
 Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, double* quadratic_seconds,
-                       double* linear_seconds) {
+                       double* linear_seconds, const std::atomic<bool>* cancel) {
+  auto cancelled = [cancel] { return cancel && cancel->load(); };
+  const Status stop = Status::Error("kernel_lab.measure", "cancelled");
   if (N < 1 || N > kMaxKernelMeasureN)
     return Status::Error("kernel_lab.measure_n", "from 1 to " + std::to_string(kMaxKernelMeasureN));
   Status st = CheckKernelSpec(spec, D, "kernel_lab.");
@@ -514,6 +556,7 @@ Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, do
   const double inv_sqrt_d = 1.0 / std::sqrt(static_cast<double>(D));
   volatile double sink = 0;
   for (int r = 0; r < std::max(1, reps); ++r) {
+    if (cancelled()) return stop;
     // quadratic: A = sim(Q K^T), den, weights V (the engine's products, as the view's forms)
     auto t0 = Clock::now();
     {
@@ -525,7 +568,10 @@ Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, do
         A = pq * pk.transpose();
       } else {
         A = Q * K.transpose();
-        if (spec.sim == KernelSim::kSoftmax) A = (A * inv_sqrt_d).array().exp().matrix();
+        if (spec.sim == KernelSim::kSoftmax) {
+          A *= inv_sqrt_d;
+          A = (A.colwise() - A.rowwise().maxCoeff()).array().exp().matrix();
+        }
         if (spec.sim == KernelSim::kPolynomial) {
           const double c = spec.c;
           const int p = spec.p;
@@ -538,10 +584,13 @@ Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, do
       sink = sink + out(0, 0);
     }
     best_q = std::min(best_q, std::chrono::duration<double>(Clock::now() - t0).count());
+    if (cancelled()) return stop;
     t0 = Clock::now();
     {
       Matrix pq, pk;
-      if (!(st = FeatureMap(spec, Q, &pq)).ok() || !(st = FeatureMap(spec, K, &pk)).ok()) return st;
+      if (!(st = FeatureMap(spec, Q, &pq, FeatureShift::kRow)).ok() ||
+          !(st = FeatureMap(spec, K, &pk, FeatureShift::kGlobal)).ok())
+        return st;
       Matrix out(N, M);
       if (spec.causal) {
         Matrix S = Matrix::Zero(pk.cols(), M);

@@ -2,6 +2,7 @@
 // of the attention pipeline through both forms, the causal state at the chosen
 // step, and the cost model at the scenario's sizes.
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "attnlab/kernel_attention.hpp"
@@ -29,6 +30,19 @@ KernelLabSettings DefaultKernelLab(const Scenario& s) {
   KernelLabSettings lab;
   lab.causal = s.attention.mask.kind == MaskKind::kCausal && SequenceLength(s) == KeyLength(s);
   return lab;
+}
+
+double KernelViewFlops(const KernelSpec& spec, double N, double N_k, double D, double M) {
+  const double dphi = PhiDim(spec, static_cast<int>(std::min(D, 1e6)));
+  const double row = PhiRowFlops(spec, static_cast<int>(std::min(D, 1e6)));
+  const bool pairwise_phi = spec.sim == KernelSim::kElu || spec.sim == KernelSim::kRelu;
+  const double NN = N * N_k;
+  const double sim = pairwise_phi ? 2 * NN * dphi + (N + N_k) * row : 2 * NN * D + NN * (spec.p + 2);
+  const double quadratic = sim + 2 * NN + 2 * NN * M;       // den, weights, weights V
+  const double maps = (N + N_k) * row;                     // random features: 2 m D each row and the exps
+  const double linear = 2 * N_k * dphi * M + 2 * N_k * dphi + 2 * N * dphi * M + 2 * N * dphi + N * M;
+  const double sweep = spec.sim == KernelSim::kSoftmax ? kMaxErrorSweepFlops : 0;
+  return quadratic + maps + linear + sweep;
 }
 
 Status ComputeKernelView(const Scenario& s, const Result& r, KernelView* out) {

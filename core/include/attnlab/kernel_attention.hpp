@@ -45,16 +45,23 @@
 // For elu and relu the quadratic form computes A_ij = phi(Q_i).phi(K_j) pair by pair.
 //
 // Denominators (E5(a)): V'_i is finite only when den_i != 0. A row is flagged
-// ("bad") when den_i == 0 or is not finite, when its sign differs from the sign
-// most rows have, or when it cancels: sum_j |A_ij| > kKernelCancellation |den_i|
-// (more than 8 digits lost; the output is then as large as noise / den_i).
-// Flagged rows are NaN in weights, output and output_linear (null in eval; the
-// screen hatches them) and named, 0-based, in the diagnostics.
+// ("bad") when den_i == 0 or is not finite, or when it cancels:
+// sum_j |A_ij| > kKernelCancellation |den_i| (more than 8 digits lost; the
+// output is then as large as noise / den_i). Flagged rows are NaN in weights,
+// output and output_linear (null in eval; the screen hatches them) and named,
+// 0-based, in the diagnostics. A finite denominator whose sign differs from
+// the sign most rows have (`sign_rows`: between those rows it passes through
+// 0), or that is small against its terms (sum_j |A_ij| > kKernelNearCancellation
+// |den_i|), is a named warning; its row is kept.
+// A row whose linear form fails alone (random features: phi(Q_i).z underflows)
+// is NaN in output_linear only (`linear_bad_rows`), left out of max_abs_diff.
 //
 // Cost (CountKernelCost; 1 multiply-add = 2 FLOP; a sum is a product with a ones
 // vector; division and elementwise functions 1 FLOP each; C_phi = FLOPs of phi of one row):
 //   quadratic  2 N N_k D  (Q K^T; elu/relu: 2 N N_k D_phi + (N + N_k) C_phi)
-//            + N N_k      (the elementwise sim: exp, power; 0 for dot, elu, relu)
+//            + e N N_k    (the elementwise sim by the same rule as C_phi: softmax e = 2, the
+//                          scale 1/sqrt(D) and exp; polynomial e = p, the add of c and
+//                          p - 1 multiplies; 0 for dot, elu, relu)
 //            + 2 N N_k    (den = A 1) + N N_k (weights = A / den) + 2 N N_k M (weights V)
 //            memory N N_k + N numbers (A and den)                       O(N^2 D), O(N^2)
 //   linear     (N + N_k) C_phi + 2 N_k D_phi M (S) + 2 N_k D_phi (z)
@@ -62,11 +69,13 @@
 //            memory D_phi M + D_phi + D_phi (S, z, one row of phi at a time)  O(N D_phi M), O(D_phi M)
 //   C_phi: dot 0 (phi(x) = x); elu, relu D; polynomial p D_phi (p - 1 products of
 //          the factors and one by the coefficient, per feature); random features
-//          2 m D (W x') + 2 D (|x'|^2) + 2 m (subtract, exp).
+//          D (x' = x / D^(1/4)) + 2 m D (W x') + 2 D (|x'|^2 / 2) + 2 m (subtract,
+//          exp) + m (1 / sqrt(m)).
 //   The crossover N (N_k = N): the least N at which the linear form costs fewer
 //   FLOPs; with the degree-2 map and M ~ D, E5's O(N D^3) against O(N^2 D): N ~ D^2.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -93,6 +102,7 @@ struct KernelSpec {
 };
 
 inline constexpr double kKernelCancellation = 1e8;
+inline constexpr double kKernelNearCancellation = 10;  // a warning only
 inline constexpr int kMaxKernelDegree = 8;
 inline constexpr int kMaxRandomFeatures = 4096;
 inline constexpr double kMaxPhiDim = 4096;  // D_phi: phi(Q), phi(K) at N = 2048 are 64 MiB each
@@ -105,25 +115,39 @@ Status CheckKernelSpec(const KernelSpec& spec, int D, const std::string& prefix)
 
 // The feature map applied to each row of X (n, D) -> (n, D_phi). Random
 // features draw W (m, D) from the seed.
-Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out);
+// `shift` (random features only) is FAVOR+'s stabiliser: kRow subtracts each
+// row's max_r w_r.x' in the exponent (for phi(Q)), kGlobal one constant, the
+// largest exponent of all rows (for phi(K)). Both cancel in the linear form's
+// ratio, and keep exp from overflowing or underflowing to 0 for large |x|;
+// kNone is the unbiased estimate phi(q).phi(k) ~ exp(q.k / sqrt(D)).
+enum class FeatureShift { kNone, kRow, kGlobal };
+Status FeatureMap(const KernelSpec& spec, const Matrix& X, Matrix* out, FeatureShift shift = FeatureShift::kNone);
 // The explicit polynomial map of one vector (test hook): (q.k + c)^p = phi(q).phi(k).
 RowVector PolynomialFeatures(const RowVector& x, double c, int p);
+
+// "row 3" / "rows 0, 4, 7" / "rows 0, ..., 11, ... (40 rows)": at most 12 listed.
+std::string KernelRowsText(const std::vector<int>& rows);
 
 struct KernelAttention {
   int N = 0, N_k = 0, D = 0, M = 0;
   bool has_linear = false;  // false: no feature map (polynomial c < 0); `linear_note` says why
   std::string linear_note;  // what output_linear means for this sim
-  Matrix sim;               // A (N, N_k); causal: 0 above the diagonal
+  Matrix sim;               // A (N, N_k); causal: 0 above the diagonal; softmax: exp(s_ij - max_j s_ij)
   RowVector den;            // (N) sum_j A_ij
   Matrix weights, output;   // (N, N_k), (N, M); bad rows NaN
-  Matrix phi_Q, phi_K;      // (N, D_phi), (N_k, D_phi)
+  Matrix phi_Q, phi_K;      // (N, D_phi), (N_k, D_phi); random features stabilised (FeatureShift kRow, kGlobal)
   Matrix S;                 // (D_phi, M): phi(K)^T V, all keys
   RowVector z;              // (D_phi)
   RowVector den_linear;     // (N) phi(Q_i) . z (causal: . z_i)
   Matrix output_linear;     // (N, M); bad rows NaN
   double max_abs_diff = 0;  // max |output - output_linear| over the good rows
   double max_abs_output = 0;
-  std::vector<int> bad_rows;             // 0-based
+  std::vector<int> bad_rows;             // 0-based: null in weights, output, output_linear
+  std::vector<int> sign_rows;            // a warning: the denominator's sign is the minority's (kept)
+  std::vector<int> linear_bad_rows;      // null in output_linear only
+  int diff_rows_left_out = 0;            // rows max_abs_diff leaves out (linear_bad_rows)
+  double conditioning = 0;               // max_i sum_j |A_ij| / |den_i| over the kept rows (1 for A >= 0)
+  double diff_tolerance = 0;             // 1e-12 conditioning max|V|: an exact map's round-off
   std::vector<std::string> diagnostics;  // naming the rows
 };
 
@@ -162,9 +186,11 @@ double CrossoverFlopsN(const KernelSpec& spec, int D, int M);
 double CrossoverMemoryN(const KernelSpec& spec, int D, int M);
 
 // Seconds for each form at N (random Q, K, V of widths D, M, seeded), best of
-// `reps`. For the "measure" button only: never in eval or pictures.
+// `reps`. For the "measure" button only: never in eval or pictures. `cancel`
+// (may be null) is read before each rep and each form: once set, it returns
+// an error "cancelled" within one form's time.
 Status TimeKernelForms(const KernelSpec& spec, int N, int D, int M, int reps, double* quadratic_seconds,
-                       double* linear_seconds);
+                       double* linear_seconds, const std::atomic<bool>* cancel = nullptr);
 inline constexpr int kMaxKernelMeasureN = 2048;
 
 // ---- the Kernel attention view (E5) ----
@@ -203,6 +229,11 @@ struct KernelView {
   std::vector<std::string> row_labels, key_labels;  // tokens, else "0".."N-1"
   std::vector<double> sweep_m, sweep_error;         // softmax: RandomFeatureErrors
 };
+
+// The FLOPs ComputeKernelView spends at these sizes: the quadratic form
+// (sim, weights, output), phi(Q) and phi(K) (random features: 2 (N + N_k) m D
+// for the projections), the linear form, and the error sweep's ceiling.
+double KernelViewFlops(const KernelSpec& spec, double N, double N_k, double D, double M);
 
 // Fails naming "kernel_lab.<field>" or the pipeline's field.
 Status ComputeKernelView(const Scenario& s, const Result& r, KernelView* out);

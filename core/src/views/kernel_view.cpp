@@ -1,7 +1,9 @@
 // The Kernel attention view (E5) without its screen: the "kernel_lab" object
 // of a scenario file, and what `attnlab eval` prints under views.kernel.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "attnlab/kernel_attention.hpp"
@@ -60,7 +62,13 @@ bool Write(const ViewSettings& views, ordered_json* o) {
 
 const SettingsCodec kCodec{Read, Write};
 
+Status CheckLab(const Scenario& s, const KernelLabSettings& lab, bool defaults);
+
 Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
+  if (!scenario.views.Find<KernelLabSettings>()) {
+    const Status limits = CheckLab(scenario, DefaultKernelLab(scenario), true);
+    if (!limits.ok()) return limits;
+  }
   KernelView v;
   const Status st = ComputeKernelView(scenario, result, &v);
   if (!st.ok()) return st;
@@ -73,12 +81,19 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
   out->AddInteger("N_k", k.N_k);
   out->AddInteger("D", k.D);
   out->AddInteger("M", k.M);
-  out->AddMatrix("sim", k.sim);
+  // Causal: the keys after each query are not summed: null, not a similarity of 0.
+  Matrix sim = k.sim, weights = k.weights;
+  if (v.spec.causal) {
+    sim.triangularView<Eigen::StrictlyUpper>().setConstant(std::numeric_limits<double>::quiet_NaN());
+    weights.triangularView<Eigen::StrictlyUpper>().setConstant(std::numeric_limits<double>::quiet_NaN());
+  }
+  out->AddMatrix("sim", sim);
   out->AddNumbers("denominators", k.den);
-  out->AddMatrix("weights", k.weights);
+  out->AddMatrix("weights", weights);
   out->AddMatrix("output", k.output);
   std::vector<double> bad(k.bad_rows.begin(), k.bad_rows.end());
   out->AddNumbers("bad_rows", bad);
+  out->AddNumbers("sign_rows", std::vector<double>(k.sign_rows.begin(), k.sign_rows.end()));
   out->AddLabels("diagnostics", k.diagnostics);
   out->AddBool("has_linear", k.has_linear);
   out->AddText("output_linear_means", k.linear_note);
@@ -92,6 +107,9 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
     out->AddMatrix("output_linear", k.output_linear);
     out->AddNumber("max_abs_diff", k.max_abs_diff);
     out->AddNumber("max_abs_output", k.max_abs_output);
+    out->AddNumbers("linear_bad_rows", std::vector<double>(k.linear_bad_rows.begin(), k.linear_bad_rows.end()));
+    out->AddInteger("max_abs_diff_rows_left_out", k.diff_rows_left_out);
+    out->AddNumber("diff_tolerance", k.diff_tolerance);
     if (v.spec.causal) {
       out->AddInteger("step", v.step);
       out->AddMatrix("S_step", v.S_step);
@@ -116,11 +134,14 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
   return Status::Ok();
 }
 
-// The counts the view adds: D_phi (which grows as D^p) and what eval prints
-// (sim and weights N N_k each, phi_Q and phi_K N D_phi each, S D_phi M).
-Status CheckLimits(const Scenario& s) {
-  const KernelLabSettings* lab = s.views.Find<KernelLabSettings>();
-  if (!lab) return Status::Ok();
+// The counts the view adds: D_phi (which grows as D^p), what eval prints
+// (sim and weights N N_k each, phi_Q and phi_K N D_phi each, S D_phi M, on top
+// of the pipeline's own numbers) and the view's FLOPs (the quadratic form, both
+// feature maps, the linear form, the random features' error sweep). A scenario
+// without "kernel_lab" is checked with the defaults the view computes with
+// (DefaultKernelLab), when the view is the scenario's; eval checks it too.
+Status CheckLab(const Scenario& s, const KernelLabSettings& lab_in, bool defaults) {
+  const KernelLabSettings* lab = &lab_in;
   const int heads = static_cast<int>(s.heads.size());
   if (lab->head >= heads)
     return Status::Error("kernel_lab.head", "the scenario has " + std::to_string(heads) + " head(s), 0-based; got " +
@@ -136,8 +157,16 @@ Status CheckLimits(const Scenario& s) {
     M = w.W_V.size() ? static_cast<double>(w.W_V.cols()) : d_model;
   }
   const KernelSpec spec = KernelSpecOf(*lab);
+  // Without "kernel_lab" the file has none of its keys: the message says the
+  // numbers are the defaults' and names the object to add.
+  auto named = [&](const Status& st) {
+    if (st.ok() || !defaults) return st;
+    return Status::Error("kernel_lab", "(no kernel_lab: the defaults sim \"" + std::string(KernelSimKey(spec.sim)) +
+                                           "\", c = " + std::to_string(static_cast<int>(spec.c)) +
+                                           ", p = " + std::to_string(spec.p) + ") " + st.message());
+  };
   Status st = CheckKernelSpec(spec, static_cast<int>(std::min(D, 1e6)), "kernel_lab.");
-  if (!st.ok()) return st;
+  if (!st.ok()) return named(st);
   const double N = SequenceLength(s), N_k = KeyLength(s), dphi = PhiDim(spec, static_cast<int>(D));
   // eval prints the pipeline's matrices (scores, weights, ...) and this view's
   // beside them: the two together are bounded, as one view's alone is.
@@ -149,9 +178,27 @@ Status CheckLimits(const Scenario& s) {
                   "eval would print %.4g numbers (the pipeline's %.4g and this view's %.4g: sim, weights, phi_Q, "
                   "phi_K, S); at most %.4g",
                   cells + pipeline, pipeline, cells, kMaxResultCells);
-    return Status::Error("kernel_lab", buf);
+    return named(Status::Error("kernel_lab", buf));
+  }
+  const double flops = KernelViewFlops(spec, N, N_k, D, M);
+  if (flops > kMaxFlops) {
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "the kernel view would take %.4g FLOPs (N = %.0f queries, N_k = %.0f keys, D = %.0f, M = %.0f, "
+                  "D_phi = %.0f: both forms, both feature maps%s); at most %.4g: %s",
+                  flops, N, N_k, D, M, dphi, spec.sim == KernelSim::kSoftmax ? ", the error sweep" : "", kMaxFlops,
+                  spec.sim == KernelSim::kSoftmax ? "fewer random features (kernel_lab.features) or smaller sizes"
+                                                  : "smaller sizes or a lower degree (kernel_lab.p)");
+    return named(Status::Error(spec.sim == KernelSim::kSoftmax ? "kernel_lab.features" : "kernel_lab", buf));
   }
   return Status::Ok();
+}
+
+Status CheckLimits(const Scenario& s) {
+  const KernelLabSettings* lab = s.views.Find<KernelLabSettings>();
+  if (lab) return CheckLab(s, *lab, false);
+  if (s.view != "kernel") return Status::Ok();  // eval --view kernel checks in Evaluate
+  return CheckLab(s, DefaultKernelLab(s), true);
 }
 
 }  // namespace
