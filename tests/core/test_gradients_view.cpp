@@ -127,11 +127,29 @@ TEST(GradientsLabIo, LimitsCatchCountsSetInCode) {
   EXPECT_EQ(v->check_limits(s).field(), "gradients_lab.train.max_steps");
 }
 
+// The loss of `s` with one weight moved by h (Evaluate: the forward pass alone).
+double LossWith(Scenario s, Matrix HeadWeights::*w, int r, int c, double h) {
+  (s.heads[0].*w)(r, c) += h;
+  Result res;
+  EXPECT_TRUE(Evaluate(s, &res).ok());
+  return res.loss;
+}
+
+// Central finite difference of Evaluate's loss in one weight of head 0.
+double FiniteDifference(const Scenario& s, Matrix HeadWeights::*w, int r, int c) {
+  const double h = 1e-6;
+  return (LossWith(s, w, r, c, h) - LossWith(s, w, r, c, -h)) / (2 * h);
+}
+
 TEST(GradientsViewEval, MatchesComputeGradientsOnE9AtSqrt2) {
   const Scenario s = Load("e9-gradients-softmax.json");
   const json j = Eval(s);
+  const GradientsLabSettings& lab = *s.views.Find<GradientsLabSettings>();
+  EXPECT_EQ(j["lab"]["estimator"], "softmax");
+  EXPECT_EQ(j["estimator"], "softmax");
+  EXPECT_NEAR(j["temperature"].get<double>(), std::sqrt(2.0), 1e-12);
   Gradients g;
-  ASSERT_TRUE(ComputeGradients(s, OptionsForScenario(s), &g).ok());
+  ASSERT_TRUE(ComputeGradients(s, GradientOptionsFor(lab, lab.estimator), &g).ok());
   ASSERT_GT(g.temperature, 1.4);
   EXPECT_NEAR(j["loss"].get<double>(), g.loss, 1e-12);
   ExpectMatrix(j["grad_W_O"], g.d_W_O, 1e-12, "grad_W_O");
@@ -142,6 +160,14 @@ TEST(GradientsViewEval, MatchesComputeGradientsOnE9AtSqrt2) {
   ExpectMatrix(j["heads"][0]["grad_W_V"], g.heads[0].d_W_V, 1e-12, "grad_W_V");
   ExpectMatrix(j["heads"][0]["grad_scores"], g.heads[0].d_scores, 1e-12, "grad_scores");
   ExpectMatrix(j["heads"][0]["grad_weights"], g.heads[0].d_P, 1e-12, "grad_weights");
+  // An independent number: the finite difference of the forward loss (the
+  // scenario's own T is the lab's here) in every entry of W_Q and W_V.
+  ASSERT_EQ(s.attention.temperature, lab.temperature);
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) {
+      EXPECT_NEAR(j["heads"][0]["grad_W_Q"][r][c].get<double>(), FiniteDifference(s, &HeadWeights::W_Q, r, c), 1e-6);
+      EXPECT_NEAR(j["heads"][0]["grad_W_V"][r][c].get<double>(), FiniteDifference(s, &HeadWeights::W_V, r, c), 1e-6);
+    }
   // The ste and gumbel blocks are there, at the lab's T.
   ASSERT_TRUE(j.contains("ste"));
   ASSERT_TRUE(j.contains("gumbel"));
@@ -206,6 +232,34 @@ TEST(GradientsViewEval, ABigScenarioLeavesTheSweepOutAndSaysSo) {
   EXPECT_FALSE(j.contains("sweep"));
   EXPECT_TRUE(j.contains("ste"));  // 16900 cells: still under 512 x 512
   EXPECT_EQ(j["heads"][0]["grad_scores"].size(), 130u);
+}
+
+// The lab's estimator drives the base block, not the scenario's own T (0 here):
+// the straight-through preset prints straight-through's gradients at T_b = sqrt(2).
+TEST(GradientsViewEval, TheLabsEstimatorDrivesTheBaseBlock) {
+  const Scenario s = Load("e9-gradients-ste.json");
+  ASSERT_EQ(s.attention.temperature, 0.0);
+  const json j = Eval(s);
+  EXPECT_EQ(j["estimator"], "straight_through");
+  EXPECT_EQ(j["lab"]["estimator"], "straight_through");
+  EXPECT_NEAR(j["temperature"].get<double>(), std::sqrt(2.0), 1e-12);
+  EXPECT_NEAR(j["lab"]["temperature"].get<double>(), std::sqrt(2.0), 1e-12);
+  // Forward: argmax (E9's 4.2114); backward through softmax at T_b: W_Q moves.
+  EXPECT_NEAR(j["loss"].get<double>(), 4.2114, 5e-5);
+  double q = 0;
+  for (const json& row : j["heads"][0]["grad_W_Q"])
+    for (const json& x : row) q += std::abs(x.get<double>());
+  EXPECT_GT(q, 1e-6);
+  // W_V's gradient is exact under the argmax forward: the finite difference of
+  // the forward loss (the scenario at T = 0) agrees.
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c)
+      EXPECT_NEAR(j["heads"][0]["grad_W_V"][r][c].get<double>(), FiniteDifference(s, &HeadWeights::W_V, r, c), 1e-6);
+  // The lab's other settings keep their own keys (the gumbel preset: hard, seed 7).
+  const json k = Eval(Load("e9-gradients-gumbel.json"));
+  EXPECT_EQ(k["lab"]["seed"], 7);
+  EXPECT_TRUE(k["lab"]["hard"].get<bool>());
+  EXPECT_EQ(k["estimator"], "gumbel_softmax");
 }
 
 TEST(GradientsViewEval, IsDeterministicWithGumbelNoise) {

@@ -2,7 +2,8 @@
 // "gradients_lab" object of a scenario file (attnlab/gradients_view.hpp), and
 // what `attnlab eval` prints under views.gradients.
 //
-// eval: WriteGradientsReport's block (the scenario as it stands, its own T:
+// eval: `lab` (the lab's estimator, T, hard, seed), then WriteGradientsReport's
+// block as the panels draw it (the lab's estimator at the lab's T:
 // loss, grad_logits, grad_W_O, grad_E, heads[i].grad_W_Q ...), always with
 // its `ste` (T_b = the lab's T) and `gumbel` (tau, hard, seed) blocks, then
 // what the screen adds: the gradient sizes of the four estimators at the lab's
@@ -157,10 +158,13 @@ void AddNorms(const GradientNorms& n, Report* r) {
 Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
   const GradientsLabSettings* found = scenario.views.Find<GradientsLabSettings>();
   const GradientsLabSettings lab = found ? *found : GradientsLabSettings();
-  out->AddText("estimator", EstimatorName(lab.estimator));
-  out->AddNumber("temperature", lab.temperature);
-  out->AddBool("hard", lab.hard);
-  out->AddInteger("seed", static_cast<long long>(lab.seed));
+  // The lab's settings under their own key: the base block below writes the
+  // estimator and T it was computed with (argmax: T = 0) at the top level.
+  Report& settings = out->AddSection("lab");
+  settings.AddText("estimator", EstimatorName(lab.estimator));
+  settings.AddNumber("temperature", lab.temperature);
+  settings.AddBool("hard", lab.hard);
+  settings.AddInteger("seed", static_cast<long long>(lab.seed));
   // Without a loss there is nothing to differentiate: not an error of the
   // file (every view evaluates every preset), the view says what to add.
   if (!result.has_loss()) {
@@ -174,7 +178,10 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
   for (const HeadResult& h : result.heads) cells += static_cast<double>(h.weights.size());
   const bool extras = cells <= kMaxGradExtrasCells;
   const bool sweep_too = cells <= kMaxGradSweepCells;
+  // The base block is what the panels draw: the lab's estimator at the lab's T.
+  const GradientOptions base = GradientOptionsFor(lab, lab.estimator);
   GradientReportOptions ro;
+  ro.base = &base;
   ro.ste = extras;
   ro.ste_temperature = lab.temperature;
   ro.gumbel = extras;
