@@ -63,6 +63,15 @@ void SyncTrainer(const Scenario& scenario, GradientsViewCache* c) {
   const GradientsLabSettings* found = scenario.views.Find<GradientsLabSettings>();
   const GradientsLabSettings lab = found ? *found : GradientsLabSettings();
   const TrainOptions options = TrainOptionsFor(lab);
+  // Past the view's bound: no run (a step would cost more than a frame).
+  if (const std::string big = GradientsTooBigNote(scenario); !big.empty()) {
+    c->trained_from = ModelOf(scenario);
+    c->trained_lab = lab;
+    c->playing = false;
+    c->trainer_ready = false;
+    c->train_status = Status::Error("gradients_lab", big);
+    return;
+  }
   if (c->trainer_ready && SameTrainingSetup(lab, c->trained_lab) && c->trained_from == ModelOf(scenario)) {
     if (!(lab == c->trained_lab)) {
       c->trainer.SetOptions(options);
@@ -140,10 +149,12 @@ void Update(AppState& s) {
   GradientsViewCache& c = s.ui.caches.Get<GradientsViewCache>();
   if (c.computed && c.computed_revision == s.revision) return;
   const GradientsLabSettings lab = Lab(s);
-  const bool ok = s.has_result && s.status.ok();
+  // Past the view's bound (another view's scenario): no backward pass, the note says why.
+  const std::string big = GradientsTooBigNote(s.scenario);
+  const bool ok = s.has_result && s.status.ok() && big.empty();
   for (size_t i = 0; i < kGradEstimators.size(); ++i) {
     c.grad_status[i] = ok ? ComputeGradients(s.scenario, GradientOptionsFor(lab, kGradEstimators[i]), &c.grads[i])
-                          : s.status;
+                          : !big.empty() ? Status::Error("gradients_lab", big) : s.status;
     if (c.grad_status[i].ok()) c.norms[i] = ComputeNorms(c.grads[i]);
   }
   c.status = c.grad_status[GradEstimatorIndex(lab.estimator)];

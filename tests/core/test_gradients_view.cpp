@@ -262,6 +262,38 @@ TEST(GradientsViewEval, TheLabsEstimatorDrivesTheBaseBlock) {
   EXPECT_EQ(k["estimator"], "gumbel_softmax");
 }
 
+// The view's bound: sum over heads of n n_k up to 256 x 256. A file of this
+// view past it is refused naming its input and the numbers; another view's
+// scenario evaluated in this view gets a note.
+std::string Sequence(int n) {
+  std::string X = "[";
+  for (int i = 0; i < n; ++i) X += std::string(i ? ", " : "") + "[" + std::to_string(i % 3) + ", 1]";
+  return X + "]";
+}
+
+TEST(GradientsLabIo, ScenariosPastTheViewsBoundAreRefusedInThisViewAndNotedInOthers) {
+  const std::string body = R"({"X": )" + Sequence(257) + R"(, "unembedding": [[1, 0], [0, 1]],
+      "loss": {"positions": [0, 1], "targets": [0, 1]}, "view": ")";
+  Scenario s;
+  Status st = ParseScenario(body + R"(gradients"})", &s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.field(), "X");
+  EXPECT_NE(st.message().find("66049"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("65536"), std::string::npos) << st.ToString();
+  // 256 positions: exactly at the bound.
+  EXPECT_TRUE(ParseScenario(R"({"X": )" + Sequence(256) + R"(, "unembedding": [[1, 0], [0, 1]],
+      "loss": {"positions": [0, 1], "targets": [0, 1]}, "view": "gradients"})",
+                            &s)
+                  .ok());
+  // The Attention view's file: accepted; in the Gradients view, a note.
+  st = ParseScenario(body + R"(attention"})", &s);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  const json j = Eval(s);
+  ASSERT_TRUE(j.contains("note")) << j.dump().substr(0, 300);
+  EXPECT_NE(j["note"].get<std::string>().find("too big"), std::string::npos);
+  EXPECT_FALSE(j.contains("grad_logits"));
+}
+
 TEST(GradientsViewEval, IsDeterministicWithGumbelNoise) {
   const Scenario s = Load("e9-gradients-gumbel.json");
   const json a = Eval(s), b = Eval(s);

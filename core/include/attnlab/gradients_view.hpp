@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "attnlab/gradients.hpp"
+#include "attnlab/scenario.hpp"
 
 namespace attnlab {
 
@@ -29,6 +30,14 @@ inline constexpr int kGradSweepPoints = 41;       // norms against T, log-spaced
 // and gumbel blocks (five score-sized matrices per head) up to 512 x 512.
 inline constexpr double kMaxGradSweepCells = 64.0 * 64 * 4;
 inline constexpr double kMaxGradExtrasCells = 512.0 * 512;
+// The whole view: attention cells (sum over heads of n n_k) up to 256 x 256.
+// This bounds a frame's drawing (14 score-sized panels), the 4 backward passes
+// per revision, a training step and eval's size. A file whose own view is
+// "gradients" is refused above it; another view's scenario evaluated in this
+// view gets a note instead (GradientsTooBigNote).
+inline constexpr double kMaxGradCells = 256.0 * 256;
+// "" when `s` fits the view; else why not, with the numbers.
+std::string GradientsTooBigNote(const Scenario& s);
 
 struct GradientsLabSettings {
   Estimator estimator = Estimator::kSoftmax;  // what the gradient panels show

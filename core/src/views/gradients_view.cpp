@@ -9,9 +9,11 @@
 // what the screen adds: the gradient sizes of the four estimators at the lab's
 // T (the bar chart) and their norms against T (the sweep). No timings.
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "attnlab/gradients_view.hpp"
+#include "attnlab/limits.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/views.hpp"
 #include "../json_io.hpp"
@@ -41,6 +43,17 @@ TrainOptions TrainOptionsFor(const GradientsLabSettings& lab) {
   o.examples = lab.examples;
   o.max_history = lab.max_steps;
   return o;
+}
+
+std::string GradientsTooBigNote(const Scenario& s) {
+  const ScenarioCost c = CostOf(s);
+  if (c.attention_cells <= kMaxGradCells) return "";
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "too big for the Gradients view: %.0f attention cells (sum over heads of n x n_k; n = %.0f, %.0f head%s); "
+                "the view draws and differentiates at most %.0f (256 x 256)",
+                c.attention_cells, c.positions, c.heads, c.heads == 1 ? "" : "s", kMaxGradCells);
+  return buf;
 }
 
 std::vector<double> GradientSweepTemperatures() {
@@ -171,6 +184,12 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
     out->AddText("note", kNoLossNote);
     return Status::Ok();
   }
+  // Another view's scenario past the view's bound: a note, not an error (a
+  // file whose own view is this one is refused by CheckLimits).
+  if (const std::string big = GradientsTooBigNote(scenario); !big.empty()) {
+    out->AddText("note", big);
+    return Status::Ok();
+  }
   // Big scenarios: the score-sized blocks of ste and gumbel (five n x n_k
   // matrices per head) and the sweep (41 backward passes) only up to a
   // lecture's size, so that eval stays as large as the Attention view's.
@@ -230,6 +249,15 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
 
 // The counts the view adds: generated examples and the steps (= the history).
 Status CheckLimits(const Scenario& scenario) {
+  if (scenario.view == "gradients") {
+    if (const std::string big = GradientsTooBigNote(scenario); !big.empty()) {
+      const char* input = scenario.heads.size() > 1          ? "heads"
+                          : scenario.input == InputMode::kTokens ? "tokens"
+                          : scenario.input == InputMode::kX      ? "X"
+                                                                 : "Q";
+      return Status::Error(input, big + ": use fewer positions or heads, or another view");
+    }
+  }
   const GradientsLabSettings* lab = scenario.views.Find<GradientsLabSettings>();
   if (!lab) return Status::Ok();
   if (lab->examples < 0 || lab->examples > kMaxTrainExamples)
