@@ -710,7 +710,7 @@ void DrawControls(AppState& s) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
   float T = static_cast<float>(lab.temperature);
   if (ImGui::SliderFloat("T = T_b = \u03C4##T", &T, 0.01f, 100.0f, "%.3f", ImGuiSliderFlags_Logarithmic)) {
-    if (std::isfinite(T) && T > 0) lab.temperature = std::clamp(static_cast<double>(T), 1e-3, kMaxGradTemperature);
+    if (std::isfinite(T) && T > 0) lab.temperature = std::clamp(static_cast<double>(T), kMinGradTemperature, kMaxGradTemperature);
   }
   s.Record("gradients.temperature");
   ImGui::SameLine();
@@ -735,7 +735,7 @@ void DrawControlsCompact(AppState& s) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   float T = static_cast<float>(lab.temperature);
   if (ImGui::SliderFloat("T##T", &T, 0.01f, 100.0f, "%.3f", ImGuiSliderFlags_Logarithmic)) {
-    if (std::isfinite(T) && T > 0) lab.temperature = std::clamp(static_cast<double>(T), 1e-3, kMaxGradTemperature);
+    if (std::isfinite(T) && T > 0) lab.temperature = std::clamp(static_cast<double>(T), kMinGradTemperature, kMaxGradTemperature);
   }
   s.Record("gradients.temperature");
   if (lab.estimator == Estimator::kGumbelSoftmax) {

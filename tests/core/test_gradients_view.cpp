@@ -91,6 +91,9 @@ TEST(GradientsLabIo, BadSettingsNameTheirPath) {
       {R"({"temperature": -1})", "gradients_lab.temperature"},
       {R"({"temperature": 0})", "gradients_lab.temperature"},
       {R"({"temperature": 1e300})", "gradients_lab.temperature"},
+      {R"({"temperature": 1e-300})", "gradients_lab.temperature"},
+      {R"({"estimator": "gumbel_softmax", "temperature": 0.0009})", "gradients_lab.temperature"},
+      {R"({"estimator": "argmax", "temperature": 1e-300})", "gradients_lab.temperature"},
       {R"({"hard": 1})", "gradients_lab.hard"},
       {R"({"seed": -3})", "gradients_lab.seed"},
       {R"({"train": {"learning_rate": 1e300}})", "gradients_lab.train.learning_rate"},
@@ -125,6 +128,11 @@ TEST(GradientsLabIo, LimitsCatchCountsSetInCode) {
   s.views.Get<GradientsLabSettings>().examples = 0;
   s.views.Get<GradientsLabSettings>().max_steps = kMaxTrainSteps + 1;
   EXPECT_EQ(v->check_limits(s).field(), "gradients_lab.train.max_steps");
+  s.views.Get<GradientsLabSettings>().max_steps = 1;
+  s.views.Get<GradientsLabSettings>().temperature = 1e-300;  // set in code: 1/T overflows
+  EXPECT_EQ(v->check_limits(s).field(), "gradients_lab.temperature");
+  s.views.Get<GradientsLabSettings>().temperature = kMinGradTemperature;
+  EXPECT_TRUE(v->check_limits(s).ok());
 }
 
 // The loss of `s` with one weight moved by h (Evaluate: the forward pass alone).

@@ -4,7 +4,7 @@
 //   "gradients_lab": {
 //     "estimator": "softmax" | "argmax" | "straight_through" | "gumbel_softmax",
 //     "temperature": 1.414,   T (softmax), T_b (straight-through), tau (Gumbel): one
-//                             control drives them all; > 0 (argmax is T = 0)
+//                             control drives them all; 1e-3 .. 1e6 (argmax is T = 0)
 //     "hard": false,          Gumbel-softmax: one-hot forward, gradient through soft y
 //     "seed": 0,              Gumbel noise
 //     "train": {"learning_rate": 0.1, "seed": 1, "examples": 0, "max_steps": 500,
@@ -24,6 +24,10 @@ namespace attnlab {
 inline constexpr int kMaxTrainExamples = 64;  // generated dedupe-sort sequences: one step of the four runs stays a frame's work
 inline constexpr int kMaxTrainSteps = 100000;     // the run stops (and its history) here
 inline constexpr double kMaxGradTemperature = 1e6;
+// T, T_b, tau: the slider's floor. The softmax, straight-through and Gumbel
+// estimators (the bars and the trainer run all four whatever the lab shows)
+// divide by T; argmax is the estimator "argmax", not a tiny T.
+inline constexpr double kMinGradTemperature = 1e-3;
 inline constexpr double kMaxLearningRate = 1e6;
 inline constexpr int kGradSweepPoints = 41;       // norms against T, log-spaced
 // eval and the screen: the sweep up to 4 heads of 64 x 64 score cells; the ste

@@ -116,8 +116,8 @@ Status Read(const json& j, const std::string& p, ViewSettings* views) {
   GradientsLabSettings lab;
   if (!st.ok() || !(st = Field(j, p, "estimator", &lab.estimator, ReadEstimator, Any(), "")).ok() ||
       !(st = Field(j, p, "temperature", &lab.temperature, ReadNumber,
-                   [](double v) { return std::isfinite(v) && v > 0 && v <= kMaxGradTemperature; },
-                   "> 0 and at most 1e6 (T, T_b and tau; argmax is the estimator \"argmax\")")).ok() ||
+                   [](double v) { return std::isfinite(v) && v >= kMinGradTemperature && v <= kMaxGradTemperature; },
+                   "at least 1e-3 and at most 1e6 (T, T_b and tau; argmax is the estimator \"argmax\")")).ok() ||
       !(st = Field(j, p, "hard", &lab.hard, ReadBool, Any(), "")).ok() ||
       !(st = Field(j, p, "seed", &lab.seed, ReadSeed, Any(), "")).ok())
     return st;
@@ -266,8 +266,10 @@ Status CheckLimits(const Scenario& scenario) {
   if (lab->max_steps < 1 || lab->max_steps > kMaxTrainSteps)
     return Status::Error("gradients_lab.train.max_steps", "1.." + std::to_string(kMaxTrainSteps) + ", got " +
                                                                std::to_string(lab->max_steps));
-  if (!(lab->temperature > 0) || !(lab->temperature <= kMaxGradTemperature))
-    return Status::Error("gradients_lab.temperature", "must be > 0 and at most 1e6");
+  if (!(lab->temperature >= kMinGradTemperature) || !(lab->temperature <= kMaxGradTemperature))
+    return Status::Error("gradients_lab.temperature",
+                         "at least 1e-3 and at most 1e6 (argmax is the estimator \"argmax\"), got " +
+                             std::to_string(lab->temperature));
   return Status::Ok();
 }
 
