@@ -102,11 +102,16 @@ int TrainSteps(GradientsViewCache* c, int max_steps, double budget_ms) {
     }
     const Status st = c->trainer.Step();
     if (!st.ok()) {
-      // The model evaluated at Reset: a step that fails has diverged.
+      // The model evaluated at Reset: a step that fails has diverged. The runs
+      // before the failing one have stepped and the rest have not: no Play or
+      // Step on that state, only Reset.
       c->train_status = Status::Error("gradients_lab.train.learning_rate",
                                       "training stopped at step " + std::to_string(c->trainer.steps()) + " (" +
-                                          st.ToString() + "): the learning rate is too large; lower it and reset");
+                                          st.ToString() +
+                                          "): the learning rate is too large; Play and Step are off: lower it and "
+                                          "press Reset");
       c->playing = false;
+      c->trainer_ready = false;
       break;
     }
     ++done;

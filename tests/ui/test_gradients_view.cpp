@@ -98,6 +98,38 @@ TEST(GradientsView, StepMovesSoftmaxButNeverArgmaxsQueryAndKeyWeights) {
   EXPECT_TRUE(RunOf(s, Estimator::kSoftmax).history.empty());
 }
 
+// A step that fails leaves the runs half-stepped (those before the failing one
+// moved): Play and Step are off until Reset, and the status line says so.
+TEST(GradientsView, AFailedStepDisablesPlayAndStepUntilReset) {
+  ui::AppState s = testing::LoadedPreset("e9-gradients-softmax.json");
+  HeadlessUi ui(s, ImVec2(1600, 8000));
+  ASSERT_TRUE(Cache(s).trainer_ready) << Cache(s).train_status.ToString();
+  s.Edit().views.Get<GradientsLabSettings>().learning_rate = 1e300;  // set in code: past the file's bound
+  ui.Frame();
+  ASSERT_TRUE(Cache(s).trainer_ready) << Cache(s).train_status.ToString();
+  for (int i = 0; i < 8 && Cache(s).train_status.ok(); ++i) ui::TrainSteps(&Cache(s), 1, 1e9);
+  ASSERT_FALSE(Cache(s).train_status.ok());
+  ASSERT_NE(Cache(s).train_status.message().find("training stopped"), std::string::npos)
+      << Cache(s).train_status.ToString();
+  EXPECT_FALSE(Cache(s).trainer_ready);
+  EXPECT_NE(Cache(s).train_status.message().find("Reset"), std::string::npos);
+  const int steps = Cache(s).trainer.steps();
+  ui.Frame();
+  ui.Click("gradients.step");
+  ui.Click("gradients.play");
+  EXPECT_FALSE(Cache(s).playing);
+  EXPECT_EQ(Cache(s).trainer.steps(), steps);
+  EXPECT_EQ(ui::TrainSteps(&Cache(s), 1, 1e9), 0);
+  // Reset, with a rate that trains: a fresh run that steps.
+  s.Edit().views.Get<GradientsLabSettings>().learning_rate = 0.05;
+  ui.Frame();
+  ui.Click("gradients.reset");
+  EXPECT_TRUE(Cache(s).trainer_ready) << Cache(s).train_status.ToString();
+  EXPECT_EQ(Cache(s).trainer.steps(), 0);
+  ui.Click("gradients.step");
+  EXPECT_EQ(Cache(s).trainer.steps(), 1);
+}
+
 TEST(GradientsView, PlayRunsABoundedNumberOfStepsPerFrameAndPauseStops) {
   ui::AppState s = testing::LoadedPreset("e9-gradients-training.json");
   HeadlessUi ui(s, ImVec2(1600, 8000));
