@@ -980,7 +980,15 @@ void DrawGradientsView(AppState& s) {
   }
   if (s.ui.presentation) DrawControlsCompact(s);
   else DrawControls(s);
-  // The estimator's note in a fixed place (argmax: why the zeros).
+  // The estimator's note in a fixed place (argmax: why the zeros), its height
+  // reserved for the longest note's lines at this width: switching the
+  // estimator moves nothing below it.
+  const float note_y0 = ImGui::GetCursorPosY();
+  const float note_reserve =
+      std::max(ImGui::GetTextLineHeight(),
+               ImGui::CalcTextSize(s.ui.presentation ? kArgmaxShort : kArgmaxWhy, nullptr, false,
+                                   ImGui::GetContentRegionAvail().x)
+                   .y);
   if (!ok) {
     ErrorText(c.grad_status[static_cast<size_t>(shown)].ToString());
   } else if (c.grads[static_cast<size_t>(shown)].scores_gradient_zero) {
@@ -995,6 +1003,13 @@ void DrawGradientsView(AppState& s) {
     ImGui::Text("loss %s (the sum, as the Attention view reports it); ||dL/dW_Q|| %s, ||dL/dW_V|| %s",
                 Num(s, g.loss, 5).c_str(), Num(s, c.norms[static_cast<size_t>(shown)].W_Q, 3).c_str(),
                 Num(s, c.norms[static_cast<size_t>(shown)].W_V, 3).c_str());
+  }
+  {
+    const float sp = ImGui::GetStyle().ItemSpacing.y;
+    if (ImGui::GetCursorPosY() < note_y0 + note_reserve + sp) {
+      ImGui::SetCursorPosY(note_y0 + note_reserve);
+      ImGui::Dummy(ImVec2(0, 0));
+    }
   }
   if (s.ui.presentation) {
     bool training = false;

@@ -5,6 +5,7 @@
 // keeps the numbers at the text size at 1024x768.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -74,6 +75,30 @@ TEST(GradientsView, ArgmaxSaysWhyTheScoresGradientIsZero) {
   ui.Frame();
   ui.MoveTo(ui.Cell("gradients.grad_scores", 3, 1, 7));
   EXPECT_NE(s.ui.hover_explanation.find("(1/T) p_ij"), std::string::npos) << s.ui.hover_explanation;
+}
+
+// The estimator's note has a fixed height: switching argmax <-> softmax moves
+// no panel below it (normal and presentation mode).
+TEST(GradientsView, SwitchingTheEstimatorMovesNoPanel) {
+  for (bool presentation : {false, true}) {
+    ui::AppState s = testing::LoadedPreset("e9-gradients-argmax.json");
+    s.ui.presentation = presentation;
+    HeadlessUi ui(s, presentation ? ImVec2(1024, 768) : ImVec2(1600, 1200));
+    ui.Frame();
+    // grad_scores: in the first row of panels, and the first slide of the preset's choice.
+    const std::string first = "gradients.grad_scores";
+    ASSERT_TRUE(ui.Has(first)) << presentation;
+    const float y_argmax = s.ui.items.at(first).min.y;
+    s.Edit().views.Get<GradientsLabSettings>().estimator = Estimator::kSoftmax;
+    ui.Frame();
+    ui.Frame();
+    ASSERT_TRUE(ui.Has(first)) << first << (presentation ? " (presentation)" : "");
+    EXPECT_EQ(s.ui.items.at(first).min.y, y_argmax) << first << (presentation ? " (presentation)" : "");
+    s.Edit().views.Get<GradientsLabSettings>().estimator = Estimator::kStraightThrough;
+    ui.Frame();
+    ui.Frame();
+    EXPECT_EQ(s.ui.items.at(first).min.y, y_argmax) << first << (presentation ? " (presentation)" : "");
+  }
 }
 
 TEST(GradientsView, StepMovesSoftmaxButNeverArgmaxsQueryAndKeyWeights) {
