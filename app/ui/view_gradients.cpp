@@ -279,6 +279,7 @@ ImVec2 FigureReadableSize(const AppState& s, const Figure& f) {
   if (!f.values || f.values->size() == 0) return FigureSize(s, f);
   HeatmapSpec hs = SpecOf(s, f);
   hs.min_value_px = ImGui::GetFontSize();
+  hs.readable_digits = 0;  // fewer digits before smaller type, and before leaving a slide out
   const ImVec2 map = HeatmapReadableSize(hs);
   return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.title.c_str()).x), map.y + line);
 }
@@ -292,7 +293,9 @@ void DrawFigure(AppState& s, const Figure& f, ImVec2 size) {
     ImGui::PopTextWrapPos();
   } else {
     HeatmapSpec hs = SpecOf(s, f);
-    if (s.ui.presentation) hs.min_value_px = ImGui::GetFontSize();
+    // Numbers in cells never smaller than the text (presentation or not):
+    // fewer digits first, then colour alone with the number on hover.
+    hs.min_value_px = ImGui::GetFontSize();
     const HeatmapResult r = Heatmap(f.name.c_str(), hs, body);
     s.ui.items["gradients." + f.name] = ItemRect{r.grid_min, r.grid_max};
     s.ui.cell_text_px[f.name] = r.values_shown > 0 ? r.value_px : 0.0f;

@@ -233,5 +233,44 @@ TEST(GradientsView, PresentationKeepsCellNumbersAtTheTextSizeAt1024x768) {
   EXPECT_GT(px, 0.0f) << "the main figure has room for its numbers at 1024x768";
 }
 
+// Every gradients preset's presentation choice draws all its panels at
+// 1024x768: nothing is left out with "No room for ...".
+TEST(GradientsView, EveryPresetsPresentationChoiceDrawsAllItsPanelsAt1024x768) {
+  for (const char* preset : {"e9-gradients-argmax.json", "e9-gradients-softmax.json", "e9-gradients-ste.json",
+                             "e9-gradients-gumbel.json", "e9-gradients-training.json", "e2-gradients.json"}) {
+    ui::AppState s = testing::LoadedPreset(preset);
+    s.ui.presentation = true;
+    HeadlessUi ui(s, ImVec2(1024, 768));
+    ui.Frame();
+    ASSERT_TRUE(s.scenario.presentation.count("gradients")) << preset;
+    std::string hidden;
+    for (const std::string& k : s.ui.slides_hidden) hidden += k + " ";
+    EXPECT_TRUE(s.ui.slides_hidden.empty()) << preset << ": no room for " << hidden;
+    for (const std::string& key : s.scenario.presentation.at("gradients"))
+      EXPECT_TRUE(ui.Has("slide." + key)) << preset << ": " << key;
+    for (const std::string& key : s.scenario.presentation.at("gradients"))
+      if (s.ui.cell_text_px.count(key))
+        EXPECT_GT(s.ui.cell_text_px.at(key), 0.0f) << preset << ": " << key << " shows its numbers";
+  }
+}
+
+// "No room for ..." wraps within the window rather than running off it.
+TEST(GradientsView, NoRoomMessageWrapsAt1024x768) {
+  ui::AppState s = testing::LoadedPreset("e9-gradients-ste.json");
+  s.ui.presentation = true;
+  s.scenario.presentation["gradients"] = {"compare.softmax.grad_scores", "compare.argmax.grad_scores",
+                                          "compare.straight_through.grad_scores", "compare.gumbel_softmax.grad_scores",
+                                          "compare.softmax.P", "compare.argmax.P", "compare.straight_through.P",
+                                          "compare.gumbel_softmax.P", "gumbel_noise", "grad_W_Q", "grad_W_K"};
+  HeadlessUi ui(s, ImVec2(1024, 768));
+  ui.Frame();
+  ASSERT_FALSE(s.ui.slides_hidden.empty());
+  ASSERT_TRUE(ui.Has("text.slides_hidden"));
+  const ui::ItemRect r = s.ui.items.at("text.slides_hidden");
+  EXPECT_LE(r.max.x, 1024.0f);
+  EXPECT_LE(r.max.y, 768.0f);
+  EXPECT_GT(r.max.y - r.min.y, ImGui::GetTextLineHeight() * 1.5f) << "a long list takes more than one line";
+}
+
 }  // namespace
 }  // namespace attnlab
