@@ -105,6 +105,10 @@ Status ReadTrain(const json& j, const std::string& p, GradientsLabSettings* lab)
       if (found < 0)
         return Status::Error(p + ".freeze[" + std::to_string(k) + "]",
                              "expected \"W_Q\", \"W_K\", \"W_V\" or \"W_O\", got \"" + names[k] + "\"");
+      for (size_t m = 0; m < k; ++m)
+        if (names[m] == names[k])
+          return Status::Error(p + ".freeze[" + std::to_string(k) + "]",
+                               "\"" + names[k] + "\" is already in the list (at " + std::to_string(m) + ")");
       *FreezeFlag(*lab, found) = true;
     }
   }
