@@ -727,9 +727,12 @@ void DrawControls(AppState& s) {
   ImGui::Checkbox("hard##gumbel", &lab.hard);
   s.Record("gradients.hard");
   ImGui::SameLine();
-  int seed = static_cast<int>(lab.seed % 1000000);
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  if (ImGui::InputInt("noise seed", &seed) && seed >= 0) lab.seed = static_cast<std::uint64_t>(seed);
+  // Seeds are 64-bit in files: the field shows and takes all of them.
+  std::uint64_t seed = lab.seed;
+  const std::uint64_t one = 1;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+  if (ImGui::InputScalar("noise seed", ImGuiDataType_U64, &seed, &one)) lab.seed = seed;
+  s.Record("gradients.noise_seed");
 }
 
 // Presentation: one line (the projector's type is large; the figures need the room).
@@ -819,8 +822,9 @@ void DrawTrainingControls(AppState& s, bool compact = false) {
   s.Record("gradients.learning_rate");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  int tseed = static_cast<int>(lab.train_seed % 1000000);
-  if (ImGui::InputInt("seed##train", &tseed) && tseed >= 0) lab.train_seed = static_cast<std::uint64_t>(tseed);
+  std::uint64_t tseed = lab.train_seed;  // 64-bit, as in files
+  if (ImGui::InputScalar("seed##train", ImGuiDataType_U64, &tseed)) lab.train_seed = tseed;
+  s.Record("gradients.train_seed");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   int ex = lab.examples;

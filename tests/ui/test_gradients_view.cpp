@@ -272,5 +272,18 @@ TEST(GradientsView, NoRoomMessageWrapsAt1024x768) {
   EXPECT_GT(r.max.y - r.min.y, ImGui::GetTextLineHeight() * 1.5f) << "a long list takes more than one line";
 }
 
+// Seeds are 64-bit in files: the training seed's field shows and takes a seed
+// past 999999 (it used to show the seed modulo 10^6 and take an int).
+TEST(GradientsView, SeedFieldsTakeSixtyFourBitSeeds) {
+  ui::AppState s = testing::LoadedPreset("e9-gradients-training.json");
+  HeadlessUi ui(s, ImVec2(1600, 8000));
+  ASSERT_TRUE(ui.Has("gradients.train_seed"));
+  ui.Click("gradients.train_seed");
+  ui.Type("12345678901234");
+  ui.Key(ImGuiKey_Enter);
+  ui.Frame();
+  EXPECT_EQ(s.scenario.views.Get<GradientsLabSettings>().train_seed, 12345678901234ull);
+}
+
 }  // namespace
 }  // namespace attnlab
