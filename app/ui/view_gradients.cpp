@@ -681,6 +681,18 @@ void DrawCurve(AppState& s, Curve which, ImVec2 size) {
   }
   const PlotResult r = Plot(kNames[w], spec, body);
   s.ui.items[std::string("gradients.plot.") + kNames[w]] = ItemRect{r.layout.area_min, r.layout.area_max};
+  bool any = false;
+  for (const PlotSeries& ps : spec.series) any = any || !ps.x.empty();
+  if (!any) {  // an empty plot says what fills it, in its middle
+    const char* hint = c.trainer_ready ? "press Play or Step" : "no run: see the line above";
+    const ImVec2 ts = ImGui::CalcTextSize(hint);
+    const ImVec2 at((r.layout.area_min.x + r.layout.area_max.x - ts.x) * 0.5f,
+                    (r.layout.area_min.y + r.layout.area_max.y - ts.y) * 0.5f);
+    ImGui::GetWindowDrawList()->AddText(at, ImGui::GetColorU32(ImGuiCol_TextDisabled), hint);
+    s.ui.items[std::string("gradients.hint.") + kNames[w]] = ItemRect{at, ImVec2(at.x + ts.x, at.y + ts.y)};
+  } else {
+    s.ui.items.erase(std::string("gradients.hint.") + kNames[w]);
+  }
   EndFigurePanel(s, kNames[w]);
 }
 

@@ -285,5 +285,18 @@ TEST(GradientsView, SeedFieldsTakeSixtyFourBitSeeds) {
   EXPECT_EQ(s.scenario.views.Get<GradientsLabSettings>().train_seed, 12345678901234ull);
 }
 
+// An empty training plot says what fills it; the hint goes with the first step.
+TEST(GradientsView, EmptyTrainingPlotsSayPressPlayOrStep) {
+  ui::AppState s = testing::LoadedPreset("e9-gradients-training.json");
+  HeadlessUi ui(s, ImVec2(1600, 8000));
+  ASSERT_TRUE(Cache(s).trainer_ready);
+  EXPECT_TRUE(ui.Has("gradients.hint.train_loss"));
+  EXPECT_TRUE(ui.Has("gradients.hint.moved_W_Q"));
+  ui.Click("gradients.step");
+  ui.Frame();
+  EXPECT_FALSE(ui.Has("gradients.hint.train_loss"));
+  EXPECT_FALSE(ui.Has("gradients.hint.moved_W_Q"));
+}
+
 }  // namespace
 }  // namespace attnlab
