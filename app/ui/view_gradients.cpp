@@ -369,9 +369,13 @@ std::string ExplainP(const AppState& s, const Gradients& g, int h, int i, int j)
   const HeadGradients& hg = g.heads[static_cast<size_t>(h)];
   const HeadResult& fh = g.forward.heads[static_cast<size_t>(h)];
   const int dv = static_cast<int>(fh.V.cols());
+  // Z is the heads' outputs side by side: head h starts after the widths of
+  // the heads before it (they may differ).
+  int offset = 0;
+  for (int k = 0; k < h; ++k) offset += static_cast<int>(g.forward.heads[static_cast<size_t>(k)].V.cols());
   std::string terms;
   for (int c = 0; c < std::min(dv, 6); ++c) {
-    const double dz = g.d_Z(i, h * dv + c);
+    const double dz = g.d_Z(i, offset + c);
     terms += (c ? " + " : "") + Num(s, dz, 3) + "\u00B7" + Num(s, fh.V(j, c), 3);
   }
   if (dv > 6) terms += " + \u2026";

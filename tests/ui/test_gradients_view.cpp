@@ -298,5 +298,47 @@ TEST(GradientsView, EmptyTrainingPlotsSayPressPlayOrStep) {
   EXPECT_FALSE(ui.Has("gradients.hint.moved_W_Q"));
 }
 
+// dL/dP's "read the maths" takes head h's columns of dL/dZ after the widths of
+// the heads before it: with d_v = 1 then 2, head 1's terms sum to its dL/dP.
+TEST(GradientsView, ExplainPReadsItsHeadsColumnsWithUnequalWidths) {
+  ui::AppState s = testing::LoadedPreset("e9-two-heads.json");
+  {
+    Scenario& e = s.Edit();
+    e.view = "gradients";
+    e.attention.temperature = 1.0;
+    e.heads[0].W_V = Matrix(4, 1);
+    e.heads[0].W_V << 1, 0, 2, 1;
+    e.W_O = Matrix(3, 4);
+    e.W_O << 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1;
+    e.views.Get<GradientsLabSettings>().estimator = Estimator::kSoftmax;
+  }
+  s.ui.number_style = NumberStyle::kDecimal;
+  HeadlessUi ui(s, ImVec2(1600, 2400));
+  ui.Frame();
+  ASSERT_TRUE(Cache(s).status.ok()) << Cache(s).status.ToString();
+  ASSERT_TRUE(ui.Has("gradients.heads[1].grad_P"));
+  ui.MoveTo(ui.Cell("gradients.heads[1].grad_P", 6, 2, 7));
+  const std::string text = s.ui.hover_explanation;
+  ASSERT_NE(text.find("dL/dP_ij"), std::string::npos) << text;
+  // "= a·b + c·d\n= total": the products' sum is the total.
+  const size_t first = text.find("\n= ") + 3, second = text.find("\n= ", first);
+  ASSERT_NE(second, std::string::npos) << text;
+  std::string terms = text.substr(first, second - first);
+  double sum = 0;
+  int n = 0;
+  for (size_t at = 0; at < terms.size();) {
+    size_t dot = terms.find("\u00B7", at);
+    if (dot == std::string::npos) break;
+    const double a = std::stod(terms.substr(at, dot - at));
+    size_t end = terms.find(" + ", dot);
+    const double b = std::stod(terms.substr(dot + 2, (end == std::string::npos ? terms.size() : end) - dot - 2));
+    sum += a * b;
+    ++n;
+    at = end == std::string::npos ? terms.size() : end + 3;
+  }
+  EXPECT_EQ(n, 2) << text;
+  EXPECT_NEAR(sum, Cache(s).grads[0].heads[1].d_P(6, 2), 2e-3) << text;
+}
+
 }  // namespace
 }  // namespace attnlab
