@@ -163,8 +163,16 @@ void DrawPresentation(AppState& s, const std::vector<Slide>& slides, const std::
   if (!layout.hidden.empty()) {
     std::string names;
     for (size_t k : layout.hidden) names += (names.empty() ? "" : ", ") + slides[k].key;
-    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + room.y - ImGui::GetTextLineHeightWithSpacing()));
-    ImGui::TextDisabled("No room for %s at this size: choose fewer panels (Panels\u2026)", names.c_str());
+    // Wrapped to the room's width (a long list must not run off the screen),
+    // its last line on the room's bottom.
+    const std::string text = "No room for " + names + " at this size: choose fewer panels (Panels\u2026)";
+    const float h = ImGui::CalcTextSize(text.c_str(), nullptr, false, room.x).y;
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + room.y - h - ImGui::GetStyle().ItemSpacing.y));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + room.x);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopStyleColor();
+    ImGui::PopTextWrapPos();
     s.Record("text.slides_hidden");
   }
   (void)style;

@@ -63,6 +63,15 @@ void SyncTrainer(const Scenario& scenario, GradientsViewCache* c) {
   const GradientsLabSettings* found = scenario.views.Find<GradientsLabSettings>();
   const GradientsLabSettings lab = found ? *found : GradientsLabSettings();
   const TrainOptions options = TrainOptionsFor(lab);
+  // Past the view's bound: no run (a step would cost more than a frame).
+  if (const std::string big = GradientsTooBigNote(scenario); !big.empty()) {
+    c->trained_from = ModelOf(scenario);
+    c->trained_lab = lab;
+    c->playing = false;
+    c->trainer_ready = false;
+    c->train_status = Status::Error("gradients_lab", big);
+    return;
+  }
   if (c->trainer_ready && SameTrainingSetup(lab, c->trained_lab) && c->trained_from == ModelOf(scenario)) {
     if (!(lab == c->trained_lab)) {
       c->trainer.SetOptions(options);
@@ -93,11 +102,16 @@ int TrainSteps(GradientsViewCache* c, int max_steps, double budget_ms) {
     }
     const Status st = c->trainer.Step();
     if (!st.ok()) {
-      // The model evaluated at Reset: a step that fails has diverged.
+      // The model evaluated at Reset: a step that fails has diverged. The runs
+      // before the failing one have stepped and the rest have not: no Play or
+      // Step on that state, only Reset.
       c->train_status = Status::Error("gradients_lab.train.learning_rate",
                                       "training stopped at step " + std::to_string(c->trainer.steps()) + " (" +
-                                          st.ToString() + "): the learning rate is too large; lower it and reset");
+                                          st.ToString() +
+                                          "): the learning rate is too large; Play and Step are off: lower it and "
+                                          "press Reset");
       c->playing = false;
+      c->trainer_ready = false;
       break;
     }
     ++done;
@@ -140,10 +154,12 @@ void Update(AppState& s) {
   GradientsViewCache& c = s.ui.caches.Get<GradientsViewCache>();
   if (c.computed && c.computed_revision == s.revision) return;
   const GradientsLabSettings lab = Lab(s);
-  const bool ok = s.has_result && s.status.ok();
+  // Past the view's bound (another view's scenario): no backward pass, the note says why.
+  const std::string big = GradientsTooBigNote(s.scenario);
+  const bool ok = s.has_result && s.status.ok() && big.empty();
   for (size_t i = 0; i < kGradEstimators.size(); ++i) {
     c.grad_status[i] = ok ? ComputeGradients(s.scenario, GradientOptionsFor(lab, kGradEstimators[i]), &c.grads[i])
-                          : s.status;
+                          : !big.empty() ? Status::Error("gradients_lab", big) : s.status;
     if (c.grad_status[i].ok()) c.norms[i] = ComputeNorms(c.grads[i]);
   }
   c.status = c.grad_status[GradEstimatorIndex(lab.estimator)];
@@ -263,6 +279,7 @@ ImVec2 FigureReadableSize(const AppState& s, const Figure& f) {
   if (!f.values || f.values->size() == 0) return FigureSize(s, f);
   HeatmapSpec hs = SpecOf(s, f);
   hs.min_value_px = ImGui::GetFontSize();
+  hs.readable_digits = 0;  // fewer digits before smaller type, and before leaving a slide out
   const ImVec2 map = HeatmapReadableSize(hs);
   return ImVec2(std::max(map.x, ImGui::CalcTextSize(f.title.c_str()).x), map.y + line);
 }
@@ -276,7 +293,9 @@ void DrawFigure(AppState& s, const Figure& f, ImVec2 size) {
     ImGui::PopTextWrapPos();
   } else {
     HeatmapSpec hs = SpecOf(s, f);
-    if (s.ui.presentation) hs.min_value_px = ImGui::GetFontSize();
+    // Numbers in cells never smaller than the text (presentation or not):
+    // fewer digits first, then colour alone with the number on hover.
+    hs.min_value_px = ImGui::GetFontSize();
     const HeatmapResult r = Heatmap(f.name.c_str(), hs, body);
     s.ui.items["gradients." + f.name] = ItemRect{r.grid_min, r.grid_max};
     s.ui.cell_text_px[f.name] = r.values_shown > 0 ? r.value_px : 0.0f;
@@ -350,9 +369,13 @@ std::string ExplainP(const AppState& s, const Gradients& g, int h, int i, int j)
   const HeadGradients& hg = g.heads[static_cast<size_t>(h)];
   const HeadResult& fh = g.forward.heads[static_cast<size_t>(h)];
   const int dv = static_cast<int>(fh.V.cols());
+  // Z is the heads' outputs side by side: head h starts after the widths of
+  // the heads before it (they may differ).
+  int offset = 0;
+  for (int k = 0; k < h; ++k) offset += static_cast<int>(g.forward.heads[static_cast<size_t>(k)].V.cols());
   std::string terms;
   for (int c = 0; c < std::min(dv, 6); ++c) {
-    const double dz = g.d_Z(i, h * dv + c);
+    const double dz = g.d_Z(i, offset + c);
     terms += (c ? " + " : "") + Num(s, dz, 3) + "\u00B7" + Num(s, fh.V(j, c), 3);
   }
   if (dv > 6) terms += " + \u2026";
@@ -662,6 +685,18 @@ void DrawCurve(AppState& s, Curve which, ImVec2 size) {
   }
   const PlotResult r = Plot(kNames[w], spec, body);
   s.ui.items[std::string("gradients.plot.") + kNames[w]] = ItemRect{r.layout.area_min, r.layout.area_max};
+  bool any = false;
+  for (const PlotSeries& ps : spec.series) any = any || !ps.x.empty();
+  if (!any) {  // an empty plot says what fills it, in its middle
+    const char* hint = c.trainer_ready ? "press Play or Step" : "no run: see the line above";
+    const ImVec2 ts = ImGui::CalcTextSize(hint);
+    const ImVec2 at((r.layout.area_min.x + r.layout.area_max.x - ts.x) * 0.5f,
+                    (r.layout.area_min.y + r.layout.area_max.y - ts.y) * 0.5f);
+    ImGui::GetWindowDrawList()->AddText(at, ImGui::GetColorU32(ImGuiCol_TextDisabled), hint);
+    s.ui.items[std::string("gradients.hint.") + kNames[w]] = ItemRect{at, ImVec2(at.x + ts.x, at.y + ts.y)};
+  } else {
+    s.ui.items.erase(std::string("gradients.hint.") + kNames[w]);
+  }
   EndFigurePanel(s, kNames[w]);
 }
 
@@ -699,7 +734,7 @@ void DrawControls(AppState& s) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
   float T = static_cast<float>(lab.temperature);
   if (ImGui::SliderFloat("T = T_b = \u03C4##T", &T, 0.01f, 100.0f, "%.3f", ImGuiSliderFlags_Logarithmic)) {
-    if (std::isfinite(T) && T > 0) lab.temperature = std::clamp(static_cast<double>(T), 1e-3, kMaxGradTemperature);
+    if (std::isfinite(T) && T > 0) lab.temperature = std::clamp(static_cast<double>(T), kMinGradTemperature, kMaxGradTemperature);
   }
   s.Record("gradients.temperature");
   ImGui::SameLine();
@@ -708,9 +743,12 @@ void DrawControls(AppState& s) {
   ImGui::Checkbox("hard##gumbel", &lab.hard);
   s.Record("gradients.hard");
   ImGui::SameLine();
-  int seed = static_cast<int>(lab.seed % 1000000);
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  if (ImGui::InputInt("noise seed", &seed) && seed >= 0) lab.seed = static_cast<std::uint64_t>(seed);
+  // Seeds are 64-bit in files: the field shows and takes all of them.
+  std::uint64_t seed = lab.seed;
+  const std::uint64_t one = 1;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+  if (ImGui::InputScalar("noise seed", ImGuiDataType_U64, &seed, &one)) lab.seed = seed;
+  s.Record("gradients.noise_seed");
 }
 
 // Presentation: one line (the projector's type is large; the figures need the room).
@@ -724,7 +762,7 @@ void DrawControlsCompact(AppState& s) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   float T = static_cast<float>(lab.temperature);
   if (ImGui::SliderFloat("T##T", &T, 0.01f, 100.0f, "%.3f", ImGuiSliderFlags_Logarithmic)) {
-    if (std::isfinite(T) && T > 0) lab.temperature = std::clamp(static_cast<double>(T), 1e-3, kMaxGradTemperature);
+    if (std::isfinite(T) && T > 0) lab.temperature = std::clamp(static_cast<double>(T), kMinGradTemperature, kMaxGradTemperature);
   }
   s.Record("gradients.temperature");
   if (lab.estimator == Estimator::kGumbelSoftmax) {
@@ -800,8 +838,9 @@ void DrawTrainingControls(AppState& s, bool compact = false) {
   s.Record("gradients.learning_rate");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  int tseed = static_cast<int>(lab.train_seed % 1000000);
-  if (ImGui::InputInt("seed##train", &tseed) && tseed >= 0) lab.train_seed = static_cast<std::uint64_t>(tseed);
+  std::uint64_t tseed = lab.train_seed;  // 64-bit, as in files
+  if (ImGui::InputScalar("seed##train", ImGuiDataType_U64, &tseed)) lab.train_seed = tseed;
+  s.Record("gradients.train_seed");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   int ex = lab.examples;
@@ -964,7 +1003,15 @@ void DrawGradientsView(AppState& s) {
   }
   if (s.ui.presentation) DrawControlsCompact(s);
   else DrawControls(s);
-  // The estimator's note in a fixed place (argmax: why the zeros).
+  // The estimator's note in a fixed place (argmax: why the zeros), its height
+  // reserved for the longest note's lines at this width: switching the
+  // estimator moves nothing below it.
+  const float note_y0 = ImGui::GetCursorPosY();
+  const float note_reserve =
+      std::max(ImGui::GetTextLineHeight(),
+               ImGui::CalcTextSize(s.ui.presentation ? kArgmaxShort : kArgmaxWhy, nullptr, false,
+                                   ImGui::GetContentRegionAvail().x)
+                   .y);
   if (!ok) {
     ErrorText(c.grad_status[static_cast<size_t>(shown)].ToString());
   } else if (c.grads[static_cast<size_t>(shown)].scores_gradient_zero) {
@@ -979,6 +1026,13 @@ void DrawGradientsView(AppState& s) {
     ImGui::Text("loss %s (the sum, as the Attention view reports it); ||dL/dW_Q|| %s, ||dL/dW_V|| %s",
                 Num(s, g.loss, 5).c_str(), Num(s, c.norms[static_cast<size_t>(shown)].W_Q, 3).c_str(),
                 Num(s, c.norms[static_cast<size_t>(shown)].W_V, 3).c_str());
+  }
+  {
+    const float sp = ImGui::GetStyle().ItemSpacing.y;
+    if (ImGui::GetCursorPosY() < note_y0 + note_reserve + sp) {
+      ImGui::SetCursorPosY(note_y0 + note_reserve);
+      ImGui::Dummy(ImVec2(0, 0));
+    }
   }
   if (s.ui.presentation) {
     bool training = false;

@@ -209,6 +209,38 @@ ImVec2 GridSize(const HeatmapSpec& spec, float cell) {
   return g;
 }
 
+// A cell's value with `digits`; 0 = the fewest that still read (one
+// significant digit: 0.06, -0.1, 2e-4, -9e-5; integers and simple fractions
+// as they are): fewer digits before smaller type.
+std::string CellNumber(double v, NumberStyle style, int digits) {
+  if (digits > 0 || !std::isfinite(v) || v == 0) return FormatNumber(v, style, std::max(digits, 1));
+  if (style == NumberStyle::kFraction || style == NumberStyle::kAuto) {
+    const std::string f = FormatNumber(v, style, 1);
+    if (f.find('/') != std::string::npos || f.find_first_of(".e") == std::string::npos) return f;
+  }
+  const double a = std::abs(v);
+  char buf[32];
+  if (style != NumberStyle::kScientific && a >= 1e-2 && a < 1e5) {
+    // Decimals for one significant digit (0.0606 -> 0.06, 0.0966 -> 0.1, 2.4 -> 2).
+    const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(a))));
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    std::string t = buf;
+    if (t.find('.') != std::string::npos) {
+      while (t.back() == '0') t.pop_back();
+      if (t.back() == '.') t.pop_back();
+    }
+    return t == "-0" ? "0" : t;
+  }
+  std::snprintf(buf, sizeof buf, "%.0e", v);  // 2e-04
+  std::string t = buf;
+  const size_t e = t.find('e');
+  std::string mant = t.substr(0, e), ex = t.substr(e + 1);
+  const bool neg = !ex.empty() && ex[0] == '-';
+  if (!ex.empty() && (ex[0] == '-' || ex[0] == '+')) ex.erase(0, 1);
+  while (ex.size() > 1 && ex[0] == '0') ex.erase(0, 1);
+  return mant + "e" + (neg ? "-" : "") + ex;
+}
+
 // The widest of the matrix's values printed with `digits` at `px` (masked
 // cells print their masked_text instead).
 float WidestValue(const HeatmapSpec& spec, int digits, float px) {
@@ -218,7 +250,7 @@ float WidestValue(const HeatmapSpec& spec, int digits, float px) {
   for (Eigen::Index i = 0; i < m.rows(); ++i)
     for (Eigen::Index j = 0; j < m.cols(); ++j) {
       if (spec.allowed && !(*spec.allowed)(static_cast<int>(i), static_cast<int>(j))) continue;
-      const std::string t = FormatNumber(m(i, j), spec.number_style, digits);
+      const std::string t = CellNumber(m(i, j), spec.number_style, digits);
       widest = std::max(widest, font->CalcTextSizeA(px, FLT_MAX, 0.0f, t.c_str()).x);
     }
   if (spec.masked_text)
@@ -235,7 +267,7 @@ ImVec2 HeatmapReadableSize(const HeatmapSpec& spec) {
   if (spec.min_value_px <= 0 || HeatmapTextured(spec)) return HeatmapSize(spec, 2.0f);
   const Extents e = MeasureExtents(spec);
   const float font = ImGui::GetFontSize();
-  const float cw = std::ceil(WidestValue(spec, 2, spec.min_value_px) / kValueRoom) + 2.0f;
+  const float cw = std::ceil(WidestValue(spec, spec.readable_digits, spec.min_value_px) / kValueRoom) + 2.0f;
   const float ch = std::ceil(spec.min_value_px * 1.3f);
   // Column labels lie down when the cells are wide enough (as Heatmap() does).
   const float label_px = font * spec.label_scale;
@@ -698,7 +730,7 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
     float need = 0;
     values_fit = false;
     const bool rows_fit = avail_h / std::max(rows, 1) >= lo - 0.5f;  // else the grid would leave its room
-    for (int d : {2, 1}) {
+    for (int d : {2, 1, 0}) {  // 0: one significant digit (CellNumber)
       if (!rows_fit) break;
       need = std::ceil(WidestValue(spec, d, min_px) / kValueRoom) + 2.0f;
       if (need <= room_w + 0.5f) {  // (a room laid out from HeatmapReadableSize() holds it exactly)
@@ -796,7 +828,7 @@ HeatmapResult Heatmap(const char* str_id, const HeatmapSpec& spec, ImVec2 size) 
       const Rgb c = SampleColormap(spec.colormap, Normalize(v, vmin, vmax));
       dl->AddRectFilled(a, b, ToImU32(c));
       if (show_values) {
-        const std::string s = FormatNumber(v, spec.number_style, digits);
+        const std::string s = CellNumber(v, spec.number_style, digits);
         // Shrink a long value to fit its cell, down to a readable minimum.
         float px = value_px;
         ImVec2 ts = value_font->CalcTextSizeA(px, FLT_MAX, 0.0f, s.c_str());

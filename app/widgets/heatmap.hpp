@@ -56,6 +56,9 @@ struct HeatmapSpec {
   // digits if need be; when even one digit does not fit, cells show their
   // colour alone and the hovered cell's number in a tooltip.
   float min_value_px = 0;
+  // The digits HeatmapReadableSize() lays a map out for: 2, or 0 = the fewest
+  // that read (one significant digit: 0.06, -0.1, 2e-4).
+  int readable_digits = 2;
   // Changes whenever `values`, `allowed` or `argmax` change (a texture is
   // refilled only then). 0 = unknown: a big map's values are hashed when drawn.
   uint64_t revision = 0;

@@ -779,7 +779,7 @@ void WriteBlock(const Scenario& s, const Gradients& g, Report* out) {
 
 Status WriteGradientsReport(const Scenario& s, const GradientReportOptions& options, Report* out) {
   Gradients g;
-  Status st = ComputeGradients(s, OptionsForScenario(s), &g);
+  Status st = ComputeGradients(s, options.base ? *options.base : OptionsForScenario(s), &g);
   if (!st.ok()) return st;
   WriteBlock(s, g, out);
   if (options.ste) {

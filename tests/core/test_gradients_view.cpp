@@ -91,6 +91,9 @@ TEST(GradientsLabIo, BadSettingsNameTheirPath) {
       {R"({"temperature": -1})", "gradients_lab.temperature"},
       {R"({"temperature": 0})", "gradients_lab.temperature"},
       {R"({"temperature": 1e300})", "gradients_lab.temperature"},
+      {R"({"temperature": 1e-300})", "gradients_lab.temperature"},
+      {R"({"estimator": "gumbel_softmax", "temperature": 0.0009})", "gradients_lab.temperature"},
+      {R"({"estimator": "argmax", "temperature": 1e-300})", "gradients_lab.temperature"},
       {R"({"hard": 1})", "gradients_lab.hard"},
       {R"({"seed": -3})", "gradients_lab.seed"},
       {R"({"train": {"learning_rate": 1e300}})", "gradients_lab.train.learning_rate"},
@@ -99,6 +102,7 @@ TEST(GradientsLabIo, BadSettingsNameTheirPath) {
       {R"({"train": {"max_steps": 0}})", "gradients_lab.train.max_steps"},
       {R"({"train": {"max_steps": 100000000}})", "gradients_lab.train.max_steps"},
       {R"({"train": {"freeze": ["W_Q", "W_X"]}})", "gradients_lab.train.freeze[1]"},
+      {R"({"train": {"freeze": ["W_Q", "W_K", "W_Q"]}})", "gradients_lab.train.freeze[2]"},
       {R"({"train": {"rate": 1}})", "gradients_lab.train.rate"},
       {R"([1])", "gradients_lab"},
   };
@@ -125,13 +129,36 @@ TEST(GradientsLabIo, LimitsCatchCountsSetInCode) {
   s.views.Get<GradientsLabSettings>().examples = 0;
   s.views.Get<GradientsLabSettings>().max_steps = kMaxTrainSteps + 1;
   EXPECT_EQ(v->check_limits(s).field(), "gradients_lab.train.max_steps");
+  s.views.Get<GradientsLabSettings>().max_steps = 1;
+  s.views.Get<GradientsLabSettings>().temperature = 1e-300;  // set in code: 1/T overflows
+  EXPECT_EQ(v->check_limits(s).field(), "gradients_lab.temperature");
+  s.views.Get<GradientsLabSettings>().temperature = kMinGradTemperature;
+  EXPECT_TRUE(v->check_limits(s).ok());
+}
+
+// The loss of `s` with one weight moved by h (Evaluate: the forward pass alone).
+double LossWith(Scenario s, Matrix HeadWeights::*w, int r, int c, double h) {
+  (s.heads[0].*w)(r, c) += h;
+  Result res;
+  EXPECT_TRUE(Evaluate(s, &res).ok());
+  return res.loss;
+}
+
+// Central finite difference of Evaluate's loss in one weight of head 0.
+double FiniteDifference(const Scenario& s, Matrix HeadWeights::*w, int r, int c) {
+  const double h = 1e-6;
+  return (LossWith(s, w, r, c, h) - LossWith(s, w, r, c, -h)) / (2 * h);
 }
 
 TEST(GradientsViewEval, MatchesComputeGradientsOnE9AtSqrt2) {
   const Scenario s = Load("e9-gradients-softmax.json");
   const json j = Eval(s);
+  const GradientsLabSettings& lab = *s.views.Find<GradientsLabSettings>();
+  EXPECT_EQ(j["lab"]["estimator"], "softmax");
+  EXPECT_EQ(j["estimator"], "softmax");
+  EXPECT_NEAR(j["temperature"].get<double>(), std::sqrt(2.0), 1e-12);
   Gradients g;
-  ASSERT_TRUE(ComputeGradients(s, OptionsForScenario(s), &g).ok());
+  ASSERT_TRUE(ComputeGradients(s, GradientOptionsFor(lab, lab.estimator), &g).ok());
   ASSERT_GT(g.temperature, 1.4);
   EXPECT_NEAR(j["loss"].get<double>(), g.loss, 1e-12);
   ExpectMatrix(j["grad_W_O"], g.d_W_O, 1e-12, "grad_W_O");
@@ -142,15 +169,24 @@ TEST(GradientsViewEval, MatchesComputeGradientsOnE9AtSqrt2) {
   ExpectMatrix(j["heads"][0]["grad_W_V"], g.heads[0].d_W_V, 1e-12, "grad_W_V");
   ExpectMatrix(j["heads"][0]["grad_scores"], g.heads[0].d_scores, 1e-12, "grad_scores");
   ExpectMatrix(j["heads"][0]["grad_weights"], g.heads[0].d_P, 1e-12, "grad_weights");
+  // An independent number: the finite difference of the forward loss (the
+  // scenario's own T is the lab's here) in every entry of W_Q and W_V.
+  ASSERT_EQ(s.attention.temperature, lab.temperature);
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) {
+      EXPECT_NEAR(j["heads"][0]["grad_W_Q"][r][c].get<double>(), FiniteDifference(s, &HeadWeights::W_Q, r, c), 1e-6);
+      EXPECT_NEAR(j["heads"][0]["grad_W_V"][r][c].get<double>(), FiniteDifference(s, &HeadWeights::W_V, r, c), 1e-6);
+    }
   // The ste and gumbel blocks are there, at the lab's T.
   ASSERT_TRUE(j.contains("ste"));
   ASSERT_TRUE(j.contains("gumbel"));
   EXPECT_EQ(j["gumbel"]["seed"], 0);
   // Softmax at sqrt(2) on E9 is saturated: W_Q's gradient is far smaller than W_V's
-  // (EXERCISES.md: about 70 times).
+  // (EXERCISES.md: about 70 times, its largest entries; the bars' norms: about 82).
   const double q = j["sizes"]["softmax"]["W_Q"].get<double>(), v = j["sizes"]["softmax"]["W_V"].get<double>();
   EXPECT_GT(q, 0);
   EXPECT_GT(v / q, 20.0) << q << " " << v;
+  EXPECT_NEAR(v / q, 82.0, 1.0) << "the README's figure for the bars";
   EXPECT_EQ(j["sweep"]["temperatures"].size(), static_cast<size_t>(kGradSweepPoints));
 }
 
@@ -206,6 +242,66 @@ TEST(GradientsViewEval, ABigScenarioLeavesTheSweepOutAndSaysSo) {
   EXPECT_FALSE(j.contains("sweep"));
   EXPECT_TRUE(j.contains("ste"));  // 16900 cells: still under 512 x 512
   EXPECT_EQ(j["heads"][0]["grad_scores"].size(), 130u);
+}
+
+// The lab's estimator drives the base block, not the scenario's own T (0 here):
+// the straight-through preset prints straight-through's gradients at T_b = sqrt(2).
+TEST(GradientsViewEval, TheLabsEstimatorDrivesTheBaseBlock) {
+  const Scenario s = Load("e9-gradients-ste.json");
+  ASSERT_EQ(s.attention.temperature, 0.0);
+  const json j = Eval(s);
+  EXPECT_EQ(j["estimator"], "straight_through");
+  EXPECT_EQ(j["lab"]["estimator"], "straight_through");
+  EXPECT_NEAR(j["temperature"].get<double>(), std::sqrt(2.0), 1e-12);
+  EXPECT_NEAR(j["lab"]["temperature"].get<double>(), std::sqrt(2.0), 1e-12);
+  // Forward: argmax (E9's 4.2114); backward through softmax at T_b: W_Q moves.
+  EXPECT_NEAR(j["loss"].get<double>(), 4.2114, 5e-5);
+  double q = 0;
+  for (const json& row : j["heads"][0]["grad_W_Q"])
+    for (const json& x : row) q += std::abs(x.get<double>());
+  EXPECT_GT(q, 1e-6);
+  // W_V's gradient is exact under the argmax forward: the finite difference of
+  // the forward loss (the scenario at T = 0) agrees.
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c)
+      EXPECT_NEAR(j["heads"][0]["grad_W_V"][r][c].get<double>(), FiniteDifference(s, &HeadWeights::W_V, r, c), 1e-6);
+  // The lab's other settings keep their own keys (the gumbel preset: hard, seed 7).
+  const json k = Eval(Load("e9-gradients-gumbel.json"));
+  EXPECT_EQ(k["lab"]["seed"], 7);
+  EXPECT_TRUE(k["lab"]["hard"].get<bool>());
+  EXPECT_EQ(k["estimator"], "gumbel_softmax");
+}
+
+// The view's bound: sum over heads of n n_k up to 256 x 256. A file of this
+// view past it is refused naming its input and the numbers; another view's
+// scenario evaluated in this view gets a note.
+std::string Sequence(int n) {
+  std::string X = "[";
+  for (int i = 0; i < n; ++i) X += std::string(i ? ", " : "") + "[" + std::to_string(i % 3) + ", 1]";
+  return X + "]";
+}
+
+TEST(GradientsLabIo, ScenariosPastTheViewsBoundAreRefusedInThisViewAndNotedInOthers) {
+  const std::string body = R"({"X": )" + Sequence(257) + R"(, "unembedding": [[1, 0], [0, 1]],
+      "loss": {"positions": [0, 1], "targets": [0, 1]}, "view": ")";
+  Scenario s;
+  Status st = ParseScenario(body + R"(gradients"})", &s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.field(), "X");
+  EXPECT_NE(st.message().find("66049"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("65536"), std::string::npos) << st.ToString();
+  // 256 positions: exactly at the bound.
+  EXPECT_TRUE(ParseScenario(R"({"X": )" + Sequence(256) + R"(, "unembedding": [[1, 0], [0, 1]],
+      "loss": {"positions": [0, 1], "targets": [0, 1]}, "view": "gradients"})",
+                            &s)
+                  .ok());
+  // The Attention view's file: accepted; in the Gradients view, a note.
+  st = ParseScenario(body + R"(attention"})", &s);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  const json j = Eval(s);
+  ASSERT_TRUE(j.contains("note")) << j.dump().substr(0, 300);
+  EXPECT_NE(j["note"].get<std::string>().find("too big"), std::string::npos);
+  EXPECT_FALSE(j.contains("grad_logits"));
 }
 
 TEST(GradientsViewEval, IsDeterministicWithGumbelNoise) {

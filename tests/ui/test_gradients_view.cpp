@@ -5,6 +5,7 @@
 // keeps the numbers at the text size at 1024x768.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -76,6 +77,30 @@ TEST(GradientsView, ArgmaxSaysWhyTheScoresGradientIsZero) {
   EXPECT_NE(s.ui.hover_explanation.find("(1/T) p_ij"), std::string::npos) << s.ui.hover_explanation;
 }
 
+// The estimator's note has a fixed height: switching argmax <-> softmax moves
+// no panel below it (normal and presentation mode).
+TEST(GradientsView, SwitchingTheEstimatorMovesNoPanel) {
+  for (bool presentation : {false, true}) {
+    ui::AppState s = testing::LoadedPreset("e9-gradients-argmax.json");
+    s.ui.presentation = presentation;
+    HeadlessUi ui(s, presentation ? ImVec2(1024, 768) : ImVec2(1600, 1200));
+    ui.Frame();
+    // grad_scores: in the first row of panels, and the first slide of the preset's choice.
+    const std::string first = "gradients.grad_scores";
+    ASSERT_TRUE(ui.Has(first)) << presentation;
+    const float y_argmax = s.ui.items.at(first).min.y;
+    s.Edit().views.Get<GradientsLabSettings>().estimator = Estimator::kSoftmax;
+    ui.Frame();
+    ui.Frame();
+    ASSERT_TRUE(ui.Has(first)) << first << (presentation ? " (presentation)" : "");
+    EXPECT_EQ(s.ui.items.at(first).min.y, y_argmax) << first << (presentation ? " (presentation)" : "");
+    s.Edit().views.Get<GradientsLabSettings>().estimator = Estimator::kStraightThrough;
+    ui.Frame();
+    ui.Frame();
+    EXPECT_EQ(s.ui.items.at(first).min.y, y_argmax) << first << (presentation ? " (presentation)" : "");
+  }
+}
+
 TEST(GradientsView, StepMovesSoftmaxButNeverArgmaxsQueryAndKeyWeights) {
   ui::AppState s = testing::LoadedPreset("e9-gradients-softmax.json");
   HeadlessUi ui(s, ImVec2(1600, 8000));
@@ -96,6 +121,38 @@ TEST(GradientsView, StepMovesSoftmaxButNeverArgmaxsQueryAndKeyWeights) {
   ui.Click("gradients.reset");
   EXPECT_EQ(Cache(s).trainer.steps(), 0);
   EXPECT_TRUE(RunOf(s, Estimator::kSoftmax).history.empty());
+}
+
+// A step that fails leaves the runs half-stepped (those before the failing one
+// moved): Play and Step are off until Reset, and the status line says so.
+TEST(GradientsView, AFailedStepDisablesPlayAndStepUntilReset) {
+  ui::AppState s = testing::LoadedPreset("e9-gradients-softmax.json");
+  HeadlessUi ui(s, ImVec2(1600, 8000));
+  ASSERT_TRUE(Cache(s).trainer_ready) << Cache(s).train_status.ToString();
+  s.Edit().views.Get<GradientsLabSettings>().learning_rate = 1e300;  // set in code: past the file's bound
+  ui.Frame();
+  ASSERT_TRUE(Cache(s).trainer_ready) << Cache(s).train_status.ToString();
+  for (int i = 0; i < 8 && Cache(s).train_status.ok(); ++i) ui::TrainSteps(&Cache(s), 1, 1e9);
+  ASSERT_FALSE(Cache(s).train_status.ok());
+  ASSERT_NE(Cache(s).train_status.message().find("training stopped"), std::string::npos)
+      << Cache(s).train_status.ToString();
+  EXPECT_FALSE(Cache(s).trainer_ready);
+  EXPECT_NE(Cache(s).train_status.message().find("Reset"), std::string::npos);
+  const int steps = Cache(s).trainer.steps();
+  ui.Frame();
+  ui.Click("gradients.step");
+  ui.Click("gradients.play");
+  EXPECT_FALSE(Cache(s).playing);
+  EXPECT_EQ(Cache(s).trainer.steps(), steps);
+  EXPECT_EQ(ui::TrainSteps(&Cache(s), 1, 1e9), 0);
+  // Reset, with a rate that trains: a fresh run that steps.
+  s.Edit().views.Get<GradientsLabSettings>().learning_rate = 0.05;
+  ui.Frame();
+  ui.Click("gradients.reset");
+  EXPECT_TRUE(Cache(s).trainer_ready) << Cache(s).train_status.ToString();
+  EXPECT_EQ(Cache(s).trainer.steps(), 0);
+  ui.Click("gradients.step");
+  EXPECT_EQ(Cache(s).trainer.steps(), 1);
 }
 
 TEST(GradientsView, PlayRunsABoundedNumberOfStepsPerFrameAndPauseStops) {
@@ -174,6 +231,113 @@ TEST(GradientsView, PresentationKeepsCellNumbersAtTheTextSizeAt1024x768) {
   const float px = s.ui.cell_text_px.at("grad_scores");
   EXPECT_TRUE(px == 0.0f || px >= ui_px) << px << " < " << ui_px;
   EXPECT_GT(px, 0.0f) << "the main figure has room for its numbers at 1024x768";
+}
+
+// Every gradients preset's presentation choice draws all its panels at
+// 1024x768: nothing is left out with "No room for ...".
+TEST(GradientsView, EveryPresetsPresentationChoiceDrawsAllItsPanelsAt1024x768) {
+  for (const char* preset : {"e9-gradients-argmax.json", "e9-gradients-softmax.json", "e9-gradients-ste.json",
+                             "e9-gradients-gumbel.json", "e9-gradients-training.json", "e2-gradients.json"}) {
+    ui::AppState s = testing::LoadedPreset(preset);
+    s.ui.presentation = true;
+    HeadlessUi ui(s, ImVec2(1024, 768));
+    ui.Frame();
+    ASSERT_TRUE(s.scenario.presentation.count("gradients")) << preset;
+    std::string hidden;
+    for (const std::string& k : s.ui.slides_hidden) hidden += k + " ";
+    EXPECT_TRUE(s.ui.slides_hidden.empty()) << preset << ": no room for " << hidden;
+    for (const std::string& key : s.scenario.presentation.at("gradients"))
+      EXPECT_TRUE(ui.Has("slide." + key)) << preset << ": " << key;
+    for (const std::string& key : s.scenario.presentation.at("gradients"))
+      if (s.ui.cell_text_px.count(key))
+        EXPECT_GT(s.ui.cell_text_px.at(key), 0.0f) << preset << ": " << key << " shows its numbers";
+  }
+}
+
+// "No room for ..." wraps within the window rather than running off it.
+TEST(GradientsView, NoRoomMessageWrapsAt1024x768) {
+  ui::AppState s = testing::LoadedPreset("e9-gradients-ste.json");
+  s.ui.presentation = true;
+  s.scenario.presentation["gradients"] = {"compare.softmax.grad_scores", "compare.argmax.grad_scores",
+                                          "compare.straight_through.grad_scores", "compare.gumbel_softmax.grad_scores",
+                                          "compare.softmax.P", "compare.argmax.P", "compare.straight_through.P",
+                                          "compare.gumbel_softmax.P", "gumbel_noise", "grad_W_Q", "grad_W_K"};
+  HeadlessUi ui(s, ImVec2(1024, 768));
+  ui.Frame();
+  ASSERT_FALSE(s.ui.slides_hidden.empty());
+  ASSERT_TRUE(ui.Has("text.slides_hidden"));
+  const ui::ItemRect r = s.ui.items.at("text.slides_hidden");
+  EXPECT_LE(r.max.x, 1024.0f);
+  EXPECT_LE(r.max.y, 768.0f);
+  EXPECT_GT(r.max.y - r.min.y, ImGui::GetTextLineHeight() * 1.5f) << "a long list takes more than one line";
+}
+
+// Seeds are 64-bit in files: the training seed's field shows and takes a seed
+// past 999999 (it used to show the seed modulo 10^6 and take an int).
+TEST(GradientsView, SeedFieldsTakeSixtyFourBitSeeds) {
+  ui::AppState s = testing::LoadedPreset("e9-gradients-training.json");
+  HeadlessUi ui(s, ImVec2(1600, 8000));
+  ASSERT_TRUE(ui.Has("gradients.train_seed"));
+  ui.Click("gradients.train_seed");
+  ui.Type("12345678901234");
+  ui.Key(ImGuiKey_Enter);
+  ui.Frame();
+  EXPECT_EQ(s.scenario.views.Get<GradientsLabSettings>().train_seed, 12345678901234ull);
+}
+
+// An empty training plot says what fills it; the hint goes with the first step.
+TEST(GradientsView, EmptyTrainingPlotsSayPressPlayOrStep) {
+  ui::AppState s = testing::LoadedPreset("e9-gradients-training.json");
+  HeadlessUi ui(s, ImVec2(1600, 8000));
+  ASSERT_TRUE(Cache(s).trainer_ready);
+  EXPECT_TRUE(ui.Has("gradients.hint.train_loss"));
+  EXPECT_TRUE(ui.Has("gradients.hint.moved_W_Q"));
+  ui.Click("gradients.step");
+  ui.Frame();
+  EXPECT_FALSE(ui.Has("gradients.hint.train_loss"));
+  EXPECT_FALSE(ui.Has("gradients.hint.moved_W_Q"));
+}
+
+// dL/dP's "read the maths" takes head h's columns of dL/dZ after the widths of
+// the heads before it: with d_v = 1 then 2, head 1's terms sum to its dL/dP.
+TEST(GradientsView, ExplainPReadsItsHeadsColumnsWithUnequalWidths) {
+  ui::AppState s = testing::LoadedPreset("e9-two-heads.json");
+  {
+    Scenario& e = s.Edit();
+    e.view = "gradients";
+    e.attention.temperature = 1.0;
+    e.heads[0].W_V = Matrix(4, 1);
+    e.heads[0].W_V << 1, 0, 2, 1;
+    e.W_O = Matrix(3, 4);
+    e.W_O << 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1;
+    e.views.Get<GradientsLabSettings>().estimator = Estimator::kSoftmax;
+  }
+  s.ui.number_style = NumberStyle::kDecimal;
+  HeadlessUi ui(s, ImVec2(1600, 2400));
+  ui.Frame();
+  ASSERT_TRUE(Cache(s).status.ok()) << Cache(s).status.ToString();
+  ASSERT_TRUE(ui.Has("gradients.heads[1].grad_P"));
+  ui.MoveTo(ui.Cell("gradients.heads[1].grad_P", 6, 2, 7));
+  const std::string text = s.ui.hover_explanation;
+  ASSERT_NE(text.find("dL/dP_ij"), std::string::npos) << text;
+  // "= a·b + c·d\n= total": the products' sum is the total.
+  const size_t first = text.find("\n= ") + 3, second = text.find("\n= ", first);
+  ASSERT_NE(second, std::string::npos) << text;
+  std::string terms = text.substr(first, second - first);
+  double sum = 0;
+  int n = 0;
+  for (size_t at = 0; at < terms.size();) {
+    size_t dot = terms.find("\u00B7", at);
+    if (dot == std::string::npos) break;
+    const double a = std::stod(terms.substr(at, dot - at));
+    size_t end = terms.find(" + ", dot);
+    const double b = std::stod(terms.substr(dot + 2, (end == std::string::npos ? terms.size() : end) - dot - 2));
+    sum += a * b;
+    ++n;
+    at = end == std::string::npos ? terms.size() : end + 3;
+  }
+  EXPECT_EQ(n, 2) << text;
+  EXPECT_NEAR(sum, Cache(s).grads[0].heads[1].d_P(6, 2), 2e-3) << text;
 }
 
 }  // namespace

@@ -270,8 +270,10 @@ void WriteWeights(const Scenario& trained, Scenario* s);
 // The view's block: loss, grad_logits, grad_W_O, grad_E, and heads[i] with
 // grad_W_Q, grad_W_K, grad_W_V (leaders; the group's sum), grad_scores,
 // grad_weights (dL/dP); plus `ste` and `gumbel` sub-blocks, the same keys,
-// when asked for. The base block is the scenario as it stands (its own T).
+// when asked for. The base block is the scenario as it stands (its own T), or
+// `base` when given (the Gradients view: its lab's estimator and T).
 struct GradientReportOptions {
+  const GradientOptions* base = nullptr;
   bool ste = false;
   double ste_temperature = 1.0;
   bool gumbel = false;

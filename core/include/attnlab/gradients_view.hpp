@@ -4,7 +4,7 @@
 //   "gradients_lab": {
 //     "estimator": "softmax" | "argmax" | "straight_through" | "gumbel_softmax",
 //     "temperature": 1.414,   T (softmax), T_b (straight-through), tau (Gumbel): one
-//                             control drives them all; > 0 (argmax is T = 0)
+//                             control drives them all; 1e-3 .. 1e6 (argmax is T = 0)
 //     "hard": false,          Gumbel-softmax: one-hot forward, gradient through soft y
 //     "seed": 0,              Gumbel noise
 //     "train": {"learning_rate": 0.1, "seed": 1, "examples": 0, "max_steps": 500,
@@ -17,18 +17,31 @@
 #include <vector>
 
 #include "attnlab/gradients.hpp"
+#include "attnlab/scenario.hpp"
 
 namespace attnlab {
 
 inline constexpr int kMaxTrainExamples = 64;  // generated dedupe-sort sequences: one step of the four runs stays a frame's work
 inline constexpr int kMaxTrainSteps = 100000;     // the run stops (and its history) here
 inline constexpr double kMaxGradTemperature = 1e6;
+// T, T_b, tau: the slider's floor. The softmax, straight-through and Gumbel
+// estimators (the bars and the trainer run all four whatever the lab shows)
+// divide by T; argmax is the estimator "argmax", not a tiny T.
+inline constexpr double kMinGradTemperature = 1e-3;
 inline constexpr double kMaxLearningRate = 1e6;
 inline constexpr int kGradSweepPoints = 41;       // norms against T, log-spaced
 // eval and the screen: the sweep up to 4 heads of 64 x 64 score cells; the ste
 // and gumbel blocks (five score-sized matrices per head) up to 512 x 512.
 inline constexpr double kMaxGradSweepCells = 64.0 * 64 * 4;
 inline constexpr double kMaxGradExtrasCells = 512.0 * 512;
+// The whole view: attention cells (sum over heads of n n_k) up to 256 x 256.
+// This bounds a frame's drawing (14 score-sized panels), the 4 backward passes
+// per revision, a training step and eval's size. A file whose own view is
+// "gradients" is refused above it; another view's scenario evaluated in this
+// view gets a note instead (GradientsTooBigNote).
+inline constexpr double kMaxGradCells = 256.0 * 256;
+// "" when `s` fits the view; else why not, with the numbers.
+std::string GradientsTooBigNote(const Scenario& s);
 
 struct GradientsLabSettings {
   Estimator estimator = Estimator::kSoftmax;  // what the gradient panels show

@@ -2,15 +2,18 @@
 // "gradients_lab" object of a scenario file (attnlab/gradients_view.hpp), and
 // what `attnlab eval` prints under views.gradients.
 //
-// eval: WriteGradientsReport's block (the scenario as it stands, its own T:
+// eval: `lab` (the lab's estimator, T, hard, seed), then WriteGradientsReport's
+// block as the panels draw it (the lab's estimator at the lab's T:
 // loss, grad_logits, grad_W_O, grad_E, heads[i].grad_W_Q ...), always with
 // its `ste` (T_b = the lab's T) and `gumbel` (tau, hard, seed) blocks, then
 // what the screen adds: the gradient sizes of the four estimators at the lab's
 // T (the bar chart) and their norms against T (the sweep). No timings.
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "attnlab/gradients_view.hpp"
+#include "attnlab/limits.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/views.hpp"
 #include "../json_io.hpp"
@@ -40,6 +43,17 @@ TrainOptions TrainOptionsFor(const GradientsLabSettings& lab) {
   o.examples = lab.examples;
   o.max_history = lab.max_steps;
   return o;
+}
+
+std::string GradientsTooBigNote(const Scenario& s) {
+  const ScenarioCost c = CostOf(s);
+  if (c.attention_cells <= kMaxGradCells) return "";
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "too big for the Gradients view: %.0f attention cells (sum over heads of n x n_k; n = %.0f, %.0f head%s); "
+                "the view draws and differentiates at most %.0f (256 x 256)",
+                c.attention_cells, c.positions, c.heads, c.heads == 1 ? "" : "s", kMaxGradCells);
+  return buf;
 }
 
 std::vector<double> GradientSweepTemperatures() {
@@ -91,6 +105,10 @@ Status ReadTrain(const json& j, const std::string& p, GradientsLabSettings* lab)
       if (found < 0)
         return Status::Error(p + ".freeze[" + std::to_string(k) + "]",
                              "expected \"W_Q\", \"W_K\", \"W_V\" or \"W_O\", got \"" + names[k] + "\"");
+      for (size_t m = 0; m < k; ++m)
+        if (names[m] == names[k])
+          return Status::Error(p + ".freeze[" + std::to_string(k) + "]",
+                               "\"" + names[k] + "\" is already in the list (at " + std::to_string(m) + ")");
       *FreezeFlag(*lab, found) = true;
     }
   }
@@ -102,8 +120,8 @@ Status Read(const json& j, const std::string& p, ViewSettings* views) {
   GradientsLabSettings lab;
   if (!st.ok() || !(st = Field(j, p, "estimator", &lab.estimator, ReadEstimator, Any(), "")).ok() ||
       !(st = Field(j, p, "temperature", &lab.temperature, ReadNumber,
-                   [](double v) { return std::isfinite(v) && v > 0 && v <= kMaxGradTemperature; },
-                   "> 0 and at most 1e6 (T, T_b and tau; argmax is the estimator \"argmax\")")).ok() ||
+                   [](double v) { return std::isfinite(v) && v >= kMinGradTemperature && v <= kMaxGradTemperature; },
+                   "at least 1e-3 and at most 1e6 (T, T_b and tau; argmax is the estimator \"argmax\")")).ok() ||
       !(st = Field(j, p, "hard", &lab.hard, ReadBool, Any(), "")).ok() ||
       !(st = Field(j, p, "seed", &lab.seed, ReadSeed, Any(), "")).ok())
     return st;
@@ -157,14 +175,23 @@ void AddNorms(const GradientNorms& n, Report* r) {
 Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
   const GradientsLabSettings* found = scenario.views.Find<GradientsLabSettings>();
   const GradientsLabSettings lab = found ? *found : GradientsLabSettings();
-  out->AddText("estimator", EstimatorName(lab.estimator));
-  out->AddNumber("temperature", lab.temperature);
-  out->AddBool("hard", lab.hard);
-  out->AddInteger("seed", static_cast<long long>(lab.seed));
+  // The lab's settings under their own key: the base block below writes the
+  // estimator and T it was computed with (argmax: T = 0) at the top level.
+  Report& settings = out->AddSection("lab");
+  settings.AddText("estimator", EstimatorName(lab.estimator));
+  settings.AddNumber("temperature", lab.temperature);
+  settings.AddBool("hard", lab.hard);
+  settings.AddInteger("seed", static_cast<long long>(lab.seed));
   // Without a loss there is nothing to differentiate: not an error of the
   // file (every view evaluates every preset), the view says what to add.
   if (!result.has_loss()) {
     out->AddText("note", kNoLossNote);
+    return Status::Ok();
+  }
+  // Another view's scenario past the view's bound: a note, not an error (a
+  // file whose own view is this one is refused by CheckLimits).
+  if (const std::string big = GradientsTooBigNote(scenario); !big.empty()) {
+    out->AddText("note", big);
     return Status::Ok();
   }
   // Big scenarios: the score-sized blocks of ste and gumbel (five n x n_k
@@ -174,7 +201,10 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
   for (const HeadResult& h : result.heads) cells += static_cast<double>(h.weights.size());
   const bool extras = cells <= kMaxGradExtrasCells;
   const bool sweep_too = cells <= kMaxGradSweepCells;
+  // The base block is what the panels draw: the lab's estimator at the lab's T.
+  const GradientOptions base = GradientOptionsFor(lab, lab.estimator);
   GradientReportOptions ro;
+  ro.base = &base;
   ro.ste = extras;
   ro.ste_temperature = lab.temperature;
   ro.gumbel = extras;
@@ -223,6 +253,15 @@ Status Evaluate(const Scenario& scenario, const Result& result, Report* out) {
 
 // The counts the view adds: generated examples and the steps (= the history).
 Status CheckLimits(const Scenario& scenario) {
+  if (scenario.view == "gradients") {
+    if (const std::string big = GradientsTooBigNote(scenario); !big.empty()) {
+      const char* input = scenario.heads.size() > 1          ? "heads"
+                          : scenario.input == InputMode::kTokens ? "tokens"
+                          : scenario.input == InputMode::kX      ? "X"
+                                                                 : "Q";
+      return Status::Error(input, big + ": use fewer positions or heads, or another view");
+    }
+  }
   const GradientsLabSettings* lab = scenario.views.Find<GradientsLabSettings>();
   if (!lab) return Status::Ok();
   if (lab->examples < 0 || lab->examples > kMaxTrainExamples)
@@ -231,8 +270,10 @@ Status CheckLimits(const Scenario& scenario) {
   if (lab->max_steps < 1 || lab->max_steps > kMaxTrainSteps)
     return Status::Error("gradients_lab.train.max_steps", "1.." + std::to_string(kMaxTrainSteps) + ", got " +
                                                                std::to_string(lab->max_steps));
-  if (!(lab->temperature > 0) || !(lab->temperature <= kMaxGradTemperature))
-    return Status::Error("gradients_lab.temperature", "must be > 0 and at most 1e6");
+  if (!(lab->temperature >= kMinGradTemperature) || !(lab->temperature <= kMaxGradTemperature))
+    return Status::Error("gradients_lab.temperature",
+                         "at least 1e-3 and at most 1e6 (argmax is the estimator \"argmax\"), got " +
+                             std::to_string(lab->temperature));
   return Status::Ok();
 }
 
