@@ -781,35 +781,9 @@ void DrawHardPath(AppState& s) {
       lab.hard ? "one-hot" : "soft", Num(s, lab.temperature, 3).c_str());
 }
 
-void DrawTrainingControls(AppState& s, bool compact = false) {
-  GradientsViewCache& c = s.ui.caches.Get<GradientsViewCache>();
-  GradientsLabSettings& lab = Lab(s);
+// Play / Pause, Step (off after a failed step until Reset) and Reset, on one line.
+void DrawTrainingButtons(AppState& s, GradientsViewCache& c) {
   const bool ready = c.trainer_ready;
-  if (compact) {  // presentation: the buttons and the step, one line
-    if (!ready) ImGui::BeginDisabled();
-    if (ImGui::Button(c.playing ? "Pause##train" : "Play##train")) c.playing = !c.playing;
-    s.Record("gradients.play");
-    ImGui::SameLine();
-    if (ImGui::Button("Step##train")) {
-      c.playing = false;
-      TrainSteps(&c, 1, 1e9);
-    }
-    s.Record("gradients.step");
-    if (!ready) ImGui::EndDisabled();
-    ImGui::SameLine();
-    if (ImGui::Button("Reset##train")) {
-      c.trainer_ready = false;
-      c.train_status = Status::Ok();
-      c.trained_from = Scenario();
-      SyncTrainer(s.scenario, &c);
-      c.synced_revision = s.revision;
-    }
-    s.Record("gradients.reset");
-    ImGui::SameLine();
-    if (!c.train_status.ok()) ErrorText(c.train_status.message());
-    else if (ready) ImGui::Text("step %d", c.trainer.steps());
-    return;
-  }
   if (!ready) ImGui::BeginDisabled();
   if (ImGui::Button(c.playing ? "Pause##train" : "Play##train")) c.playing = !c.playing;
   s.Record("gradients.play");
@@ -829,6 +803,20 @@ void DrawTrainingControls(AppState& s, bool compact = false) {
     c.synced_revision = s.revision;
   }
   s.Record("gradients.reset");
+}
+
+void DrawTrainingControls(AppState& s, bool compact = false) {
+  GradientsViewCache& c = s.ui.caches.Get<GradientsViewCache>();
+  GradientsLabSettings& lab = Lab(s);
+  const bool ready = c.trainer_ready;
+  if (compact) {  // presentation: the buttons and the step, one line
+    DrawTrainingButtons(s, c);
+    ImGui::SameLine();
+    if (!c.train_status.ok()) ErrorText(c.train_status.message());
+    else if (ready) ImGui::Text("step %d", c.trainer.steps());
+    return;
+  }
+  DrawTrainingButtons(s, c);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   double lr = lab.learning_rate;
