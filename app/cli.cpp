@@ -58,6 +58,8 @@ std::string Usage() {
          "  --screenshot FILE.png        with --frames: save the last frame as PNG\n"
          "  --report FILE.json           with --screenshot: also write where each panel was drawn\n"
          "  --dialog open|save|solution  start with the Open, Save or Solution dialog showing\n"
+         "  --practice [QUANTITY]        start in practice mode, on QUANTITY (\"weights\", \"loss\", a view's\n"
+         "                               quantity such as \"cursor_weights\"); the first one when not given\n"
          "\n"
          "Views (a scenario's \"view\"):\n" +
          views +

@@ -61,6 +61,7 @@ int Main(int argc, char** argv) {
   attnlab::ui::WindowOptions window;
   attnlab::ui::AppState state;
   std::string scenario_path;
+  std::string practise;  // --practice [TARGET]: open in practice mode ("*" = the view's first quantity)
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -95,6 +96,10 @@ int Main(int argc, char** argv) {
       } else {
         return BadUsage("--dialog needs open, save or solution");
       }
+    } else if (a == "--practice") {
+      practise = has_value && !args[i + 1].empty() && args[i + 1][0] != '-' && args[i + 1].find(".json") == std::string::npos
+                     ? args[++i]
+                     : "*";
     } else if (a == "--screenshot" || a == "--report") {
       if (!has_value) return BadUsage(a + " needs a file name");
       (a == "--screenshot" ? window.screenshot : window.report) = args[++i];
@@ -154,6 +159,13 @@ int Main(int argc, char** argv) {
     return kExitBadInput;
   }
   if (!autosave_problem.empty()) state.ui.message = autosave_problem;
+  if (!practise.empty()) {
+    // As the file's own practice state would say: not an edit of it.
+    for (attnlab::Scenario* sc : {&state.scenario, &state.saved}) {
+      sc->practice.on = true;
+      if (practise != "*") sc->practice.target[sc->view] = practise;
+    }
+  }
   return attnlab::ui::RunWindow(state, window);
 }
 

@@ -10,6 +10,7 @@
 
 #include "attnlab/scenario_io.hpp"
 #include "attnlab/solution.hpp"
+#include "ui/practice.hpp"
 #include "ui/export.hpp"
 #include "ui/file_browser.hpp"
 #include "ui/presentation.hpp"
@@ -152,6 +153,7 @@ void ExportDialog(AppState& s) {
 // "Write out the solution": the scenario's worked solution (solution.hpp) as
 // Markdown or LaTeX, saved whole to a file or copied for pasting into notes.
 void SolutionDialog(AppState& s) {
+  if (s.ui.solution_dialog && s.scenario.practice.on) s.ui.solution_dialog = false;  // it would give the answers away
   if (s.ui.solution_dialog) {
     s.ui.solution_dialog = false;
     const char* home = std::getenv("HOME");
@@ -230,7 +232,10 @@ void DrawSettings(AppState& s) {
 void DrawTopBar(AppState& s) {
   const bool compact = s.ui.presentation;
   std::vector<const char*> labels;
+  const bool practising = s.scenario.practice.on;
   if (!compact) labels = {"Undo", "Redo", "Save\u2026", "Open\u2026", "Export\u2026", "Solution\u2026", "Settings"};
+  const char* practise = practising ? "Stop practising" : "Practise";
+  if (!compact) labels.insert(labels.begin() + 2, practise);
   if (compact) labels.push_back("Panels\u2026");
   const char* present = s.ui.presentation ? "Exit presentation (F11)" : "Presentation (F11)";
   const char* theme = s.ui.dark ? "Light theme" : "Dark theme";
@@ -275,22 +280,37 @@ void DrawTopBar(AppState& s) {
     s.Record("button.redo");
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Ctrl+Shift+Z");
     ImGui::SameLine();
+    if (practising) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (ImGui::Button(practise)) TogglePractice(s);
+    if (practising) ImGui::PopStyleColor();
+    s.Record("button.practice");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(practising ? "Back to the view (your answers are kept)"
+                                   : "Practise: work out one of this view's results by hand; attnlab checks it");
+    ImGui::SameLine();
     if (ImGui::Button("Save\u2026")) OpenFileDialog(s, "save", SuggestedSavePath(s));
     s.Record("button.save");
     ImGui::SameLine();
     if (ImGui::Button("Open\u2026")) OpenFileDialog(s, "open", s.scenario_path);
     s.Record("button.open");
     ImGui::SameLine();
+    // While practising, a picture or the worked solution would give the answers away.
+    ImGui::BeginDisabled(practising);
     if (ImGui::Button("Export\u2026")) {
       s.ui.export_request.panel.clear();
       s.ui.export_dialog = true;
     }
     s.Record("button.export");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("A picture of the whole view (panels: their \u2026 menu, or Ctrl+E over one)");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip(practising ? "Off while practising: the picture would show the answers"
+                                   : "A picture of the whole view (panels: their \u2026 menu, or Ctrl+E over one)");
     ImGui::SameLine();
     if (ImGui::Button("Solution\u2026")) s.ui.solution_dialog = true;
     s.Record("button.solution");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Write out the worked solution, for notes (Markdown or LaTeX)");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip(practising ? "Off while practising: stop practising to read the worked solution"
+                                   : "Write out the worked solution, for notes (Markdown or LaTeX)");
+    ImGui::EndDisabled();
     ImGui::SameLine();
     SolutionDialog(s);
     if (ImGui::Button("Settings")) ImGui::OpenPopup("settings");
@@ -354,7 +374,7 @@ void HandleShortcuts(AppState& s) {
   }
   if (ImGui::IsKeyPressed('Y', false)) s.Redo();
   if (ImGui::IsKeyPressed('O', false)) s.ui.files.open_requested = true;
-  if (ImGui::IsKeyPressed('E', false)) {
+  if (ImGui::IsKeyPressed('E', false) && !s.scenario.practice.on) {
     s.ui.export_request.panel = s.ui.hovered_panel;
     s.ui.export_dialog = true;
   }
@@ -495,7 +515,11 @@ void DrawExport(AppState& s) {
   ImGui::PushStyleColor(ImGuiCol_WindowBg, bg);
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0));
   ImGui::Begin("export", nullptr, flags);
-  DrawView(s);
+  if (s.scenario.practice.on) {
+    DrawPracticeSheet(s);  // a picture while practising shows the sheet, never the answers
+  } else {
+    DrawView(s);
+  }
   ImGui::End();
   ImGui::PopStyleColor(2);
   if (font) ImGui::PopFont();
@@ -522,7 +546,11 @@ void DrawFrame(AppState& s) {
     ImGui::SameLine();
   }
   ImGui::BeginChild("view", ImVec2(0, 0), false);
-  DrawView(s);
+  if (s.scenario.practice.on) {
+    DrawPracticeSheet(s);  // the view's answers stay hidden
+  } else {
+    DrawView(s);
+  }
   ImGui::EndChild();
 
   ImGui::End();

@@ -623,7 +623,8 @@ bool operator==(const Scenario& a, const Scenario& b) {
   return a.title == b.title && a.name == b.name && a.notes == b.notes && a.solution == b.solution &&
          a.view == b.view && a.presentation == b.presentation && SameLogits(a, b) &&
          l.enabled == m.enabled && l.convention == m.convention && l.positions == m.positions &&
-         l.targets == m.targets && l.label_smoothing == m.label_smoothing && a.views == b.views;
+         l.targets == m.targets && l.label_smoothing == m.label_smoothing && a.views == b.views &&
+         a.practice == b.practice;
 }
 
 }  // namespace attnlab

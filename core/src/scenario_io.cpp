@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "attnlab/limits.hpp"
+#include "attnlab/practice.hpp"
 #include "attnlab/views.hpp"
 #include "json_io.hpp"
 
@@ -254,9 +255,85 @@ Status ReadPresentation(const json& j, std::map<std::string, std::vector<std::st
   return Status::Ok();
 }
 
+// "practice": {"on": true, "target": {"attention": "weights"},
+//              "sheets": {"attention:weights": {"rows": 2, "cols": 2, "cells": ["1/2", "", ...],
+//                                               "checked": [...], "hints": [0, 1, ...], "revealed": false}}}
+// The student's answers as typed (practice.hpp); whether a sheet's shape still
+// fits its quantity is the window's business (a sheet that no longer fits
+// starts again blank), here only its own consistency and size.
+Status ReadPractice(const json& j, PracticeState* out) {
+  Status st = CheckObject(j, "practice", {"on", "target", "sheets"});
+  if (!st.ok() || !(st = Field(j, "practice", "on", &out->on, ReadBool, Any(), "")).ok()) return st;
+  auto name_ok = [](const std::string& n) {
+    return !n.empty() && n.size() <= 64 &&
+           n.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:") == std::string::npos;
+  };
+  if (j.contains("target")) {
+    if (!j["target"].is_object()) return Status::Error("practice.target", "expected an object {view: quantity}, got " + TypeName(j["target"]));
+    for (const auto& [view, target] : j["target"].items()) {
+      const std::string path = "practice.target." + view;
+      if (!FindViewModel(view)) return Status::Error(path, "unknown view (views: " + ViewKeyList() + ")");
+      std::string t;
+      if (!(st = ReadString(target, path, &t)).ok()) return st;
+      if (!name_ok(t)) return Status::Error(path, "\"" + t + "\" is not a quantity's name (letters, digits, _ .)");
+      out->target[view] = t;
+    }
+  }
+  if (!j.contains("sheets")) return Status::Ok();
+  const json& sheets = j["sheets"];
+  if (!sheets.is_object()) return Status::Error("practice.sheets", "expected an object {\"view:quantity\": sheet}, got " + TypeName(sheets));
+  if (sheets.size() > kMaxPracticeSheets)
+    return Status::Error("practice.sheets", "at most " + std::to_string(kMaxPracticeSheets) + " sheets, got " + std::to_string(sheets.size()));
+  for (const auto& [key, v] : sheets.items()) {
+    const std::string path = "practice.sheets." + key;
+    const size_t colon = key.find(':');
+    if (colon == std::string::npos || !FindViewModel(key.substr(0, colon)) || !name_ok(key.substr(colon + 1)))
+      return Status::Error(path, "a sheet's name is \"view:quantity\" with a known view (views: " + ViewKeyList() + ")");
+    PracticeSheet sheet;
+    if (!(st = CheckObject(v, path, {"rows", "cols", "cells", "checked", "hints", "revealed"})).ok()) return st;
+    auto positive = [](int n) { return n >= 1 && n <= kMaxPracticeCells; };
+    const std::string range = "1 to " + std::to_string(kMaxPracticeCells);
+    if (!(st = Field(v, path, "rows", &sheet.rows, ReadInt, positive, range.c_str())).ok() ||
+        !(st = Field(v, path, "cols", &sheet.cols, ReadInt, positive, range.c_str())).ok() ||
+        !(st = Field(v, path, "revealed", &sheet.revealed, ReadBool, Any(), "")).ok())
+      return st;
+    if (!v.contains("rows") || !v.contains("cols")) return Status::Error(path, "needs \"rows\" and \"cols\"");
+    const long long cells = static_cast<long long>(sheet.rows) * sheet.cols;
+    if (cells > kMaxPracticeCells)
+      return Status::Error(path, std::to_string(sheet.rows) + " x " + std::to_string(sheet.cols) + " cells; at most " +
+                                     std::to_string(kMaxPracticeCells) + " are practised by hand");
+    const size_t n = static_cast<size_t>(cells);
+    for (auto [name, list] : {std::pair<const char*, std::vector<std::string>*>{"cells", &sheet.cells}, {"checked", &sheet.checked}}) {
+      const std::string at = path + "." + name;
+      if (v.contains(name) && !(st = ReadStringList(v[name], at, list)).ok()) return st;
+      const bool may_be_empty = std::string(name) == "checked";
+      if (list->empty() && !may_be_empty) list->assign(n, "");
+      if (list->size() != n && !(may_be_empty && list->empty()))
+        return Status::Error(at, "expected " + std::to_string(n) + " answers (rows x cols), got " + std::to_string(list->size()));
+      for (size_t k = 0; k < list->size(); ++k)
+        if ((*list)[k].size() > kMaxAnswerLength)
+          return Status::Error(at + "[" + std::to_string(k) + "]", "an answer is at most " + std::to_string(kMaxAnswerLength) + " characters");
+    }
+    sheet.hints.assign(n, 0);
+    if (v.contains("hints")) {
+      std::vector<double> hints;
+      if (!(st = ReadNumberList(v["hints"], path + ".hints", &hints)).ok()) return st;
+      if (hints.size() != n)
+        return Status::Error(path + ".hints", "expected " + std::to_string(n) + " counts (rows x cols), got " + std::to_string(hints.size()));
+      for (size_t k = 0; k < n; ++k) {
+        if (!(hints[k] == 0 || hints[k] == 1 || hints[k] == 2 || hints[k] == 3))
+          return Status::Error(path + ".hints[" + std::to_string(k) + "]", "must be 0, 1, 2 or 3 (hints shown)");
+        sheet.hints[k] = static_cast<int>(hints[k]);
+      }
+    }
+    out->sheets[key] = std::move(sheet);
+  }
+  return Status::Ok();
+}
+
 // The shared attention model's keys, and each view's settings object.
 std::set<std::string> TopLevelKeys() {
-  std::set<std::string> keys = {"title", "name", "notes", "solution", "presentation", "view", "vocab", "tokens", "E", "X", "Q", "K", "V", "W_Q", "W_K",
+  std::set<std::string> keys = {"title", "name", "notes", "solution", "presentation", "practice", "view", "vocab", "tokens", "E", "X", "Q", "K", "V", "W_Q", "W_K",
                                 "W_V", "heads", "W_O", "scale", "temperature", "mask", "naive_softmax", "num_heads", "n_kv_heads",
                                 "b_Q", "b_K", "b_V", "b_O", "kv_tokens", "X_kv",
                                 "unembedding", "loss"};
@@ -281,6 +358,7 @@ Status Parse(const json& j, Scenario* s) {
   if (!FindViewModel(s->view))
     return Status::Error("view", "unknown view \"" + s->view + "\" (views: " + ViewKeyList() + ")");
   if (j.contains("presentation") && !(st = ReadPresentation(j["presentation"], &s->presentation)).ok()) return st;
+  if (j.contains("practice") && !(st = ReadPractice(j["practice"], &s->practice)).ok()) return st;
   if (j.contains("vocab") && !(st = ReadStringList(j["vocab"], "vocab", &s->vocab)).ok()) return st;
   if (!(st = CheckVocabulary(s->vocab)).ok()) return st;
   if (j.contains("tokens") && !(st = ReadStringList(j["tokens"], "tokens", &s->tokens)).ok()) return st;
@@ -620,6 +698,25 @@ std::string ScenarioToJson(const Scenario& s) {
   for (const ViewModel* v : ViewModels()) {
     ordered_json o = ordered_json::object();
     if (v->codec && v->codec->write(s.views, &o)) j[v->settings_key] = std::move(o);
+  }
+  const PracticeState& pr = s.practice;
+  if (pr.on || !pr.target.empty() || !pr.sheets.empty()) {
+    ordered_json p;
+    p["on"] = pr.on;
+    if (!pr.target.empty()) p["target"] = pr.target;
+    ordered_json sheets = ordered_json::object();
+    for (const auto& [key, sheet] : pr.sheets) {
+      ordered_json o;
+      o["rows"] = sheet.rows;
+      o["cols"] = sheet.cols;
+      o["cells"] = sheet.cells;
+      if (!sheet.checked.empty()) o["checked"] = sheet.checked;
+      o["hints"] = sheet.hints;
+      o["revealed"] = sheet.revealed;
+      sheets[key] = std::move(o);
+    }
+    if (!pr.sheets.empty()) p["sheets"] = std::move(sheets);
+    j["practice"] = std::move(p);
   }
   return Dump(j, 2);
 }

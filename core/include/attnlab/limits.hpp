@@ -29,6 +29,8 @@ inline constexpr int kMaxHeads = 64;
 inline constexpr int kMaxLossTerms = 2048;                  // loss positions and targets
 inline constexpr size_t kMaxShortName = 40;                 // a scenario's "name", for lists
 inline constexpr size_t kMaxPresentationPanels = 32;        // per view, in "presentation"
+inline constexpr size_t kMaxPracticeSheets = 64;            // answered quantities kept in "practice"
+inline constexpr int kMaxPracticeCells = 400;               // cells of one: 20 x 20 is past any hand calculation
 
 struct ScenarioCost {
   double flops = 0;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "attnlab/matrix.hpp"
+#include "attnlab/report.hpp"
 #include "attnlab/status.hpp"
 
 namespace attnlab {
@@ -100,5 +101,68 @@ struct SizeMark {
   std::string mistake;
 };
 SizeMark CheckOutputSize(const std::string& text, long long truth);
+
+// ---- Practice on any view (the window's practice sheet) --------------------
+// What a view offers to practise: the attention pipeline's stages for the
+// Attention view, else the view's practice targets (views.hpp), each an entry
+// of its eval output; a target that is a stack of matrices (one per head) is
+// offered one matrix at a time ("weights.1": head 1).
+struct PracticeItem {
+  std::string target;                // "weights", "cursor_weights", "weights.1"
+  std::string what;                  // its formula: the first hint
+  std::vector<std::string> givens;   // eval entries the sheet shows as the question's data
+  double tolerance = 0;              // relative: also right within tolerance * |t| (long sums by hand)
+  bool stage = false;                // an attention stage: errors do not carry (CheckAttentionStage)
+  int rows = 0, cols = 0;            // its answer's shape
+  std::string unavailable;           // why it cannot be practised in this scenario; "" = it can
+};
+
+// The scenario, its result and its view's eval output, computed once: the
+// functions below read the view's numbers from it (a Monte-Carlo view's eval
+// takes half a second; typing an answer must not redo it).
+struct PracticeContext {
+  const Scenario* scenario = nullptr;
+  const Result* result = nullptr;  // already evaluated without error
+  Report report;                   // views.<key>; empty for the Attention view (its stages are computed)
+};
+// Fails only when the view's eval fails (its message); the pointers must
+// outlive the context.
+Status MakePracticeContext(const Scenario& s, const Result& r, PracticeContext* out);
+
+// The items of the scenario's view, in the order the view lists them.
+Status PracticeItems(const PracticeContext& ctx, std::vector<PracticeItem>* out);
+
+// One of the data the sheet shows beside the blank cells.
+struct PracticeGiven {
+  std::string name;  // "X", "W_Q", "your scores", "T"
+  Matrix values;     // a number is 1 x 1; NaN = a cell of the student's that does not parse
+  std::vector<std::string> row_labels, col_labels;  // may be empty
+  std::string text;  // instead of values: "position 1 (A), predicted by row 0"
+};
+
+// The data of `item`: for a stage, the scenario's inputs and the stages before
+// it (the student's own answers where `earlier` holds them, else the truth);
+// for a view's target, its givens from eval. Never the item's own value or a
+// later stage's.
+Status PracticeGivens(const PracticeContext& ctx, const PracticeItem& item,
+                      const std::map<std::string, Matrix>& earlier, std::vector<PracticeGiven>* out);
+
+// The true values of `item` (rows x cols); NaN marks a cell that has none
+// (the sheet does not ask for it).
+Status PracticeTruth(const PracticeContext& ctx, const PracticeItem& item, Matrix* out);
+
+// Marks the answers: a stage with CheckAttentionStage; a view's target against
+// its truth with the item's tolerance, and for a convolution's sizes the
+// off-by-one mistakes named. Fails naming "stage" when the shape is not the item's.
+Status CheckPractice(const PracticeContext& ctx, const PracticeItem& item, const std::vector<std::string>& cells,
+                     int rows, int cols, const std::map<std::string, Matrix>& earlier, StageMarks* out);
+
+// A hint for cell (i, j), never the answer before level 3:
+//   1  the formula;
+//   2  the formula with the numbers filled in (the student's own earlier
+//      answers where `earlier` holds them), stopping short of the result;
+//   3  the value, exactly where it is a simple fraction.
+std::string PracticeHint(const PracticeContext& ctx, const PracticeItem& item, int i, int j, int level,
+                         const std::map<std::string, Matrix>& earlier);
 
 }  // namespace attnlab

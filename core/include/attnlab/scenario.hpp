@@ -65,6 +65,30 @@ struct LossSpec {
   double label_smoothing = 0.0;  // in [0, 1)
 };
 
+// Practice mode (practice.hpp): the student's own answers to one computed
+// quantity of a view, kept with the scenario so that they are saved,
+// restored with the session and undone like any edit.
+struct PracticeSheet {
+  int rows = 0, cols = 0;
+  std::vector<std::string> cells;    // row-major, as typed; "" = blank
+  std::vector<std::string> checked;  // the cells as they were at the last Check; empty = never checked
+  std::vector<int> hints;            // per cell, the hints shown: 0 to 3 (3 shows the value)
+  bool revealed = false;             // checked right, then shown exactly: later stages start from the truth
+  friend bool operator==(const PracticeSheet& a, const PracticeSheet& b) {
+    return a.rows == b.rows && a.cols == b.cols && a.cells == b.cells && a.checked == b.checked &&
+           a.hints == b.hints && a.revealed == b.revealed;
+  }
+};
+
+struct PracticeState {
+  bool on = false;                               // the window shows the practice sheet instead of the view
+  std::map<std::string, std::string> target;     // view key -> what is practised there ("weights")
+  std::map<std::string, PracticeSheet> sheets;   // "view:target" -> the student's work
+  friend bool operator==(const PracticeState& a, const PracticeState& b) {
+    return a.on == b.on && a.target == b.target && a.sheets == b.sheets;
+  }
+};
+
 struct Scenario {
   std::string title;     // the exercise's whole title
   std::string name;      // a short name for lists ("E7 sweep"); "" = the title
@@ -108,6 +132,8 @@ struct Scenario {
   // ("P", "probs", "loss", "exercise", a lab's plots). A view absent here
   // shows its default choice.
   std::map<std::string, std::vector<std::string>> presentation;
+
+  PracticeState practice;  // "practice" in the file; empty = never practised
 };
 
 struct LossTerm {

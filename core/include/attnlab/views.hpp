@@ -30,6 +30,12 @@ struct SettingsCodec;  // core/src/views/json_io.hpp: JSON stays inside core
 struct PracticeTarget {
   const char* name;   // "weights", "cursor_weights", "closed_form.variance"
   const char* what;   // "P = softmax(scores / T)"
+  // The eval entries the practice sheet shows as the question's data ("z",
+  // "cursor"): what a student needs, never the answer or what follows from it.
+  std::vector<const char*> givens = {};
+  // Relative slack for a long computation by hand whose intermediate rounding
+  // moves the last digits (a descent of many steps); 0 = the digits rule alone.
+  double tolerance = 0;
 };
 
 struct ViewModel {
