@@ -135,7 +135,33 @@ std::string ItemLabel(const PracticeItem& it) {
   return label;
 }
 
-// A matrix of the question's data, as a small table of numbers.
+constexpr int kGivenShown = 16;  // rows and columns of a given matrix shown
+
+std::string GivenCell(double v) { return std::isnan(v) ? "?" : FormatNumber(v, NumberStyle::kAuto, 4); }
+
+// The width of one column of a given matrix: its widest number (or label).
+float GivenColumnWidth(const PracticeGiven& g) {
+  float w = ImGui::CalcTextSize("0").x;
+  const Matrix& m = g.values;
+  for (Eigen::Index i = 0; i < std::min<Eigen::Index>(m.rows(), kGivenShown); ++i)
+    for (Eigen::Index j = 0; j < std::min<Eigen::Index>(m.cols(), kGivenShown); ++j)
+      w = std::max(w, ImGui::CalcTextSize(GivenCell(m(i, j)).c_str()).x);
+  for (const std::string& l : g.col_labels) w = std::max(w, ImGui::CalcTextSize(l.c_str()).x);
+  return w;
+}
+
+// How wide the given is drawn whole (its table, or its name and value).
+float GivenWidth(const PracticeGiven& g) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  if (!g.text.empty() || g.values.size() <= 1) return ImGui::CalcTextSize(g.name.c_str()).x + ImGui::GetFontSize() * 8;
+  float label = 0;
+  for (const std::string& l : g.row_labels) label = std::max(label, ImGui::CalcTextSize(l.c_str()).x);
+  const int cols = std::min<int>(static_cast<int>(g.values.cols()), kGivenShown);
+  return (GivenColumnWidth(g) + st.CellPadding.x * 2 + 1) * cols + (label > 0 ? label + st.CellPadding.x * 2 : 0);
+}
+
+// A matrix of the question's data, as a small table of numbers (whole: the
+// panel scrolls sideways rather than squeeze a column).
 void DrawGiven(const PracticeGiven& g, int id) {
   ImGui::TextUnformatted(g.name.c_str());
   if (!g.text.empty()) {
@@ -152,12 +178,14 @@ void DrawGiven(const PracticeGiven& g, int id) {
     ImGui::Text("= %s", FormatNumber(m(0, 0), NumberStyle::kAuto, 4).c_str());
     return;
   }
-  constexpr int kShown = 16;
-  const int rows = std::min<int>(static_cast<int>(m.rows()), kShown), cols = std::min<int>(static_cast<int>(m.cols()), kShown);
+  const int rows = std::min<int>(static_cast<int>(m.rows()), kGivenShown), cols = std::min<int>(static_cast<int>(m.cols()), kGivenShown);
   const bool labels = !g.row_labels.empty();
+  const float col_w = GivenColumnWidth(g);
   ImGui::PushID(id);
   const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX;
-  if (ImGui::BeginTable("given", cols + (labels ? 1 : 0), flags)) {
+  if (ImGui::BeginTable("given", cols + (labels ? 1 : 0), flags, ImVec2(GivenWidth(g), 0))) {
+    if (labels) ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed);
+    for (int j = 0; j < cols; ++j) ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, col_w);
     if (!g.col_labels.empty()) {
       ImGui::TableNextRow();
       if (labels) ImGui::TableNextColumn();
@@ -174,13 +202,12 @@ void DrawGiven(const PracticeGiven& g, int id) {
       }
       for (int j = 0; j < cols; ++j) {
         ImGui::TableNextColumn();
-        const double v = m(i, j);
-        ImGui::TextUnformatted(std::isnan(v) ? "?" : FormatNumber(v, NumberStyle::kAuto, 4).c_str());
+        ImGui::TextUnformatted(GivenCell(m(i, j)).c_str());
       }
     }
     ImGui::EndTable();
   }
-  if (m.rows() > kShown || m.cols() > kShown)
+  if (m.rows() > kGivenShown || m.cols() > kGivenShown)
     ImGui::TextDisabled("(%d \u00D7 %d; the first %d \u00D7 %d shown)", static_cast<int>(m.rows()), static_cast<int>(m.cols()), rows, cols);
   ImGui::PopID();
 }
@@ -417,9 +444,19 @@ void DrawPracticeSheet(AppState& s) {
 
   // The question's data beside the answer when there is room, else above it.
   const float em = ImGui::GetFontSize();
-  const bool side_by_side = ImGui::GetContentRegionAvail().x > em * 36;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const bool side_by_side = avail > em * 36;
   if (side_by_side) {
-    ImGui::BeginChild("practice_given", ImVec2(ImGui::GetContentRegionAvail().x * 0.4f, 0), true);
+    // As wide as the widest given, between 30% and 60% of the room.
+    float natural = em * 10;
+    for (const PracticeGiven& g : c.givens) natural = std::max(natural, GivenWidth(g));
+    natural += ImGui::GetStyle().WindowPadding.x * 2 + ImGui::GetStyle().ScrollbarSize;
+    // The answer keeps room for cells of 3.5 em; the given scrolls sideways first.
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float answer = ImGui::CalcTextSize("000").x + item->cols * (em * 3.5f + st.CellPadding.x * 2) + st.ItemSpacing.x * 2;
+    const float most = std::max(avail * 0.3f, std::min(avail * 0.6f, avail - answer));
+    ImGui::BeginChild("practice_given", ImVec2(std::clamp(natural, avail * 0.3f, most), 0), true,
+                      ImGuiWindowFlags_HorizontalScrollbar);
   }
   ImGui::TextDisabled("Given");
   for (size_t g = 0; g < c.givens.size(); ++g) DrawGiven(c.givens[g], static_cast<int>(g));
@@ -427,7 +464,7 @@ void DrawPracticeSheet(AppState& s) {
   if (side_by_side) {
     ImGui::EndChild();
     ImGui::SameLine();
-    ImGui::BeginChild("practice_answer", ImVec2(0, 0), false);
+    ImGui::BeginChild("practice_answer", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
   } else {
     ImGui::Separator();
   }

@@ -320,25 +320,6 @@ Status Resolve(const Report& report, const std::string& path, Matrix* out, int* 
   return Status::Error("target", "\"" + path + "\" is a section, not a number");
 }
 
-const PracticeTarget* FindTarget(const ViewModel& v, const std::string& name) {
-  for (const PracticeTarget& t : v.practice)
-    if (name == t.name) return &t;
-  return nullptr;
-}
-
-// The view's target an item comes from ("weights" for "weights.1" when
-// "weights" is a stack), and the item's path.
-const PracticeTarget* TargetOf(const ViewModel& v, const std::string& item) {
-  if (const PracticeTarget* t = FindTarget(v, item)) return t;
-  const size_t dot = item.rfind('.');
-  if (dot == std::string::npos) return nullptr;
-  const std::string head = item.substr(0, dot);
-  if (const PracticeTarget* t = FindTarget(v, head)) return t;
-  const size_t dot2 = head.rfind('.');
-  return dot2 == std::string::npos ? nullptr : FindTarget(v, head.substr(0, dot2));
-}
-
-
 bool IsConvSize(const Scenario& s, const std::string& target) {
   return s.view == "conv" && (target.rfind("output_size", 0) == 0 || target.rfind("output_shape", 0) == 0 ||
                               target.find("out_shape") != std::string::npos);
@@ -355,6 +336,82 @@ std::string Short(const Matrix& m) {
     }
   }
   return t + ")";
+}
+
+// A given of a view's target (PracticeTarget::givens), for the sheet and the
+// second hint: an entry of the view's eval ("z", "cost.b", "K.0.0"), its text
+// ("sim_formula"), a field of every item of a list ("layers[].layer"), or,
+// with "^", the pipeline's own values ("^Q", "^heads.Q" = every head's,
+// "^weights", "^W_O", "^T", "^scale", "^loss_terms"). False when the scenario
+// has none (a missing b_O, a layer field in a chain).
+bool ResolveGiven(const PracticeContext& ctx, const std::string& name, PracticeGiven* out) {
+  const Scenario& s = *ctx.scenario;
+  const Result& r = *ctx.result;
+  out->name = name;
+  if (name[0] == '^') {
+    const std::string k = name.substr(1);
+    out->name = k;
+    auto head = [&](size_t h, const std::string& what) -> const Matrix* {
+      if (h >= r.heads.size()) return nullptr;
+      const HeadResult& x = r.heads[h];
+      return what == "Q" ? &x.Q : what == "K" ? &x.K : what == "V" ? &x.V : what == "scores" ? &x.scores
+           : what == "weights" ? &x.weights : what == "output" ? &x.output : nullptr;
+    };
+    if (k.rfind("heads.", 0) == 0) {  // every head's, one under the other, named in the text
+      const std::string what = k.substr(6);
+      std::string t;
+      for (size_t h = 0; h < r.heads.size() && h < 8; ++h) {
+        const Matrix* m = head(h, what);
+        if (!m) return false;
+        t += (h ? "\n" : "") + what + "_" + std::to_string(h) + " = " + Short(*m);
+      }
+      out->text = t;
+      return !t.empty();
+    }
+    const Matrix* m = head(0, k);
+    if (m) out->values = *m;
+    else if (k == "X") out->values = r.X;
+    else if (k == "R") out->values = r.R;
+    else if (k == "logits") out->values = r.logits;
+    else if (k == "probs") out->values = r.probs;
+    else if (k == "W_O") out->values = s.W_O;
+    else if (k == "b_O") out->values = s.b_O;
+    else if (k == "T") out->values = Matrix::Constant(1, 1, s.attention.temperature);
+    else if (k == "scale" && !r.heads.empty()) out->values = Matrix::Constant(1, 1, r.heads[0].scale);
+    else if (k == "loss_terms") {
+      std::string t;
+      for (size_t i = 0; i < r.loss_terms.size(); ++i) {
+        const LossTerm& lt = r.loss_terms[i];
+        const std::string token = lt.target < static_cast<int>(s.vocab.size()) ? s.vocab[lt.target] : std::to_string(lt.target);
+        t += (i ? "\n" : "") + std::string("row ") + std::to_string(lt.row) + " predicts " + token + " (column " +
+             std::to_string(lt.target) + ")";
+      }
+      out->text = t;
+      return !t.empty();
+    }
+    return out->values.size() > 0;
+  }
+  const size_t list = name.find("[].");
+  if (list != std::string::npos) {
+    const Report::Entry* e = ctx.report.Find(name.substr(0, list));
+    if (!e || e->kind != Report::Kind::kList) return false;
+    const std::string field = name.substr(list + 3);
+    std::string t;
+    for (size_t i = 0; i < e->items.size(); ++i) {
+      const Report::Entry* f = e->items[i]->Find(field);
+      if (f && f->kind == Report::Kind::kText) t += (t.empty() ? "" : "\n") + std::to_string(i) + ": " + f->text;
+    }
+    out->name = name.substr(0, list);
+    out->text = t;
+    return !t.empty();
+  }
+  int stack = 0;
+  if (Resolve(ctx.report, name, &out->values, &stack).ok() && stack == 0) return true;
+  const Report::Entry* e = ctx.report.Find(name);
+  if (e && e->kind == Report::Kind::kText) out->text = e->text;
+  if (e && e->kind == Report::Kind::kLabels)
+    for (const std::string& l : e->labels) out->text += (out->text.empty() ? "" : ", ") + l;
+  return !out->text.empty();
 }
 
 }  // namespace
@@ -466,21 +523,9 @@ Status PracticeGivens(const PracticeContext& ctx, const PracticeItem& item,
     out->push_back(std::move(g));
   };
   if (!item.stage) {
-    const Report& report = ctx.report;
     for (const std::string& name : item.givens) {
-      Matrix m;
-      int stack = 0;
-      if (Resolve(report, name, &m, &stack).ok() && stack == 0) {
-        add(name, m);
-        continue;
-      }
-      const Report::Entry* e = report.Find(name);
-      if (e && (e->kind == Report::Kind::kText)) text(name, e->text);
-      else if (e && e->kind == Report::Kind::kLabels) {
-        std::string t;
-        for (const std::string& l : e->labels) t += (t.empty() ? "" : ", ") + l;
-        text(name, t);
-      }
+      PracticeGiven g;
+      if (ResolveGiven(ctx, name, &g)) out->push_back(std::move(g));
     }
     return Status::Ok();
   }
@@ -615,16 +660,13 @@ std::string PracticeHint(const PracticeContext& ctx, const PracticeItem& item, i
   if (level == 1) return item.what;
   if (level == 2) {
     if (item.stage) return StageHint2(s, r, item.target, i, j, earlier);
-    std::string t = item.what;
-    const Report& report = ctx.report;
     std::string with;
-    for (const std::string& g : item.givens) {
-      Matrix m;
-      int stack = 0;
-      if (Resolve(report, g, &m, &stack).ok() && stack == 0) with += (with.empty() ? "" : ", ") + g + " = " + Short(m);
-      else if (const Report::Entry* e = report.Find(g); e && e->kind == Report::Kind::kText) with += (with.empty() ? "" : ", ") + g + ": " + e->text;
+    for (const std::string& name : item.givens) {
+      PracticeGiven g;
+      if (!ResolveGiven(ctx, name, &g)) continue;
+      with += "\n" + g.name + (g.text.empty() ? " = " + Short(g.values) : ": " + g.text);
     }
-    return with.empty() ? t : t + "\nwith " + with;
+    return with.empty() ? item.what : item.what + "\nwith" + with;
   }
   Matrix truth;
   if (!PracticeTruth(ctx, item, &truth).ok() || i >= truth.rows() || j >= truth.cols()) return "";

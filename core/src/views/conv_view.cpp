@@ -263,9 +263,9 @@ extern const ViewModel kConvView{
     &kCodec,
     Evaluate,
     CheckLimits,
-    {{"output_size", "floor((N + 2P - D (F - 1) - 1) / S) + 1 per dimension"},
-     {"output_shape", "the network's output shape [C, H, W] or [F]"},
-     {"total_params", "the trainable parameters: weights and biases of every layer"}},
+    {{"output_size", "floor((N + 2P - D (F - 1) - 1) / S) + 1 per dimension", {"input", "layer", "layers[].layer"}},
+     {"output_shape", "the network's output shape [C, H, W] or [F]", {"input", "layer", "layers[].layer"}},
+     {"total_params", "the trainable parameters: weights and biases of every layer", {"input", "layer", "layers[].layer"}}},
 };
 
 }  // namespace attnlab

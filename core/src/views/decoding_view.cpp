@@ -274,12 +274,12 @@ extern const ViewModel kDecodingView{
     &kCodec,
     Evaluate,
     CheckLimits,
-    {{"weights.0.0.1", "step 1's weights of head 0 (sequence 0): softmax(scale q k_j) over the m + 2 positions cached by then"},
-     {"Y.0.0", "y of step 0 (sequence 0); with no previous cache one position attends to itself (weight 1): y = v W_O + b_O"},
-     {"cost.MHA.flops", "FLOPs of one MHA step: 2 b d (h d_k + g d_k + g d_v) + 2 b h n (d_k + d_v) + 2 b h d_v d"},
-     {"cache_shape", "[b, g, n, k] of the cache after the last step"},
-     {"cost.MQA.cache_bytes", "w b g n (d_k + d_v) + w b g (d_k + d_v) with g = 1"},
-     {"cost.GQA.cache_bytes_per_token", "w g (d_k + d_v)"}},
+    {{"weights.0.0.1", "step 1's weights of head 0 (sequence 0): softmax(scale q k_j) over the m + 2 positions cached by then", {"q.0", "K.0.0", "d_k", "prior"}},
+     {"Y.0.0", "y of step 0 (sequence 0); with no previous cache one position attends to itself (weight 1): y = v W_O + b_O", {"V.0.0", "V.0.1", "^W_O", "^b_O"}},
+     {"cost.MHA.flops", "FLOPs of one MHA step: 2 b d (h d_k + g d_k + g d_v) + 2 b h n (d_k + d_v) + 2 b h d_v d", {"cost.b", "cost.n", "cost.d", "cost.h", "cost.d_k", "cost.MHA.g"}},
+     {"cache_shape", "[b, g, n, k] of the cache after the last step", {"batch", "n_kv_heads", "prior", "steps", "d_k"}},
+     {"cost.MQA.cache_bytes", "w b g n (d_k + d_v) + w b g (d_k + d_v) with g = 1", {"cost.b", "cost.n", "cost.d_k", "cost.word_bytes", "cost.MQA.g"}},
+     {"cost.GQA.cache_bytes_per_token", "w g (d_k + d_v)", {"cost.d_k", "cost.word_bytes", "cost.GQA.g"}}},
 };
 
 }  // namespace attnlab

@@ -288,11 +288,11 @@ extern const ViewModel kGradientsView{
     &kCodec,
     Evaluate,
     CheckLimits,
-    {{"heads.0.grad_scores", "dL/dscores = (1/T) P * (dL/dP - rowsum(dL/dP * P))"},
-     {"heads.0.grad_weights", "dL/dP = dL/dZ V^T"},
-     {"heads.0.grad_W_V", "dL/dW_V = X^T P^T dL/dZ"},
-     {"grad_W_O", "dL/dW_O = Z^T dL/dR"},
-     {"grad_logits", "dL/dlogits = probs - onehot(target) on the scored rows"}},
+    {{"heads.0.grad_scores", "dL/dscores = (1/T) P * (dL/dP - rowsum(dL/dP * P))", {"^weights", "heads.0.grad_weights", "temperature"}, 1e-3},
+     {"heads.0.grad_weights", "dL/dP = dL/dZ V^T", {"grad_Z", "^V"}, 1e-3},
+     {"heads.0.grad_W_V", "dL/dW_V = X^T P^T dL/dZ", {"^X", "^weights", "grad_Z"}, 1e-3},
+     {"grad_W_O", "dL/dW_O = Z^T dL/dR", {"^output", "grad_R"}, 1e-3},
+     {"grad_logits", "dL/dlogits = probs - onehot(target) on the scored rows", {"^probs", "^loss_terms"}, 1e-3}},
 };
 
 }  // namespace attnlab

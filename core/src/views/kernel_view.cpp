@@ -211,13 +211,13 @@ extern const ViewModel kKernelView{
     &kCodec,
     Evaluate,
     CheckLimits,
-    {{"sim.0.1", "sim(Q_0, K_1), e.g. (q.k + 1)^2"},
-     {"denominators.0", "sum_j sim(Q_0, K_j)"},
-     {"weights.0.1", "sim(Q_0, K_1) / sum_j sim(Q_0, K_j)"},
-     {"phi_dim", "D_phi: (D + 1)(D + 2) / 2 for the quadratic map"},
-     {"phi_Q.0.0", "phi(Q_0)[0] = Q_00^2 for the quadratic map [x_i^2, sqrt(2) x_i x_j, sqrt(2) x_i, 1]"},
-     {"output_linear.0.0", "phi(Q_0) S[:, 0] / phi(Q_0) . z"},
-     {"cost.crossover_n_flops", "the least N at which the linear form costs fewer FLOPs"}},
+    {{"sim.0.1", "sim(Q_0, K_1), e.g. (q.k + 1)^2", {"sim_formula", "^Q", "^K"}},
+     {"denominators.0", "sum_j sim(Q_0, K_j)", {"sim_formula", "^Q", "^K"}},
+     {"weights.0.1", "sim(Q_0, K_1) / sum_j sim(Q_0, K_j)", {"sim_formula", "^Q", "^K"}},
+     {"phi_dim", "D_phi: (D + 1)(D + 2) / 2 for the quadratic map", {"sim_formula", "D"}},
+     {"phi_Q.0.0", "phi(Q_0)[0] = Q_00^2 for the quadratic map [x_i^2, sqrt(2) x_i x_j, sqrt(2) x_i, 1]", {"sim_formula", "^Q"}},
+     {"output_linear.0.0", "phi(Q_0) S[:, 0] / phi(Q_0) . z", {"phi_Q", "S", "z"}},
+     {"cost.crossover_n_flops", "the least N at which the linear form costs fewer FLOPs", {"D", "M", "phi_dim", "cost.phi_row_flops"}}},
 };
 
 }  // namespace attnlab

@@ -124,6 +124,7 @@ Status Evaluate(const Scenario& scenario, const Result&, Report* out) {
   out->AddNumber("lambda", lab.lambda);
   out->AddNumber("learning_rate", lab.learning_rate);
   out->AddInteger("steps", lab.steps);
+  out->AddNumbers("w0", std::vector<double>{lab.w0.x, lab.w0.y});
   out->AddNumber("loss_at_w0", LogisticLoss(lab.data, lab.w0, 0.0));
   out->AddNumbers("alphas", v.alphas);
   out->AddNumbers("loss_along", v.loss_along);
@@ -153,9 +154,9 @@ extern const ViewModel kLogisticView{
     &kCodec,
     Evaluate,
     CheckLimits,
-    {{"loss_at_w0", "L(w0) = (1/m) sum_i log(1 + exp(-y_i w0.x_i))"},
-     {"loss_along.10", "L(alpha w*) at alpha = alpha_max / 10"},
-     {"descent.final_norm", "||w|| after the steps of w <- w - eta grad L(w)"}},
+    {{"loss_at_w0", "L(w0) = (1/m) sum_i log(1 + exp(-y_i w0.x_i))", {"points", "labels", "w0"}},
+     {"loss_along.10", "L(alpha w*) at alpha = alpha_max / 10", {"points", "labels", "w_star", "alphas.10"}},
+     {"descent.final_norm", "||w|| after the steps of w <- w - eta grad L(w)", {"points", "labels", "w0", "learning_rate", "steps"}, 1e-3}},
 };
 
 }  // namespace attnlab

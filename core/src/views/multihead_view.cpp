@@ -81,10 +81,10 @@ extern const ViewModel kMultiHeadView{
     nullptr,
     Evaluate,
     nullptr,
-    {{"weights", "P_i = softmax(scale Q_i K_kv(i)^T / T), one per head"},
-     {"avg_weights", "the mean of the heads' P (nn.MultiheadAttention's averaged weights)"},
-     {"concat", "[O_0 ... O_(h-1)], O_i = P_i V_kv(i)"},
-     {"output", "concat W_O + b_O"}},
+    {{"weights", "P_i = softmax(scale Q_i K_kv(i)^T / T), one per head", {"^heads.Q", "^heads.K", "^scale", "^T", "layout.kv_head_of"}},
+     {"avg_weights", "the mean of the heads' P (nn.MultiheadAttention's averaged weights)", {"weights"}},
+     {"concat", "[O_0 ... O_(h-1)], O_i = P_i V_kv(i)", {"weights", "^heads.V", "layout.kv_head_of"}},
+     {"output", "concat W_O + b_O", {"concat", "^W_O", "^b_O"}}},
 };
 
 }  // namespace attnlab

@@ -66,6 +66,12 @@ Status Evaluate(const Scenario& scenario, const Result&, Report* out) {
   const RnnStep& r = v.step;
   out->AddText("activation", ActivationName(lab.in.g));
   out->AddNumber("w", lab.in.w);
+  // The inputs, as the exercise gives them (practice shows them).
+  out->AddNumber("a", lab.in.a);
+  out->AddNumber("x1", lab.in.x1);
+  out->AddNumber("x2", lab.in.x2);
+  out->AddNumber("h0", lab.in.h0);
+  out->AddNumber("y", lab.in.y);
   out->AddNumber("learning_rate", lab.in.learning_rate);
   out->AddNumber("z1", r.z1);
   out->AddNumber("h1", r.h1);
@@ -105,10 +111,10 @@ extern const ViewModel kRnnView{
     &kCodec,
     Evaluate,
     CheckLimits,
-    {{"h2", "h_2 = g(w g(w h_0 + a x_1) + a x_2)"},
-     {"dL_dw_exam", "(h_2 - y) g'(z_2) h_1, the exam's formula (exact when h_0 = 0)"},
-     {"dL_dw", "(h_2 - y) g'(z_2) (h_1 + w g'(z_1) h_0)"},
-     {"w_after", "w - eta dL/dw"}},
+    {{"h2", "h_2 = g(w g(w h_0 + a x_1) + a x_2)", {"activation", "w", "a", "x1", "x2", "h0"}},
+     {"dL_dw_exam", "(h_2 - y) g'(z_2) h_1, the exam's formula (exact when h_0 = 0)", {"activation", "w", "a", "x1", "x2", "h0", "y"}},
+     {"dL_dw", "(h_2 - y) g'(z_2) (h_1 + w g'(z_1) h_0)", {"activation", "w", "a", "x1", "x2", "h0", "y"}},
+     {"w_after", "w - eta dL/dw", {"activation", "w", "a", "x1", "x2", "h0", "y", "learning_rate"}}},
 };
 
 }  // namespace attnlab

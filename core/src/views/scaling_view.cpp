@@ -103,9 +103,9 @@ extern const ViewModel kScalingView{
     &kCodec,
     Evaluate,
     CheckLimits,
-    {{"closed_form.mean", "E[q.k] = ||mu||^2"},
-     {"closed_form.variance", "Var[q.k] = d sigma^4 + 2 sigma^2 ||mu||^2"},
-     {"closed_form.scaled_variance", "Var[q.k / sqrt(d)] = Var[q.k] / d"}},
+    {{"closed_form.mean", "E[q.k] = ||mu||^2", {"d", "sigma", "mu"}},
+     {"closed_form.variance", "Var[q.k] = d sigma^4 + 2 sigma^2 ||mu||^2", {"d", "sigma", "mu"}},
+     {"closed_form.scaled_variance", "Var[q.k / sqrt(d)] = Var[q.k] / d", {"d", "sigma", "mu"}}},
 };
 
 }  // namespace attnlab

@@ -117,8 +117,8 @@ extern const ViewModel kSelectionView{
     &kCodec,
     Evaluate,
     CheckLimits,
-    {{"closed_form_pair_weight", "alpha_a = alpha_b = t / (2t + n - 2) for orthonormal keys"},
-     {"one_head.output_at_mean", "o = softmax(K q) V at the keys' means"}},
+    {{"closed_form_pair_weight", "alpha_a = alpha_b = t / (2t + n - 2) for orthonormal keys", {"n", "t"}},
+     {"one_head.output_at_mean", "o = softmax(K q) V at the keys' means", {"n", "a", "b", "t"}}},
 };
 
 }  // namespace attnlab

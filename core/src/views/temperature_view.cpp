@@ -90,9 +90,9 @@ extern const ViewModel kTemperatureView{
     &kCodec,
     Evaluate,
     nullptr,
-    {{"cursor_weights", "softmax(z / T) at the cursor T"},
-     {"cold_limit", "the T -> 0 limit: argmax, ties split equally"},
-     {"cursor_entropy", "H = -sum w log w (nats) at the cursor T"}},
+    {{"cursor_weights", "softmax(z / T) at the cursor T", {"z", "cursor"}},
+     {"cold_limit", "the T -> 0 limit: argmax, ties split equally", {"z"}},
+     {"cursor_entropy", "H = -sum w log w (nats) at the cursor T", {"z", "cursor"}}},
 };
 
 }  // namespace attnlab
