@@ -285,6 +285,9 @@ void DrawAnswer(AppState& s, PracticeCache& c, const PracticeItem& item) {
           if (ImGui::InputText("##cell", &text) && text.size() <= kMaxAnswerLength) {
             if (PracticeSheet* edit = EditSheet(s, item)) edit->cells[k] = text;
           }
+          // Each cell typed is one step of undo, even when the next cell is
+          // clicked straight away (the mouse never lets go of an item).
+          if (ImGui::IsItemDeactivatedAfterEdit()) s.EndGesture();
         }
         if (selected) ImGui::PopStyleVar();
         if (pushed) ImGui::PopStyleColor();
@@ -399,6 +402,8 @@ void DrawAnswer(AppState& s, PracticeCache& c, const PracticeItem& item) {
 void TogglePractice(AppState& s) { s.Edit().practice.on = !s.scenario.practice.on; }
 
 void DrawPracticeSheet(AppState& s) {
+  s.ui.panel_names.clear();  // no panel of the view is drawn: nothing to export or copy
+  s.ui.hover_explanation.clear();
   PracticeCache& c = Cache(s);
   if (c.revision != s.revision || c.view != s.scenario.view) {
     if (c.view != s.scenario.view) c.cell = -1;

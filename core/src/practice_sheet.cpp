@@ -482,6 +482,7 @@ Status PracticeItems(const PracticeContext& ctx, std::vector<PracticeItem>* out)
     } else {
       base.rows = static_cast<int>(m.rows());
       base.cols = static_cast<int>(m.cols());
+      if (m.size() > 0 && m.array().isNaN().all()) base.unavailable = "not defined in this scenario (masked, or no value)";
       items.push_back(base);
     }
     for (PracticeItem& it : items) {

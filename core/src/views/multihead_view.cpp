@@ -82,8 +82,8 @@ extern const ViewModel kMultiHeadView{
     Evaluate,
     nullptr,
     {{"weights", "P_i = softmax(scale Q_i K_kv(i)^T / T), one per head", {"^heads.Q", "^heads.K", "^scale", "^T", "layout.kv_head_of"}},
-     {"avg_weights", "the mean of the heads' P (nn.MultiheadAttention's averaged weights)", {"weights"}},
-     {"concat", "[O_0 ... O_(h-1)], O_i = P_i V_kv(i)", {"weights", "^heads.V", "layout.kv_head_of"}},
+     {"avg_weights", "the mean of the heads' P (nn.MultiheadAttention's averaged weights)", {"^heads.weights"}},
+     {"concat", "[O_0 ... O_(h-1)], O_i = P_i V_kv(i)", {"^heads.weights", "^heads.V", "layout.kv_head_of"}},
      {"output", "concat W_O + b_O", {"concat", "^W_O", "^b_O"}}},
 };
 
