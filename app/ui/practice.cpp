@@ -4,6 +4,7 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 #include "attnlab/format.hpp"
@@ -238,7 +239,10 @@ void DrawAnswer(AppState& s, PracticeCache& c, const PracticeItem& item) {
   const bool dark = s.ui.dark;
   const float em = ImGui::GetFontSize();
   ImGui::Text("Your %s  (%d \u00D7 %d)", item.target.c_str(), item.rows, item.cols);
-  ImGui::PushTextWrapPos(0);
+  // Wrapped at the visible edge (the window scrolls sideways for a wide grid).
+  const float wrap = ImGui::GetScrollX() + ImGui::GetWindowWidth() - ImGui::GetStyle().WindowPadding.x -
+                     ImGui::GetStyle().ScrollbarSize;
+  ImGui::PushTextWrapPos(wrap);
   ImGui::TextDisabled("Type numbers, fractions such as 1/3, or expressions such as exp(3)/(2exp(3)+4); then Check. "
                       "Click a cell for its hints.");
   ImGui::PopTextWrapPos();
@@ -248,7 +252,7 @@ void DrawAnswer(AppState& s, PracticeCache& c, const PracticeItem& item) {
   const float label_w = ImGui::CalcTextSize("000").x + ImGui::GetStyle().CellPadding.x * 2;
   const float cell_w = std::clamp((ImGui::GetContentRegionAvail().x - label_w) / std::max(1, item.cols) -
                                       ImGui::GetStyle().CellPadding.x * 2,
-                                  em * 2.5f, em * 5.5f);
+                                  em * 2.0f, em * 5.5f);
   const ImGuiTableFlags flags = ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX;
   if (ImGui::BeginTable("answer", item.cols + 1, flags)) {
     ImGui::TableNextRow();
@@ -291,6 +295,16 @@ void DrawAnswer(AppState& s, PracticeCache& c, const PracticeItem& item) {
         }
         if (selected) ImGui::PopStyleVar();
         if (pushed) ImGui::PopStyleColor();
+        if (pushed) {  // the mark as a sign too, not by colour alone, where the answer leaves room
+          const char* sign = yours || mark == Mark::kRight ? "\u2713" : mark == Mark::kWrong ? "\u2717" : "?";
+          const ImVec2 max = ImGui::GetItemRectMax(), min = ImGui::GetItemRectMin();
+          const float size = em * 0.7f;
+          const float sign_w = ImGui::GetFont()->CalcTextSizeA(size, FLT_MAX, 0, sign).x;
+          const float text_w = ImGui::CalcTextSize(sheet.cells[k].c_str()).x;
+          if (min.x + ImGui::GetStyle().FramePadding.x + text_w + sign_w + 2 <= max.x - 1)
+            ImGui::GetWindowDrawList()->AddText(ImGui::GetFont(), size, ImVec2(max.x - sign_w - 2, min.y + 1),
+                                                ImGui::GetColorU32(ImGuiCol_Text), sign);
+        }
         if (ImGui::IsItemActivated() || ImGui::IsItemClicked()) c.cell = static_cast<int>(k);
         s.Record("practice.cell." + std::to_string(i) + "." + std::to_string(j));
         if (current && ImGui::IsItemHovered()) {
@@ -353,7 +367,16 @@ void DrawAnswer(AppState& s, PracticeCache& c, const PracticeItem& item) {
     }
   }
 
-  // The chosen cell: its mark, and its hints one level at a time.
+  // The chosen cell: its mark, and its hints one level at a time. Until one
+  // is clicked: the first wrong cell, else the first with a hint shown.
+  if (c.cell < 0 || static_cast<size_t>(c.cell) >= n) {
+    for (size_t k = 0; k < n && c.cell < 0; ++k)
+      if (c.has_marks && k < m.marks.size() && m.marks[k] == Mark::kWrong && sheet.checked[k] == sheet.cells[k] &&
+          !(k < m.marks_given_yours.size() && m.marks_given_yours[k] == Mark::kRight))
+        c.cell = static_cast<int>(k);
+    for (size_t k = 0; k < n && c.cell < 0; ++k)
+      if (sheet.hints[k] > 0) c.cell = static_cast<int>(k);
+  }
   if (c.cell < 0 || static_cast<size_t>(c.cell) >= n) {
     ImGui::TextDisabled("Click a cell for its hints.");
     return;
@@ -386,7 +409,7 @@ void DrawAnswer(AppState& s, PracticeCache& c, const PracticeItem& item) {
     s.Record("practice.explain");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("How this cell is computed, with your numbers (not its value)");
   }
-  ImGui::PushTextWrapPos(0);
+  ImGui::PushTextWrapPos(wrap);
   for (int l = 1; l <= level; ++l) {
     const std::string hint = PracticeHint(c.ctx, item, i, j, l, c.shown);
     ImGui::Text("%d.", l);
@@ -449,18 +472,22 @@ void DrawPracticeSheet(AppState& s) {
 
   // The question's data beside the answer when there is room, else above it.
   const float em = ImGui::GetFontSize();
+  // Side by side when the answer's cells get at least 2 em and the data 8 em
+  // (a projector at 1024 x 768 too); the answer keeps room for 3.5 em
+  // cells where it can, and the data scrolls sideways first.
   const float avail = ImGui::GetContentRegionAvail().x;
-  const bool side_by_side = avail > em * 36;
+  const ImGuiStyle& st = ImGui::GetStyle();
+  auto answer_width = [&](float cell) {
+    return ImGui::CalcTextSize("000").x + item->cols * (em * cell + st.CellPadding.x * 2) + st.ItemSpacing.x * 2 +
+           st.ScrollbarSize;
+  };
+  const bool side_by_side = avail >= answer_width(2.0f) + em * 8;
   if (side_by_side) {
-    // As wide as the widest given, between 30% and 60% of the room.
     float natural = em * 10;
     for (const PracticeGiven& g : c.givens) natural = std::max(natural, GivenWidth(g));
-    natural += ImGui::GetStyle().WindowPadding.x * 2 + ImGui::GetStyle().ScrollbarSize;
-    // The answer keeps room for cells of 3.5 em; the given scrolls sideways first.
-    const ImGuiStyle& st = ImGui::GetStyle();
-    const float answer = ImGui::CalcTextSize("000").x + item->cols * (em * 3.5f + st.CellPadding.x * 2) + st.ItemSpacing.x * 2;
-    const float most = std::max(avail * 0.3f, std::min(avail * 0.6f, avail - answer));
-    ImGui::BeginChild("practice_given", ImVec2(std::clamp(natural, avail * 0.3f, most), 0), true,
+    natural += st.WindowPadding.x * 2 + st.ScrollbarSize;
+    const float most = std::min(avail - answer_width(2.0f), std::max(em * 12, std::min(avail * 0.6f, avail - answer_width(3.5f))));
+    ImGui::BeginChild("practice_given", ImVec2(std::clamp(natural, std::min(em * 12, most), most), 0), true,
                       ImGuiWindowFlags_HorizontalScrollbar);
   }
   ImGui::TextDisabled("Given");

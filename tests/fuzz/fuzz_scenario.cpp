@@ -8,9 +8,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "attnlab/scaling.hpp"
+#include "attnlab/practice.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
 #include "attnlab/selection.hpp"
@@ -59,6 +62,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const attnlab::ViewModel* v : attnlab::ViewModels()) {
     std::string out;
     (void)attnlab::EvalToJson(s, r, v->key, &out);
+  }
+  // Practice on the scenario's view, with whatever sheets the file holds:
+  // every item's truth, givens, marks and hints (practice.hpp).
+  attnlab::PracticeContext ctx;
+  std::vector<attnlab::PracticeItem> items;
+  if (!attnlab::MakePracticeContext(s, r, &ctx).ok() || !attnlab::PracticeItems(ctx, &items).ok()) return 0;
+  std::map<std::string, attnlab::Matrix> earlier;
+  for (const attnlab::PracticeItem& it : items) {
+    if (!it.unavailable.empty()) continue;
+    attnlab::Matrix truth;
+    if (!attnlab::PracticeTruth(ctx, it, &truth).ok() || truth.rows() != it.rows || truth.cols() != it.cols)
+      Fail("an available practice item has no truth of its shape", s.view + ": " + it.target);
+    std::vector<attnlab::PracticeGiven> givens;
+    (void)attnlab::PracticeGivens(ctx, it, earlier, &givens);
+    auto sheet = s.practice.sheets.find(s.view + ":" + it.target);
+    if (sheet != s.practice.sheets.end() && sheet->second.rows == it.rows && sheet->second.cols == it.cols) {
+      attnlab::StageMarks marks;
+      if (attnlab::CheckPractice(ctx, it, sheet->second.cells, it.rows, it.cols, earlier, &marks).ok() && it.stage) {
+        attnlab::Matrix mine(it.rows, it.cols);
+        for (int k = 0; k < it.rows * it.cols; ++k) {
+          attnlab::Answer a;
+          mine(k / it.cols, k % it.cols) = attnlab::ParseAnswer(sheet->second.cells[k], &a).ok() ? a.value : 0.0;
+        }
+        earlier[it.target] = mine;  // the later stages checked against these
+      }
+    }
+    for (int level = 1; level <= 3; ++level) (void)attnlab::PracticeHint(ctx, it, it.rows - 1, it.cols - 1, level, earlier);
   }
   return 0;
 }
