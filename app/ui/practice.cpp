@@ -490,6 +490,13 @@ void DrawPracticeSheet(AppState& s) {
     ImGui::BeginChild("practice_given", ImVec2(std::clamp(natural, std::min(em * 12, most), most), 0), true,
                       ImGuiWindowFlags_HorizontalScrollbar);
   }
+  // The exercise's text (what is asked; the course's answer stays hidden).
+  if (!s.scenario.notes.empty() && ImGui::CollapsingHeader("The exercise")) {
+    ImGui::PushTextWrapPos(ImGui::GetScrollX() + ImGui::GetWindowWidth() - st.WindowPadding.x - st.ScrollbarSize);
+    ImGui::TextUnformatted(s.scenario.notes.c_str());
+    ImGui::PopTextWrapPos();
+  }
+  s.Record("practice.exercise");
   ImGui::TextDisabled("Given");
   for (size_t g = 0; g < c.givens.size(); ++g) DrawGiven(c.givens[g], static_cast<int>(g));
   if (c.givens.empty()) ImGui::TextDisabled("(the scenario's settings, as the view shows them)");

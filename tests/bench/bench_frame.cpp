@@ -100,6 +100,41 @@ void BM_FrameGradientsTraining(benchmark::State& state) {
 }
 BENCHMARK(BM_FrameGradientsTraining)->Unit(benchmark::kMillisecond);
 
+// Issue 17: a keystroke in practice mode: one cell of E9's P changes (an edit
+// of the scenario, as typing is), and the next frame re-marks the checked
+// sheet (CheckAttentionStage with its mistakes and the carried scores),
+// rebuilds the givens and draws the sheet. Target: the next frame, 16.7 ms.
+void BM_FramePracticeKeystroke(benchmark::State& state) {
+  attnlab::ui::AppState s;
+  const attnlab::Status st = s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e9-dedupe-sort.json");
+  if (!st.ok()) state.SkipWithError(st.ToString().c_str());
+  s.scenario.attention.temperature = 1.0;
+  s.scenario.practice.on = true;
+  s.scenario.practice.target["attention"] = "weights";
+  attnlab::PracticeSheet scores, weights;
+  scores.rows = scores.cols = weights.rows = weights.cols = 7;
+  for (int k = 0; k < 49; ++k) {
+    scores.cells.push_back(k % 7 <= k / 7 ? "0" : "-inf");
+    weights.cells.push_back(k % 7 <= k / 7 ? "1/" + std::to_string(k / 7 + 1) : "0");
+  }
+  scores.hints.assign(49, 0);
+  weights.hints.assign(49, 1);
+  weights.checked = weights.cells;
+  s.scenario.practice.sheets["attention:scores"] = scores;
+  s.scenario.practice.sheets["attention:weights"] = weights;
+  s.MarkDirty();
+  HeadlessContext context(s);
+  Frame(s);
+  Frame(s);
+  int n = 0;
+  for (auto _ : state) {
+    s.Edit().practice.sheets["attention:weights"].cells[48] = std::to_string(++n % 10);
+    Frame(s);
+    benchmark::DoNotOptimize(ImGui::GetDrawData()->TotalVtxCount);
+  }
+}
+BENCHMARK(BM_FramePracticeKeystroke)->Unit(benchmark::kMillisecond);
+
 // 64 tokens of a 64-word vocabulary, d_model 32, one head of width 16,
 // W_O back to 32, tied unembedding, causal, T = 1, next-token loss.
 void BM_FrameN64(benchmark::State& state) {
