@@ -110,8 +110,9 @@ void Refresh(AppState& s, PracticeCache& c) {
       break;
     }
   }
-  if (c.current < 0) {
-    c.status = Status::Error("", "this scenario has nothing this view can ask to work out by hand");
+  if (c.current < 0) {  // say why, from the first quantity ("this scenario has 2 heads: ...")
+    const std::string why = c.items.empty() ? "" : c.items.front().unavailable;
+    c.status = Status::Error("", "Nothing here to work out by hand" + (why.empty() ? std::string(".") : ": " + why + "."));
     return;
   }
   const PracticeItem& item = c.items[static_cast<size_t>(c.current)];

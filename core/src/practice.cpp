@@ -517,7 +517,8 @@ void GivenAncestors(const std::string& stage, const std::map<std::string, Matrix
 
 bool Available(const Scenario& s, const Result& r, const std::string& stage, std::string* why) {
   if (r.heads.size() != 1) {
-    *why = "practice checks one head's stages; this scenario has " + std::to_string(r.heads.size());
+    *why = "practice checks one head's stages; this scenario has " + std::to_string(r.heads.size()) +
+           " heads (the Multi-head view asks for each head's P)";
     return false;
   }
   const bool needs_logits = stage == "logits" || stage == "probs" || stage == "target_probs" || stage == "loss";

@@ -104,6 +104,15 @@ TEST(Practice, TypedAnswersAreCheckedSavedAndUndone) {
   Scenario back;
   ASSERT_TRUE(LoadScenarioFile(path, &back).ok());
   EXPECT_TRUE(back.practice == s.scenario.practice);
+  // And with the session: the autosave brings it back.
+  s.autosave_path = std::string(dir) + "/autosave.json";
+  s.Autosave(0, true);
+  ui::AppState restored;
+  ASSERT_TRUE(restored.LoadScenario(s.autosave_path).ok());
+  EXPECT_TRUE(restored.scenario.practice == s.scenario.practice);
+  EXPECT_TRUE(restored.scenario.practice.on);
+  std::remove(s.autosave_path.c_str());
+  s.autosave_path.clear();
   std::remove(path.c_str());
   rmdir(dir);
 
@@ -196,6 +205,18 @@ TEST(Practice, EveryViewOffersSomethingToWorkOut) {
     EXPECT_TRUE(ui.Has("practice.target")) << file;
     EXPECT_TRUE(s.ui.panel_names.empty()) << file;
   }
+}
+
+TEST(Practice, AScenarioWithNothingToAskSaysWhy) {
+  ui::AppState s = LoadedPreset("e9-two-heads.json");
+  s.scenario.view = "attention";
+  s.scenario.practice.on = true;
+  s.MarkDirty();
+  HeadlessUi ui(s);
+  ui.Frame();
+  ui.Frame();
+  EXPECT_FALSE(ui.Has("practice.cell.0.0"));
+  EXPECT_NE(Cache(s).status.message().find("Multi-head view"), std::string::npos) << Cache(s).status.ToString();
 }
 
 TEST(Practice, PresentationShowsTheSheetWithItsOwnStopButton) {
