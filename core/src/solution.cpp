@@ -973,8 +973,11 @@ Status WriteLogistic(const Scenario& s, Doc* doc) {
     doc->Bullets(items);
     doc->Para(v.separable ? doc->Text("Every margin is positive (the smallest is ") + doc->Math(Num(smallest)) +
                                 doc->Text("): ") + doc->Math("w^*") + doc->Text(" separates the data.")
-                          : doc->Text("Every margin is at least 0 and one is positive: ") + doc->Text(v.note) +
-                                doc->Text("."));
+                          : doc->Text("Every margin is at least 0 and one is positive, but some are 0 (points on the "
+                                      "line, or at the origin): the data are separable only weakly. A term with margin 0 "
+                                      "stays at ") +
+                                doc->Math("\\log 2") + doc->Text(", so ") + doc->Math("L(\\alpha w^*)") +
+                                doc->Text(" falls towards a positive limit, and still has no minimum."));
   } else if (m > 0 && !v.descent.empty()) {
     doc->Para(doc->Text(v.note + ". ") +
               doc->Text("Along every direction some term grows linearly in ") + doc->Math("\\|w\\|") +

@@ -595,6 +595,79 @@ TEST(Solution, SelectionWithTwoHeadsAndSmallNumbersIsExact) {
   }
 }
 
+TEST(Solution, TheNewViewsStayWellFormedOnLongRowsNegativesAndEdgeCases) {
+  {  // a typed row of 20 scores: the first 16 written out, then \ldots
+    Scenario s = Preset("e7-temperature-sweep.json");
+    std::vector<double> z;
+    for (int j = 0; j < 20; ++j) z.push_back(std::sin(j) * 3);
+    s.views.Get<TemperatureLabSettings>().scores = z;
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      EXPECT_TRUE(Has(text, ",\\ \\ldots)")) << text;
+      EXPECT_TRUE(Has(text, " + \\ldots) = ")) << "the entropy's terms, summarised";
+      ExpectWritten(ResultAfter(text, ", $H = "), EvalNumber(eval, "cursor_entropy"), "H over 20 keys");
+    }
+  }
+  {  // sigmoid, negative inputs, h0 != 0
+    Scenario s = Preset("e10-rnn-sgd.json");
+    RnnInput& in = s.views.Find<RnnLabSettings>()->in;
+    in.g = Activation::kSigmoid;
+    in.w = -0.75;
+    in.a = -2;
+    in.h0 = -1;
+    in.y = 1;
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      EXPECT_TRUE(Has(text, "z_1 = w h_0 + a x_1 = -\\frac{3}{4}\\cdot (-1) + (-2)\\cdot 1 = -\\frac{5}{4}")) << text;
+      EXPECT_TRUE(Has(text, "\\sigma(z_2)(1 - \\sigma(z_2))")) << text;
+      ExpectWritten(ResultAfter(text, "\\partial L / \\partial w = "), EvalNumber(eval, "dL_dw"), "dL/dw");
+      ExpectWritten(ResultAfter(text, "one SGD step gives $w = "), EvalNumber(eval, "w_after"), "w after");
+      EXPECT_TRUE(Has(text, "misses the term")) << "h0 = -1";
+    }
+  }
+  {  // ten points (two summarised), one of them at the origin: separable only weakly
+    Scenario s = Preset("e10-logistic-separable.json");
+    LogisticLabSettings& lab = *s.views.Find<LogisticLabSettings>();
+    for (const Point2& p : {Point2{3, 1}, Point2{1, 3}, Point2{2, 2}}) {
+      lab.data.points.push_back(p);
+      lab.data.labels.push_back(1);
+    }
+    lab.data.points.push_back({0, 0});
+    lab.data.labels.push_back(-1);
+    lab.w0 = {0.25, -0.5};
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      EXPECT_TRUE(Has(text, "only weakly")) << text;
+      EXPECT_TRUE(Has(text, "points $8\\ldots9$")) << text;
+      ExpectWritten(ResultAfter(text, "L(w_0) = "), EvalNumber(eval, "loss_at_w0"), "L(w0) over 10 points");
+    }
+  }
+  {  // a mean given per component: ||mu||^2 = 1 + 4 + 0 + 4 = 9
+    Scenario s = Preset("e1-scaling.json");
+    ScalingLabSettings& lab = s.views.Get<ScalingLabSettings>();
+    lab.d = 4;
+    lab.mu_components = {1, -2, 0, 2};
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      EXPECT_TRUE(Has(text, "\\sum_i \\mu_i^2 = 9")) << text;
+      EXPECT_EQ(ResultAfter(text, "\\operatorname{Var}[q \\cdot k] = d\\sigma^4"), 4.0 + 2 * 9);
+      ExpectWritten(ResultAfter(text, "E[q \\cdot k] = \\|\\mu\\|^2"), EvalNumber(eval, "closed_form.mean"), "mean");
+    }
+  }
+  {  // a typed query: its weights at the keys' means are eval's
+    Scenario s = Preset("e6-selection.json");
+    s.views.Get<SelectionLabSettings>().query = {1, 0, 2, 0, 0, 0, 0, -1};
+    const Report eval = ViewEval(s);
+    const Report::Entry* w = eval.Find("one_head.weights_at_mean");
+    ASSERT_NE(w, nullptr);
+    const std::vector<double> row(w->matrix.row(0).data(), w->matrix.row(0).data() + w->matrix.cols());
+    for (const std::string& text : SolveBoth(s)) {
+      EXPECT_TRUE(Has(text, "types its own query")) << text;
+      ExpectSameTuple(TupleAfter(text, "\\operatorname{softmax}(q) = "), row, "the typed query's weights");
+    }
+  }
+}
+
 TEST(Solution, TextIsEscapedForEachFormat) {
   Scenario s = Preset("e9-dedupe-sort.json");
   s.title = "50% of {tokens} & #1 in $ terms_x ~ ^ \\ <b>";
