@@ -959,8 +959,8 @@ Status WriteLogistic(const Scenario& s, Doc* doc) {
     dir = v.w_star;
     doc->Para(doc->Text(v.separable ? "The points are separable through the origin: the unit vector "
                                     : "The points are separable only weakly: the unit vector ") +
-              doc->Math("w^* = " + PointOf(v.w_star)) + doc->Text(" has these margins ") +
-              doc->Math("y_i\\, w^* \\cdot x_i") + doc->Text(":"));
+              doc->Math("w^\\star = " + PointOf(v.w_star)) + doc->Text(" has these margins ") +
+              doc->Math("y_i\\, w^\\star \\cdot x_i") + doc->Text(":"));
     items.clear();
     double smallest = INFINITY;
     for (int i = 0; i < m; ++i) {
@@ -972,11 +972,11 @@ Status WriteLogistic(const Scenario& s, Doc* doc) {
     if (m > detailed) items.push_back(rest("likewise."));
     doc->Bullets(items);
     doc->Para(v.separable ? doc->Text("Every margin is positive (the smallest is ") + doc->Math(Num(smallest)) +
-                                doc->Text("): ") + doc->Math("w^*") + doc->Text(" separates the data.")
+                                doc->Text("): ") + doc->Math("w^\\star") + doc->Text(" separates the data.")
                           : doc->Text("Every margin is at least 0 and one is positive, but some are 0 (points on the "
                                       "line, or at the origin): the data are separable only weakly. A term with margin 0 "
                                       "stays at ") +
-                                doc->Math("\\log 2") + doc->Text(", so ") + doc->Math("L(\\alpha w^*)") +
+                                doc->Math("\\log 2") + doc->Text(", so ") + doc->Math("L(\\alpha w^\\star)") +
                                 doc->Text(" falls towards a positive limit, and still has no minimum."));
   } else if (m > 0 && !v.descent.empty()) {
     doc->Para(doc->Text(v.note + ". ") +
@@ -990,16 +990,16 @@ Status WriteLogistic(const Scenario& s, Doc* doc) {
     doc->Para(doc->Text(Sentence(v.note)));
   }
 
-  const std::string u = v.no_minimum ? "w^*" : "u";
+  const std::string u = v.no_minimum ? "w^\\star" : "u";
   doc->Section(v.no_minimum ? "Along alpha w*: no minimum" : "Along a direction");
   if (v.no_minimum) {
-    doc->Para(doc->Text("Along ") + doc->Math("\\alpha w^*") + doc->Text(", each term ") +
-              doc->Math("\\log(1 + e^{-\\alpha\\, y_i w^* \\cdot x_i})") +
+    doc->Para(doc->Text("Along ") + doc->Math("\\alpha w^\\star") + doc->Text(", each term ") +
+              doc->Math("\\log(1 + e^{-\\alpha\\, y_i w^\\star \\cdot x_i})") +
               doc->Text(v.separable ? " has a positive margin in its exponent, so it decreases strictly to 0 as "
                                     : " with a positive margin decreases strictly to 0 (one with margin 0 stays ") +
               (v.separable ? doc->Math("\\alpha") + doc->Text(" grows. So ")
                            : doc->Math("\\log 2") + doc->Text(") as ") + doc->Math("\\alpha") + doc->Text(" grows. So ")) +
-              doc->Math("L(\\alpha w^*)") + doc->Text(" keeps falling towards its infimum, yet every term of every finite ") +
+              doc->Math("L(\\alpha w^\\star)") + doc->Text(" keeps falling towards its infimum, yet every term of every finite ") +
               doc->Math("w") + doc->Text(" is positive: no ") + doc->Math("w") +
               doc->Text(" reaches it, and L has no minimum."));
   } else {
@@ -1053,7 +1053,7 @@ Status WriteLogistic(const Scenario& s, Doc* doc) {
 
   doc->Section("Answer");
   doc->Para(doc->Math("L(w_0) = " + Num(loss0)) + doc->Text(". ") +
-            (v.no_minimum ? doc->Text("The loss has no minimum: ") + doc->Math("L(\\alpha w^*)") +
+            (v.no_minimum ? doc->Text("The loss has no minimum: ") + doc->Math("L(\\alpha w^\\star)") +
                                 doc->Text(" falls strictly as ") + doc->Math("\\alpha") +
                                 doc->Text(" grows and never reaches its infimum")
                           : doc->Text("The points are not separable: the loss has a finite minimum")) +

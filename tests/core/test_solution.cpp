@@ -479,11 +479,11 @@ TEST(Solution, LogisticHasTheLossAtW0TermByTermAndNoMinimum) {
   const std::vector<std::string> both = SolveBoth(s);
   for (const std::string& text : both) {
     ExpectWritten(ResultAfter(text, "L(w_0) = "), EvalNumber(eval, "loss_at_w0"), "L(w0)");
-    ExpectSameTuple(TupleAfter(text, "w^* = "), EvalNumbers(eval, "w_star"), "w*");
+    ExpectSameTuple(TupleAfter(text, "w^\\star = "), EvalNumbers(eval, "w_star"), "w*");
     const std::vector<double> alphas = EvalNumbers(eval, "alphas"), along = EvalNumbers(eval, "loss_along");
     ASSERT_EQ(alphas.size(), 101u);
-    ExpectWritten(ResultAfter(text, "L(10\\, w^*) = "), along[100], "L(10 w*)");
-    ExpectWritten(ResultAfter(text, "L(1\\, w^*) = "), along[10], "L(1 w*)");
+    ExpectWritten(ResultAfter(text, "L(10\\, w^\\star) = "), along[100], "L(10 w*)");
+    ExpectWritten(ResultAfter(text, "L(1\\, w^\\star) = "), along[10], "L(1 w*)");
     ExpectWritten(ResultAfter(text, "at $\\alpha = "), EvalNumber(eval, "alpha_min_l2"), "the L2 minimum's alpha");
     ExpectWritten(ResultAfter(text, "\\alpha = 10:\\ "), EvalNumbers(eval, "loss_along_l2")[100], "the penalised L(10 w*)");
     ExpectWritten(ResultAfter(text, "\\|w\\| = "), EvalNumber(eval, "descent.final_norm"), "||w|| after descent");
@@ -492,7 +492,7 @@ TEST(Solution, LogisticHasTheLossAtW0TermByTermAndNoMinimum) {
   // By hand: w0 = 0 makes every term log(1 + e^0) = log 2.
   EXPECT_TRUE(Has(both[0], "\\log(1 + 1) = 0.6931"));
   ExpectWritten(ResultAfter(both[0], "L(w_0) = "), std::log(2.0), "log 2");
-  ExpectWritten(ResultAfter(both[0], "L(0\\, w^*) = "), std::log(2.0), "L(0 w*) = log 2");
+  ExpectWritten(ResultAfter(both[0], "L(0\\, w^\\star) = "), std::log(2.0), "L(0 w*) = log 2");
 }
 
 TEST(Solution, LogisticLossAtAnotherW0MatchesTheHandSum) {
@@ -517,7 +517,7 @@ TEST(Solution, LogisticOnPointsThatAreNotSeparableHasAMinimum) {
   for (const std::string& text : SolveBoth(s)) {
     ExpectWritten(ResultAfter(text, "L(w_0) = "), EvalNumber(eval, "loss_at_w0"), "L(w0)");
     EXPECT_TRUE(Has(text, "finite minimum")) << text;
-    EXPECT_FALSE(Has(text, "w^*")) << "no separating direction to name";
+    EXPECT_FALSE(Has(text, "w^\\star")) << "no separating direction to name";
     EXPECT_FALSE(Has(text, "With an L2 penalty")) << "lambda = 0";
   }
 }
