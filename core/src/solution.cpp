@@ -8,11 +8,15 @@
 #include <vector>
 
 #include "attnlab/conv_shape.hpp"
+#include "attnlab/e10_lab.hpp"
 #include "attnlab/format.hpp"
 #include "attnlab/mask.hpp"
 #include "attnlab/matrix_text.hpp"
 #include "attnlab/multihead.hpp"
+#include "attnlab/scaling.hpp"
 #include "attnlab/scenario.hpp"
+#include "attnlab/selection.hpp"
+#include "attnlab/temperature.hpp"
 #include "attnlab/views.hpp"
 
 namespace attnlab {
@@ -616,6 +620,595 @@ Status WriteConv(const Scenario& s, Doc* doc) {
   return Status::Ok();
 }
 
+// ---------------------------------------------------------------------------
+// The views with one row or a few scalars: each step's formula, the numbers
+// substituted and the result, from the same Compute... the view's eval calls.
+
+// Entries of a row written out one by one; the rest are summarised.
+constexpr int kDetailEntries = 16;
+
+// (v_0, v_1, ...) with at most kDetailEntries entries, then \ldots.
+std::string ShortRow(const std::vector<double>& values) {
+  if (static_cast<int>(values.size()) <= kDetailEntries) return RowOf(values);
+  const std::vector<double> head(values.begin(), values.begin() + kDetailEntries);
+  std::string s = RowOf(head);
+  s.pop_back();
+  return s + ",\\ \\ldots)";
+}
+std::vector<double> Values(const RowVector& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+
+// A factor in a product: negative numbers in parentheses.
+std::string Factor(double v) { return v < 0 ? "(" + Num(v) + ")" : Num(v); }
+// The base of a power: anything but a plain non-negative number in parentheses.
+std::string Base(double v) {
+  const std::string x = Num(v);
+  return v < 0 || x.find('\\') != std::string::npos ? "(" + x + ")" : x;
+}
+// The keys with the largest weight of the T -> 0 limit (ties split equally).
+std::vector<int> TiedMaxima(const RowVector& cold) {
+  std::vector<int> at;
+  for (Eigen::Index j = 0; j < cold.size(); ++j)
+    if (cold(j) > 0) at.push_back(static_cast<int>(j));
+  return at;
+}
+
+// The keys' names as maths: \text{k0},\ \text{k2}.
+std::string KeyList(const std::vector<int>& keys, const std::vector<std::string>& labels) {
+  std::string s;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const std::string name = Label(labels, keys[k]);
+    s += (k ? ",\\ " : "") + (name.empty() ? Str(keys[k]) : "\\text{" + name + "}");
+  }
+  return s;
+}
+
+// ---- Temperature (E7) -----------------------------------------------------
+
+Status WriteTemperature(const Scenario& s, const Result& r, Doc* doc) {
+  const TemperatureLabSettings* found = s.views.Find<TemperatureLabSettings>();
+  const TemperatureLabSettings lab = found ? *found : TemperatureLabSettings();
+  const Matrix* scores = r.heads.empty() ? nullptr : &r.heads[0].scores;
+  TemperatureView v;
+  Status st = ComputeTemperatureView(lab, scores, &v);
+  if (!st.ok()) return st;
+  const std::vector<double> z = Values(v.row.z);
+  const int n = static_cast<int>(z.size());
+  const double T = lab.cursor;
+
+  doc->Section("The row");
+  if (v.row.typed) {
+    doc->Para(doc->Text("The swept scores are typed in: ") + doc->Math("z = " + ShortRow(z)) + doc->Text(", ") +
+              doc->Math("n = " + Str(n)) + doc->Text(" keys."));
+  } else {
+    const bool masked = scores && n < scores->cols();
+    const std::string token = Label(s.tokens, v.row.row);
+    std::vector<int> all_keys;
+    for (int j = 0; j < n; ++j) all_keys.push_back(j);
+    doc->Para(doc->Text("The swept scores are row ") + doc->Math(Str(v.row.row)) +
+              (token.empty() ? "" : doc->Text(" (") + doc->Math(TokenMath(token)) + doc->Text(")")) +
+              doc->Text(" of the scenario's scores ") + doc->Math("S = s\\,QK^\\top") +
+              doc->Text(masked ? " (head 0), its masked keys left out: " : " (head 0): ") + doc->Math("z = " + ShortRow(z)) +
+              doc->Text(", ") + doc->Math("n = " + Str(n)) + doc->Text(" keys") +
+              (masked ? doc->Text(" (") + doc->Math(KeyList(all_keys, v.row.key_labels)) + doc->Text(")") : "") +
+              doc->Text("."));
+  }
+  doc->Para(doc->Text("The weights at temperature ") + doc->Math("T") + doc->Text(" are ") +
+            doc->Math("w = \\operatorname{softmax}(z/T)") + doc->Text(", i.e. ") +
+            doc->Math("w_j = e^{(z_j - m)/T} / \\sum_k e^{(z_k - m)/T}") + doc->Text(" with ") +
+            doc->Math("m = \\max_j z_j") + doc->Text(" (subtracting ") + doc->Math("m") +
+            doc->Text(" changes nothing but keeps every exponent at most 0). The cursor is at ") +
+            doc->Math(T == 0.0 ? "T = 0" : "T = " + Num(T)) +
+            doc->Text(T == 0.0 ? ", the argmax limit." : "."));
+
+  const double m = *std::max_element(z.begin(), z.end());
+  const std::vector<int> ties = TiedMaxima(v.sweep.cold_limit);
+  const std::vector<double> w = Values(v.cursor_weights);
+  doc->Section(T == 0.0 ? "Weights at T = 0 (argmax)" : "Weights at the cursor");
+  if (T == 0.0) {
+    doc->Para(doc->Text("The maximum is ") + doc->Math("m = " + Num(m)) +
+              doc->Text(ties.size() == 1 ? " at key " : ", shared by keys ") + doc->Math(KeyList(ties, v.row.key_labels)) +
+              (ties.size() == 1 ? doc->Text(": it gets all the weight.")
+                                : doc->Text(": they split the weight equally, ") +
+                                      doc->Math("1/" + Str(static_cast<long long>(ties.size()))) + doc->Text(" each.")));
+  } else {
+    std::vector<std::string> exps;
+    std::vector<double> e;
+    double sum = 0;
+    for (double zj : z) {
+      const double x = (zj - m) / T;
+      exps.push_back(ExpOf(x));
+      e.push_back(std::exp(x));
+      sum += e.back();
+    }
+    std::string sym = "(";
+    for (size_t k = 0; k < exps.size() && static_cast<int>(k) < kDetailEntries; ++k) sym += (k ? ",\\ " : "") + exps[k];
+    sym += exps.size() > static_cast<size_t>(kDetailEntries) ? ",\\ \\ldots)" : ")";
+    doc->Bullets({doc->Text("the maximum: ") + doc->Math("m = " + Num(m)),
+                  doc->Text("the exponentials: ") + doc->Math("e^{(z_j - m)/T} = " + sym) +
+                      (sym != ShortRow(e) ? " " + doc->Math("\\approx " + ShortRow(e)) : ""),
+                  doc->Text("their sum: ") + doc->Math("\\textstyle\\sum_k e^{(z_k - m)/T} = " + Num(sum)),
+                  doc->Text("each divided by the sum:")});
+  }
+  doc->Display("w = " + ShortRow(w));
+
+  doc->Section("Entropy");
+  const double H = Entropy(v.cursor_weights);
+  // -(w_0 ln w_0 + ...): the nonzero weights, the first kDetailEntries of them.
+  std::string terms;
+  int zeros = 0, shown = 0;
+  for (double wj : w) {
+    if (wj <= 0) {
+      ++zeros;
+    } else if (shown < kDetailEntries) {
+      const std::string x = Num(wj), arg = x.find("\\times") == std::string::npos ? x : "(" + x + ")";
+      terms += (shown++ ? " + " : "") + arg + "\\ln " + arg;
+    } else if (shown++ == kDetailEntries) {
+      terms += " + \\ldots";
+    }
+  }
+  doc->Para(doc->Math("H = -\\sum_j w_j \\ln w_j") + doc->Text(" in nats, between ") + doc->Math("0") +
+            doc->Text(" (one key takes everything) and ") + doc->Math("\\ln n = \\ln " + Str(n) + " = " + Num(v.sweep.hot_entropy)) +
+            doc->Text(" (uniform)") +
+            (zeros ? doc->Text("; a zero weight adds nothing (") + doc->Math("0 \\ln 0 = 0") + doc->Text(")") : "") +
+            doc->Text(":"));
+  doc->Display("H = -(" + terms + ") = " + Num(H));
+
+  doc->Section("The limits");
+  doc->Para(doc->Math("T \\to 0^+") + doc->Text(": every exponent ") + doc->Math("(z_j - m)/T") +
+            doc->Text(" below the maximum goes to ") + doc->Math("-\\infty") +
+            doc->Text(", so softmax tends to argmax, the tied maxima sharing equally: ") +
+            doc->Math("w \\to " + ShortRow(Values(v.sweep.cold_limit))) + doc->Text(", entropy ") +
+            doc->Math("\\ln " + Str(static_cast<long long>(ties.size())) + " = " + Num(v.sweep.cold_entropy)) +
+            doc->Text("."));
+  doc->Para(doc->Math("T \\to \\infty") + doc->Text(": every exponent goes to ") + doc->Math("0") +
+            doc->Text(", every exponential to ") + doc->Math("1") + doc->Text(", so softmax tends to uniform: ") +
+            doc->Math("w \\to " + ShortRow(Values(v.sweep.hot_limit))) + doc->Text(", entropy ") +
+            doc->Math("\\ln " + Str(n) + " = " + Num(v.sweep.hot_entropy)) +
+            doc->Text(". For every finite ") + doc->Math("T > 0") + doc->Text(" no weight is exactly 0."));
+
+  if (lab.whole_matrix && v.cursor_matrix.size()) {
+    doc->Section("Every row at the cursor");
+    doc->Para(doc->Text("Whole-matrix mode: each row of the scores worked out the same way (masked keys get 0)."));
+    doc->Display(MatrixEq("P", "\\operatorname{softmax}(S/T)", v.cursor_matrix));
+  }
+
+  doc->Section("Answer");
+  doc->Para(doc->Text("At ") + doc->Math("T = " + Num(T)) + doc->Text(": ") + doc->Math("w = " + ShortRow(w)) +
+            doc->Text(", ") + doc->Math("H = " + Num(H)) + doc->Text(". As ") + doc->Math("T \\to 0^+") +
+            doc->Text(": ") + doc->Math(ShortRow(Values(v.sweep.cold_limit))) + doc->Text("; as ") +
+            doc->Math("T \\to \\infty") + doc->Text(": ") + doc->Math(ShortRow(Values(v.sweep.hot_limit))) +
+            doc->Text("."));
+  return Status::Ok();
+}
+
+// ---- RNN gradient (E10) ---------------------------------------------------
+
+// g(z) as LaTeX: \tanh(z), \sigma(z), \operatorname{ReLU}(z).
+std::string ActivationOf(Activation g, const std::string& z) {
+  switch (g) {
+    case Activation::kTanh: return "\\tanh(" + z + ")";
+    case Activation::kSigmoid: return "\\sigma(" + z + ")";
+    case Activation::kRelu: return "\\operatorname{ReLU}(" + z + ")";
+  }
+  return "g(" + z + ")";
+}
+
+// g'(z_t) = ... = value, from g(z_t) = h_t.
+std::string DerivativeLine(Activation g, int t, double z, double h, double value) {
+  const std::string zt = "z_" + Str(t), head = "g'(" + zt + ") = ";
+  switch (g) {
+    case Activation::kTanh:
+      return head + "1 - \\tanh^2(" + zt + ") = 1 - h_" + Str(t) + "^2 = 1 - " + Base(h) + "^2 = " + Num(value);
+    case Activation::kSigmoid:
+      return head + "\\sigma(" + zt + ")(1 - \\sigma(" + zt + ")) = h_" + Str(t) + "(1 - h_" + Str(t) + ") = " + Num(h) +
+             "\\cdot(1 - " + Num(h) + ") = " + Num(value);
+    case Activation::kRelu:
+      return head + (z > 0 ? "1 \\quad (" + zt + " = " + Num(z) + " > 0)" : "0 \\quad (" + zt + " = " + Num(z) + " \\le 0)");
+  }
+  return head + Num(value);
+}
+
+Status WriteRnn(const Scenario& s, Doc* doc) {
+  const RnnLabSettings* found = s.views.Find<RnnLabSettings>();
+  const RnnLabSettings lab = found ? *found : RnnLabSettings();
+  RnnLabView v;
+  Status st = ComputeRnnLab(lab, &v);
+  if (!st.ok()) return st;
+  const RnnInput& in = lab.in;
+  const RnnStep& r = v.step;
+  const Activation g = in.g;
+
+  doc->Section("The inputs");
+  doc->Para(doc->Text("A scalar RNN ") + doc->Math("z_t = w h_{t-1} + a x_t") + doc->Text(", ") +
+            doc->Math("h_t = g(z_t)") + doc->Text(" for ") + doc->Math("t = 1, 2") + doc->Text(", with ") +
+            doc->Math("g = " + std::string(g == Activation::kTanh      ? "\\tanh"
+                                           : g == Activation::kSigmoid ? "\\sigma"
+                                                                       : "\\operatorname{ReLU}")) +
+            doc->Text(" and the loss ") + doc->Math("L = \\tfrac{1}{2}(h_2 - y)^2") + doc->Text(". The numbers:"));
+  doc->Display("w = " + Num(in.w) + ",\\quad a = " + Num(in.a) + ",\\quad x_1 = " + Num(in.x1) + ",\\quad x_2 = " +
+               Num(in.x2) + ",\\quad h_0 = " + Num(in.h0) + ",\\quad y = " + Num(in.y) + ",\\quad \\eta = " +
+               Num(in.learning_rate));
+
+  doc->Section("Forward pass");
+  doc->Display("z_1 = w h_0 + a x_1 = " + Num(in.w) + "\\cdot " + Factor(in.h0) + " + " + Factor(in.a) + "\\cdot " +
+               Factor(in.x1) + " = " + Num(r.z1));
+  doc->Display("h_1 = g(z_1) = " + ActivationOf(g, Num(r.z1)) + " = " + Num(r.h1));
+  doc->Display("z_2 = w h_1 + a x_2 = " + Num(in.w) + "\\cdot " + Factor(r.h1) + " + " + Factor(in.a) + "\\cdot " +
+               Factor(in.x2) + " = " + Num(r.z2));
+  doc->Display("h_2 = g(z_2) = " + ActivationOf(g, Num(r.z2)) + " = " + Num(r.h2));
+  doc->Display("L = \\tfrac{1}{2}(h_2 - y)^2 = \\tfrac{1}{2}(" + Num(r.h2) + " - " + Factor(in.y) + ")^2 = " + Num(r.loss));
+
+  doc->Section("The gradient");
+  doc->Para(doc->Text("By the chain rule, ") + doc->Math("w") + doc->Text(" enters ") + doc->Math("z_2") +
+            doc->Text(" directly and through ") + doc->Math("h_1") + doc->Text(" (which depends on ") + doc->Math("w") +
+            doc->Text(" through ") + doc->Math("z_1 = w h_0 + a x_1") + doc->Text("):"));
+  doc->Display("\\frac{\\partial L}{\\partial w} = (h_2 - y)\\, g'(z_2)\\, \\frac{\\partial z_2}{\\partial w}, \\qquad "
+               "\\frac{\\partial z_2}{\\partial w} = h_1 + w\\,\\frac{\\partial h_1}{\\partial w} = h_1 + w\\, g'(z_1)\\, h_0");
+  doc->Para(doc->Text("Each factor:"));
+  doc->Bullets({doc->Math("h_2 - y = " + Num(r.h2) + " - " + Factor(in.y) + " = " + Num(r.dL_dh2)),
+                doc->Math(DerivativeLine(g, 2, r.z2, r.h2, r.g_prime_z2)),
+                doc->Math(DerivativeLine(g, 1, r.z1, r.h1, r.g_prime_z1)),
+                doc->Math("w\\, g'(z_1)\\, h_0 = " + Num(in.w) + "\\cdot " + Factor(r.g_prime_z1) + "\\cdot " +
+                          Factor(in.h0) + " = " + Num(r.dz2_dw_through_h1)),
+                doc->Math("\\frac{\\partial z_2}{\\partial w} = h_1 + w\\, g'(z_1)\\, h_0 = " + Num(r.dz2_dw_direct) +
+                          " + " + Factor(r.dz2_dw_through_h1) + " = " +
+                          Num(r.dz2_dw_direct + r.dz2_dw_through_h1))});
+  doc->Display("\\frac{\\partial L}{\\partial w} = " + Factor(r.dL_dh2) + "\\cdot " + Factor(r.g_prime_z2) + "\\cdot " +
+               Factor(r.dz2_dw_direct + r.dz2_dw_through_h1) + " = " + Num(r.dL_dw));
+  doc->Para(doc->Text("A central finite difference of ") + doc->Math("L") + doc->Text(" in ") + doc->Math("w") +
+            doc->Text(" agrees: ") + doc->Math("\\approx " + Num(r.finite_difference)) + doc->Text("."));
+
+  doc->Section("The exam's formula");
+  doc->Para(doc->Text("The exam's step keeps only the direct term: ") +
+            doc->Math("(h_2 - y)\\, g'(z_2)\\, h_1 = " + Factor(r.dL_dh2) + "\\cdot " + Factor(r.g_prime_z2) + "\\cdot " +
+                      Factor(r.h1) + " = " + Num(r.dL_dw_exam)) +
+            doc->Text("."));
+  if (v.exam_exact) {
+    doc->Para(doc->Text("Here ") + doc->Math("h_0 = 0") + doc->Text(", so ") +
+              doc->Math("\\partial h_1 / \\partial w = g'(z_1)\\, h_0 = 0") +
+              doc->Text(": the term through ") + doc->Math("h_1") +
+              doc->Text(" vanishes and the exam's formula is the whole derivative."));
+  } else if (r.dz2_dw_through_h1 == 0.0) {
+    doc->Para(doc->Math("h_0 = " + Num(in.h0) + " \\ne 0") + doc->Text(", so the exam's formula is exact only by luck here: ") +
+              doc->Math("w\\, g'(z_1)\\, h_0 = 0") + doc->Text(" (a zero factor). In general it drops that term."));
+  } else {
+    doc->Para(doc->Math("h_0 = " + Num(in.h0) + " \\ne 0") + doc->Text(", so the exam's formula misses the term ") +
+              doc->Math("(h_2 - y)\\, g'(z_2)\\, w\\, g'(z_1)\\, h_0 = " +
+                        Num(r.dL_dh2 * r.g_prime_z2 * r.dz2_dw_through_h1)) +
+              doc->Text(": it gives ") + doc->Math(Num(r.dL_dw_exam)) + doc->Text(" where the derivative is ") +
+              doc->Math(Num(r.dL_dw)) + doc->Text(". It is exact only when ") + doc->Math("h_0 = 0") + doc->Text("."));
+  }
+
+  doc->Section("The SGD step");
+  doc->Display("w \\leftarrow w - \\eta\\, \\frac{\\partial L}{\\partial w} = " + Num(in.w) + " - " + Num(in.learning_rate) +
+               "\\cdot " + Factor(r.dL_dw) + " = " + Num(r.w_after));
+  doc->Para(doc->Text("The loss goes from ") + doc->Math(Num(r.loss)) + doc->Text(" to ") +
+            doc->Math("L(" + Num(r.w_after) + ") = " + Num(r.loss_after)) + doc->Text(".") +
+            (v.exam_exact ? ""
+                          : doc->Text(" The exam's formula would step to ") +
+                                doc->Math(Num(in.w) + " - " + Num(in.learning_rate) + "\\cdot " + Factor(r.dL_dw_exam) +
+                                          " = " + Num(in.w - in.learning_rate * r.dL_dw_exam)) +
+                                doc->Text(".")));
+
+  doc->Section("Answer");
+  doc->Para(doc->Math("\\partial L / \\partial w = " + Num(r.dL_dw)) + doc->Text(", and one SGD step gives ") +
+            doc->Math("w = " + Num(r.w_after)) + doc->Text(" (") + doc->Math("L") + doc->Text(" from ") +
+            doc->Math(Num(r.loss)) + doc->Text(" to ") + doc->Math(Num(r.loss_after)) + doc->Text(")."));
+  return Status::Ok();
+}
+
+// ---- Logistic regression (E10) --------------------------------------------
+
+std::string PointOf(Point2 p) { return "(" + Num(p.x) + ",\\ " + Num(p.y) + ")"; }
+double DotOf(Point2 a, Point2 b) { return a.x * b.x + a.y * b.y; }
+std::string Sign(int label) { return label > 0 ? "+1" : "-1"; }
+
+Status WriteLogistic(const Scenario& s, Doc* doc) {
+  const LogisticLabSettings* found = s.views.Find<LogisticLabSettings>();
+  const LogisticLabSettings lab = found ? *found : DefaultLogisticLab();
+  LogisticLabView v;
+  Status st = ComputeLogisticLab(lab, &v);
+  if (!st.ok()) return st;
+  const LogisticData& d = lab.data;
+  const int m = static_cast<int>(d.points.size());
+  const int detailed = std::min(m, kSolutionDetailRows);
+  const auto rest = [&](const std::string& what) {
+    return m > detailed ? doc->Text("points ") + doc->Math(Str(detailed) + "\\ldots" + Str(m - 1)) + doc->Text(" " + what)
+                        : std::string();
+  };
+
+  doc->Section("The data");
+  doc->Para(doc->Math("m = " + Str(m)) + doc->Text(" points ") + doc->Math("x_i \\in \\mathbf{R}^2") +
+            doc->Text(" with labels ") + doc->Math("y_i = \\pm 1") + doc->Text(", no bias (the line ") +
+            doc->Math("w \\cdot x = 0") + doc->Text(" passes through the origin), and the loss"));
+  doc->Display("L(w) = \\frac{1}{m}\\sum_{i} \\log\\left(1 + e^{-y_i\\, w \\cdot x_i}\\right)");
+  std::vector<std::string> items;
+  for (int i = 0; i < detailed; ++i) {
+    items.push_back(doc->Math("x_{" + Str(i) + "} = " + PointOf(d.points[static_cast<size_t>(i)]) + ",\\ y_{" + Str(i) +
+                              "} = " + Sign(d.labels[static_cast<size_t>(i)])));
+  }
+  if (m > detailed) items.push_back(rest("as the scenario gives them."));
+  doc->Bullets(items);
+
+  doc->Section("The loss at w0");
+  const double loss0 = LogisticLoss(d, lab.w0, 0.0);
+  doc->Para(doc->Text("At ") + doc->Math("w_0 = " + PointOf(lab.w0)) + doc->Text(", term by term (") +
+            doc->Math("\\log") + doc->Text(" is the natural logarithm):"));
+  items.clear();
+  std::string sum;
+  for (int i = 0; i < m; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    const double margin = d.labels[k] * DotOf(lab.w0, d.points[k]);
+    const double term = LogisticLoss(LogisticData{{d.points[k]}, {d.labels[k]}}, lab.w0, 0.0);
+    if (i < detailed) {
+      items.push_back(doc->Math("i = " + Str(i)) + doc->Text(": ") +
+                      doc->Math("y_{" + Str(i) + "}\\, w_0 \\cdot x_{" + Str(i) + "} = " + Num(margin)) + doc->Text(", ") +
+                      doc->Math("\\log(1 + " + ExpOf(-margin) + ") = " + Num(term)));
+      sum += (i ? " + " : "") + Num(term);
+    } else if (i == detailed) {
+      sum += " + \\ldots";
+    }
+  }
+  if (m > detailed) items.push_back(rest("the same way."));
+  doc->Bullets(items);
+  doc->Display("L(w_0) = \\frac{1}{" + Str(m) + "}\\left(" + (sum.empty() ? "0" : sum) + "\\right) = " + Num(loss0));
+
+  doc->Section("Separability");
+  Point2 dir{1.0, 0.0};
+  if (v.no_minimum) {
+    dir = v.w_star;
+    doc->Para(doc->Text(v.separable ? "The points are separable through the origin: the unit vector "
+                                    : "The points are separable only weakly: the unit vector ") +
+              doc->Math("w^\\star = " + PointOf(v.w_star)) + doc->Text(" has these margins ") +
+              doc->Math("y_i\\, w^\\star \\cdot x_i") + doc->Text(":"));
+    items.clear();
+    double smallest = INFINITY;
+    for (int i = 0; i < m; ++i) {
+      const size_t k = static_cast<size_t>(i);
+      const double margin = d.labels[k] * DotOf(v.w_star, d.points[k]);
+      smallest = std::min(smallest, margin);
+      if (i < detailed) items.push_back(doc->Math("i = " + Str(i) + ":\\ " + Num(margin)));
+    }
+    if (m > detailed) items.push_back(rest("likewise."));
+    doc->Bullets(items);
+    doc->Para(v.separable ? doc->Text("Every margin is positive (the smallest is ") + doc->Math(Num(smallest)) +
+                                doc->Text("): ") + doc->Math("w^\\star") + doc->Text(" separates the data.")
+                          : doc->Text("Every margin is at least 0 and one is positive, but some are 0 (points on the "
+                                      "line, or at the origin): the data are separable only weakly. A term with margin 0 "
+                                      "stays at ") +
+                                doc->Math("\\log 2") + doc->Text(", so ") + doc->Math("L(\\alpha w^\\star)") +
+                                doc->Text(" falls towards a positive limit, and still has no minimum."));
+  } else if (m > 0 && !v.descent.empty()) {
+    doc->Para(doc->Text(v.note + ". ") +
+              doc->Text("Along every direction some term grows linearly in ") + doc->Math("\\|w\\|") +
+              doc->Text(", so ") + doc->Math("L \\to \\infty") + doc->Text(" far out and ") + doc->Math("L") +
+              doc->Text(" has a finite minimum."));
+    const Point2 last = v.descent.back().w;
+    const double norm = std::hypot(last.x, last.y);
+    if (norm > 0 && std::isfinite(norm)) dir = {last.x / norm, last.y / norm};
+  } else {
+    doc->Para(doc->Text(Sentence(v.note)));
+  }
+
+  const std::string u = v.no_minimum ? "w^\\star" : "u";
+  doc->Section(v.no_minimum ? "Along alpha w*: no minimum" : "Along a direction");
+  if (v.no_minimum) {
+    doc->Para(doc->Text("Along ") + doc->Math("\\alpha w^\\star") + doc->Text(", each term ") +
+              doc->Math("\\log(1 + e^{-\\alpha\\, y_i w^\\star \\cdot x_i})") +
+              doc->Text(v.separable ? " has a positive margin in its exponent, so it decreases strictly to 0 as "
+                                    : " with a positive margin decreases strictly to 0 (one with margin 0 stays ") +
+              (v.separable ? doc->Math("\\alpha") + doc->Text(" grows. So ")
+                           : doc->Math("\\log 2") + doc->Text(") as ") + doc->Math("\\alpha") + doc->Text(" grows. So ")) +
+              doc->Math("L(\\alpha w^\\star)") + doc->Text(" keeps falling towards its infimum, yet every term of every finite ") +
+              doc->Math("w") + doc->Text(" is positive: no ") + doc->Math("w") +
+              doc->Text(" reaches it, and L has no minimum."));
+  } else {
+    doc->Para(doc->Text("Along the direction gradient descent ends in, ") + doc->Math("u = " + PointOf(dir)) +
+              doc->Text(", the loss first falls, then rises again:"));
+  }
+  items.clear();
+  for (size_t k : {static_cast<size_t>(0), static_cast<size_t>(10), static_cast<size_t>(20), static_cast<size_t>(50),
+                   static_cast<size_t>(kAlphaSamples - 1)}) {
+    if (k >= v.alphas.size()) continue;
+    items.push_back(doc->Math("L(" + Num(v.alphas[k]) + "\\, " + u + ") = " + Num(v.loss_along[k])));
+  }
+  doc->Bullets(items);
+
+  if (lab.lambda > 0 && !v.loss_along_l2.empty()) {
+    doc->Section("With an L2 penalty");
+    doc->Para(doc->Text("With ") + doc->Math("\\lambda = " + Num(lab.lambda)) + doc->Text(" the loss is ") +
+              doc->Math("L(w) + \\tfrac{\\lambda}{2}\\|w\\|^2") + doc->Text(", strongly convex: it grows like ") +
+              doc->Math("\\tfrac{\\lambda}{2}\\|w\\|^2") + doc->Text(" far out and has one finite minimum. Along ") +
+              doc->Math("\\alpha " + u) + doc->Text(" (a unit vector) it is ") +
+              doc->Math("L(\\alpha " + u + ") + \\tfrac{\\lambda}{2}\\alpha^2") + doc->Text(":"));
+    items.clear();
+    for (size_t k : {static_cast<size_t>(0), static_cast<size_t>(10), static_cast<size_t>(20), static_cast<size_t>(50),
+                     static_cast<size_t>(kAlphaSamples - 1)}) {
+      if (k >= v.alphas.size()) continue;
+      items.push_back(doc->Math("\\alpha = " + Num(v.alphas[k]) + ":\\ " + Num(v.loss_along[k]) + " + " +
+                                Num(0.5 * lab.lambda * v.alphas[k] * v.alphas[k]) + " = " + Num(v.loss_along_l2[k])));
+    }
+    doc->Bullets(items);
+    doc->Para(doc->Text("Its smallest value on the view's grid of ") + doc->Math("\\alpha") + doc->Text(" (steps of ") +
+              doc->Math(Num(lab.alpha_max / (kAlphaSamples - 1))) + doc->Text(") is ") +
+              doc->Math(Num(v.loss_min_l2)) + doc->Text(" at ") + doc->Math("\\alpha = " + Num(v.alpha_min_l2)) +
+              doc->Text("."));
+  }
+
+  doc->Section("Gradient descent");
+  const LogisticStep& last = v.descent.back();
+  std::string gd = doc->Text("From ") + doc->Math("w_0") + doc->Text(", ") + doc->Math(Str(lab.steps)) +
+                   doc->Text(" steps of ") + doc->Math("w \\leftarrow w - \\eta \\nabla L(w)") + doc->Text(" with ") +
+                   doc->Math("\\eta = " + Num(lab.learning_rate)) + doc->Text(" end at ") +
+                   doc->Math("w = " + PointOf(last.w)) + doc->Text(", ") + doc->Math("\\|w\\| = " + Num(last.norm)) +
+                   doc->Text(", ") + doc->Math("L = " + Num(last.loss)) +
+                   doc->Text(v.no_minimum ? ": the norm keeps growing (like the log of the step count)." : ".");
+  if (!v.descent_l2.empty()) {
+    const LogisticStep& l2 = v.descent_l2.back();
+    gd += doc->Text(" With ") + doc->Math("\\lambda") + doc->Text(": ") + doc->Math("\\|w\\| = " + Num(l2.norm)) +
+          (v.l2_diverged ? doc->Text(", diverging, since ") + doc->Math("\\eta\\lambda \\ge 2") + doc->Text(".")
+                         : doc->Text(", levelling off at the minimum."));
+  }
+  doc->Para(gd);
+
+  doc->Section("Answer");
+  doc->Para(doc->Math("L(w_0) = " + Num(loss0)) + doc->Text(". ") +
+            (v.no_minimum ? doc->Text("The loss has no minimum: ") + doc->Math("L(\\alpha w^\\star)") +
+                                doc->Text(" falls strictly as ") + doc->Math("\\alpha") +
+                                doc->Text(" grows and never reaches its infimum")
+                          : doc->Text("The points are not separable: the loss has a finite minimum")) +
+            (lab.lambda > 0 ? doc->Text("; with ") + doc->Math("\\lambda = " + Num(lab.lambda)) +
+                                  doc->Text(" the penalised loss has one finite minimum.")
+                            : doc->Text(".")));
+  return Status::Ok();
+}
+
+// ---- Scaling (E1) ---------------------------------------------------------
+
+Status WriteScaling(const Scenario& s, Doc* doc) {
+  const ScalingLabSettings* found = s.views.Find<ScalingLabSettings>();
+  const ScalingLabSettings lab = found ? *found : ScalingLabSettings();
+  ScalingView v;
+  const Status st = ComputeScalingSamples(lab, &v);
+  if (!st.ok()) return st.field().empty() ? st : Status::Error("scaling_lab." + st.field(), st.message());
+  const DotProductSpec spec = ScalingSpec(lab);
+  const double mu2 = MeanVector(spec).squaredNorm();
+  const DotProductClosedForm& cf = v.samples.closed_form;
+  const std::string d = Str(lab.d), sigma = Base(lab.sigma), mu2s = Num(mu2);
+
+  doc->Section("The inputs");
+  doc->Para(doc->Math("q, k \\in \\mathbf{R}^{" + d + "}") + doc->Text(" independent, each ") +
+            doc->Math("\\sim N(\\mu, \\sigma^2 I)") + doc->Text(" with ") + doc->Math("d = " + d) + doc->Text(", ") +
+            doc->Math("\\sigma = " + Num(lab.sigma)) + doc->Text(" and ") +
+            (lab.mu_components.empty() ? doc->Math("\\mu_i = " + Num(lab.mu)) + doc->Text(" for every ") + doc->Math("i") +
+                                             doc->Text(", so ") +
+                                             doc->Math("\\|\\mu\\|^2 = d\\mu^2 = " + d + "\\cdot " + Base(lab.mu) +
+                                                       "^2 = " + mu2s)
+                                       : doc->Math("\\mu = " + ShortRow(lab.mu_components)) + doc->Text(", so ") +
+                                             doc->Math("\\|\\mu\\|^2 = \\sum_i \\mu_i^2 = " + mu2s)) +
+            doc->Text("."));
+
+  doc->Section("One coordinate");
+  doc->Para(doc->Text("Write ") + doc->Math("q_i = \\mu_i + \\sigma a_i") + doc->Text(", ") +
+            doc->Math("k_i = \\mu_i + \\sigma b_i") + doc->Text(" with ") + doc->Math("a_i, b_i") +
+            doc->Text(" independent standard normals. Then"));
+  doc->Display("q_i k_i = \\mu_i^2 + \\sigma\\mu_i (a_i + b_i) + \\sigma^2 a_i b_i");
+  doc->Para(doc->Text("three uncorrelated terms of means ") + doc->Math("\\mu_i^2, 0, 0") + doc->Text(" and variances ") +
+            doc->Math("0,\\ 2\\sigma^2\\mu_i^2,\\ \\sigma^4") + doc->Text(". The ") + doc->Math("d") +
+            doc->Text(" coordinates are independent, so means and variances add up over ") + doc->Math("i") +
+            doc->Text("."));
+
+  doc->Section("Mean and variance of q.k");
+  doc->Display("E[q \\cdot k] = \\|\\mu\\|^2 = " + Num(cf.mean));
+  doc->Display("\\operatorname{Var}[q \\cdot k] = d\\sigma^4 + 2\\sigma^2\\|\\mu\\|^2 = " + d + "\\cdot " + sigma +
+               "^4 + 2\\cdot " + sigma + "^2\\cdot " + Factor(mu2) + " = " + Num(cf.variance));
+
+  doc->Section("Scaled by 1/sqrt(d)");
+  const std::string root = "\\sqrt{" + d + "}";
+  doc->Display("E\\left[\\frac{q \\cdot k}{\\sqrt{d}}\\right] = \\frac{\\|\\mu\\|^2}{\\sqrt{d}} = \\frac{" + Num(cf.mean) +
+               "}{" + root + "} = " + Num(cf.scaled_mean));
+  doc->Display("\\operatorname{Var}\\left[\\frac{q \\cdot k}{\\sqrt{d}}\\right] = \\frac{\\operatorname{Var}[q \\cdot k]}{d} = "
+               "\\frac{" + Num(cf.variance) + "}{" + d + "} = " + Num(cf.scaled_variance));
+  if (cf.variance > 0) {
+    doc->Para(doc->Text("The scale that makes ") + doc->Math("\\operatorname{Var}[q \\cdot k / s] = 1") +
+              doc->Text(" is ") + doc->Math("s = \\sqrt{\\operatorname{Var}[q \\cdot k]} = \\sqrt{" + Num(cf.variance) +
+                                            "} = " + Num(std::sqrt(cf.variance))) +
+              doc->Text("; with ") + doc->Math("\\mu = 0") + doc->Text(" and ") + doc->Math("\\sigma = 1") +
+              doc->Text(" the variance is ") + doc->Math("d") + doc->Text(" and the scale is ") +
+              doc->Math("\\sqrt{d}") + doc->Text(": the scores keep unit spread at every ") + doc->Math("d") +
+              doc->Text("."));
+  }
+  const SampleMoments& raw = v.samples.raw_moments;
+  doc->Para(doc->Text("The view's ") + doc->Math(Str(raw.n)) + doc->Text(" sampled pairs (seed ") +
+            doc->Math(Str(static_cast<long long>(lab.seed))) + doc->Text(") only estimate these: mean ") +
+            doc->Math("\\approx " + Num(raw.mean) + " \\pm " + Num(raw.mean_se)) + doc->Text(", variance ") +
+            doc->Math("\\approx " + Num(raw.variance) + " \\pm " + Num(raw.variance_se)) +
+            doc->Text(" (one standard error); the closed forms above are exact."));
+
+  doc->Section("Answer");
+  doc->Para(doc->Math("E[q \\cdot k] = " + Num(cf.mean)) + doc->Text(", ") +
+            doc->Math("\\operatorname{Var}[q \\cdot k] = " + Num(cf.variance)) + doc->Text(", ") +
+            doc->Math("\\operatorname{Var}[q \\cdot k / \\sqrt{d}] = " + Num(cf.scaled_variance)) + doc->Text("."));
+  return Status::Ok();
+}
+
+// ---- Selection (E6) -------------------------------------------------------
+
+Status WriteSelection(const Scenario& s, Doc* doc) {
+  const SelectionLabSettings* found = s.views.Find<SelectionLabSettings>();
+  const SelectionLabSettings lab = found ? *found : SelectionLabSettings();
+  SelectionSpec spec = SelectionSpecOf(lab);
+  spec.two_heads = false;
+  SelectionRun one;
+  Status st = SimulateSelection(spec, &one);
+  if (!st.ok()) return Status::Error("selection_lab." + st.field(), st.message());
+  const int n = lab.n;
+  const std::string a = Str(lab.a), b = Str(lab.b), N = Str(n);
+  const double pair = OrthonormalPairWeight(lab.t, n);
+  const double other = 1.0 / (2.0 * lab.t + n - 2.0);
+
+  doc->Section("The setting");
+  doc->Para(doc->Math(N) + doc->Text(" orthonormal keys ") + doc->Math("k_i = u_i = e_i") + doc->Text(" (their means), values ") +
+            doc->Math("v_i = e_i") + doc->Text(" (so the output's coordinates are the weights), the query ") +
+            doc->Math("q = \\log(t)(u_a + u_b)") + doc->Text(" with ") + doc->Math("t = " + Num(lab.t)) + doc->Text(", ") +
+            doc->Math("a = " + a) + doc->Text(", ") + doc->Math("b = " + b) + doc->Text(" (0-based), raw dot products and ") +
+            doc->Math("T = 1") + doc->Text("."));
+
+  doc->Section("Scores, exponentials, weights");
+  doc->Para(doc->Text("The scores are ") + doc->Math("k_i \\cdot q = \\log t = " + Num(std::log(lab.t))) +
+            doc->Text(" for ") + doc->Math("i = a, b") + doc->Text(" and ") + doc->Math("0") +
+            doc->Text(" for the other ") + doc->Math(Str(n - 2)) + doc->Text(" keys. Their exponentials are ") +
+            doc->Math("e^{\\log t} = t = " + Num(lab.t)) + doc->Text(" and ") + doc->Math("e^0 = 1") +
+            doc->Text(", with the sum"));
+  doc->Display("2t + n - 2 = 2\\cdot " + Factor(lab.t) + " + " + N + " - 2 = " + Num(2.0 * lab.t + n - 2.0));
+  doc->Display("\\alpha_a = \\alpha_b = \\frac{t}{2t + n - 2} = \\frac{" + Num(lab.t) + "}{" + Num(2.0 * lab.t + n - 2.0) +
+               "} = " + Num(pair) + ", \\qquad \\alpha_i = \\frac{1}{2t + n - 2} = " + Num(other) + "\\ (i \\ne a, b)");
+  doc->Para(doc->Text("So the output is ") + doc->Math("o = \\sum_i \\alpha_i v_i") + doc->Text(", with ") +
+            doc->Math("o \\cdot v_a = o \\cdot v_b = " + Num(pair)) + doc->Text(": it is about ") +
+            doc->Math("(v_a + v_b)/2") + doc->Text(" when ") + doc->Math("t \\gg n") +
+            doc->Text(" (the other keys' share, ") + doc->Math("(n - 2)/(2t + n - 2) = " + Num((n - 2.0) * other)) +
+            doc->Text(", is then small)."));
+  if (!lab.query.empty()) {
+    doc->Para(doc->Text("The scenario types its own query instead: at the keys' means its weights are ") +
+              doc->Math("\\operatorname{softmax}(q) = " + ShortRow(Values(one.at_mean.weights.row(0)))) +
+              doc->Text("; the closed form above is for ") + doc->Math("q = \\log(t)(u_a + u_b)") + doc->Text("."));
+  }
+
+  if (lab.two_heads) {
+    SelectionSpec two = spec;
+    two.two_heads = true;
+    SelectionRun run;
+    st = SimulateSelection(two, &run);
+    if (!st.ok()) return Status::Error("selection_lab." + st.field(), st.message());
+    const double w1 = lab.s / (lab.s + n - 1.0), w2 = lab.t / (lab.t + n - 1.0);
+    doc->Section("Two heads");
+    doc->Para(doc->Text("Head 1 has ") + doc->Math("q_1 = \\log(s)\\, u_a") + doc->Text(" with ") +
+              doc->Math("s = " + Num(lab.s)) + doc->Text(", head 2 ") + doc->Math("q_2 = \\log(t)\\, u_b") +
+              doc->Text(", each selecting one key, and the outputs are averaged:"));
+    doc->Display("\\frac{s}{s + n - 1} = " + Num(w1) + ",\\qquad \\frac{t}{t + n - 1} = " + Num(w2));
+    doc->Display("o \\cdot v_a = \\tfrac{1}{2}\\left(\\frac{s}{s + n - 1} + \\frac{1}{t + n - 1}\\right) = \\tfrac{1}{2}\\left(" +
+                 Num(w1) + " + " + Num(1.0 / (lab.t + n - 1.0)) + "\\right) = " + Num(run.at_mean.output(lab.a)));
+    doc->Display("o \\cdot v_b = \\tfrac{1}{2}\\left(\\frac{1}{s + n - 1} + \\frac{t}{t + n - 1}\\right) = \\tfrac{1}{2}\\left(" +
+                 Num(1.0 / (lab.s + n - 1.0)) + " + " + Num(w2) + "\\right) = " + Num(run.at_mean.output(lab.b)));
+  }
+  if (!spec.noise.empty()) {
+    doc->Section("Noisy keys");
+    const double sd = std::sqrt(one.drift_moments.variance);
+    doc->Para(doc->Text("With noise on the keys (") + doc->Math("\\Sigma_i = " + Num(lab.alpha) + " I + c_i u_i u_i^\\top") +
+              doc->Text(", ") + doc->Math("c_a = " + Num(lab.c_a)) + doc->Text(", ") + doc->Math("c_b = " + Num(lab.c_b)) +
+              doc->Text(", the others ") + doc->Math(Num(lab.c_other)) + doc->Text(") the weights change from draw to draw. Over the view's ") +
+              doc->Math(Str(lab.samples)) + doc->Text(" draws (seed ") + doc->Math(Str(static_cast<long long>(lab.seed))) +
+              doc->Text("), one head's drift ") + doc->Math("o \\cdot v_a - o \\cdot v_b") +
+              doc->Text(" has a standard deviation of about ") + doc->Math(Num(sd)) +
+              doc->Text(" (an estimate; 0 would be a fair average every time)."));
+  }
+
+  doc->Section("Answer");
+  doc->Para(doc->Math("\\alpha_a = \\alpha_b = t / (2t + n - 2) = " + Num(pair)) + doc->Text(", every other ") +
+            doc->Math("\\alpha_i = 1 / (2t + n - 2) = " + Num(other)) + doc->Text("."));
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool SolutionFormatFromName(const std::string& name, SolutionFormat* out) {
@@ -631,11 +1224,12 @@ bool SolutionFormatFromName(const std::string& name, SolutionFormat* out) {
 
 Status WriteSolution(const Scenario& scenario, SolutionFormat format, std::string* out) {
   const std::string& view = scenario.view;
-  if (view != "attention" && view != "multihead" && view != "conv") {
+  static const char* const kWritten[] = {"attention", "multihead", "conv", "temperature", "rnn", "logistic", "scaling", "selection"};
+  if (std::find(std::begin(kWritten), std::end(kWritten), view) == std::end(kWritten)) {
     const ViewModel* model = FindViewModel(view);
     return Status::Error("view", std::string("the ") + (model ? model->title : view.c_str()) +
                                      " view has no written solution yet (its numbers: attnlab eval); "
-                                     "solutions are written for the attention, multihead and conv views");
+                                     "solutions are written for the attention, multihead, conv, temperature, rnn, logistic, scaling and selection views");
   }
   Doc doc(format);
   doc.Title(scenario.title.empty() ? "Worked solution" : scenario.title);
@@ -646,11 +1240,28 @@ Status WriteSolution(const Scenario& scenario, SolutionFormat format, std::strin
   if (view == "conv") {
     Status st = WriteConv(scenario, &doc);
     if (!st.ok()) return st;
+  } else if (view == "rnn") {
+    Status st = WriteRnn(scenario, &doc);
+    if (!st.ok()) return st;
+  } else if (view == "logistic") {
+    Status st = WriteLogistic(scenario, &doc);
+    if (!st.ok()) return st;
+  } else if (view == "scaling") {
+    Status st = WriteScaling(scenario, &doc);
+    if (!st.ok()) return st;
+  } else if (view == "selection") {
+    Status st = WriteSelection(scenario, &doc);
+    if (!st.ok()) return st;
   } else {
     Result result;
     Status st = Evaluate(scenario, &result);
     if (!st.ok()) return st;
-    WriteAttention(scenario, result, &doc);
+    if (view == "temperature") {
+      st = WriteTemperature(scenario, result, &doc);
+      if (!st.ok()) return st;
+    } else {
+      WriteAttention(scenario, result, &doc);
+    }
   }
   if (!scenario.solution.empty()) {
     doc.Section("The course's answer");

@@ -622,10 +622,10 @@ TEST(CliSolve, UsageAndInputErrorsExitTwoWithAMessage) {
   r = Attnlab("solve");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("solve takes one scenario file"), std::string::npos) << r.err;
-  r = Attnlab("solve '" + kPresets + "/e1-scaling.json'");
+  r = Attnlab("solve '" + kPresets + "/e4-decoding-gqa.json'");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find("view: the Scaling view has no written solution yet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("view: the Decoding view has no written solution yet"), std::string::npos) << r.err;
   r = Attnlab("solve /nonexistent/x.json");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("/nonexistent/x.json"), std::string::npos) << r.err;

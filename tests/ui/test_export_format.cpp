@@ -127,13 +127,13 @@ TEST(SolutionDialog, SavesTheWorkedSolutionInTheChosenFormat) {
 
 TEST(SolutionDialog, AViewWithoutADerivationSaysSoAndOffersNoSave) {
   ui::AppState s;
-  ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e1-scaling.json").ok());
+  ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-gqa.json").ok());
   HeadlessUi ui(s);
   s.ui.solution_dialog = true;
   ui.Frame();
   ui.Frame();
   EXPECT_FALSE(ui.Has("dialog.solution.save"));
-  EXPECT_NE(s.ui.solution_error.find("Scaling view has no written solution"), std::string::npos) << s.ui.solution_error;
+  EXPECT_NE(s.ui.solution_error.find("Decoding view has no written solution"), std::string::npos) << s.ui.solution_error;
 }
 
 }  // namespace

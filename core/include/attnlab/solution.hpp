@@ -11,6 +11,20 @@
 //     simple rationals: e^3 / (2e^3 + 4)) -> each -log p -> the loss.
 //   Convolution:  each layer's output size, the formula with the numbers
 //     filled in, its parameters, and the chain's mismatch with its fix.
+//   Temperature (E7):  the row z and the cursor T -> m, each e^{(z_j - m)/T},
+//     their sum, the weights (at T = 0 the argmax and its ties) -> the entropy
+//     -sum w ln w term by term -> the limits T -> 0 (argmax) and T -> inf (uniform).
+//   RNN gradient (E10):  z_1, h_1, z_2, h_2, L = 1/2 (h_2 - y)^2 -> each factor
+//     of dL/dw = (h_2 - y) g'(z_2) (h_1 + w g'(z_1) h_0) -> the exam's
+//     (h_2 - y) g'(z_2) h_1 and when it is exact (h_0 = 0) -> w - eta dL/dw.
+//   Logistic regression (E10):  L(w0) term by term -> separability, w* and its
+//     margins -> L(alpha w*) at a few alpha (no minimum) -> with lambda > 0 the
+//     penalised loss along alpha w* and its minimum on the grid -> the descent.
+//   Scaling (E1):  E[q.k] = ||mu||^2, Var[q.k] = d sigma^4 + 2 sigma^2 ||mu||^2
+//     and Var[q.k / sqrt(d)] = Var / d with the numbers in (the samples only
+//     as estimates).
+//   Selection (E6):  the scores, exponentials and alpha_a = alpha_b =
+//     t / (2t + n - 2); two heads' average; with noisy keys, estimates only.
 // Matrices are LaTeX bmatrix, with exact fractions where the values are
 // simple rationals (format.hpp), otherwise 4 decimals. Numbers are those
 // `attnlab eval` prints (the same Evaluate / ApplyChain). The exercise's text
@@ -44,9 +58,11 @@ inline constexpr int kSolutionDetailHeads = 4;
 inline constexpr int kSolutionMaxCells = 400;
 
 // The worked solution of `scenario` for its view. Views with a derivation:
-// attention, multihead (the pipeline) and conv (the layer chain). Fails with
-// field "view" for the others (their numbers are in `eval`), or with the
-// pipeline's own message when the scenario does not evaluate.
+// attention, multihead (the pipeline), conv (the layer chain), temperature,
+// rnn, logistic, scaling and selection (their labs' settings). Fails with
+// field "view" for the others (kernel, decoding, gradients: their numbers are
+// in `eval`), or with the pipeline's or the view's own message when the
+// scenario does not evaluate.
 Status WriteSolution(const Scenario& scenario, SolutionFormat format, std::string* out);
 
 }  // namespace attnlab
