@@ -98,7 +98,11 @@ Status AppState::LoadScenario(const std::string& path) {
     redo.clear();
     ui.message = "Your edits to \"" + scenario.title + "\" are kept: Ctrl+Z brings them back.";
   }
+  const bool practising = scenario.practice.on;
   scenario = std::move(loaded);
+  // A student going through the exercises keeps practising: the next one
+  // opens on its sheet (as if the file said so; not an edit).
+  if (practising && scenario.practice == PracticeState()) scenario.practice.on = true;
   saved = scenario;
   edited = false;
   ui.tokens_text_valid = false;

@@ -55,7 +55,10 @@ PracticeSheet BlankSheet(int rows, int cols) {
 // else a blank one (the quantity changed shape since: start again).
 PracticeSheet SheetOf(const Scenario& sc, const PracticeItem& item) {
   auto it = sc.practice.sheets.find(PracticeSheetKey(sc.view, item.target));
-  if (it != sc.practice.sheets.end() && it->second.rows == item.rows && it->second.cols == item.cols) return it->second;
+  const size_t n = static_cast<size_t>(item.rows) * item.cols;
+  if (it != sc.practice.sheets.end() && it->second.rows == item.rows && it->second.cols == item.cols &&
+      it->second.cells.size() == n && it->second.hints.size() == n && (it->second.checked.empty() || it->second.checked.size() == n))
+    return it->second;
   return BlankSheet(item.rows, item.cols);
 }
 
@@ -71,7 +74,7 @@ PracticeSheet* EditSheet(AppState& s, const PracticeItem& item) {
   Scenario& sc = s.Edit();
   sc.practice.target[sc.view] = item.target;
   PracticeSheet& sheet = sc.practice.sheets[key];
-  if (sheet.rows != item.rows || sheet.cols != item.cols) sheet = BlankSheet(item.rows, item.cols);
+  sheet = SheetOf(sc, item);  // a sheet that no longer fits its quantity starts again blank
   return &sheet;
 }
 

@@ -207,6 +207,23 @@ TEST(Practice, EveryViewOffersSomethingToWorkOut) {
   }
 }
 
+TEST(Practice, TheNextExerciseOpensOnItsSheet) {
+  ui::AppState s = E9Softmax();
+  HeadlessUi ui(s);
+  Practise(ui, s, "weights");
+  ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e7-temperature-sweep.json").ok());
+  ui.Frame();
+  ui.Frame();
+  EXPECT_TRUE(s.scenario.practice.on);
+  EXPECT_FALSE(s.edited) << "opening an exercise in practice mode is not an edit of it";
+  EXPECT_TRUE(ui.Has("practice.cell.0.0"));
+  EXPECT_TRUE(s.ui.panel_names.empty());
+  // Not practising: it opens on its view.
+  ui.Click("button.practice");
+  ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e9-dedupe-sort.json").ok());
+  EXPECT_FALSE(s.scenario.practice.on);
+}
+
 TEST(Practice, AScenarioWithNothingToAskSaysWhy) {
   ui::AppState s = LoadedPreset("e9-two-heads.json");
   s.scenario.view = "attention";
