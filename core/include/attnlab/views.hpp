@@ -26,7 +26,8 @@ struct SettingsCodec;  // core/src/views/json_io.hpp: JSON stays inside core
 
 // A computed quantity a student can be asked to work out by hand: the name of
 // an entry of the view's eval output (top level for the Attention view, else
-// under views.<key>) and what it is. Practice mode (issue 17) fills these in.
+// under views.<key>) and what it is. Practice mode (practice.hpp) asks for
+// it, showing `givens` beside the blank cells.
 struct PracticeTarget {
   const char* name;   // "weights", "cursor_weights", "closed_form.variance"
   const char* what;   // "P = softmax(scores / T)"
