@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attnlab/scenario.hpp"
@@ -619,6 +620,15 @@ std::vector<std::pair<std::string, Matrix>> Mistakes(const Scenario& s, const Re
 
 }  // namespace
 
+void StageMarks::Add(Mark mark, std::string error) {
+  marks.push_back(mark);
+  errors.push_back(std::move(error));
+  right += mark == Mark::kRight;
+  wrong += mark == Mark::kWrong;
+  too_few += mark == Mark::kTooFewDigits;
+  blank += mark == Mark::kBlank;
+}
+
 Status CheckAttentionStage(const Scenario& s, const Result& r, const std::string& stage,
                            const std::vector<std::string>& cells, int rows, int cols,
                            const std::map<std::string, Matrix>& earlier, StageMarks* out) {
@@ -648,12 +658,7 @@ Status CheckAttentionStage(const Scenario& s, const Result& r, const std::string
         error = p.message();
       }
     }
-    m.marks.push_back(mark);
-    m.errors.push_back(error);
-    m.right += mark == Mark::kRight;
-    m.wrong += mark == Mark::kWrong;
-    m.too_few += mark == Mark::kTooFewDigits;
-    m.blank += mark == Mark::kBlank;
+    m.Add(mark, std::move(error));
   }
 
   // Errors do not carry: the stage recomputed from the student's own earlier answers.

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attnlab/format.hpp"
@@ -638,12 +639,7 @@ Status CheckPractice(const PracticeContext& ctx, const PracticeItem& item, const
         }
       }
     }
-    m.marks.push_back(mark);
-    m.errors.push_back(error);
-    m.right += mark == Mark::kRight;
-    m.wrong += mark == Mark::kWrong;
-    m.too_few += mark == Mark::kTooFewDigits;
-    m.blank += mark == Mark::kBlank;
+    m.Add(mark, std::move(error));
   }
   if (m.wrong > 0 && 2 * one_short >= m.wrong && one_short > 0)
     m.mistake = "off by one: forgot the + 1 after the division, floor((N + 2P \u2212 D(F \u2212 1) \u2212 1)/S) + 1";

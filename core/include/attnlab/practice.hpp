@@ -80,6 +80,9 @@ struct StageMarks {
   int right = 0, wrong = 0, too_few = 0, blank = 0;
   int right_given_yours = 0;          // wrong against the truth, right against the carried values
   std::string mistake;                // a common mistake the wrong cells fit, "" when none does
+
+  // The next cell's mark (against the truth) and ParseAnswer's message, counted.
+  void Add(Mark mark, std::string error);
 };
 
 // Checks `cells` (rows x cols, row-major; "" = blank) as the stage `stage` of
