@@ -625,4 +625,20 @@ void ResultMatrixPanel(AppState& s, PanelFlow& flow, const ResultPanel& p) {
   s.Record("panel." + p.name + ".group");
 }
 
+HeatmapSpec FigureHeatmapSpec(const AppState& s, const std::string& name, const Matrix* values,
+                              const std::vector<std::string>* rows, const std::vector<std::string>* cols,
+                              bool sequential) {
+  HeatmapSpec hs;
+  hs.title = name;
+  hs.show_title = false;
+  hs.values = values;
+  hs.row_labels = rows;
+  hs.col_labels = cols;
+  hs.colormap = sequential ? s.ui.weights_colormap : s.ui.signed_colormap;
+  hs.fixed_range = sequential && !s.ui.weights_auto_range;
+  hs.number_style = s.ui.number_style;
+  hs.label_scale = s.ui.presentation ? 0.8f : 1.0f;
+  return hs;
+}
+
 }  // namespace attnlab::ui

@@ -80,6 +80,17 @@ void EndFigurePanel(AppState& s, const std::string& name);
 bool ExportingOnePanel(const AppState& s);
 ImVec2 FigureExportSize();
 
+struct HeatmapSpec;  // widgets/heatmap.hpp
+
+// The heatmap of a lab view's matrix figure, as every view draws one: named
+// `name` (its title drawn by the figure's header, not the map), the labels,
+// the colours (sequential 0..1 for weights unless auto range, else diverging
+// about 0), the number style, and labels a little smaller in presentation.
+// The view adds its own (mask, outlines, revision) to the result.
+HeatmapSpec FigureHeatmapSpec(const AppState& s, const std::string& name, const Matrix* values,
+                              const std::vector<std::string>* rows, const std::vector<std::string>* cols,
+                              bool sequential);
+
 // Fills (pure; tested): one-hot rows put a 1 in column i mod cols of row i.
 void FillIdentity(Matrix* m);
 void FillOneHotRows(Matrix* m);

@@ -244,17 +244,8 @@ Figure Fig(std::string name, std::string title, const Matrix* values, const std:
 }
 
 HeatmapSpec SpecOf(const AppState& s, const Figure& f) {
-  HeatmapSpec hs;
-  hs.title = f.name;
-  hs.show_title = false;
-  hs.values = f.values;
-  hs.row_labels = f.rows;
-  hs.col_labels = f.cols;
+  HeatmapSpec hs = FigureHeatmapSpec(s, f.name, f.values, f.rows, f.cols, f.sequential);
   hs.allowed = f.allowed;
-  hs.colormap = f.sequential ? s.ui.weights_colormap : s.ui.signed_colormap;
-  hs.fixed_range = f.sequential && !s.ui.weights_auto_range;
-  hs.number_style = s.ui.number_style;
-  hs.label_scale = s.ui.presentation ? 0.8f : 1.0f;
   return hs;
 }
 
