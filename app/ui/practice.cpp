@@ -142,7 +142,9 @@ std::string ItemLabel(const PracticeItem& it) {
 
 constexpr int kGivenShown = 16;  // rows and columns of a given matrix shown
 
-std::string GivenCell(double v) { return std::isnan(v) ? "?" : FormatNumber(v, NumberStyle::kAuto, 4); }
+// Six decimals (fractions exact): an answer worked from the data must be able
+// to reach the 3 to 4 significant digits the marking asks for.
+std::string GivenCell(double v) { return std::isnan(v) ? "?" : FormatNumber(v, NumberStyle::kAuto, 6); }
 
 // The width of one column of a given matrix: its widest number (or label).
 float GivenColumnWidth(const PracticeGiven& g) {
@@ -169,9 +171,10 @@ float GivenWidth(const PracticeGiven& g) {
 // panel scrolls sideways rather than squeeze a column).
 void DrawGiven(const PracticeGiven& g, int id) {
   ImGui::TextUnformatted(g.name.c_str());
-  if (!g.text.empty()) {
+  if (!g.text.empty()) {  // wrapped at the visible edge (the panel scrolls sideways for wide tables)
     ImGui::Indent();
-    ImGui::PushTextWrapPos(0);
+    ImGui::PushTextWrapPos(ImGui::GetScrollX() + ImGui::GetWindowWidth() - ImGui::GetStyle().WindowPadding.x -
+                           ImGui::GetStyle().ScrollbarSize);
     ImGui::TextDisabled("%s", g.text.c_str());
     ImGui::PopTextWrapPos();
     ImGui::Unindent();
@@ -180,7 +183,7 @@ void DrawGiven(const PracticeGiven& g, int id) {
   const Matrix& m = g.values;
   if (m.size() == 1) {
     ImGui::SameLine();
-    ImGui::Text("= %s", FormatNumber(m(0, 0), NumberStyle::kAuto, 4).c_str());
+    ImGui::Text("= %s", GivenCell(m(0, 0)).c_str());
     return;
   }
   const int rows = std::min<int>(static_cast<int>(m.rows()), kGivenShown), cols = std::min<int>(static_cast<int>(m.cols()), kGivenShown);

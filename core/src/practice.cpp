@@ -329,7 +329,10 @@ bool DecimalLiteral(const std::string& text, Answer* out) {
     size_t k = i + 1;
     if (k < t.size() && (t[k] == '+' || t[k] == '-')) ++k;
     if (k >= t.size() || !std::isdigit(static_cast<unsigned char>(t[k]))) return false;
-    exponent = std::atoi(t.c_str() + i + 1);
+    // Clamped: past 10^+-400 a double is 0 or inf anyway, and the precision
+    // below must not overflow an int (1e-2147483648).
+    const long e = std::strtol(t.c_str() + i + 1, nullptr, 10);
+    exponent = static_cast<int>(std::clamp(e, -400L, 400L));
     has_exponent = true;
     i = t.size();
     for (size_t m = k; m < t.size(); ++m) {
@@ -341,8 +344,9 @@ bool DecimalLiteral(const std::string& text, Answer* out) {
   out->kind = Answer::Kind::kDecimal;
   out->value = std::strtod(t.c_str(), nullptr);
   out->half_unit = 0.5 * std::pow(10.0, -(decimals - exponent));
-  // Significant digits: from the first non-zero digit; a zero shows its decimals.
-  out->significant = first == std::string::npos ? decimals + 1 : static_cast<int>(mantissa_digits.size() - first);
+  // Significant digits: from the first non-zero digit. A zero has none: "0.00"
+  // cannot tell 0.0021 from 0 (it is right only where the truth is 0 exactly).
+  out->significant = first == std::string::npos ? 0 : static_cast<int>(mantissa_digits.size() - first);
   return true;
 }
 

@@ -135,12 +135,13 @@ std::string StageHint2(const Scenario& s, const Result& r, const std::string& st
   }
   if (stage == "weights") {
     const Matrix S = StageValue(s, r, "scores", earlier);
+    // Masked keys are the mask's (never a blank or a -inf the student typed).
     std::vector<bool> keep(static_cast<size_t>(S.cols()));
-    for (Eigen::Index k = 0; k < S.cols(); ++k) keep[k] = h.allowed(i, static_cast<int>(k)) && std::isfinite(S(i, k));
+    for (Eigen::Index k = 0; k < S.cols(); ++k) keep[k] = h.allowed(i, static_cast<int>(k));
     const double T = s.attention.temperature;
     double m = -std::numeric_limits<double>::infinity();
     for (Eigen::Index k = 0; k < S.cols(); ++k)
-      if (keep[k]) m = std::max(m, S(i, k));
+      if (keep[k] && !std::isnan(S(i, k))) m = std::max(m, S(i, k));
     std::string t = "row " + std::to_string(i) + " of " + yours("scores") + ": " + RowList(S, i, &keep) + "\n";
     if (!keep[j]) return t + "key " + std::to_string(j) + " is masked: exp(\u2212\u221E) = 0";
     if (T == 0.0) return t + "T = 0 (argmax): the keys whose score equals the row maximum m = " + Num(m) +
@@ -321,6 +322,54 @@ Status Resolve(const Report& report, const std::string& path, Matrix* out, int* 
   return Status::Error("target", "\"" + path + "\" is a section, not a number");
 }
 
+// Past what the sheet can lay out or a student would do by hand: the reason, or "".
+std::string TooLarge(int rows, int cols) {
+  if (static_cast<long long>(rows) * cols > kMaxPracticeCells)
+    return std::to_string(rows) + " x " + std::to_string(cols) + " cells: too many to work by hand (at most " +
+           std::to_string(kMaxPracticeCells) + ")";
+  if (cols > kMaxPracticeColumns)
+    return std::to_string(cols) + " columns: the sheet holds at most " + std::to_string(kMaxPracticeColumns);
+  return "";
+}
+
+bool ReportFlag(const Report& report, const std::string& name, bool* value) {
+  const Report::Entry* e = report.Find(name);
+  if (!e || e->kind != Report::Kind::kBool) return false;
+  *value = e->integer != 0;
+  return true;
+}
+
+bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// A view's target this scenario cannot fairly ask for, and why ("" = it can):
+// its data do not determine it, or its formula is not this scenario's.
+std::string NotAskedHere(const Scenario& s, const Report& report, const std::string& target) {
+  bool flag = false;
+  if (s.view == "conv") {
+    if ((ReportFlag(report, "ok", &flag) || ReportFlag(report, "valid", &flag)) && !flag) {
+      const Report::Entry* e = report.Find("error");
+      return "the network has an error" + (e && e->kind == Report::Kind::kText ? ": " + e->text : std::string(" (the view shows it)"));
+    }
+  }
+  if (s.view == "kernel") {
+    const Report::Entry* kind = report.Find("sim_kind");
+    const bool explicit_map = kind && kind->kind == Report::Kind::kText && kind->text == "polynomial";
+    if ((StartsWith(target, "phi_dim") || StartsWith(target, "phi_Q")) && !explicit_map)
+      return "the explicit feature map is the polynomial kernel's; this scenario's is another";
+    if (StartsWith(target, "output_linear") && ReportFlag(report, "causal", &flag) && flag)
+      return "causal: S and z are prefix sums, one per row (the view's step shows them)";
+  }
+  if (s.view == "decoding" && StartsWith(target, "Y.")) {
+    const Report::Entry* prior = report.Find("prior");
+    if (prior && prior->kind == Report::Kind::kInteger && prior->integer > 0)
+      return "with a previous cache, y needs every cached key and value (practise the weights)";
+  }
+  if (s.view == "gradients" && target.find("grad_scores") != std::string::npos &&
+      ReportFlag(report, "scores_gradient_zero", &flag) && flag)
+    return "argmax: dL/dscores is exactly 0 here (the view says why)";
+  return "";
+}
+
 bool IsConvSize(const Scenario& s, const std::string& target) {
   return s.view == "conv" && (target.rfind("output_size", 0) == 0 || target.rfind("output_shape", 0) == 0 ||
                               target.find("out_shape") != std::string::npos);
@@ -330,10 +379,9 @@ std::string Short(const Matrix& m) {
   if (m.size() == 1) return Num(m(0, 0));
   std::string t = "(";
   for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    if (i) t += "; ";
     for (Eigen::Index j = 0; j < m.cols(); ++j) {
-      if (i * m.cols() + j == 24) return t + ", \u2026)";
-      t += (j ? ", " : "") + Num(m(i, j));
+      if (i * m.cols() + j == 24) return t + " \u2026)";
+      t += (j ? ", " : i ? "; " : "") + Num(m(i, j));
     }
   }
   return t + ")";
@@ -345,7 +393,34 @@ std::string Short(const Matrix& m) {
 // with "^", the pipeline's own values ("^Q", "^heads.Q" = every head's,
 // "^weights", "^W_O", "^T", "^scale", "^loss_terms"). False when the scenario
 // has none (a missing b_O, a layer field in a chain).
-bool ResolveGiven(const PracticeContext& ctx, const std::string& name, PracticeGiven* out) {
+bool ResolveOneGiven(const PracticeContext& ctx, const std::string& name, PracticeGiven* out);
+
+// The givens `name` stands for, appended to `out`: one, or one per head for
+// "^heads.X" (as matrices, each whole). False when the scenario has none.
+bool ResolveGiven(const PracticeContext& ctx, const std::string& name, std::vector<PracticeGiven>* out) {
+  const Result& r = *ctx.result;
+  if (name.rfind("^heads.", 0) == 0) {
+    const std::string what = name.substr(7);
+    const size_t before = out->size();
+    for (size_t h = 0; h < r.heads.size() && h < static_cast<size_t>(kMaxExpandedItems); ++h) {
+      const HeadResult& x = r.heads[h];
+      const Matrix* m = what == "Q" ? &x.Q : what == "K" ? &x.K : what == "V" ? &x.V : what == "weights" ? &x.weights
+                      : what == "output" ? &x.output : nullptr;
+      if (!m) return false;
+      PracticeGiven g;
+      g.name = what + " (head " + std::to_string(h) + ")";
+      g.values = *m;
+      out->push_back(std::move(g));
+    }
+    return out->size() > before;
+  }
+  PracticeGiven g;
+  if (!ResolveOneGiven(ctx, name, &g)) return false;
+  out->push_back(std::move(g));
+  return true;
+}
+
+bool ResolveOneGiven(const PracticeContext& ctx, const std::string& name, PracticeGiven* out) {
   const Scenario& s = *ctx.scenario;
   const Result& r = *ctx.result;
   out->name = name;
@@ -358,17 +433,6 @@ bool ResolveGiven(const PracticeContext& ctx, const std::string& name, PracticeG
       return what == "Q" ? &x.Q : what == "K" ? &x.K : what == "V" ? &x.V : what == "scores" ? &x.scores
            : what == "weights" ? &x.weights : what == "output" ? &x.output : nullptr;
     };
-    if (k.rfind("heads.", 0) == 0) {  // every head's, one under the other, named in the text
-      const std::string what = k.substr(6);
-      std::string t;
-      for (size_t h = 0; h < r.heads.size() && h < 8; ++h) {
-        const Matrix* m = head(h, what);
-        if (!m) return false;
-        t += (h ? "\n" : "") + what + "_" + std::to_string(h) + " = " + Short(*m);
-      }
-      out->text = t;
-      return !t.empty();
-    }
     const Matrix* m = head(0, k);
     if (m) out->values = *m;
     else if (k == "X") out->values = r.X;
@@ -406,9 +470,13 @@ bool ResolveGiven(const PracticeContext& ctx, const std::string& name, PracticeG
     out->text = t;
     return !t.empty();
   }
+  const Report::Entry* e = ctx.report.Find(name);
+  if (e && e->kind == Report::Kind::kBool) {  // "causal": yes or no, not 1 or 0
+    out->text = e->integer ? "yes" : "no";
+    return true;
+  }
   int stack = 0;
   if (Resolve(ctx.report, name, &out->values, &stack).ok() && stack == 0) return true;
-  const Report::Entry* e = ctx.report.Find(name);
   if (e && e->kind == Report::Kind::kText) out->text = e->text;
   if (e && e->kind == Report::Kind::kLabels)
     for (const std::string& l : e->labels) out->text += (out->text.empty() ? "" : ", ") + l;
@@ -440,9 +508,10 @@ Status PracticeItems(const PracticeContext& ctx, std::vector<PracticeItem>* out)
         it.unavailable = st.message();
       } else if (s.input == InputMode::kQKV && (stage == "Q" || stage == "K" || stage == "V")) {
         it.unavailable = stage + " is given in this scenario";
-      } else if (truth.size() > kMaxPracticeCells) {
-        it.unavailable = std::to_string(truth.rows()) + " x " + std::to_string(truth.cols()) +
-                         " cells: too many to work by hand (at most " + std::to_string(kMaxPracticeCells) + ")";
+      } else if (stage == "R" && s.W_O.size() == 0) {
+        it.unavailable = "no W_O in this scenario: R is Z itself";
+      } else {
+        it.unavailable = TooLarge(static_cast<int>(truth.rows()), static_cast<int>(truth.cols()));
       }
       it.rows = static_cast<int>(truth.rows());
       it.cols = static_cast<int>(truth.cols());
@@ -459,11 +528,35 @@ Status PracticeItems(const PracticeContext& ctx, std::vector<PracticeItem>* out)
     base.what = t.what;
     for (const char* g : t.givens) base.givens.push_back(g);
     base.tolerance = t.tolerance;
+    std::vector<PracticeItem> items;
+    const std::string name = t.name;
+    const size_t list = name.find("[].");
+    if (list != std::string::npos) {  // "layers[].out_shape": one item per layer
+      const Report::Entry* e = report.Find(name.substr(0, list));
+      const size_t n = e && e->kind == Report::Kind::kList ? e->items.size() : 0;
+      for (size_t k = 0; k < n && k < static_cast<size_t>(kMaxExpandedItems); ++k) {
+        PracticeItem it = base;
+        it.target = name.substr(0, list) + "." + std::to_string(k) + "." + name.substr(list + 3);
+        Matrix cell;
+        int inner = 0;
+        if (Resolve(report, it.target, &cell, &inner).ok() && inner == 0) {
+          it.rows = static_cast<int>(cell.rows());
+          it.cols = static_cast<int>(cell.cols());
+        } else {
+          it.unavailable = "not computed for this layer";
+        }
+        items.push_back(std::move(it));
+      }
+      if (n == 0) {
+        base.unavailable = "not computed for this scenario";
+        items.push_back(base);
+      }
+    }
     Matrix m;
     int stack = 0;
-    const Status found = Resolve(report, t.name, &m, &stack);
-    std::vector<PracticeItem> items;
-    if (!found.ok()) {
+    const Status found = list != std::string::npos ? Status::Ok() : Resolve(report, t.name, &m, &stack);
+    if (list != std::string::npos) {
+    } else if (!found.ok()) {
       base.unavailable = "not computed for this scenario";
       items.push_back(base);
     } else if (stack > 0) {
@@ -488,9 +581,8 @@ Status PracticeItems(const PracticeContext& ctx, std::vector<PracticeItem>* out)
     }
     for (PracticeItem& it : items) {
       if (it.unavailable.empty() && it.rows * it.cols == 0) it.unavailable = "nothing to compute in this scenario";
-      if (it.unavailable.empty() && static_cast<long long>(it.rows) * it.cols > kMaxPracticeCells)
-        it.unavailable = std::to_string(it.rows) + " x " + std::to_string(it.cols) +
-                         " cells: too many to work by hand (at most " + std::to_string(kMaxPracticeCells) + ")";
+      if (it.unavailable.empty()) it.unavailable = TooLarge(it.rows, it.cols);
+      if (it.unavailable.empty()) it.unavailable = NotAskedHere(s, report, it.target);
       out->push_back(std::move(it));
     }
   }
@@ -525,10 +617,7 @@ Status PracticeGivens(const PracticeContext& ctx, const PracticeItem& item,
     out->push_back(std::move(g));
   };
   if (!item.stage) {
-    for (const std::string& name : item.givens) {
-      PracticeGiven g;
-      if (ResolveGiven(ctx, name, &g)) out->push_back(std::move(g));
-    }
+    for (const std::string& name : item.givens) ResolveGiven(ctx, name, out);
     return Status::Ok();
   }
   const std::string& stage = item.target;
@@ -658,11 +747,9 @@ std::string PracticeHint(const PracticeContext& ctx, const PracticeItem& item, i
   if (level == 2) {
     if (item.stage) return StageHint2(s, r, item.target, i, j, earlier);
     std::string with;
-    for (const std::string& name : item.givens) {
-      PracticeGiven g;
-      if (!ResolveGiven(ctx, name, &g)) continue;
-      with += "\n" + g.name + (g.text.empty() ? " = " + Short(g.values) : ": " + g.text);
-    }
+    std::vector<PracticeGiven> givens;
+    for (const std::string& name : item.givens) ResolveGiven(ctx, name, &givens);
+    for (const PracticeGiven& g : givens) with += "\n" + g.name + (g.text.empty() ? " = " + Short(g.values) : ": " + g.text);
     return with.empty() ? item.what : item.what + "\nwith" + with;
   }
   Matrix truth;

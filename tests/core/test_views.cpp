@@ -165,6 +165,16 @@ TEST(Views, PracticeTargetsNameEntriesOfTheEvalOutput) {
     const json j = Eval(s);
     EXPECT_FALSE(v->practice.empty()) << v->key;
     for (const PracticeTarget& t : v->practice) {
+      const std::string name = t.name;
+      const size_t list = name.find("[].");
+      if (list != std::string::npos) {  // "layers[].out_shape": a field of each item of a list, on the view's own preset
+        ASSERT_EQ(std::string(v->key), "conv") << "a list target: give this test a preset of " << v->key;
+        const json c = Eval(Load(std::string(ATTNLAB_PRESETS_DIR) + "/e8-svhn.json"))["views"]["conv"];
+        const json& items = c[name.substr(0, list)];
+        ASSERT_TRUE(items.is_array() && !items.empty()) << name;
+        EXPECT_TRUE(items[0].contains(name.substr(list + 3))) << name;
+        continue;
+      }
       const json& scope = std::string(v->key) == "attention" ? j : j["views"][v->key];
       const json::json_pointer pointer("/" + [&] {
         std::string p = t.name;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "attnlab/scaling.hpp"
+#include "attnlab/limits.hpp"
 #include "attnlab/practice.hpp"
 #include "attnlab/scenario.hpp"
 #include "attnlab/scenario_io.hpp"
@@ -74,6 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     attnlab::Matrix truth;
     if (!attnlab::PracticeTruth(ctx, it, &truth).ok() || truth.rows() != it.rows || truth.cols() != it.cols)
       Fail("an available practice item has no truth of its shape", s.view + ": " + it.target);
+    if (it.cols > attnlab::kMaxPracticeColumns || it.rows * it.cols > attnlab::kMaxPracticeCells)
+      Fail("an available practice item is larger than a sheet", s.view + ": " + it.target);
     std::vector<attnlab::PracticeGiven> givens;
     (void)attnlab::PracticeGivens(ctx, it, earlier, &givens);
     auto sheet = s.practice.sheets.find(s.view + ":" + it.target);

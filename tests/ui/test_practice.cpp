@@ -11,6 +11,7 @@
 #include "app_state.hpp"
 #include "attnlab/scenario_io.hpp"
 #include "headless_ui.hpp"
+#include "attnlab/temperature.hpp"
 #include "ui/practice.hpp"
 
 namespace attnlab {
@@ -222,6 +223,21 @@ TEST(Practice, TheNextExerciseOpensOnItsSheet) {
   ui.Click("button.practice");
   ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e9-dedupe-sort.json").ok());
   EXPECT_FALSE(s.scenario.practice.on);
+}
+
+// ImGui 1.86 tables hold at most 64 columns: a 100-key row is not offered (it aborted the window).
+TEST(Practice, ARowTooWideForASheetIsNotOffered) {
+  ui::AppState s = LoadedPreset("e7-temperature-sweep.json");
+  s.scenario.views.Get<TemperatureLabSettings>().scores = std::vector<double>(100, 1.0);
+  s.scenario.practice.on = true;
+  s.scenario.practice.target["temperature"] = "cursor_weights";
+  s.MarkDirty();
+  HeadlessUi ui(s);
+  ui.Frame();
+  ui.Frame();
+  ASSERT_TRUE(ui.Has("practice.cell.0.0")) << "another quantity of the view is offered instead";
+  EXPECT_FALSE(ui.Has("practice.cell.0.63"));
+  EXPECT_NE(Cache(s).items[static_cast<size_t>(Cache(s).current)].target, "cursor_weights");
 }
 
 TEST(Practice, AScenarioWithNothingToAskSaysWhy) {

@@ -45,6 +45,7 @@ struct Answer {
 };
 
 inline constexpr size_t kMaxAnswerLength = 1000;  // characters of one cell's answer
+inline constexpr int kMaxPracticeColumns = 63;     // columns of one sheet (a table of 64 with its row numbers)
 
 // Fails (field "") with what is wrong and where: "unknown name \"foo\"", "a ( is
 // never closed", "division by zero"; `*out` is unchanged then. Empty text fails.

@@ -265,7 +265,8 @@ extern const ViewModel kConvView{
     CheckLimits,
     {{"output_size", "floor((N + 2P - D (F - 1) - 1) / S) + 1 per dimension", {"input", "layer", "layers[].layer"}},
      {"output_shape", "the network's output shape [C, H, W] or [F]", {"input", "layer", "layers[].layer"}},
-     {"total_params", "the trainable parameters: weights and biases of every layer", {"input", "layer", "layers[].layer"}}},
+     {"total_params", "the trainable parameters: weights and biases of every layer", {"input", "layer", "layers[].layer"}},
+     {"layers[].out_shape", "this layer's output shape: floor((N + 2P - D (F - 1) - 1) / S) + 1 per spatial dimension", {"input", "layers[].layer"}}},
 };
 
 }  // namespace attnlab

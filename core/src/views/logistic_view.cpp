@@ -156,7 +156,7 @@ extern const ViewModel kLogisticView{
     CheckLimits,
     {{"loss_at_w0", "L(w0) = (1/m) sum_i log(1 + exp(-y_i w0.x_i))", {"points", "labels", "w0"}},
      {"loss_along.10", "L(alpha w*) at alpha = alpha_max / 10", {"points", "labels", "w_star", "alphas.10"}},
-     {"descent.final_norm", "||w|| after the steps of w <- w - eta grad L(w)", {"points", "labels", "w0", "learning_rate", "steps"}, 1e-3}},
+     {"descent.norm.1", "||w_1||, w_1 = w0 - eta grad L(w0), grad L(w) = -(1/m) sum_i y_i x_i / (1 + exp(y_i w.x_i))", {"points", "labels", "w0", "learning_rate"}, 1e-3}},
 };
 
 }  // namespace attnlab
