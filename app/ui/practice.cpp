@@ -132,15 +132,30 @@ void Refresh(AppState& s, PracticeCache& c) {
   }
 }
 
+// "weights.0.0.1" as "weights[0][0][1]", "layers.2.out_shape" as "layers[2].out_shape".
+std::string Indexed(const std::string& path) {
+  std::string out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t dot = path.find('.', start);
+    const std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+    out += index && !out.empty() ? "[" + part + "]" : (out.empty() ? "" : ".") + part;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
+
 std::string ItemLabel(const PracticeItem& it) {
-  std::string label = it.target;
+  std::string label = Indexed(it.target);
   if (it.stage && it.target == "weights") label = "P (weights)";
   if (it.stage && it.target == "output") label = "Z (output)";
   if (it.rows > 0) label += "   " + std::to_string(it.rows) + " \u00D7 " + std::to_string(it.cols);
   return label;
 }
 
-constexpr int kGivenShown = 16;  // rows and columns of a given matrix shown
+constexpr int kGivenShown = 32;  // rows and columns of a given matrix shown (an item is at most 20 x 20)
 
 // Six decimals (fractions exact): an answer worked from the data must be able
 // to reach the 3 to 4 significant digits the marking asks for.
@@ -160,7 +175,16 @@ float GivenColumnWidth(const PracticeGiven& g) {
 // How wide the given is drawn whole (its table, or its name and value).
 float GivenWidth(const PracticeGiven& g) {
   const ImGuiStyle& st = ImGui::GetStyle();
-  if (!g.text.empty() || g.values.size() <= 1) return ImGui::CalcTextSize(g.name.c_str()).x + ImGui::GetFontSize() * 8;
+  if (!g.text.empty()) {  // its longest line, indented, up to 36 em (then it wraps)
+    float w = 0;
+    for (size_t start = 0; start <= g.text.size();) {
+      const size_t end = std::min(g.text.find('\n', start), g.text.size());
+      w = std::max(w, ImGui::CalcTextSize(g.text.c_str() + start, g.text.c_str() + end).x);
+      start = end + 1;
+    }
+    return std::min(w + ImGui::GetStyle().IndentSpacing, ImGui::GetFontSize() * 36);
+  }
+  if (g.values.size() <= 1) return ImGui::CalcTextSize(g.name.c_str()).x + ImGui::GetFontSize() * 8;
   float label = 0;
   for (const std::string& l : g.row_labels) label = std::max(label, ImGui::CalcTextSize(l.c_str()).x);
   const int cols = std::min<int>(static_cast<int>(g.values.cols()), kGivenShown);
@@ -245,7 +269,7 @@ void DrawAnswer(AppState& s, PracticeCache& c, const PracticeItem& item) {
   const size_t n = sheet.cells.size();
   const bool dark = s.ui.dark;
   const float em = ImGui::GetFontSize();
-  ImGui::Text("Your %s  (%d \u00D7 %d)", item.target.c_str(), item.rows, item.cols);
+  ImGui::Text("Your %s  (%d \u00D7 %d)", Indexed(item.target).c_str(), item.rows, item.cols);
   // Wrapped at the visible edge (the window scrolls sideways for a wide grid).
   const float wrap = ImGui::GetScrollX() + ImGui::GetWindowWidth() - ImGui::GetStyle().WindowPadding.x -
                      ImGui::GetStyle().ScrollbarSize;
