@@ -1777,14 +1777,10 @@ Status WriteGradients(const Scenario& s, Doc* doc) {
     doc->Section(H > 1 ? "Head " + Str(k) : "Through the attention");
     doc->Display(GradEq("\\partial L/\\partial P" + sub, "\\partial L/\\partial Z" + sub + "\\, V" + sub + "^\\top", hg.d_P));
     if (argmax) {
-      doc->Para(doc->Text("Under argmax, P is piecewise constant in the scores: a small change of a score moves no "
-                          "weight (until a tie), so ") +
-                doc->Math("\\partial L/\\partial \\text{scores} = 0") + doc->Text(" exactly, and with it ") +
-                doc->Math("\\partial L/\\partial Q") + doc->Text(", ") + doc->Math("\\partial L/\\partial K") +
-                doc->Text(", ") + doc->Math("\\partial L/\\partial W_Q") + doc->Text(" and ") +
-                doc->Math("\\partial L/\\partial W_K") + doc->Text(". ") + doc->Math("Z = PV") +
-                doc->Text(" is linear in V, so ") + doc->Math("W_V") + doc->Text(" (like ") + doc->Math("W_O") +
-                doc->Text(") still gets a gradient."));
+      // The view's own note: why every gradient through the scores is exactly 0.
+      doc->Para(doc->Text(Sentence(g.note.empty() ? "Under argmax P is piecewise constant in the scores, so "
+                                                    "dL/dscores = 0 exactly, and with it W_Q's and W_K's gradients"
+                                                  : g.note)));
       doc->Display(GradEq("\\partial L/\\partial \\text{scores}" + sub, "", hg.d_scores));
     } else {
       const std::string S = ste ? "S" : gumbel ? "y" : "P";
@@ -1872,7 +1868,7 @@ Status WriteGradients(const Scenario& s, Doc* doc) {
                                                   : ").");
   }
   doc->Para(sizes);
-  if (!g.note.empty()) doc->Para(doc->Text(Sentence(g.note)));
+  if (!g.note.empty() && !argmax) doc->Para(doc->Text(Sentence(g.note)));
 
   doc->Section("Answer");
   doc->Para(doc->Math("L = " + Num(g.loss)) + doc->Text("; ") +
