@@ -23,6 +23,12 @@
 #include "attnlab/views.hpp"
 #include "latex_check.hpp"
 
+// gradients_view.hpp and e10_lab.hpp each define a kMaxLearningRate: renamed
+// here, as in solution.cpp, for the one this file never uses.
+#define kMaxLearningRate kMaxGradientsLearningRate
+#include "attnlab/gradients_view.hpp"
+#undef kMaxLearningRate
+
 namespace attnlab {
 namespace {
 
@@ -826,6 +832,53 @@ TEST(Solution, EveryKernelDecodingAndGradientsPresetIsWellFormed) {
     SCOPED_TRACE(file);
     const std::vector<std::string> both = SolveBoth(Preset(file));
     EXPECT_TRUE(Has(both[0], "## Answer")) << both[0];
+  }
+}
+
+TEST(Solution, KernelDecodingAndGradientsStayWellFormedOnEdgeCases) {
+  {  // the plain dot product: denominators that vanish or cancel are named, not divided by
+    Scenario s = Preset("e5-quadratic-kernel.json");
+    s.views.Get<KernelLabSettings>().sim = KernelSim::kDot;
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      const std::vector<double> bad = EvalNumbers(eval, "bad_rows");
+      if (!bad.empty()) EXPECT_TRUE(Has(text, "undefined")) << text;
+      EXPECT_TRUE(Has(text, "\\varphi(x) = x")) << text;
+    }
+  }
+  {  // argmax decoding (T = 0): the weights are eval's, no exponentials
+    Scenario s = Preset("e4-decoding-gqa.json");
+    s.attention.temperature = 0;
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      ExpectSameTuple(TupleAfter(text, "p = "), DecodeWeights(eval, 1, 0, 0), "argmax weights");
+      EXPECT_FALSE(Has(text, "e^{(s_j - m)/T} = (")) << text;
+    }
+  }
+  {  // Q, K, V given directly: nothing to decode, the costs are still worked out
+    Scenario s = Preset("e4-decoding-gqa.json");
+    s.input = InputMode::kQKV;
+    s.Q = Matrix::Ones(3, 2);
+    s.K = Matrix::Ones(3, 2);
+    s.V = Matrix::Ones(3, 2);
+    std::string text;
+    const Status st = WriteSolution(s, SolutionFormat::kMarkdown, &text);
+    if (st.ok()) {
+      EXPECT_EQ(CheckMarkdownSolution(text), "");
+      EXPECT_TRUE(Has(text, "## Cost of one step")) << text;
+    } else {
+      EXPECT_FALSE(st.field().empty()) << st.ToString();
+    }
+  }
+  {  // straight-through: the backward pass differentiates S = softmax(scores / T_b)
+    Scenario s = Preset("e9-gradients-softmax.json");
+    s.views.Get<GradientsLabSettings>().estimator = Estimator::kStraightThrough;
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      EXPECT_TRUE(Has(text, "Straight-through")) << text;
+      ExpectSameMatrix(MatrixAfter(text, "\\partial L/\\partial W_V = X^\\top \\partial L/\\partial V = "),
+                       GradMatrix(eval, "grad_W_V"), "dL/dW_V");
+    }
   }
 }
 
