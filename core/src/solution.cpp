@@ -8,8 +8,11 @@
 #include <vector>
 
 #include "attnlab/conv_shape.hpp"
+#include "attnlab/decoding.hpp"
 #include "attnlab/e10_lab.hpp"
 #include "attnlab/format.hpp"
+#include "attnlab/gradients.hpp"
+#include "attnlab/kernel_attention.hpp"
 #include "attnlab/mask.hpp"
 #include "attnlab/matrix_text.hpp"
 #include "attnlab/multihead.hpp"
@@ -18,6 +21,12 @@
 #include "attnlab/selection.hpp"
 #include "attnlab/temperature.hpp"
 #include "attnlab/views.hpp"
+
+// gradients_view.hpp and e10_lab.hpp each define a kMaxLearningRate (1e6 and
+// 1e3, each its view's bound): renamed here for the one this file never uses.
+#define kMaxLearningRate kMaxGradientsLearningRate
+#include "attnlab/gradients_view.hpp"
+#undef kMaxLearningRate
 
 namespace attnlab {
 namespace {
@@ -1209,6 +1218,667 @@ Status WriteSelection(const Scenario& s, Doc* doc) {
   return Status::Ok();
 }
 
+// ---- Kernel attention (E5) ------------------------------------------------
+
+// The similarity as LaTeX, with q and k named (q_0, k_j).
+std::string KernelSimMath(const KernelSpec& spec, const std::string& q, const std::string& k) {
+  switch (spec.sim) {
+    case KernelSim::kSoftmax: return "e^{" + q + " \\cdot " + k + " / \\sqrt{D}}";
+    case KernelSim::kDot: return q + " \\cdot " + k;
+    case KernelSim::kPolynomial:
+      return "(" + q + " \\cdot " + k + (spec.c < 0 ? " - " + Num(-spec.c) : " + " + Num(spec.c)) + ")^{" +
+             Str(spec.p) + "}";
+    case KernelSim::kElu:
+    case KernelSim::kRelu: return "\\varphi(" + q + ") \\cdot \\varphi(" + k + ")";
+  }
+  return "";
+}
+
+// The FLOPs of one form as a N^2 + b N (N_k = N), read off the view's own count.
+void KernelCostCoefficients(const KernelSpec& spec, int D, int M, bool quadratic, double* a, double* b) {
+  const KernelCost c1 = CountKernelCost(spec, 1, D, M), c2 = CountKernelCost(spec, 2, D, M);
+  const double f1 = quadratic ? c1.quadratic_flops : c1.linear_flops;
+  const double f2 = quadratic ? c2.quadratic_flops : c2.linear_flops;
+  *a = (f2 - 2 * f1) / 2;
+  *b = f1 - *a;
+}
+std::string Polynomial(double a, double b) {
+  std::string s;
+  if (a != 0) s = Num(a) + " N^2";
+  if (b != 0) s += (s.empty() ? "" : " + ") + Num(b) + " N";
+  return s.empty() ? "0" : s;
+}
+
+Status WriteKernel(const Scenario& s, const Result& r, Doc* doc) {
+  KernelView v;
+  const Status st = ComputeKernelView(s, r, &v);
+  if (!st.ok()) return st;
+  const KernelAttention& k = v.forms;
+  const KernelSpec& spec = v.spec;
+  const HeadResult& h = r.heads[static_cast<size_t>(v.head)];
+  const std::string D = Str(k.D), M = Str(k.M);
+  const bool causal = spec.causal;
+
+  doc->Section("The similarity");
+  doc->Para(doc->Text("Generalized attention replaces softmax's weights by a similarity: ") +
+            doc->Math("V'_i = \\sum_j \\operatorname{sim}(q_i, k_j) v_j / \\sum_j \\operatorname{sim}(q_i, k_j)") +
+            doc->Text(causal ? ", over the keys " : ", over every key") + (causal ? doc->Math("j \\le i") : "") +
+            doc->Text(", here with ") + doc->Math("\\operatorname{sim}(q, k) = " + KernelSimMath(spec, "q", "k")) +
+            (spec.sim == KernelSim::kElu ? doc->Text(", ") + doc->Math("\\varphi(x) = \\operatorname{elu}(x) + 1")
+             : spec.sim == KernelSim::kRelu ? doc->Text(", ") + doc->Math("\\varphi(x) = \\max(x, 0)")
+                                            : "") +
+            doc->Text(". The rows of Q, K and V are ") + doc->Math("q_i, k_j, v_j") + doc->Text(" (head ") +
+            doc->Math(Str(v.head)) + doc->Text(", counted from 0): ") + doc->Math("N = " + Str(k.N)) +
+            doc->Text(" queries, ") + doc->Math("N_k = " + Str(k.N_k)) + doc->Text(" keys, ") +
+            doc->Math("D = " + D) + doc->Text(", ") + doc->Math("M = " + M) + doc->Text("."));
+  doc->Display(MatrixEq("Q", "", h.Q));
+  doc->Display(MatrixEq("K", "", h.K));
+  doc->Display(MatrixEq("V", "", h.V));
+
+  doc->Section("The quadratic form");
+  if (spec.sim == KernelSim::kSoftmax) {
+    doc->Para(doc->Text("Each row's similarities are written ") + doc->Math("e^{s_j - m}") + doc->Text(" with ") +
+              doc->Math("s_j = q_i \\cdot k_j / \\sqrt{D}") + doc->Text(" and ") + doc->Math("m = \\max_j s_j") +
+              doc->Text(": the factor ") + doc->Math("e^{-m}") + doc->Text(" cancels in the ratio."));
+  }
+  std::vector<std::string> rows;
+  const double scale = 1.0 / std::sqrt(static_cast<double>(k.D));
+  for (int i = 0; i < std::min(k.N, kSolutionDetailRows); ++i) {
+    const std::string is = Str(i);
+    const int keys = causal ? std::min(i + 1, k.N_k) : k.N_k;
+    std::vector<double> dots, sims, w;
+    for (int j = 0; j < keys; ++j) {
+      dots.push_back(h.Q.row(i).dot(h.K.row(j)));
+      sims.push_back(k.sim(i, j));
+      w.push_back(k.weights(i, j));
+    }
+    std::string item = doc->Text("row ") + doc->Math(is) + doc->Text(": ");
+    if (spec.sim == KernelSim::kSoftmax) {
+      std::vector<double> sc;
+      for (double d : dots) sc.push_back(d * scale);
+      item += doc->Math("s_j = q_" + is + " \\cdot k_j / \\sqrt{" + D + "} = " + ShortRow(sc)) + doc->Text(", ") +
+              doc->Math("\\operatorname{sim}(q_" + is + ", k_j) = e^{s_j - m} = " + ShortRow(sims));
+    } else if (spec.sim == KernelSim::kElu || spec.sim == KernelSim::kRelu) {
+      item += doc->Math(KernelSimMath(spec, "q_" + is, "k_j") + " = " + ShortRow(sims));
+    } else {
+      item += doc->Math("q_" + is + " \\cdot k_j = " + ShortRow(dots));
+      if (spec.sim == KernelSim::kPolynomial) item += doc->Text(", ") + doc->Math(KernelSimMath(spec, "q_" + is, "k_j") + " = " + ShortRow(sims));
+    }
+    std::string sum;
+    for (int j = 0; j < std::min(keys, kDetailEntries); ++j) sum += (j ? " + " : "") + Factor(sims[static_cast<size_t>(j)]);
+    if (keys > kDetailEntries) sum += " + \\ldots";
+    item += doc->Text(causal ? " (keys " : "") + (causal ? doc->Math("j \\le " + is) + doc->Text(")") : "") +
+            doc->Text(", denominator ") + doc->Math("\\textstyle\\sum_j = " + sum + " = " + Num(k.den(i)));
+    const bool bad = std::find(k.bad_rows.begin(), k.bad_rows.end(), i) != k.bad_rows.end();
+    if (bad) {
+      item += doc->Text(": it vanishes (or cancels), so the row is undefined.");
+    } else {
+      item += doc->Text(", weights ") + doc->Math("w_" + is + " = " + ShortRow(w)) + doc->Text(", output ") +
+              doc->Math("V'_" + is + " = \\textstyle\\sum_j w_{" + is + "j} v_j = " + ShortRow(Values(k.output.row(i)))) +
+              doc->Text(".");
+    }
+    rows.push_back(item);
+  }
+  if (k.N > kSolutionDetailRows) {
+    rows.push_back(doc->Text("rows ") + doc->Math(Str(kSolutionDetailRows) + "\\ldots" + Str(k.N - 1)) +
+                   doc->Text(" the same way."));
+  }
+  doc->Bullets(rows);
+  if (!causal) {
+    doc->Display(MatrixEq("A", "[\\operatorname{sim}(q_i, k_j)]", k.sim));
+    doc->Display(MatrixEq("V'", "", k.output));
+  } else {
+    doc->Display(MatrixEq("V'", "", k.output));
+  }
+  for (const std::string& d : k.diagnostics) doc->Para(doc->Text(Sentence(d)));
+
+  doc->Section("The linear form");
+  const int dphi = static_cast<int>(PhiDim(spec, k.D));
+  if (!k.has_linear) {
+    doc->Para(doc->Text(Sentence(k.linear_note.empty() ? "This similarity has no feature map, so there is no linear form"
+                                                       : k.linear_note)));
+  } else {
+    switch (spec.sim) {
+      case KernelSim::kPolynomial:
+        if (spec.p == 2) {
+          doc->Para(doc->Text("Expanding ") + doc->Math("(q \\cdot k + c)^2 = (q \\cdot k)^2 + 2c\\, q \\cdot k + c^2") +
+                    doc->Text(" gives the explicit map, in the exam's order:"));
+          doc->Display("\\varphi(x) = [x_1^2, \\ldots, x_D^2,\\ \\sqrt{2}\\, x_i x_j\\ (i < j),\\ \\sqrt{2c}\\, x_1, \\ldots, "
+                       "\\sqrt{2c}\\, x_D,\\ c]");
+          doc->Para(doc->Text("with ") + doc->Math("c = " + Num(spec.c)) + doc->Text(" and ") +
+                    doc->Math("D_\\varphi = (D + 1)(D + 2)/2 = (" + D + " + 1)(" + D + " + 2)/2 = " + Str(dphi)) +
+                    doc->Text(" features, so that ") + doc->Math("\\varphi(q) \\cdot \\varphi(k) = (q \\cdot k + c)^2") + doc->Text("."));
+        } else {
+          doc->Para(doc->Text("The map has one feature per multi-index ") + doc->Math("a") + doc->Text(" of the ") +
+                    doc->Math("D + 1") + doc->Text(" variables ") + doc->Math("(x_1, \\ldots, x_D, \\sqrt{c})") +
+                    doc->Text(" with ") + doc->Math("|a| = p") + doc->Text(": ") +
+                    doc->Math("\\varphi(x)_a = \\sqrt{\\binom{p}{a}} \\prod \\tilde{x}^a") + doc->Text(", ") +
+                    doc->Math("D_\\varphi = \\binom{D + p}{p} = " + Str(dphi)) + doc->Text("."));
+        }
+        break;
+      case KernelSim::kDot:
+        doc->Para(doc->Math("\\varphi(x) = x") + doc->Text(", ") + doc->Math("D_\\varphi = D = " + D) + doc->Text("."));
+        break;
+      case KernelSim::kElu:
+      case KernelSim::kRelu:
+        doc->Para(doc->Text("The map is ") + doc->Math("\\varphi") + doc->Text(" itself, entry by entry, ") +
+                  doc->Math("D_\\varphi = D = " + D) + doc->Text("."));
+        break;
+      case KernelSim::kSoftmax:
+        doc->Para(doc->Math("e^{q \\cdot k / \\sqrt{D}}") + doc->Text(" has no finite feature map. The view uses ") +
+                  doc->Math("m = " + Str(spec.features)) + doc->Text(" positive random features (FAVOR+, seed ") +
+                  doc->Math(Str(static_cast<long long>(spec.seed))) + doc->Text("): ") +
+                  doc->Math("x' = x / D^{1/4}") + doc->Text(", ") + doc->Math("w_r \\sim N(0, I_D)") + doc->Text(", ") +
+                  doc->Math("\\varphi(x)_r = e^{w_r \\cdot x' - \\|x'\\|^2/2} / \\sqrt{m}") + doc->Text(", so that ") +
+                  doc->Math("E[\\varphi(q) \\cdot \\varphi(k)] = e^{q \\cdot k / \\sqrt{D}}") +
+                  doc->Text(". The linear form is then an estimate, not the same numbers: its error shrinks like ") +
+                  doc->Math("1/\\sqrt{m}") + doc->Text("."));
+        break;
+    }
+    if (k.N > 0) {
+      doc->Para(doc->Text("For the first query: ") + doc->Math("\\varphi(q_0) = " + ShortRow(Values(k.phi_Q.row(0)))) +
+                doc->Text("."));
+    }
+    doc->Display(MatrixEq("\\varphi(K)", "", k.phi_K));
+    doc->Para(doc->Text("Summed once over the keys: ") + doc->Math("S = \\sum_j \\varphi(k_j) v_j^\\top = \\varphi(K)^\\top V") +
+              doc->Text(" (") + doc->Math(Str(dphi) + " \\times " + M) + doc->Text(") and ") +
+              doc->Math("z = \\sum_j \\varphi(k_j) = \\varphi(K)^\\top \\mathbf{1}") + doc->Text(":"));
+    doc->Display(MatrixEq("S", "", k.S));
+    doc->Display("z = " + ShortRow(Values(k.z)));
+    if (causal) {
+      doc->Para(doc->Text("Causal: each query uses the prefix sums only, as an RNN with state ") +
+                doc->Math("(S_i, z_i)") + doc->Text(": ") +
+                doc->Math("S_i = S_{i-1} + \\varphi(k_i) v_i^\\top") + doc->Text(", ") +
+                doc->Math("z_i = z_{i-1} + \\varphi(k_i)") + doc->Text(", ") + doc->Math("S_{-1} = 0, z_{-1} = 0") +
+                doc->Text(". At the view's step ") + doc->Math("i = " + Str(v.step)) + doc->Text(":"));
+      doc->Display(MatrixEq("S_{" + Str(v.step) + "}", "", v.S_step));
+      doc->Display("z_{" + Str(v.step) + "} = " + ShortRow(Values(v.z_step)));
+    }
+    const std::string Si = causal ? "S_i" : "S", zi = causal ? "z_i" : "z";
+    doc->Para(doc->Text("Each output row is ") +
+              doc->Math("V'_i = \\varphi(q_i)^\\top " + Si + " / \\varphi(q_i)^\\top " + zi) + doc->Text(":"));
+    std::vector<std::string> lin;
+    for (int i = 0; i < std::min(k.N, kSolutionDetailRows); ++i) {
+      if (std::isnan(k.den_linear(i)) || std::isnan(k.output_linear(i, 0))) {
+        lin.push_back(doc->Text("row ") + doc->Math(Str(i)) + doc->Text(": undefined (its denominator vanishes)."));
+        continue;
+      }
+      Matrix Srow;
+      RowVector zrow;
+      if (causal) {
+        CausalState(k.phi_K, h.V, i, &Srow, &zrow);
+      } else {
+        Srow = k.S;
+      }
+      const RowVector num = k.phi_Q.row(i) * Srow;
+      lin.push_back(doc->Text("row ") + doc->Math(Str(i)) + ": " +
+                    doc->Math("\\varphi(q_" + Str(i) + ")^\\top " + Si + " = " + ShortRow(Values(num))) + doc->Text(", ") +
+                    doc->Math("\\varphi(q_" + Str(i) + ")^\\top " + zi + " = " + Num(k.den_linear(i))) + doc->Text(", so ") +
+                    doc->Math("V'_" + Str(i) + " = " + ShortRow(Values(k.output_linear.row(i)))) + doc->Text("."));
+    }
+    if (k.N > kSolutionDetailRows) {
+      lin.push_back(doc->Text("rows ") + doc->Math(Str(kSolutionDetailRows) + "\\ldots" + Str(k.N - 1)) +
+                    doc->Text(" the same way."));
+    }
+    doc->Bullets(lin);
+    doc->Para(doc->Text("The two forms differ by at most ") + doc->Math("\\max|V'_{\\text{quad}} - V'_{\\text{lin}}| = " + Num(k.max_abs_diff)) +
+              (spec.sim == KernelSim::kSoftmax
+                   ? doc->Text(": the random features' estimation error (largest output entry ") +
+                         doc->Math(Num(k.max_abs_output)) + doc->Text(").")
+                   : doc->Text(k.max_abs_diff <= k.diff_tolerance
+                                   ? ": round-off, the same numbers summed in another order ("
+                                   : ": more than round-off (") +
+                         doc->Math("(AV)/(A\\mathbf{1})") + doc->Text(" = ") +
+                         doc->Math("\\varphi(Q)(\\varphi(K)^\\top V) / \\varphi(Q)(\\varphi(K)^\\top \\mathbf{1})") +
+                         doc->Text(" by associativity).")));
+  }
+
+  doc->Section("Cost");
+  double qa = 0, qb = 0, la = 0, lb = 0;
+  KernelCostCoefficients(spec, k.D, k.M, true, &qa, &qb);
+  KernelCostCoefficients(spec, k.D, k.M, false, &la, &lb);
+  const std::string e = spec.sim == KernelSim::kSoftmax ? "2" : spec.sim == KernelSim::kPolynomial ? Str(spec.p) : "0";
+  // The coefficients with the sizes in (elu, relu: Q K^T is phi(Q) phi(K)^T, of width D_phi).
+  const bool mapped = spec.sim == KernelSim::kElu || spec.sim == KernelSim::kRelu;
+  const double width = mapped ? PhiDim(spec, k.D) : k.D, dp = PhiDim(spec, k.D), cphi = v.cost.phi_row_flops;
+  const std::string quad_in = "(2\\cdot " + Num(width) + " + " + e + " + 2 + 1 + 2\\cdot " + M + ") N^2" +
+                              (mapped ? " + 2\\cdot " + Num(cphi) + " N" : "");
+  const std::string lin_in = "(2\\cdot " + Num(cphi) + " + 2\\cdot " + Num(dp) + "\\cdot " + M + " + 2\\cdot " + Num(dp) +
+                             " + 2\\cdot " + Num(dp) + "\\cdot " + M + " + 2\\cdot " + Num(dp) + " + " + M + ") N";
+  doc->Para(doc->Text("Counting a multiply-add as 2 FLOPs, with ") + doc->Math("N_k = N") +
+            doc->Text(" (self-attention) and ") + doc->Math("C_\\varphi = " + Num(v.cost.phi_row_flops)) +
+            doc->Text(" FLOPs for ") + doc->Math("\\varphi") + doc->Text(" of one row:"));
+  doc->Bullets({doc->Text("quadratic: ") +
+                    doc->Math("2N^2 D + e N^2 + 2N^2 + N^2 + 2N^2 M") + doc->Text(" (") + doc->Math("QK^\\top") +
+                    doc->Text(", the similarity at ") + doc->Math("e = " + e) +
+                    doc->Text(" FLOPs each, the sums, the divisions, the weights times V)") +
+                    (qb != 0 ? doc->Text(" plus ") + doc->Math("2N C_\\varphi") : "") + doc->Text(": ") +
+                    doc->Math(quad_in + " = " + Polynomial(qa, qb)) + doc->Text(" FLOPs, holding ") + doc->Math("N^2 + N") +
+                    doc->Text(" numbers;"),
+                doc->Text("linear: ") +
+                    doc->Math("2N C_\\varphi + 2N D_\\varphi M + 2N D_\\varphi + 2N D_\\varphi M + 2N D_\\varphi + N M") +
+                    doc->Text(" (") + doc->Math("\\varphi") + doc->Text(" of Q and K, S, z, ") +
+                    doc->Math("\\varphi(Q)S") + doc->Text(", ") + doc->Math("\\varphi(Q)z") +
+                    doc->Text(", the division) with ") + doc->Math("D_\\varphi = " + Str(dphi)) + doc->Text(": ") +
+                    doc->Math(lin_in + " = " + Polynomial(la, lb)) + doc->Text(" FLOPs, holding ") +
+                    doc->Math(Num(v.cost.linear_memory)) + doc->Text(" numbers.")});
+  doc->Para(doc->Text("At this scenario's ") + doc->Math("N = " + Str(k.N)) + doc->Text(": ") +
+            doc->Math(Num(v.cost.quadratic_flops)) + doc->Text(" against ") + doc->Math(Num(v.cost.linear_flops)) +
+            doc->Text(" FLOPs. ") +
+            (v.crossover_flops_n > 0
+                 ? doc->Text("The linear form costs fewer FLOPs from ") +
+                       doc->Math("N_{\\text{cross}} = " + Num(v.crossover_flops_n)) +
+                       doc->Text(" on (the least ") + doc->Math("N") + doc->Text(" with ") +
+                       doc->Math(Polynomial(la, lb) + " < " + Polynomial(qa, qb)) + doc->Text(").")
+                 : doc->Text("There is no crossover.")) +
+            doc->Text(" In big-O: ") + doc->Math("O(N^2 D)") + doc->Text(" time and ") + doc->Math("O(N^2)") +
+            doc->Text(" memory against ") + doc->Math("O(N D_\\varphi M)") + doc->Text(" and ") +
+            doc->Math("O(D_\\varphi M)") + doc->Text("."));
+
+  doc->Section("Answer");
+  std::string ans = doc->Math("V'_0 = " + ShortRow(Values(k.output.row(0))));
+  if (k.has_linear) {
+    ans += doc->Text(" in both forms") +
+           (spec.sim == KernelSim::kSoftmax ? doc->Text(" (the linear one estimated, off by at most ") +
+                                                  doc->Math(Num(k.max_abs_diff)) + doc->Text(")")
+                                            : doc->Text(" (max difference ") + doc->Math(Num(k.max_abs_diff)) + doc->Text(")")) +
+           doc->Text("; ") + doc->Math("D_\\varphi = " + Str(dphi));
+  }
+  if (v.crossover_flops_n > 0) ans += doc->Text("; the linear form is cheaper from ") + doc->Math("N = " + Num(v.crossover_flops_n));
+  doc->Para(ans + doc->Text("."));
+  return Status::Ok();
+}
+
+// ---- Decoding (E4) --------------------------------------------------------
+
+// A cost formula of decoding.hpp ("2·b·h·n·d_k = 2·8·16·2048·64 = 33554432")
+// as maths, its value written by this file's Num.
+std::string CostFormula(const CostTerm& t) {
+  std::string f = t.formula;
+  const size_t last = f.rfind(" = ");
+  if (last != std::string::npos) f = f.substr(0, last);
+  std::string out;
+  const std::string dot = "\u00B7";
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f.compare(i, dot.size(), dot) == 0) {
+      out += "\\cdot ";
+      i += dot.size() - 1;
+    } else {
+      out += f[i];
+    }
+  }
+  return out + " = " + Num(t.value);
+}
+
+Status WriteDecoding(const Scenario& s, const Result& r, Doc* doc) {
+  const DecodingLabSettings* found = s.views.Find<DecodingLabSettings>();
+  const DecodingLabSettings lab = found ? *found : DecodingLabSettings();
+  DecodingView v;
+  const Status st = ComputeDecodingView(s, r, &v);
+  if (!st.ok()) return st;
+
+  if (v.decoded && v.run.steps > 0 && v.run.batch > 0) {
+    const HeadLayout& L = v.model.layout;
+    const int h = L.num_heads, g = L.n_kv_heads, dk = L.d_k, dv = L.d_v;
+    const int sq = std::clamp(lab.sequence, 0, v.run.batch - 1);
+    const int t = std::clamp(lab.step, 0, v.run.steps - 1);
+    const int m = v.run.prior, n = m + t + 1;  // positions attended at this step, the new one included
+    const double scale = s.attention.scale.Factor(dk);
+    const double T = s.attention.temperature;
+    const std::string ts = Str(t), bs = Str(sq);
+
+    doc->Section("The model");
+    doc->Para(doc->Math("h = " + Str(h)) + doc->Text(" query heads share ") + doc->Math("g = " + Str(g)) +
+              doc->Text(" K/V heads (" + std::string(KvLayoutName(h, g)) + "; head ") + doc->Math("i") +
+              doc->Text(" reads K/V head ") + doc->Math("\\lfloor i / (h/g) \\rfloor") + doc->Text("), ") +
+              doc->Math("d = " + Str(v.model.d_model)) + doc->Text(", ") + doc->Math("d_k = " + Str(dk)) +
+              doc->Text(", ") + doc->Math("d_v = " + Str(dv)) + doc->Text("; a batch of ") +
+              doc->Math("b = " + Str(v.run.batch)) + doc->Text(" sequences of ") + doc->Math(Str(v.run.steps)) +
+              doc->Text(" new tokens") +
+              (m > 0 ? doc->Text(", after a previous cache of ") + doc->Math(Str(m)) + doc->Text(" positions")
+                     : std::string()) +
+              doc->Text(". The weights' shapes: ") +
+              [&] {
+                std::string list;
+                for (size_t k = 0; k < v.weight_shapes.size(); ++k)
+                  list += (k ? ", " : "") + doc->Code(v.weight_shapes[k]);
+                return list;
+              }() +
+              doc->Text("."));
+    doc->Para(doc->Text("One token of one sequence adds ") + doc->Math("g (d_k + d_v) = " + Str(g) + "\\cdot (" + Str(dk) +
+                                                                    " + " + Str(dv) + ") = " + Str(g * (dk + dv))) +
+              doc->Text(" numbers to the cache: at ") + doc->Math("w = 8") +
+              doc->Text(" bytes a number (doubles), the model's cache holds ") +
+              doc->Math("w g (d_k + d_v) = 8\\cdot " + Str(g) + "\\cdot (" + Str(dk) + " + " + Str(dv) + ") = " +
+                        Str(8LL * g * (dk + dv))) +
+              doc->Text(" bytes a token") +
+              (h > 1 ? doc->Text(" (with ") + doc->Math("g = h = " + Str(h)) + doc->Text(", MHA: ") +
+                           doc->Math(Str(8LL * h * (dk + dv))) + doc->Text("; with ") + doc->Math("g = 1") +
+                           doc->Text(", MQA: ") + doc->Math(Str(8LL * (dk + dv))) + doc->Text(")")
+                     : std::string()) +
+              doc->Text("."));
+    if (!v.note.empty()) doc->Para(doc->Text(Sentence(v.note)));
+
+    doc->Section("One step");
+    doc->Para(doc->Text("Step ") + doc->Math(ts) + doc->Text(" of sequence ") + doc->Math(bs) +
+              doc->Text(" (counted from 0): the new token's row ") + doc->Math("x") +
+              doc->Text(" is projected once, its key and value are appended to the cache, and each head attends over "
+                        "every cached position, the new one included."));
+    const RowVector x = v.input.X[static_cast<size_t>(sq)].row(t);
+    const RowVector q = v.run.Q[static_cast<size_t>(sq)].row(t);
+    const Matrix K0 = v.run.cache.KBlock(sq, 0, n), V0 = v.run.cache.VBlock(sq, 0, n);
+    doc->Display("x = " + ShortRow(Values(x)));
+    doc->Display("q = x W_Q" + std::string(v.model.b_Q.size() ? " + b_Q" : "") + " = " + ShortRow(Values(q)));
+    doc->Para(doc->Text("Head 0's query is the first ") + doc->Math(Str(dk)) + doc->Text(" entries, ") +
+              doc->Math("q_0 = " + ShortRow(Values(q.head(dk)))) + doc->Text(". The new key and value of K/V head 0, ") +
+              doc->Math("k = x W_K" + std::string(v.model.b_K.size() ? " + b_K" : "")) + doc->Text(" and ") +
+              doc->Math("v = x W_V" + std::string(v.model.b_V.size() ? " + b_V" : "")) + doc->Text(" (their first ") +
+              doc->Math(Str(dk)) + doc->Text(" and ") + doc->Math(Str(dv)) + doc->Text(" entries), are ") +
+              doc->Math("k = " + ShortRow(Values(K0.row(n - 1)))) + doc->Text(" and ") +
+              doc->Math("v = " + ShortRow(Values(V0.row(n - 1)))) + doc->Text(". The cache ") +
+              doc->Math("[b, g, n, d_k]") + doc->Text(" grows from ") +
+              doc->Math("[" + Str(v.run.batch) + ", " + Str(g) + ", " + Str(n - 1) + ", " + Str(dk) + "]") +
+              doc->Text(" to ") +
+              doc->Math("[" + Str(v.run.batch) + ", " + Str(g) + ", " + Str(n) + ", " + Str(dk) + "]") +
+              doc->Text(" (V alike), one row per step; head 0's block after the step:"));
+    doc->Display(MatrixEq("K_0", "", K0));
+    doc->Display(MatrixEq("V_0", "", V0));
+
+    doc->Subsection("Weights of head 0");
+    std::vector<double> sc, w;
+    const Matrix& P = v.run.weights[static_cast<size_t>(sq) * h];
+    for (int j = 0; j < n; ++j) {
+      sc.push_back(scale * q.head(dk).dot(K0.row(j)));
+      w.push_back(P(t, j));
+    }
+    const double mx = *std::max_element(sc.begin(), sc.end());
+    std::vector<double> e;
+    double sum = 0;
+    if (T > 0) {
+      for (double x_j : sc) {
+        e.push_back(std::exp((x_j - mx) / T));
+        sum += e.back();
+      }
+    }
+    doc->Para(doc->Math("s_j = " + Num(scale) + "\\, q_0 \\cdot k_j") + doc->Text(" (") +
+              (s.attention.scale.kind == ScaleKind::kInvSqrtDk ? doc->Math("1/\\sqrt{d_k} = 1/\\sqrt{" + Str(dk) + "}")
+                                                               : doc->Text("the scenario's scale")) +
+              doc->Text(") over the ") + doc->Math(Str(n)) + doc->Text(" cached positions, then ") +
+              (T > 0 ? doc->Math("p = \\operatorname{softmax}(s/T)") + doc->Text(" with ") + doc->Math("T = " + Num(T))
+                     : doc->Text("argmax (") + doc->Math("T \\to 0^+") + doc->Text(", ties split)")) +
+              doc->Text(":"));
+    std::vector<std::string> items = {doc->Math("s = " + ShortRow(sc)) + doc->Text(", ") + doc->Math("m = " + Num(mx))};
+    if (T > 0) {
+      items.push_back(doc->Math("e^{(s_j - m)/T} = " + ShortRow(e)) + doc->Text(", ") +
+                      doc->Math("\\textstyle\\sum = " + Num(sum)));
+    }
+    items.push_back(doc->Math("p = " + ShortRow(w)));
+    RowVector o = RowVector::Zero(dv);
+    for (int j = 0; j < n; ++j) o += w[static_cast<size_t>(j)] * V0.row(j);
+    items.push_back(doc->Math("o_0 = \\textstyle\\sum_j p_j v_j = " + ShortRow(Values(o))));
+    doc->Bullets(items);
+    doc->Para(doc->Text("The other heads the same way (heads sharing a K/V head read the same cached rows); then ") +
+              doc->Math(std::string("y = \\operatorname{concat}_i(o_i)") + (v.model.W_O.size() ? " W_O" : "") +
+                        (v.model.b_O.size() ? " + b_O" : "")) +
+              doc->Text(":"));
+    doc->Display("y = " + ShortRow(Values(v.run.Y[static_cast<size_t>(sq)].row(t))));
+    doc->Para(doc->Text("The steps one after another give the rows of the one-shot causal computation over the whole "
+                        "sequence: the largest difference is ") +
+              doc->Math(Num(v.max_abs_diff)) +
+              doc->Text(DecodeIsRoundOff(v) ? " (round-off)." : ", more than round-off."));
+  } else if (!v.note.empty()) {
+    doc->Para(doc->Text(Sentence(v.note)));
+  }
+
+  doc->Section("Cost of one step");
+  const DecodeShape& s0 = v.shapes[0];
+  doc->Para(doc->Text("At the cost table's sizes ") + doc->Math("b = " + Num(s0.b)) + doc->Text(", ") +
+            doc->Math("n = " + Num(s0.n)) + doc->Text(" cached positions, ") + doc->Math("d = " + Num(s0.d)) +
+            doc->Text(", ") + doc->Math("h = " + Num(s0.h)) + doc->Text(", ") +
+            doc->Math("d_k = d_v = d/h = " + Num(s0.d_k)) + doc->Text(", ") + doc->Math("w = " + Num(s0.word)) +
+            doc->Text(" bytes a number; a multiply-add is 2 FLOPs, and only products are counted."));
+  for (int i = 0; i < 3; ++i) {
+    const DecodeShape& sh = v.shapes[i];
+    const DecodeCost& c = v.costs[i];
+    doc->Subsection(std::string(kCostLayouts[i]) + " (g = " + Num(sh.g) + ")");
+    std::vector<std::string> items;
+    for (const CostTerm& term : c.flop_terms) items.push_back(doc->Text(term.name + ": ") + doc->Math(CostFormula(term)));
+    doc->Bullets(items);
+    std::string terms;
+    for (const CostTerm& term : c.flop_terms) terms += (terms.empty() ? "" : " + ") + Num(term.value);
+    doc->Para(doc->Text("FLOPs: ") +
+              doc->Math("F_{\\text{" + std::string(kCostLayouts[i]) + "}} = " + terms + " = " + Num(c.flops)) +
+              doc->Text("."));
+    terms.clear();
+    for (const CostTerm& term : c.byte_terms) terms += (terms.empty() ? "" : " + ") + Num(term.value);
+    items.clear();
+    for (const CostTerm& term : c.byte_terms) items.push_back(doc->Text(term.name + ": ") + doc->Math(CostFormula(term)));
+    doc->Bullets(items);
+    doc->Para(doc->Text("Bytes: ") +
+              doc->Math("B_{\\text{" + std::string(kCostLayouts[i]) + "}} = " + terms + " = " + Num(c.bytes)) +
+              doc->Text(", an intensity of ") + doc->Math(Num(c.intensity)) + doc->Text(" FLOPs a byte. The cache of one token of one sequence is ") +
+              doc->Math("w g (d_k + d_v) = " + Num(sh.word) + "\\cdot " + Num(sh.g) + "\\cdot (" + Num(sh.d_k) + " + " +
+                        Num(sh.d_v) + ") = " + Num(c.cache_bytes_per_token)) +
+              doc->Text(" bytes; the cache read passes the weights' bytes from ") +
+              doc->Math("n = " + Num(c.crossover_n)) + doc->Text(" on (") +
+              doc->Math("n = w d (h d_k + g d_k + g d_v + h d_v) / (w b g (d_k + d_v)) - 1") + doc->Text(")."));
+  }
+  doc->Para(doc->Text("All three do the same ") + doc->Math("O(bd^2 + bnd)") + doc->Text(" work up to the smaller K and V projections; the bytes are ") +
+            doc->Math("O(d^2 + bd + bnd)") + doc->Text(" for MHA and ") + doc->Math("O(d^2 + bd + bnd/h)") +
+            doc->Text(" for MQA, so once the cache dominates, MQA's intensity is about ") + doc->Math("h") +
+            doc->Text(" times MHA's."));
+
+  doc->Section("Answer");
+  std::string ans;
+  for (int i = 0; i < 3; ++i) {
+    ans += (i ? doc->Text("; ") : "") + doc->Text(std::string(kCostLayouts[i]) + " ") +
+           doc->Math(Num(v.costs[i].cache_bytes_per_token)) + doc->Text(" bytes a token, ") +
+           doc->Math(Num(v.costs[i].bytes)) + doc->Text(" bytes and ") + doc->Math(Num(v.costs[i].flops)) +
+           doc->Text(" FLOPs a step");
+  }
+  doc->Para(doc->Text("Per step at the cost sizes: ") + ans + doc->Text("."));
+  return Status::Ok();
+}
+
+// ---- Gradients (E2(b), E9 part 5) -----------------------------------------
+
+// "\|M\|_F = 1.2345" for a gradient's Frobenius norm.
+std::string NormOf(const std::string& name, const Matrix& m) { return "\\|" + name + "\\|_F = " + Num(m.norm()); }
+// A gradient matrix, each entry to 4 significant digits where 4 decimals would
+// round it away (a saturated softmax's gradients are 1e-4 and smaller): Num
+// entry by entry, not FormatMatrixText's fixed decimals.
+std::string GradEq(const std::string& lhs, const std::string& rhs, const Matrix& m) {
+  if (m.size() > kSolutionMaxCells || m.size() == 0) return MatrixEq(lhs, rhs, m);
+  std::string s = lhs + (rhs.empty() ? "" : " = " + rhs) + " = \\begin{bmatrix}\n";
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j) s += (j ? " & " : "") + Num(m(i, j));
+    s += i + 1 < m.rows() ? " \\\\\n" : "\n";
+  }
+  return s + "\\end{bmatrix}";
+}
+// A divisor: m \times 10^{k} in parentheses.
+std::string Divisor(double v) {
+  const std::string x = Num(v);
+  return x.find("\\times") != std::string::npos || v < 0 ? "(" + x + ")" : x;
+}
+
+Status WriteGradients(const Scenario& s, Doc* doc) {
+  const GradientsLabSettings* found = s.views.Find<GradientsLabSettings>();
+  const GradientsLabSettings lab = found ? *found : GradientsLabSettings();
+  if (const std::string big = GradientsTooBigNote(s); !big.empty()) return Status::Error("view", big);
+  const GradientOptions options = GradientOptionsFor(lab, lab.estimator);
+  Gradients g;
+  const Status st = ComputeGradients(s, options, &g);
+  if (!st.ok()) return st;
+  const GradientNorms norms = ComputeNorms(g);
+  const Result& f = g.forward;
+  const double T = g.temperature;
+  const bool argmax = g.scores_gradient_zero;
+  const bool ste = g.estimator == Estimator::kStraightThrough, gumbel = g.estimator == Estimator::kGumbelSoftmax;
+  const std::string tname = ste ? "T_b" : gumbel ? "\\tau" : "T";
+  const int H = static_cast<int>(g.heads.size());
+
+  doc->Section("The forward pass");
+  std::string est;
+  if (argmax) {
+    est = doc->Text("Argmax attention (") + doc->Math("T \\to 0^+") +
+          doc->Text("): each row of P puts all its weight on its largest allowed score, ties split equally.");
+  } else if (ste) {
+    est = doc->Text("Straight-through: the forward pass uses argmax, the backward pass differentiates ") +
+          doc->Math("S = \\operatorname{softmax}(\\text{scores}/T_b)") + doc->Text(" with ") +
+          doc->Math("T_b = " + Num(T)) + doc->Text(" in its place.");
+  } else if (gumbel) {
+    est = doc->Text("Gumbel-softmax: ") + doc->Math("y = \\operatorname{softmax}((\\text{scores} + g)/\\tau)") +
+          doc->Text(" with ") + doc->Math("\\tau = " + Num(T)) + doc->Text(", seeded Gumbel noise ") + doc->Math("g") +
+          doc->Text(" (seed ") + doc->Math(Str(static_cast<long long>(g.gumbel_seed))) + doc->Text(")") +
+          doc->Text(g.gumbel_hard ? "; hard: the forward pass uses onehot(argmax y), the backward pass y." : "; P = y.");
+  } else {
+    est = doc->Math("P = \\operatorname{softmax}(\\text{scores}/T)") + doc->Text(" row by row with ") +
+          doc->Math("T = " + Num(T)) + doc->Text(".");
+  }
+  doc->Para(doc->Text("The estimator is ") + doc->Code(EstimatorName(lab.estimator)) + doc->Text(". ") + est +
+            doc->Text(" The scenario's pipeline (the Attention view's) gives, for head 0:"));
+  if (H > 0) {
+    doc->Display(MatrixEq("\\text{scores}", "", f.heads[0].scores));
+    doc->Display(MatrixEq("P", "", f.heads[0].weights));
+  }
+  doc->Para(doc->Text("and the loss ") + doc->Math("L = " + Num(g.loss)) + doc->Text(" (the sum of ") +
+            doc->Math("-\\log p_t") + doc->Text(" over the scored rows). The backward pass runs the forward pass's "
+                                                "steps in reverse order, each one's gradient from the next one's."));
+
+  doc->Section("Logits, R and Z");
+  std::string rows;
+  for (size_t k = 0; k < f.loss_terms.size(); ++k) rows += (k ? ", " : "") + Str(f.loss_terms[k].row);
+  doc->Para(doc->Math("\\partial L/\\partial \\text{logits} = \\text{probs} - \\text{onehot}(\\text{target})") +
+            (s.loss.label_smoothing > 0 ? doc->Text(" (with label smoothing: ") +
+                                              doc->Math("\\text{probs} - (1 - \\varepsilon)\\,\\text{onehot} - \\varepsilon/V") +
+                                              doc->Text(")")
+                                        : "") +
+            doc->Text(" on the scored rows (") + doc->Math(rows) + doc->Text("), 0 on the others:"));
+  doc->Display(GradEq("\\partial L/\\partial \\text{logits}", "", g.d_logits));
+  const bool tied = s.unembedding == Unembedding::kTied;
+  doc->Display(GradEq("\\partial L/\\partial R",
+                        tied ? "\\partial L/\\partial \\text{logits}\\, E" : "\\partial L/\\partial \\text{logits}\\, U^\\top",
+                        g.d_R));
+  if (g.d_W_O.size()) {
+    doc->Display(GradEq("\\partial L/\\partial Z", "\\partial L/\\partial R\\, W_O^\\top", g.d_Z));
+    doc->Display(GradEq("\\partial L/\\partial W_O", "Z^\\top \\partial L/\\partial R", g.d_W_O));
+    doc->Para(doc->Math(NormOf("\\partial L/\\partial W_O", g.d_W_O)) + doc->Text("."));
+  } else {
+    doc->Para(doc->Text("Without ") + doc->Math("W_O") + doc->Text(", ") +
+              doc->Math("\\partial L/\\partial Z = \\partial L/\\partial R") + doc->Text("."));
+  }
+
+  const int shown = std::min(H, kSolutionDetailHeads);
+  for (int k = 0; k < shown; ++k) {
+    const HeadGradients& hg = g.heads[static_cast<size_t>(k)];
+    const HeadResult& hr = f.heads[static_cast<size_t>(k)];
+    const std::string sub = H > 1 ? "_{" + Str(k) + "}" : "";
+    doc->Section(H > 1 ? "Head " + Str(k) : "Through the attention");
+    doc->Display(GradEq("\\partial L/\\partial P" + sub, "\\partial L/\\partial Z" + sub + "\\, V" + sub + "^\\top", hg.d_P));
+    if (argmax) {
+      // The view's own note: why every gradient through the scores is exactly 0.
+      doc->Para(doc->Text(Sentence(g.note.empty() ? "Under argmax P is piecewise constant in the scores, so "
+                                                    "dL/dscores = 0 exactly, and with it W_Q's and W_K's gradients"
+                                                  : g.note)));
+      doc->Display(GradEq("\\partial L/\\partial \\text{scores}" + sub, "", hg.d_scores));
+    } else {
+      const std::string S = ste ? "S" : gumbel ? "y" : "P";
+      const Matrix& soft = hg.soft.size() ? hg.soft : hr.weights;
+      doc->Para(doc->Text("Through the softmax (its Jacobian ") +
+                doc->Math("(1/" + tname + ")(\\operatorname{diag} p - p p^\\top)") + doc->Text(" applied row by row):"));
+      doc->Display("\\frac{\\partial L}{\\partial \\text{scores}} = \\frac{1}{" + tname + "}\\, " + S +
+                   " \\odot \\left(\\frac{\\partial L}{\\partial " + S + "} - \\operatorname{rowsum}\\left(\\frac{\\partial L}{\\partial " +
+                   S + "} \\odot " + S + "\\right)\\right)");
+      // One scored row worked out: its rowsum, then each entry.
+      const int i = f.loss_terms.empty() ? 0 : f.loss_terms.front().row;
+      if (i < soft.rows()) {
+        std::vector<int> cols;
+        for (int j = 0; j < soft.cols(); ++j)
+          if (soft(i, j) != 0) cols.push_back(j);
+        double r = 0;
+        std::string sum;
+        std::vector<double> ds;
+        for (size_t c = 0; c < cols.size() && c < static_cast<size_t>(kDetailEntries); ++c) {
+          const int j = cols[c];
+          sum += (c ? " + " : "") + Factor(hg.d_P(i, j)) + "\\cdot " + Factor(soft(i, j));
+        }
+        if (static_cast<int>(cols.size()) > kDetailEntries) sum += " + \\ldots";
+        for (int j : cols) r += hg.d_P(i, j) * soft(i, j);
+        for (int j : cols) ds.push_back(hg.d_scores(i, j));
+        doc->Para(doc->Text("Row ") + doc->Math(Str(i)) + doc->Text(" (the first scored row), over its ") +
+                  doc->Math(Str(static_cast<long long>(cols.size()))) + doc->Text(" keys with a non-zero weight: ") +
+                  doc->Math("r = \\textstyle\\sum_j (\\partial L/\\partial " + S + ")_{" + Str(i) + "j}\\, " + S + "_{" + Str(i) +
+                            "j} = " + (sum.empty() ? "0" : sum) + " = " + Num(r)) +
+                  doc->Text(", then ") +
+                  doc->Math("(1/" + Num(T) + ")\\, " + S + "_{" + Str(i) + "j}((\\partial L/\\partial " + S + ")_{" + Str(i) +
+                            "j} - r) = " + ShortRow(ds)) +
+                  doc->Text("."));
+      }
+      doc->Display(GradEq("\\partial L/\\partial \\text{scores}" + sub, "", hg.d_scores));
+      const double sc = hr.scale;
+      doc->Para(doc->Text("With the scores ") + doc->Math("s\\,QK^\\top") + doc->Text(" (") +
+                doc->Math("s = " + Num(sc)) + doc->Text("): ") +
+                doc->Math("\\partial L/\\partial Q = s\\, (\\partial L/\\partial \\text{scores})\\, K") + doc->Text(", ") +
+                doc->Math("\\partial L/\\partial K = s\\, (\\partial L/\\partial \\text{scores})^\\top Q") + doc->Text("."));
+    }
+    doc->Para(doc->Math(NormOf("\\partial L/\\partial \\text{scores}" + sub, hg.d_scores)) + doc->Text("."));
+    if (hg.d_W_Q.size()) {
+      doc->Para(doc->Text("The projections' gradients, with ") + doc->Math("\\partial L/\\partial V = P^\\top \\partial L/\\partial Z") +
+                doc->Text(" and X the input rows:"));
+      doc->Display(GradEq("\\partial L/\\partial W_Q" + sub, "X^\\top \\partial L/\\partial Q", hg.d_W_Q));
+      if (hg.kv_leader) {
+        doc->Display(GradEq("\\partial L/\\partial W_K" + sub, "X^\\top \\partial L/\\partial K", hg.d_W_K));
+        doc->Display(GradEq("\\partial L/\\partial W_V" + sub, "X^\\top \\partial L/\\partial V", hg.d_W_V));
+        doc->Para(doc->Math(NormOf("\\partial L/\\partial W_Q" + sub, hg.d_W_Q)) + doc->Text(", ") +
+                  doc->Math(NormOf("\\partial L/\\partial W_K" + sub, hg.d_W_K)) + doc->Text(", ") +
+                  doc->Math(NormOf("\\partial L/\\partial W_V" + sub, hg.d_W_V)) + doc->Text("."));
+      } else {
+        doc->Para(doc->Math(NormOf("\\partial L/\\partial W_Q" + sub, hg.d_W_Q)) + doc->Text("; this head's K and V are head ") +
+                  doc->Math(Str(hg.kv_head)) + doc->Text("'s group's, whose gradients sum their readers'."));
+      }
+    }
+  }
+  if (H > shown) {
+    doc->Para(doc->Text("Heads ") + doc->Math(Str(shown) + "\\ldots" + Str(H - 1)) +
+              doc->Text(" the same way (attnlab eval prints each)."));
+  }
+
+  doc->Section("Sizes");
+  std::string sizes = doc->Text("Over all heads: ") + doc->Math("\\|\\partial L/\\partial W_Q\\|_F = " + Num(norms.W_Q)) +
+                      doc->Text(", ") + doc->Math("\\|\\partial L/\\partial W_K\\|_F = " + Num(norms.W_K)) + doc->Text(", ") +
+                      doc->Math("\\|\\partial L/\\partial W_V\\|_F = " + Num(norms.W_V)) +
+                      (g.d_W_O.size() ? doc->Text(", ") + doc->Math("\\|\\partial L/\\partial W_O\\|_F = " + Num(norms.W_O))
+                                      : std::string()) +
+                      doc->Text(".");
+  double max_q = 0, max_v = 0;
+  for (const HeadGradients& hg : g.heads) {
+    if (hg.d_W_Q.size()) max_q = std::max(max_q, hg.d_W_Q.cwiseAbs().maxCoeff());
+    if (hg.d_W_V.size()) max_v = std::max(max_v, hg.d_W_V.cwiseAbs().maxCoeff());
+  }
+  if (argmax) {
+    sizes += doc->Text(" W_Q's and W_K's are exactly 0: training under argmax never moves them, while W_V and W_O do move.");
+  } else if (norms.W_Q > 0) {
+    sizes += doc->Text(" W_V's gradient is ") +
+             doc->Math("\\|\\partial L/\\partial W_V\\|_F / \\|\\partial L/\\partial W_Q\\|_F = " + Num(norms.W_V) + " / " +
+                       Divisor(norms.W_Q) + " = " + Num(norms.W_V / norms.W_Q)) +
+             doc->Text(" times W_Q's (the largest entries: ") +
+             doc->Math(Num(max_v) + " / " + Divisor(max_q) + " = " + Num(max_v / max_q)) +
+             doc->Text(norms.W_V / norms.W_Q > 10 ? "): the softmax is saturated by large scores, so W_Q and W_K learn, but slowly."
+                                                  : ").");
+  }
+  doc->Para(sizes);
+  if (!g.note.empty() && !argmax) doc->Para(doc->Text(Sentence(g.note)));
+
+  doc->Section("Answer");
+  doc->Para(doc->Math("L = " + Num(g.loss)) + doc->Text("; ") +
+            doc->Math("\\|\\partial L/\\partial W_Q\\|_F = " + Num(norms.W_Q)) + doc->Text(", ") +
+            doc->Math("\\|\\partial L/\\partial W_K\\|_F = " + Num(norms.W_K)) + doc->Text(", ") +
+            doc->Math("\\|\\partial L/\\partial W_V\\|_F = " + Num(norms.W_V)) +
+            (argmax ? doc->Text(": under argmax no gradient reaches W_Q or W_K.") : doc->Text(".")));
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool SolutionFormatFromName(const std::string& name, SolutionFormat* out) {
@@ -1224,12 +1894,14 @@ bool SolutionFormatFromName(const std::string& name, SolutionFormat* out) {
 
 Status WriteSolution(const Scenario& scenario, SolutionFormat format, std::string* out) {
   const std::string& view = scenario.view;
-  static const char* const kWritten[] = {"attention", "multihead", "conv", "temperature", "rnn", "logistic", "scaling", "selection"};
+  static const char* const kWritten[] = {"attention", "multihead", "conv",     "temperature", "rnn",
+                                         "logistic",  "scaling",   "selection", "kernel",    "decoding", "gradients"};
   if (std::find(std::begin(kWritten), std::end(kWritten), view) == std::end(kWritten)) {
     const ViewModel* model = FindViewModel(view);
     return Status::Error("view", std::string("the ") + (model ? model->title : view.c_str()) +
                                      " view has no written solution yet (its numbers: attnlab eval); "
-                                     "solutions are written for the attention, multihead, conv, temperature, rnn, logistic, scaling and selection views");
+                                     "solutions are written for the attention, multihead, conv, temperature, rnn, logistic, "
+                                     "scaling, selection, kernel, decoding and gradients views");
   }
   Doc doc(format);
   doc.Title(scenario.title.empty() ? "Worked solution" : scenario.title);
@@ -1252,12 +1924,21 @@ Status WriteSolution(const Scenario& scenario, SolutionFormat format, std::strin
   } else if (view == "selection") {
     Status st = WriteSelection(scenario, &doc);
     if (!st.ok()) return st;
+  } else if (view == "gradients") {
+    Status st = WriteGradients(scenario, &doc);
+    if (!st.ok()) return st;
   } else {
     Result result;
     Status st = Evaluate(scenario, &result);
     if (!st.ok()) return st;
     if (view == "temperature") {
       st = WriteTemperature(scenario, result, &doc);
+      if (!st.ok()) return st;
+    } else if (view == "kernel") {
+      st = WriteKernel(scenario, result, &doc);
+      if (!st.ok()) return st;
+    } else if (view == "decoding") {
+      st = WriteDecoding(scenario, result, &doc);
       if (!st.ok()) return st;
     } else {
       WriteAttention(scenario, result, &doc);

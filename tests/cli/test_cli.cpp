@@ -622,10 +622,25 @@ TEST(CliSolve, UsageAndInputErrorsExitTwoWithAMessage) {
   r = Attnlab("solve");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("solve takes one scenario file"), std::string::npos) << r.err;
-  r = Attnlab("solve '" + kPresets + "/e4-decoding-gqa.json'");
+  // Every view has a solution: what WriteSolution refuses is a scenario it cannot work out (gradients
+  // without a loss), and a file naming an unknown view is refused before it.
+  json no_loss = json::parse(ReadFile(kPresets + "/e9-gradients-softmax.json"));
+  no_loss.erase("loss");
+  std::string path = WriteTemp(no_loss.dump());
+  r = Attnlab("solve " + path);
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find("view: the Decoding view has no written solution yet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("loss: gradients need a loss"), std::string::npos) << r.err;
+  std::remove(path.c_str());
+  path = WriteTemp(R"({"view": "nosuch", "Q": [[1]], "K": [[1]], "V": [[1]]})");
+  r = Attnlab("solve " + path);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("view: unknown view \"nosuch\""), std::string::npos) << r.err;
+  std::remove(path.c_str());
+  r = Attnlab("solve '" + kPresets + "/e4-decoding-gqa.json'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("## Cost of one step"), std::string::npos) << r.out;
   r = Attnlab("solve /nonexistent/x.json");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("/nonexistent/x.json"), std::string::npos) << r.err;

@@ -4,6 +4,7 @@
 // exercises' own (EXERCISES.md).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "attnlab/conv_shape.hpp"
 #include "attnlab/e10_lab.hpp"
+#include "attnlab/kernel_attention.hpp"
 #include "attnlab/matrix_text.hpp"
 #include "attnlab/scaling.hpp"
 #include "attnlab/scenario.hpp"
@@ -20,6 +22,12 @@
 #include "attnlab/temperature.hpp"
 #include "attnlab/views.hpp"
 #include "latex_check.hpp"
+
+// gradients_view.hpp and e10_lab.hpp each define a kMaxLearningRate: renamed
+// here, as in solution.cpp, for the one this file never uses.
+#define kMaxLearningRate kMaxGradientsLearningRate
+#include "attnlab/gradients_view.hpp"
+#undef kMaxLearningRate
 
 namespace attnlab {
 namespace {
@@ -595,6 +603,285 @@ TEST(Solution, SelectionWithTwoHeadsAndSmallNumbersIsExact) {
   }
 }
 
+TEST(Solution, KernelWorksOutE5sQuadraticKernelBothFormsAndTheCrossover) {
+  const Scenario s = Preset("e5-quadratic-kernel.json");
+  const Report eval = ViewEval(s);
+  const Report::Entry* sim = eval.Find("sim");
+  const Report::Entry* weights = eval.Find("weights");
+  const Report::Entry* phi_Q = eval.Find("phi_Q");
+  ASSERT_NE(sim, nullptr);
+  ASSERT_NE(weights, nullptr);
+  ASSERT_NE(phi_Q, nullptr);
+  auto row = [](const Matrix& m, int i) { return std::vector<double>(m.row(i).data(), m.row(i).data() + m.cols()); };
+  const std::vector<std::string> both = SolveBoth(s);
+  for (const std::string& text : both) {
+    ExpectSameTuple(TupleAfter(text, "(q_0 \\cdot k_j + 1)^{2} = "), row(sim->matrix, 0), "sim(q_0, k_j)");
+    ExpectSameTuple(TupleAfter(text, "(q_1 \\cdot k_j + 1)^{2} = "), row(sim->matrix, 1), "sim(q_1, k_j)");
+    ExpectSameTuple(TupleAfter(text, "w_0 = "), row(weights->matrix, 0), "row 0's weights");
+    ExpectWritten(ResultAfter(text, "\\textstyle\\sum_j = "), EvalNumbers(eval, "denominators")[0], "den_0");
+    ExpectSameMatrix(MatrixAfter(text, "V' = "), eval.Find("output")->matrix, "V'");
+    ExpectSameTuple(TupleAfter(text, "\\varphi(q_0) = "), row(phi_Q->matrix, 0), "phi(q_0)");
+    ExpectSameMatrix(MatrixAfter(text, "S = "), eval.Find("S")->matrix, "S");
+    ExpectSameTuple(TupleAfter(text, "z = "), EvalNumbers(eval, "z"), "z");
+    ExpectWritten(ResultAfter(text, "\\max|V'_{\\text{quad}} - V'_{\\text{lin}}| = "), EvalNumber(eval, "max_abs_diff"),
+                  "the forms' difference");
+    EXPECT_TRUE(Has(text, "(2 + 1)(2 + 2)/2 = 6")) << "D_phi";
+    EXPECT_EQ(ResultAfter(text, "N_{\\text{cross}} = "), 8) << "the E5 preset's crossover";
+    EXPECT_EQ(EvalNumber(eval, "cost.crossover_n_flops"), 8);
+    EXPECT_TRUE(Has(text, "98 N < 13 N^2")) << "13 N^2 against 98 N FLOPs";
+    // By hand, kernel_attention.hpp's terms at D = M = 2, p = 2, D_phi = 6, C_phi = p D_phi = 12.
+    EXPECT_TRUE(Has(text, "(2\\cdot 2 + 2 + 2 + 1 + 2\\cdot 2) N^2 = 13 N^2")) << text;
+    EXPECT_TRUE(Has(text, "(2\\cdot 12 + 2\\cdot 6\\cdot 2 + 2\\cdot 6 + 2\\cdot 6\\cdot 2 + 2\\cdot 6 + 2) N = 98 N")) << text;
+    EXPECT_TRUE(Has(text, "round-off")) << text;
+  }
+  // By hand: q_0 = (0.2, 0.5), k_1 = (0.8, -0.8): q.k = -0.24, (q.k + 1)^2 = 0.76^2 = 0.5776;
+  // row 0's sims (1.33^2, 0.76^2, 0.73^2, 1.07^2) sum to 4.0243.
+  const std::string& md = both[0];
+  EXPECT_EQ(TupleAfter(md, "q_0 \\cdot k_j = ").at(1), -0.24);
+  EXPECT_EQ(TupleAfter(md, "(q_0 \\cdot k_j + 1)^{2} = ").at(1), 0.5776);
+  ExpectWritten(ResultAfter(md, "\\textstyle\\sum_j = "), 1.33 * 1.33 + 0.76 * 0.76 + 0.73 * 0.73 + 1.07 * 1.07, "den_0 by hand");
+  EXPECT_TRUE(Has(md, "The course's answer")) << "the course's answer closes it";
+}
+
+TEST(Solution, KernelCausalShowsThePrefixStateAndRandomFeaturesSayTheyEstimate) {
+  Scenario s = Preset("e5-quadratic-kernel.json");
+  s.views.Get<KernelLabSettings>().causal = true;
+  s.views.Get<KernelLabSettings>().step = 1;
+  Report eval = ViewEval(s);
+  for (const std::string& text : SolveBoth(s)) {
+    EXPECT_TRUE(Has(text, "S_i = S_{i-1} + \\varphi(k_i) v_i^\\top")) << text;
+    ExpectSameMatrix(MatrixAfter(text, "S_{1} = "), eval.Find("S_step")->matrix, "S_1");
+    ExpectSameTuple(TupleAfter(text, "z_{1} = "), EvalNumbers(eval, "z_step"), "z_1");
+    ExpectSameTuple(TupleAfter(text, "(q_1 \\cdot k_j + 1)^{2} = "),
+                    {eval.Find("sim")->matrix(1, 0), eval.Find("sim")->matrix(1, 1)}, "row 1 sees keys 0 and 1");
+    const Matrix& out = eval.Find("output_linear")->matrix;
+    ExpectSameTuple(TupleAfter(text, "so $V'_2 = "), {out(2, 0), out(2, 1)}, "the linear form's row 2");
+  }
+  for (const char* file : {"e5-random-features.json", "e5-elu-vs-softmax.json", "e5-causal-linear.json"}) {
+    const Scenario p = Preset(file);
+    const std::vector<std::string> both = SolveBoth(p);
+    if (p.views.Find<KernelLabSettings>() && p.views.Find<KernelLabSettings>()->sim == KernelSim::kSoftmax) {
+      EXPECT_TRUE(Has(both[0], "an estimate")) << file;
+    }
+  }
+}
+
+// The text from the first `lead` on (a layout's section of the cost table).
+std::string From(const std::string& text, const std::string& lead) {
+  const size_t at = text.find(lead);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no \"" << lead << "\" in the solution";
+    return "";
+  }
+  return text.substr(at);
+}
+
+// Decoding's weights of (sequence b, head i) at step t over the m + t + 1 positions, from eval.
+std::vector<double> DecodeWeights(const Report& eval, int b, int i, int t) {
+  const Report::Entry* w = eval.Find("weights");
+  const Report::Entry* prior = eval.Find("prior");
+  if (!w || !prior) {
+    ADD_FAILURE() << "eval has no weights";
+    return {};
+  }
+  const Matrix& P = w->slices.at(static_cast<size_t>(b * w->inner + i));
+  const int n = static_cast<int>(prior->integer) + t + 1;
+  return std::vector<double>(P.row(t).data(), P.row(t).data() + n);
+}
+
+TEST(Solution, DecodingWorksOutTheShownStepOfE4sGqaAndItsCosts) {
+  const Scenario s = Preset("e4-decoding-gqa.json");  // step 0 of sequence 1, a previous cache of 2 positions
+  const Report eval = ViewEval(s);
+  const std::vector<std::string> both = SolveBoth(s);
+  for (const std::string& text : both) {
+    ExpectSameTuple(TupleAfter(text, "p = "), DecodeWeights(eval, 1, 0, 0), "head 0's weights over the 3 positions");
+    const Report::Entry* Y = eval.Find("Y");
+    ASSERT_NE(Y, nullptr);
+    ExpectSameTuple(TupleAfter(text, "y = "), std::vector<double>(Y->slices[1].row(0).data(), Y->slices[1].row(0).data() + 8),
+                    "y of the step");
+    for (const char* layout : {"MHA", "GQA", "MQA"}) {
+      const std::string part = From(text, std::string(layout) + " (g = ");
+      ExpectWritten(ResultAfter(part, std::string("F_{\\text{") + layout + "}} = "),
+                    EvalNumber(eval, std::string("cost.") + layout + ".flops"), std::string(layout) + " FLOPs");
+      ExpectWritten(ResultAfter(part, std::string("B_{\\text{") + layout + "}} = "),
+                    EvalNumber(eval, std::string("cost.") + layout + ".bytes"), std::string(layout) + " bytes");
+      ExpectWritten(ResultAfter(part, "w g (d_k + d_v) = "),
+                    EvalNumber(eval, std::string("cost.") + layout + ".cache_bytes_per_token"), "cache per token");
+      ExpectWritten(ResultAfter(part, "passes the weights' bytes from $n = "),
+                    EvalNumber(eval, std::string("cost.") + layout + ".crossover_n"), "crossover");
+    }
+    // By hand (EXERCISES.md's course answer): GQA's cache read at b 8, g 4, n 2048, d_k = d_v = 64,
+    // w = 8: 8 x 8 x 4 x 2048 x 128 = 67108864 bytes; the model's own cache per token 8 x 2 x (2 + 2) = 64.
+    EXPECT_EQ(ResultAfter(From(text, "GQA (g = "), "w\\cdot b\\cdot g\\cdot n\\cdot (d_k + d_v) = "), 67108864);
+    EXPECT_EQ(ResultAfter(text, "the model's cache holds $w g (d_k + d_v) = "), 64);
+    EXPECT_TRUE(Has(text, "round-off")) << "the steps equal the one-shot pass";
+  }
+  // By hand: the weights are softmax of the scores the text writes.
+  const std::vector<double> sc = TupleAfter(both[0], "s = ");
+  ASSERT_EQ(sc.size(), 3u);
+  double sum = 0;
+  for (double v : sc) sum += std::exp(v);
+  ExpectSameTuple(TupleAfter(both[0], "p = "), {std::exp(sc[0]) / sum, std::exp(sc[1]) / sum, std::exp(sc[2]) / sum},
+                  "softmax of the written scores");
+  EXPECT_TRUE(Has(both[0], "The course's answer"));
+}
+
+TEST(Solution, DecodingMhaVsMqaShowsItsStepOverTheGrowingCache) {
+  const Scenario s = Preset("e4-decoding-mha-vs-mqa.json");  // step 2 of sequence 0, no previous cache
+  const Report eval = ViewEval(s);
+  for (const std::string& text : SolveBoth(s)) {
+    ExpectSameTuple(TupleAfter(text, "p = "), DecodeWeights(eval, 0, 0, 2), "step 2 attends over 3 positions");
+    EXPECT_TRUE(Has(text, "grows from $[2, 1, 2, 2]$ to $[2, 1, 3, 2]$")) << text;
+    ExpectWritten(ResultAfter(From(text, "MQA (g = "), "F_{\\text{MQA}} = "), EvalNumber(eval, "cost.MQA.flops"), "MQA FLOPs");
+  }
+}
+
+Matrix GradMatrix(const Report& eval, const std::string& key) {
+  const Report::Entry* heads = eval.Find("heads");
+  if (!heads || heads->items.empty()) {
+    ADD_FAILURE() << "eval has no heads";
+    return Matrix();
+  }
+  const Report::Entry* e = heads->items[0]->Find(key);
+  if (!e) {
+    ADD_FAILURE() << "eval has no heads[0]." << key;
+    return Matrix();
+  }
+  return e->matrix;
+}
+
+TEST(Solution, GradientsUnderSoftmaxAtRoot2HaveEvalsMatricesAndTheRatio) {
+  const Scenario s = Preset("e9-gradients-softmax.json");
+  const Report eval = ViewEval(s);
+  const std::vector<std::string> both = SolveBoth(s);
+  for (const std::string& text : both) {
+    ExpectSameMatrix(MatrixAfter(text, "\\partial L/\\partial \\text{logits} = "), eval.Find("grad_logits")->matrix, "dL/dlogits");
+    ExpectSameMatrix(MatrixAfter(text, "\\partial L/\\partial P = \\partial L/\\partial Z\\, V^\\top = "),
+                     GradMatrix(eval, "grad_weights"), "dL/dP");
+    // dL/dscores and dL/dW_Q are of order 1e-4 and 1e-3 (the softmax saturates): 4 decimals would round them to
+    // 0.0001 or 0, so they are written, and compared, to 4 significant digits below 1e-2.
+    const auto same_relative = [](const Matrix& written, const Matrix& expected, const std::string& what) {
+      ASSERT_EQ(written.rows(), expected.rows()) << what;
+      ASSERT_EQ(written.cols(), expected.cols()) << what;
+      for (Eigen::Index i = 0; i < written.rows(); ++i)
+        for (Eigen::Index j = 0; j < written.cols(); ++j)
+          EXPECT_NEAR(written(i, j), expected(i, j),
+                      std::abs(expected(i, j)) >= 1e-2 ? 5e-5 : 5e-4 * std::abs(expected(i, j)) + 1e-12)
+              << what << "(" << i << ", " << j << ")";
+    };
+    same_relative(MatrixAfter(text, "\\partial L/\\partial \\text{scores} = "), GradMatrix(eval, "grad_scores"), "dL/dscores");
+    same_relative(MatrixAfter(text, "\\partial L/\\partial W_Q = X^\\top \\partial L/\\partial Q = "),
+                  GradMatrix(eval, "grad_W_Q"), "dL/dW_Q");
+    ExpectSameMatrix(MatrixAfter(text, "\\partial L/\\partial W_V = X^\\top \\partial L/\\partial V = "),
+                     GradMatrix(eval, "grad_W_V"), "dL/dW_V");
+    // |dW_Q| is about 4e-3: written to 4 significant digits, compared relatively.
+    const double wq = EvalNumber(eval, "norms.W_Q");
+    EXPECT_NEAR(ResultAfter(text, "\\|\\partial L/\\partial W_Q\\|_F = "), wq, 5e-4 * wq) << "|dW_Q|";
+    ExpectWritten(ResultAfter(text, "\\|\\partial L/\\partial W_V\\|_F = "), EvalNumber(eval, "norms.W_V"), "|dW_V|");
+    ExpectWritten(ResultAfter(text, "\\|\\partial L/\\partial W_O\\|_F = "), EvalNumber(eval, "norms.W_O"), "|dW_O|");
+    const double ratio = ResultAfter(text, "\\|\\partial L/\\partial W_V\\|_F / \\|\\partial L/\\partial W_Q\\|_F = ");
+    ExpectWritten(ratio, EvalNumber(eval, "norms.W_V") / EvalNumber(eval, "norms.W_Q"), "the ratio");
+    EXPECT_GT(ratio, 75);
+    EXPECT_LT(ratio, 90) << "about 82";
+    EXPECT_NEAR(ResultAfter(text, "(the largest entries: $"), 70.58, 0.01) << "EXERCISES.md's 'about 70'";
+  }
+  // By hand: dL/dW_Q = X^T (dL/dscores K) (no scaling), with X = E[tokens], K = X W_K, from the written dL/dscores.
+  const Matrix d_scores = MatrixAfter(both[0], "\\partial L/\\partial \\text{scores} = ");
+  Matrix X(static_cast<Eigen::Index>(s.tokens.size()), s.E.cols());
+  for (size_t i = 0; i < s.tokens.size(); ++i) {
+    const size_t id = static_cast<size_t>(std::find(s.vocab.begin(), s.vocab.end(), s.tokens[i]) - s.vocab.begin());
+    X.row(static_cast<Eigen::Index>(i)) = s.E.row(static_cast<Eigen::Index>(id));
+  }
+  const Matrix K = X * s.heads[0].W_K;
+  const Matrix by_hand = X.transpose() * (d_scores * K);
+  // The written dL/dscores has 4 significant digits: the bound of the error each term carries.
+  const Matrix bound = 1e-3 * (X.cwiseAbs().transpose() * (d_scores.cwiseAbs() * K.cwiseAbs()));
+  const Matrix written = MatrixAfter(both[0], "\\partial L/\\partial W_Q = X^\\top \\partial L/\\partial Q = ");
+  ASSERT_EQ(written.rows(), by_hand.rows());
+  for (Eigen::Index i = 0; i < by_hand.rows(); ++i)
+    for (Eigen::Index j = 0; j < by_hand.cols(); ++j)
+      EXPECT_NEAR(written(i, j), by_hand(i, j), bound(i, j) + 5e-4 * std::abs(by_hand(i, j)) + 1e-12) << "dW_Q(" << i << ", " << j << ")";
+  for (Eigen::Index i = 0; i < d_scores.rows(); ++i) EXPECT_NEAR(d_scores.row(i).sum(), 0, 1e-3) << "a softmax row's gradient sums to 0";
+}
+
+TEST(Solution, GradientsUnderArgmaxAreExactlyZeroForWQAndWK) {
+  const Scenario s = Preset("e9-gradients-argmax.json");
+  const Report eval = ViewEval(s);
+  for (const std::string& text : SolveBoth(s)) {
+    const Matrix dWQ = MatrixAfter(text, "\\partial L/\\partial W_Q = X^\\top \\partial L/\\partial Q = ");
+    ExpectSameMatrix(dWQ, GradMatrix(eval, "grad_W_Q"), "dL/dW_Q");
+    EXPECT_EQ(dWQ.cwiseAbs().maxCoeff(), 0.0) << "exactly 0";
+    EXPECT_EQ(MatrixAfter(text, "\\partial L/\\partial \\text{scores} = ").cwiseAbs().maxCoeff(), 0.0);
+    EXPECT_EQ(ResultAfter(text, "\\|\\partial L/\\partial W_Q\\|_F = "), 0.0);
+    EXPECT_EQ(EvalNumber(eval, "norms.W_Q"), 0.0);
+    ExpectWritten(ResultAfter(text, "\\|\\partial L/\\partial W_V\\|_F = "), EvalNumber(eval, "norms.W_V"), "|dW_V|");
+    EXPECT_GT(EvalNumber(eval, "norms.W_V"), 0);
+    EXPECT_TRUE(Has(text, "piecewise constant in the scores")) << text;
+    EXPECT_TRUE(Has(text, "L = 4.2114")) << "the exam's loss";
+    // By hand: row 4 scores A with P(A) = e^3 / (2e^3 + 4), so dL/dlogits(4, A) = P(A) - 1.
+    const Matrix d_logits = MatrixAfter(text, "\\partial L/\\partial \\text{logits} = ");
+    ExpectWritten(d_logits(4, 0), std::exp(3.0) / (2 * std::exp(3.0) + 4) - 1, "dL/dlogits(4, A)");
+  }
+}
+
+TEST(Solution, EveryKernelDecodingAndGradientsPresetIsWellFormed) {
+  for (const char* file : {"e5-causal-linear.json", "e5-elu-vs-softmax.json", "e5-quadratic-kernel.json",
+                           "e5-random-features.json", "e4-decoding-gqa.json", "e4-decoding-mha-vs-mqa.json",
+                           "e2-gradients.json", "e9-gradients-argmax.json", "e9-gradients-gumbel.json",
+                           "e9-gradients-softmax.json", "e9-gradients-ste.json", "e9-gradients-training.json"}) {
+    SCOPED_TRACE(file);
+    const std::vector<std::string> both = SolveBoth(Preset(file));
+    EXPECT_TRUE(Has(both[0], "## Answer")) << both[0];
+  }
+}
+
+TEST(Solution, KernelDecodingAndGradientsStayWellFormedOnEdgeCases) {
+  {  // the plain dot product: denominators that vanish or cancel are named, not divided by
+    Scenario s = Preset("e5-quadratic-kernel.json");
+    s.views.Get<KernelLabSettings>().sim = KernelSim::kDot;
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      const std::vector<double> bad = EvalNumbers(eval, "bad_rows");
+      if (!bad.empty()) EXPECT_TRUE(Has(text, "undefined")) << text;
+      EXPECT_TRUE(Has(text, "\\varphi(x) = x")) << text;
+    }
+  }
+  {  // argmax decoding (T = 0): the weights are eval's, no exponentials
+    Scenario s = Preset("e4-decoding-gqa.json");
+    s.attention.temperature = 0;
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      ExpectSameTuple(TupleAfter(text, "p = "), DecodeWeights(eval, 1, 0, 0), "argmax weights");
+      EXPECT_FALSE(Has(text, "e^{(s_j - m)/T} = (")) << text;
+    }
+  }
+  {  // Q, K, V given directly: nothing to decode, the costs are still worked out
+    Scenario s = Preset("e4-decoding-gqa.json");
+    s.input = InputMode::kQKV;
+    s.Q = Matrix::Ones(3, 2);
+    s.K = Matrix::Ones(3, 2);
+    s.V = Matrix::Ones(3, 2);
+    std::string text;
+    const Status st = WriteSolution(s, SolutionFormat::kMarkdown, &text);
+    if (st.ok()) {
+      EXPECT_EQ(CheckMarkdownSolution(text), "");
+      EXPECT_TRUE(Has(text, "## Cost of one step")) << text;
+    } else {
+      EXPECT_FALSE(st.field().empty()) << st.ToString();
+    }
+  }
+  {  // straight-through: the backward pass differentiates S = softmax(scores / T_b)
+    Scenario s = Preset("e9-gradients-softmax.json");
+    s.views.Get<GradientsLabSettings>().estimator = Estimator::kStraightThrough;
+    const Report eval = ViewEval(s);
+    for (const std::string& text : SolveBoth(s)) {
+      EXPECT_TRUE(Has(text, "Straight-through")) << text;
+      ExpectSameMatrix(MatrixAfter(text, "\\partial L/\\partial W_V = X^\\top \\partial L/\\partial V = "),
+                       GradMatrix(eval, "grad_W_V"), "dL/dW_V");
+    }
+  }
+}
+
 TEST(Solution, TheNewViewsStayWellFormedOnLongRowsNegativesAndEdgeCases) {
   {  // a typed row of 20 scores: the first 16 written out, then \ldots
     Scenario s = Preset("e7-temperature-sweep.json");
@@ -696,13 +983,25 @@ TEST(Solution, ALongSequenceIsSummarisedNotPrintedWhole) {
   EXPECT_LT(md.size(), 40000u);
 }
 
+// Every view the files name has a solution now: a view WriteSolution does not
+// know (a scenario built in code, or a view added without one) is refused by
+// name, and a gradients scenario without a loss fails with the loss's field.
 TEST(Solution, AViewWithoutADerivationSaysSoNamingTheView) {
-  Scenario s = Preset("e4-decoding-gqa.json");
+  Scenario s = Preset("e9-gradients-softmax.json");
+  s.view = "nosuch";
   std::string text = "untouched";
-  const Status st = WriteSolution(s, SolutionFormat::kMarkdown, &text);
+  Status st = WriteSolution(s, SolutionFormat::kMarkdown, &text);
   EXPECT_EQ(st.field(), "view");
-  EXPECT_NE(st.message().find("Decoding view has no written solution"), std::string::npos) << st.ToString();
-  EXPECT_NE(st.message().find("temperature, rnn, logistic, scaling and selection"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("the nosuch view has no written solution"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("selection, kernel, decoding and gradients views"), std::string::npos) << st.ToString();
+  EXPECT_EQ(text, "untouched");
+  s = Preset("e9-gradients-softmax.json");
+  s.loss.enabled = false;
+  s.loss.positions.clear();
+  s.loss.targets.clear();
+  st = WriteSolution(s, SolutionFormat::kMarkdown, &text);
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(st.field(), "loss") << st.ToString();
   EXPECT_EQ(text, "untouched");
 }
 

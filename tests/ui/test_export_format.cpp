@@ -125,15 +125,21 @@ TEST(SolutionDialog, SavesTheWorkedSolutionInTheChosenFormat) {
   rmdir(dir);
 }
 
-TEST(SolutionDialog, AViewWithoutADerivationSaysSoAndOffersNoSave) {
+// Every view has a solution; a scenario WriteSolution cannot work out (the
+// Gradients view without a loss) shows why and offers no save.
+TEST(SolutionDialog, AScenarioWithoutASolutionSaysWhyAndOffersNoSave) {
   ui::AppState s;
-  ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e4-decoding-gqa.json").ok());
+  ASSERT_TRUE(s.LoadScenario(std::string(ATTNLAB_PRESETS_DIR) + "/e9-gradients-softmax.json").ok());
   HeadlessUi ui(s);
+  Scenario& edit = s.Edit();
+  edit.loss.enabled = false;
+  edit.loss.positions.clear();
+  edit.loss.targets.clear();
   s.ui.solution_dialog = true;
   ui.Frame();
   ui.Frame();
   EXPECT_FALSE(ui.Has("dialog.solution.save"));
-  EXPECT_NE(s.ui.solution_error.find("Decoding view has no written solution"), std::string::npos) << s.ui.solution_error;
+  EXPECT_NE(s.ui.solution_error.find("loss: gradients need a loss"), std::string::npos) << s.ui.solution_error;
 }
 
 }  // namespace

@@ -59,10 +59,10 @@ inline constexpr int kSolutionMaxCells = 400;
 
 // The worked solution of `scenario` for its view. Views with a derivation:
 // attention, multihead (the pipeline), conv (the layer chain), temperature,
-// rnn, logistic, scaling and selection (their labs' settings). Fails with
-// field "view" for the others (kernel, decoding, gradients: their numbers are
-// in `eval`), or with the pipeline's or the view's own message when the
-// scenario does not evaluate.
+// rnn, logistic, scaling, selection, kernel, decoding and gradients (their
+// labs' settings). Fails with field "view" for a view it does not know, or
+// with the pipeline's or the view's own message when the scenario does not
+// evaluate (gradients: no loss).
 Status WriteSolution(const Scenario& scenario, SolutionFormat format, std::string* out);
 
 }  // namespace attnlab
