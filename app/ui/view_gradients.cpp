@@ -812,7 +812,7 @@ void DrawTrainingControls(AppState& s, bool compact = false) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   double lr = lab.learning_rate;
   if (ImGui::InputDouble("learning rate", &lr, 0, 0, "%.4g")) {
-    if (std::isfinite(lr) && lr >= 0 && lr <= kMaxLearningRate) lab.learning_rate = lr;
+    if (std::isfinite(lr) && lr >= 0 && lr <= kMaxTrainLearningRate) lab.learning_rate = lr;
   }
   s.Record("gradients.learning_rate");
   ImGui::SameLine();

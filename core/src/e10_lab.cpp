@@ -140,8 +140,8 @@ Status CheckLogisticLab(const LogisticLabSettings& lab) {
   }
   if (!std::isfinite(lab.lambda) || lab.lambda < 0 || lab.lambda > kMaxLogisticLambda)
     return Status::Error(p + ".lambda", "lambda must be in [0, " + Value(kMaxLogisticLambda) + "], got " + Value(lab.lambda));
-  if (!std::isfinite(lab.learning_rate) || lab.learning_rate <= 0 || lab.learning_rate > kMaxLearningRate)
-    return Status::Error(p + ".learning_rate", "the learning rate must be in (0, " + Value(kMaxLearningRate) +
+  if (!std::isfinite(lab.learning_rate) || lab.learning_rate <= 0 || lab.learning_rate > kMaxE10LearningRate)
+    return Status::Error(p + ".learning_rate", "the learning rate must be in (0, " + Value(kMaxE10LearningRate) +
                                                    "], got " + Value(lab.learning_rate));
   if (lab.steps < 1 || lab.steps > kMaxLogisticSteps)
     return Status::Error(p + ".steps", "steps must be 1.." + std::to_string(kMaxLogisticSteps) + ", got " +
@@ -250,8 +250,8 @@ Status CheckRnnLab(const RnnLabSettings& lab) {
   Status st;
   for (const auto& f : values)
     if (!(st = CheckValue(f.v, kMaxRnnValue, p + f.key, f.key)).ok()) return st;
-  if (!std::isfinite(in.learning_rate) || in.learning_rate <= 0 || in.learning_rate > kMaxLearningRate)
-    return Status::Error(p + "learning_rate", "the learning rate must be in (0, " + Value(kMaxLearningRate) +
+  if (!std::isfinite(in.learning_rate) || in.learning_rate <= 0 || in.learning_rate > kMaxE10LearningRate)
+    return Status::Error(p + "learning_rate", "the learning rate must be in (0, " + Value(kMaxE10LearningRate) +
                                                   "], got " + Value(in.learning_rate));
   if (in.g != Activation::kTanh && in.g != Activation::kSigmoid && in.g != Activation::kRelu)
     return Status::Error(p + "activation", "tanh, sigmoid or relu");

@@ -12,6 +12,7 @@
 #include "attnlab/e10_lab.hpp"
 #include "attnlab/format.hpp"
 #include "attnlab/gradients.hpp"
+#include "attnlab/gradients_view.hpp"
 #include "attnlab/kernel_attention.hpp"
 #include "attnlab/mask.hpp"
 #include "attnlab/matrix_text.hpp"
@@ -21,12 +22,6 @@
 #include "attnlab/selection.hpp"
 #include "attnlab/temperature.hpp"
 #include "attnlab/views.hpp"
-
-// gradients_view.hpp and e10_lab.hpp each define a kMaxLearningRate (1e6 and
-// 1e3, each its view's bound): renamed here for the one this file never uses.
-#define kMaxLearningRate kMaxGradientsLearningRate
-#include "attnlab/gradients_view.hpp"
-#undef kMaxLearningRate
 
 namespace attnlab {
 namespace {

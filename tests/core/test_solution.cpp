@@ -12,6 +12,7 @@
 
 #include "attnlab/conv_shape.hpp"
 #include "attnlab/e10_lab.hpp"
+#include "attnlab/gradients_view.hpp"
 #include "attnlab/kernel_attention.hpp"
 #include "attnlab/matrix_text.hpp"
 #include "attnlab/scaling.hpp"
@@ -22,12 +23,6 @@
 #include "attnlab/temperature.hpp"
 #include "attnlab/views.hpp"
 #include "latex_check.hpp"
-
-// gradients_view.hpp and e10_lab.hpp each define a kMaxLearningRate: renamed
-// here, as in solution.cpp, for the one this file never uses.
-#define kMaxLearningRate kMaxGradientsLearningRate
-#include "attnlab/gradients_view.hpp"
-#undef kMaxLearningRate
 
 namespace attnlab {
 namespace {

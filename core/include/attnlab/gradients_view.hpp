@@ -28,7 +28,7 @@ inline constexpr double kMaxGradTemperature = 1e6;
 // estimators (the bars and the trainer run all four whatever the lab shows)
 // divide by T; argmax is the estimator "argmax", not a tiny T.
 inline constexpr double kMinGradTemperature = 1e-3;
-inline constexpr double kMaxLearningRate = 1e6;
+inline constexpr double kMaxTrainLearningRate = 1e6;
 inline constexpr int kGradSweepPoints = 41;       // norms against T, log-spaced
 // eval and the screen: the sweep up to 4 heads of 64 x 64 score cells; the ste
 // and gumbel blocks (five score-sized matrices per head) up to 512 x 512.

@@ -85,7 +85,7 @@ Status ReadTrain(const json& j, const std::string& p, GradientsLabSettings* lab)
   Status st = CheckObject(j, p, {"learning_rate", "seed", "examples", "max_steps", "freeze"});
   if (!st.ok() ||
       !(st = Field(j, p, "learning_rate", &lab->learning_rate, ReadNumber,
-                   [](double v) { return std::isfinite(v) && v >= 0 && v <= kMaxLearningRate; },
+                   [](double v) { return std::isfinite(v) && v >= 0 && v <= kMaxTrainLearningRate; },
                    "a number in [0, 1e6]")).ok() ||
       !(st = Field(j, p, "seed", &lab->train_seed, ReadSeed, Any(), "")).ok() ||
       !(st = Field(j, p, "examples", &lab->examples, ReadInt,
