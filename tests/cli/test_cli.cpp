@@ -497,7 +497,8 @@ namespace {
 // printed for the CI log.
 struct Measured {
   int code = -1;
-  double seconds = 0;
+  double seconds = 0;      // wall clock
+  double cpu_seconds = 0;  // the child's own (user + system): eval is one thread, so this is its cost
   double peak_mib = 0;
 };
 
@@ -515,6 +516,8 @@ Measured TimedEval(const std::string& path) {
   wait4(child, &status, 0, &usage);
   Measured m;
   m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  m.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                  static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
   m.peak_mib = usage.ru_maxrss / 1024.0;
   m.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return m;
@@ -569,9 +572,14 @@ TEST(CliLimits, TheLargestAcceptedScenariosEvaluateUnderTwoSecondsAndOneGiB) {
   for (const auto& c : kCases) {
     const std::string path = WriteTemp(c.text);
     const Measured m = TimedEval(path);
-    std::printf("largest accepted: %-78s %.2f s, peak %.0f MiB\n", c.what, m.seconds, m.peak_mib);
+    std::printf("largest accepted: %-78s %.2f s CPU (%.2f s wall), peak %.0f MiB\n", c.what, m.cpu_seconds, m.seconds,
+                m.peak_mib);
     EXPECT_EQ(m.code, 0) << c.what << " should be accepted: " << Attnlab("eval " + path).err;
-    EXPECT_LT(m.seconds, 2.0) << c.what;
+    // The promise (README, "Limits") is the program's own cost: its CPU time. The wall
+    // clock also counts the other tests ctest runs beside it on a 2-core machine
+    // (2.32 s for 1.7 s of work in one CI run); it only guards against a hang.
+    EXPECT_LT(m.cpu_seconds, 2.0) << c.what;
+    EXPECT_LT(m.seconds, 6.0) << c.what;
     EXPECT_LT(m.peak_mib, 1024.0) << c.what;
     std::remove(path.c_str());
   }
